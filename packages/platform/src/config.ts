@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * One zod schema per concern; a service's env.ts merges the ones it needs and parses
+ * process.env once. Every problem is reported together, then the process exits 1.
+ */
+const commaList = z
+  .string()
+  .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean));
+
+const duration = (defaultSeconds: number) => z.coerce.number().positive().default(defaultSeconds);
+
+export const runtimeConfig = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // 10 s: long enough for in-flight GraphQL requests and a consumer's current batch.
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export const mysqlConfig = z.object({
+  MYSQL_URL: z.string().url().default('mysql://root@127.0.0.1:3306'),
+  MYSQL_REPLICA_URLS: commaList.default([]),
+  DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/).default('waimai'),
+  MYSQL_POOL_SIZE: z.coerce.number().int().positive().default(10),
+});
+
+export const redisConfig = z.object({
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default('waimai:'),
+});
+
+export const kafkaConfig = z.object({
+  KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(6),
+  // 1 for a single local broker; 3 in production.
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
+});
+
+export const authConfig = z.object({
+  JWT_SECRET: z.string().min(16).default('waimai-dev-jwt-secret-change-me'),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  JWT_JWKS_URL: z.string().url().optional(),
+  // Shared by the gateway and the services: signs the identity the gateway forwards
+  // and the service-to-service calls. Never leaves the cluster.
+  INTERNAL_SECRET: z.string().min(16).default('waimai-dev-internal-secret-change-me'),
+});
+
+export const servicePortsConfig = z.object({
+  GATEWAY_PORT: z.coerce.number().int().min(0).default(4000),
+  PRODUCTS_PORT: z.coerce.number().int().min(0).default(4001),
+  ORDERS_PORT: z.coerce.number().int().min(0).default(4002),
+  PAYMENTS_PORT: z.coerce.number().int().min(0).default(4003),
+  RIDERS_PORT: z.coerce.number().int().min(0).default(4004),
+  PRODUCTS_URL: z.string().url().default('http://127.0.0.1:4001'),
+  ORDERS_URL: z.string().url().default('http://127.0.0.1:4002'),
+  PAYMENTS_URL: z.string().url().default('http://127.0.0.1:4003'),
+  RIDERS_URL: z.string().url().default('http://127.0.0.1:4004'),
+  PUBLIC_URL: z.string().url().default('http://localhost:4000'),
+});
+
+export const timersConfig = z.object({
+  PAYMENT_WINDOW_SECONDS: duration(15 * 60),
+  OFFER_SECONDS: duration(30),
+  DISPATCH_MAX_ROUNDS: z.coerce.number().int().positive().default(3),
+  DISPATCH_FIRST_RADIUS_METERS: z.coerce.number().int().positive().default(3000),
+  DISPATCH_RADIUS_GROWTH: z.coerce.number().positive().default(2),
+  DELIVERY_BASE_MINUTES: duration(30),
+  // Seconds a RECEIVED order waits before it closes (complaints window).
+  CLOSE_AFTER_SECONDS: duration(60),
+  SCHEDULER_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
+  // Refund for a late order, in per cent of the total (赔付).
+  OVERTIME_REFUND_PERCENT: z.coerce.number().int().min(0).max(100).default(20),
+  RIDER_LOCATION_TTL_SECONDS: duration(60),
+});
+
+export const paymentsConfig = z.object({
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16).default('waimai-dev-webhook-secret-change-me'),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses `env` with `schema`, collecting every problem into one ConfigError. */
+export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+  );
+}
+
+/** For env.ts: parse or print every problem and exit 1. */
+export function loadConfigOrExit<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
+  try {
+    return parseConfig(schema, env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+export { z };

@@ -1,0 +1,89 @@
+import { GraphQLError } from 'graphql';
+
+/** The contract's error codes (shared/contract/README.md). */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  OUT_OF_STOCK: 'OUT_OF_STOCK',
+  ORDER_ALREADY_TAKEN: 'ORDER_ALREADY_TAKEN',
+  INVALID_STATE_TRANSITION: 'INVALID_STATE_TRANSITION',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An expected failure: its message and code reach the client as they are. */
+export abstract class DomainError extends GraphQLError {
+  abstract readonly code: ErrorCode;
+  constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly code = ErrorCode.UNAUTHENTICATED;
+  constructor(message = 'A valid token is required for this operation.') {
+    super(message, ErrorCode.UNAUTHENTICATED);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = ErrorCode.FORBIDDEN;
+  constructor(message = 'You are not allowed to do this.') {
+    super(message, ErrorCode.FORBIDDEN);
+  }
+}
+
+/** One entry per invalid field, so a form can show every problem at once. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class BadUserInputError extends DomainError {
+  readonly code = ErrorCode.BAD_USER_INPUT;
+  constructor(message: string, readonly problems: FieldProblem[] = []) {
+    super(message, ErrorCode.BAD_USER_INPUT, problems.length ? { problems } : {});
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = ErrorCode.NOT_FOUND;
+  constructor(what: string, id: string) {
+    super(`${what} ${id} does not exist.`, ErrorCode.NOT_FOUND, { id });
+  }
+}
+
+export class OutOfStockError extends DomainError {
+  readonly code = ErrorCode.OUT_OF_STOCK;
+  constructor(productIds: string[]) {
+    super(`Not enough stock for ${productIds.join(', ')}.`, ErrorCode.OUT_OF_STOCK, { productIds });
+  }
+}
+
+export class OrderAlreadyTakenError extends DomainError {
+  readonly code = ErrorCode.ORDER_ALREADY_TAKEN;
+  constructor(orderId: string) {
+    super(`Order ${orderId} has already been taken by another rider.`, ErrorCode.ORDER_ALREADY_TAKEN, { orderId });
+  }
+}
+
+export class InvalidStateTransitionError extends DomainError {
+  readonly code = ErrorCode.INVALID_STATE_TRANSITION;
+  constructor(orderId: string, from: string, step: string) {
+    super(`Order ${orderId} is ${from}; "${step}" is not allowed now.`, ErrorCode.INVALID_STATE_TRANSITION, {
+      orderId,
+      status: from,
+      step,
+    });
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  readonly code = ErrorCode.RATE_LIMITED;
+  constructor(retryAfterSeconds: number) {
+    super('Too many requests; slow down.', ErrorCode.RATE_LIMITED, { retryAfterSeconds });
+  }
+}

@@ -1,0 +1,175 @@
+import { Kafka, type Consumer, type Producer, type Admin, CompressionTypes } from 'kafkajs';
+import { z } from 'zod';
+import { kafkaLogCreator, type Logger } from './logger';
+import { newId } from './ids';
+
+/** Versioned JSON envelope of every event on every topic. */
+export const eventEnvelopeSchema = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  version: z.literal(1).default(1),
+  aggregateId: z.string().min(1),
+  occurredAt: z.string().datetime(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
+
+export function newEvent(type: string, aggregateId: string, data: Record<string, unknown>, at = new Date()): EventEnvelope {
+  return { id: newId(), type, version: 1, aggregateId, occurredAt: at.toISOString(), data };
+}
+
+/** Logical topic names; the physical name adds KAFKA_TOPIC_PREFIX (isolated test runs). */
+export const Topics = {
+  orderEvents: 'orders.events',
+  paymentEvents: 'payments.events',
+  dispatchOffers: 'dispatch.offers',
+} as const;
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+export interface EventMeta {
+  topic: TopicName;
+  partition: number;
+  offset: string;
+}
+
+export interface SubscribeOptions {
+  groupId: string;
+  topics: TopicName[];
+  /** Called once per event; a throw makes kafkajs retry it (delivery is at least once). */
+  handle(event: EventEnvelope, meta: EventMeta): Promise<void>;
+  fromBeginning?: boolean;
+  partitionsConsumedConcurrently?: number;
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+/** The one doorway to Kafka: publish envelopes keyed by aggregate, consume them in groups. */
+export interface EventBus {
+  publish(topic: TopicName, events: EventEnvelope[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  ensureTopics(topics: TopicName[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KafkaOptions {
+  KAFKA_BROKERS: string[];
+  KAFKA_TOPIC_PREFIX: string;
+  KAFKA_TOPIC_PARTITIONS: number;
+  KAFKA_REPLICATION_FACTOR: number;
+}
+
+export function createKafkaEventBus(options: KafkaOptions, clientId: string, logger: Logger): EventBus {
+  const log = logger.child({ component: 'event-bus' });
+  const kafka = new Kafka({
+    clientId,
+    brokers: options.KAFKA_BROKERS,
+    logCreator: kafkaLogCreator(logger),
+    retry: { retries: 8, initialRetryTime: 200 },
+  });
+  const physical = (topic: TopicName) => `${options.KAFKA_TOPIC_PREFIX}${topic}`;
+  const logical = new Map<string, TopicName>(
+    Object.values(Topics).map((topic) => [physical(topic), topic]),
+  );
+  let producer: Producer | undefined;
+  let producerReady: Promise<Producer> | undefined;
+  const consumers = new Set<Consumer>();
+
+  function getProducer(): Promise<Producer> {
+    producerReady ??= (async () => {
+      // Idempotent producer: a retried send is written once per partition.
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await producer.connect();
+      return producer;
+    })().catch((err: unknown) => {
+      producerReady = undefined;
+      throw err;
+    });
+    return producerReady;
+  }
+
+  return {
+    async publish(topic, events) {
+      if (events.length === 0) return;
+      const ready = await getProducer();
+      await ready.send({
+        topic: physical(topic),
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: events.map((event) => ({
+          key: event.aggregateId,
+          value: JSON.stringify(event),
+          headers: { 'event-type': event.type },
+        })),
+      });
+    },
+
+    async subscribe({ groupId, topics, handle, fromBeginning = false, partitionsConsumedConcurrently = 1 }) {
+      const consumer = kafka.consumer({
+        groupId: `${options.KAFKA_TOPIC_PREFIX}${groupId}`,
+        allowAutoTopicCreation: false,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
+        // 100 ms: a lone event (a paid order) is handed over at once instead of waiting for a fuller batch.
+        maxWaitTimeInMs: 100,
+      });
+      await consumer.connect();
+      for (const topic of topics) await consumer.subscribe({ topic: physical(topic), fromBeginning });
+      consumers.add(consumer);
+      await consumer.run({
+        partitionsConsumedConcurrently,
+        eachMessage: async ({ topic, partition, message }) => {
+          const meta: EventMeta = { topic: logical.get(topic) ?? (topic as TopicName), partition, offset: message.offset };
+          let event: EventEnvelope;
+          try {
+            event = eventEnvelopeSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null'));
+          } catch (err) {
+            // A malformed event can never succeed; log it with its position and move on.
+            log.error({ ...meta, err }, 'Skipped an event that is not a valid envelope.');
+            return;
+          }
+          await handle(event, meta);
+        },
+      });
+      return {
+        async stop() {
+          consumers.delete(consumer);
+          await consumer.disconnect();
+        },
+      };
+    },
+
+    async ensureTopics(topics) {
+      const admin: Admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.map(physical).filter((topic) => !existing.has(topic));
+        if (missing.length) {
+          try {
+            await admin.createTopics({
+              waitForLeaders: true,
+              topics: missing.map((topic) => ({
+                topic,
+                numPartitions: options.KAFKA_TOPIC_PARTITIONS,
+                replicationFactor: options.KAFKA_REPLICATION_FACTOR,
+              })),
+            });
+          } catch (err) {
+            // Another process created them first: that is the state we wanted.
+            if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+          }
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
+    async close() {
+      await Promise.all([...consumers].map((consumer) => consumer.disconnect()));
+      consumers.clear();
+      if (producer) await producer.disconnect();
+    },
+  };
+}

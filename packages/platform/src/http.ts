@@ -1,0 +1,118 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { collectDefaultMetrics, register, Counter, Histogram } from 'prom-client';
+import type { Logger } from './logger';
+
+let defaultMetricsStarted = false;
+
+export const metrics = {
+  graphqlOperations: new Counter({
+    name: 'waimai_graphql_operations_total',
+    help: 'GraphQL operations executed, by service, operation type and outcome.',
+    labelNames: ['service', 'type', 'outcome'] as const,
+  }),
+  graphqlDuration: new Histogram({
+    name: 'waimai_graphql_operation_seconds',
+    help: 'GraphQL operation duration in seconds.',
+    labelNames: ['service', 'type'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  }),
+};
+
+export type ReadinessCheck = () => Promise<void>;
+
+/**
+ * An express app with the endpoints every waimai process has: /healthz (the process is
+ * alive), /readyz (its dependencies answer), /metrics (Prometheus text).
+ */
+export function createHttpApp(service: string, readiness: Record<string, ReadinessCheck>, logger: Logger): Express {
+  if (!defaultMetricsStarted) {
+    collectDefaultMetrics({ labels: { service } });
+    defaultMetricsStarted = true;
+  }
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      Object.entries(readiness).map(async ([name, check]) => {
+        try {
+          // 2 s: a dependency slower than that is not ready for traffic.
+          await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000).unref())]);
+          return [name, 'ok'] as const;
+        } catch (err) {
+          logger.warn({ dependency: name, err }, 'A readiness check failed.');
+          return [name, (err as Error).message] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, state]) => state === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service, checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', register.contentType);
+    res.send(await register.metrics());
+  });
+  return app;
+}
+
+export async function listen(server: http.Server, port: number, host = '0.0.0.0'): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+export type ShutdownStep = readonly [name: string, run: () => Promise<void>];
+
+/**
+ * Runs `steps` in order on SIGTERM or SIGINT (stop taking requests first, pools last),
+ * exiting 0 when all are done or 1 after `timeoutMs`.
+ */
+export function onShutdown(logger: Logger, timeoutMs: number, steps: ShutdownStep[]): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Shutting down.');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs }, 'Shutdown did not finish in time; exiting.');
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    for (const [name, run] of steps) {
+      try {
+        await run();
+      } catch (err) {
+        logger.error({ step: name, err }, 'A shutdown step failed.');
+      }
+    }
+    logger.info('Stopped.');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** A process or in-process service that tests and the launcher can start and stop. */
+export interface RunningService {
+  name: string;
+  port: number;
+  /** Base URL, e.g. http://127.0.0.1:4001 */
+  baseUrl: string;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,156 @@
+import { createRemoteJWKSet, jwtVerify, SignJWT, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import { ForbiddenError, UnauthenticatedError } from './errors';
+
+export const Roles = ['CUSTOMER', 'MERCHANT', 'RIDER', 'OPERATOR', 'ADMIN'] as const;
+export type Role = (typeof Roles)[number];
+
+/** Who is calling: the token's subject and roles. `null` is an anonymous caller. */
+export interface Identity {
+  sub: string;
+  roles: Role[];
+  /** Unix seconds at which the client's token expires. */
+  exp?: number;
+}
+export type Caller = Identity | null;
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(128),
+  roles: z.array(z.enum(Roles)).default([]),
+  exp: z.number().optional(),
+});
+
+export function hasRole(caller: Caller, ...roles: Role[]): boolean {
+  return caller !== null && caller.roles.some((role) => roles.includes(role));
+}
+
+/** OPERATOR and ADMIN may see and step into anything. */
+export function isStaff(caller: Caller): boolean {
+  return hasRole(caller, 'OPERATOR', 'ADMIN');
+}
+
+/** The caller, who must hold one of `roles`; UNAUTHENTICATED or FORBIDDEN otherwise. */
+export function requireRole(caller: Caller, ...roles: Role[]): Identity {
+  if (caller === null) throw new UnauthenticatedError();
+  if (!hasRole(caller, ...roles)) {
+    throw new ForbiddenError(`This operation needs one of the roles ${roles.join(', ')}.`);
+  }
+  return caller;
+}
+
+export interface PublicTokenOptions {
+  JWT_SECRET: string;
+  JWT_ISSUER?: string | undefined;
+  JWT_AUDIENCE?: string | undefined;
+  JWT_JWKS_URL?: string | undefined;
+}
+
+export class InvalidTokenError extends Error {}
+
+/**
+ * Verifies client tokens: HS256 with JWT_SECRET (development), and RS256/ES256 keys from
+ * JWT_JWKS_URL when configured (production).
+ */
+export function createTokenVerifier(options: PublicTokenOptions) {
+  const secret = new TextEncoder().encode(options.JWT_SECRET);
+  const jwks = options.JWT_JWKS_URL ? createRemoteJWKSet(new URL(options.JWT_JWKS_URL)) : undefined;
+  const verifyOptions = {
+    ...(options.JWT_ISSUER ? { issuer: options.JWT_ISSUER } : {}),
+    ...(options.JWT_AUDIENCE ? { audience: options.JWT_AUDIENCE } : {}),
+  };
+
+  return async function verifyToken(token: string): Promise<Identity> {
+    let payload: JWTPayload;
+    try {
+      const { alg } = decodeProtectedHeader(token);
+      if (alg === 'HS256') {
+        ({ payload } = await jwtVerify(token, secret, { ...verifyOptions, algorithms: ['HS256'] }));
+      } else if (jwks) {
+        ({ payload } = await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ['RS256', 'ES256'] }));
+      } else {
+        throw new InvalidTokenError(`Tokens signed with ${alg ?? 'no algorithm'} are not accepted.`);
+      }
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw err;
+      throw new InvalidTokenError((err as Error).message);
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new InvalidTokenError('The token lacks a valid sub or roles claim.');
+    return claims.data;
+  };
+}
+
+/** Reads `Bearer <token>` out of an Authorization value. */
+export function bearerToken(header: string | undefined | null): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match?.[1] ?? null;
+}
+
+export async function mintToken(
+  secret: string,
+  identity: { sub: string; roles: readonly Role[] },
+  expiresIn: string | number = '12h',
+): Promise<string> {
+  return new SignJWT({ roles: [...identity.roles] })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(identity.sub)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/**
+ * The identity the gateway forwards to subgraphs: a short-lived HS256 token signed with
+ * INTERNAL_SECRET, in the `x-waimai-identity` header. Subgraphs refuse requests without
+ * one, so a caller who reaches a subgraph directly cannot claim any identity.
+ */
+export const IDENTITY_HEADER = 'x-waimai-identity';
+const GATEWAY_ISSUER = 'waimai-gateway';
+const SUBGRAPH_AUDIENCE = 'waimai-subgraphs';
+const SERVICE_AUDIENCE = 'waimai-internal';
+const ANONYMOUS_SUB = '~anonymous';
+
+export function createInternalSigner(internalSecret: string) {
+  const key = new TextEncoder().encode(internalSecret);
+
+  async function sign(sub: string, roles: readonly string[], issuer: string, audience: string, ttlSeconds: number) {
+    return new SignJWT({ roles: [...roles] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(sub)
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      .sign(key);
+  }
+
+  async function verify(token: string, audience: string) {
+    const { payload } = await jwtVerify(token, key, { audience, algorithms: ['HS256'] });
+    return payload;
+  }
+
+  return {
+    /** 60 s: one request's life, including the gateway's retries. */
+    signCaller: (caller: Caller) =>
+      sign(caller?.sub ?? ANONYMOUS_SUB, caller?.roles ?? [], GATEWAY_ISSUER, SUBGRAPH_AUDIENCE, 60),
+
+    async verifyCaller(token: string): Promise<Caller> {
+      const payload = await verify(token, SUBGRAPH_AUDIENCE);
+      if (payload.iss !== GATEWAY_ISSUER) throw new InvalidTokenError('Not issued by the gateway.');
+      if (payload.sub === ANONYMOUS_SUB) return null;
+      const claims = claimsSchema.parse(payload);
+      return { sub: claims.sub, roles: claims.roles };
+    },
+
+    /** Service-to-service calls (e.g. orders → products stock API). */
+    signService: (service: string) => sign(service, [], service, SERVICE_AUDIENCE, 60),
+
+    async verifyService(token: string): Promise<string> {
+      const payload = await verify(token, SERVICE_AUDIENCE);
+      if (!payload.sub) throw new InvalidTokenError('No service name.');
+      return payload.sub;
+    },
+  };
+}
+export type InternalSigner = ReturnType<typeof createInternalSigner>;

@@ -1,0 +1,139 @@
+import http from 'node:http';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import express, { type Express, type Request } from 'express';
+import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { DomainError, ErrorCode } from './errors';
+import { createHttpApp, listen, closeServer, metrics, type ReadinessCheck } from './http';
+import { IDENTITY_HEADER, type Caller, type InternalSigner } from './identity';
+import type { Logger } from './logger';
+
+/** Codes that describe the request, not the server: they reach the client as they are. */
+const CLIENT_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Expected errors pass through; anything else is logged with its context and masked, so no
+ * stack trace or SQL reaches a client.
+ */
+export function maskErrors(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    if (original instanceof DomainError || (typeof code === 'string' && CLIENT_CODES.has(code))) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error({ err: original, path: formatted.path }, 'A resolver failed unexpectedly.');
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+export function operationMetricsPlugin(service: string): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operation, errors }) {
+          const type = operation?.operation ?? 'unknown';
+          metrics.graphqlOperations.inc({ service, type, outcome: errors?.length ? 'error' : 'ok' });
+          metrics.graphqlDuration.observe({ service, type }, Number(process.hrtime.bigint() - started) / 1e9);
+        },
+      };
+    },
+  };
+}
+
+export interface SubgraphOptions<TContext extends BaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  port: number;
+  signer: InternalSigner;
+  logger: Logger;
+  readiness: Record<string, ReadinessCheck>;
+  /** Builds the per-request context once the gateway's identity has been verified. */
+  context(caller: Caller, req: Request): Promise<TContext> | TContext;
+  /** Extra routes (internal APIs, webhooks) mounted before /graphql. */
+  routes?(app: Express): void;
+}
+
+export interface RunningSubgraph {
+  port: number;
+  url: string;
+  httpServer: http.Server;
+  stop(): Promise<void>;
+}
+
+function refuse(message: string) {
+  return { errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] };
+}
+
+/**
+ * Starts a Federation 2 subgraph that only answers requests carrying an identity signed by
+ * the gateway (header x-waimai-identity); anything else gets HTTP 401.
+ */
+export async function startSubgraph<TContext extends BaseContext>(options: SubgraphOptions<TContext>): Promise<RunningSubgraph> {
+  const { name, logger, signer } = options;
+  const app = createHttpApp(name, options.readiness, logger);
+  const httpServer = http.createServer(app);
+  const server = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
+    formatError: maskErrors(logger.child({ component: 'graphql' })),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), operationMetricsPlugin(name) as ApolloServerPlugin<TContext>],
+  });
+  await server.start();
+
+  options.routes?.(app);
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    async (req, res, next) => {
+      const token = req.header(IDENTITY_HEADER);
+      if (!token) {
+        res.status(401).json(refuse('This service only accepts requests that come through the gateway.'));
+        return;
+      }
+      try {
+        res.locals.caller = await signer.verifyCaller(token);
+        next();
+      } catch {
+        res.status(401).json(refuse('The forwarded identity is not valid.'));
+      }
+    },
+    expressMiddleware(server, {
+      context: async ({ req, res }) => options.context(res.locals.caller as Caller, req),
+    }),
+  );
+
+  const port = await listen(httpServer, options.port);
+  logger.info({ port }, `${name} subgraph is listening.`);
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/graphql`,
+    httpServer,
+    async stop() {
+      await server.stop();
+      await closeServer(httpServer);
+    },
+  };
+}
+
+export { GraphQLError };

@@ -1,0 +1,64 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { Supergraph } from '@apollo/federation-internals';
+import { parse, validate, type GraphQLSchema, type GraphQLError } from 'graphql';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const SUPERGRAPH_PATH = path.join(ROOT, 'schema', 'supergraph.graphql');
+
+/** The subgraphs in the supergraph, with the URL the gateway reaches them at by default. */
+export const SUBGRAPHS = [
+  { name: 'products', url: 'http://127.0.0.1:4001/graphql' },
+  { name: 'orders', url: 'http://127.0.0.1:4002/graphql' },
+  { name: 'payments', url: 'http://127.0.0.1:4003/graphql' },
+  { name: 'riders', url: 'http://127.0.0.1:4004/graphql' },
+] as const;
+
+export function subgraphSdlPath(name: string): string {
+  return path.join(ROOT, 'subgraphs', name, 'src', 'schema.graphql');
+}
+
+export type Composition = { ok: true; supergraphSdl: string } | { ok: false; errors: string[] };
+
+export function composeSupergraph(): Composition {
+  const result = composeServices(
+    SUBGRAPHS.map(({ name, url }) => ({
+      name,
+      url,
+      typeDefs: parse(readFileSync(subgraphSdlPath(name), 'utf8')),
+    })),
+  );
+  if (result.errors) return { ok: false, errors: result.errors.map((error) => error.message) };
+  return { ok: true, supergraphSdl: result.supergraphSdl };
+}
+
+export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
+  return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+}
+
+/**
+ * The client contract: shared/contract beside the project when present (the source of
+ * truth), else the copy committed under schema/contract.
+ */
+export function contractOperationsPath(): string {
+  const shared = path.resolve(ROOT, '..', 'shared', 'contract', 'operations.graphql');
+  return existsSync(shared) ? shared : path.join(ROOT, 'schema', 'contract', 'operations.graphql');
+}
+
+export interface OperationProblem {
+  operation: string;
+  errors: readonly GraphQLError[];
+}
+
+/** Validates every operation of the contract against the API schema, one report per operation. */
+export function validateContract(apiSchema: GraphQLSchema, operationsSource: string): OperationProblem[] {
+  const document = parse(operationsSource);
+  const problems: OperationProblem[] = [];
+  for (const definition of document.definitions) {
+    if (definition.kind !== 'OperationDefinition') continue;
+    const errors = validate(apiSchema, { kind: document.kind, definitions: [definition] });
+    if (errors.length) problems.push({ operation: definition.name?.value ?? '(anonymous)', errors });
+  }
+  return problems;
+}

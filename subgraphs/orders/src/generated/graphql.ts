@@ -1,0 +1,549 @@
+import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import { Context } from '../context';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An ISO-8601 instant in UTC, e.g. 2026-11-23T08:30:00.000Z. */
+  DateTime: { input: Date; output: Date | string; }
+  _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** A new order: items from one merchant, delivered to one place. */
+export type CreateOrderInput = {
+  /** 1..300 characters. */
+  deliveryAddress: Scalars['String']['input'];
+  /** Inside the merchant's delivery radius. */
+  deliveryLocation: GeoPointInput;
+  /** The same key from the same customer returns the same order instead of a second one (1..64 characters). */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** 1..50 lines, all from the same merchant. */
+  items: Array<OrderItemInput>;
+};
+
+/** A point on Earth in WGS-84 degrees. */
+export type GeoPoint = {
+  __typename?: 'GeoPoint';
+  /** Latitude in [-90, 90]. */
+  lat: Scalars['Float']['output'];
+  /** Longitude in [-180, 180]. */
+  lng: Scalars['Float']['output'];
+};
+
+/** A point on Earth in WGS-84 degrees. */
+export type GeoPointInput = {
+  /** Latitude in [-90, 90]. */
+  lat: Scalars['Float']['input'];
+  /** Longitude in [-180, 180]. */
+  lng: Scalars['Float']['input'];
+};
+
+/** A shop, owned by the products subgraph; orders adds its orders. */
+export type Merchant = {
+  __typename?: 'Merchant';
+  id: Scalars['ID']['output'];
+  /** Role MERCHANT (owner) or OPERATOR/ADMIN: the shop's orders, newest first. */
+  orders: OrderConnection;
+};
+
+
+/** A shop, owned by the products subgraph; orders adds its orders. */
+export type MerchantOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Array<OrderStatus>>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Role CUSTOMER (owner), only while PENDING_PAYMENT; OPERATOR/ADMIN also later. Stock is released. */
+  cancelOrder: Order;
+  /** Role CUSTOMER (owner): the food arrived (DELIVERING or OVERTIME → RECEIVED). */
+  confirmReceipt: Order;
+  /** Role CUSTOMER: places an order (seed name kept); stock is reserved and the order waits for payment. */
+  createOrder: Order;
+  /** Role RIDER, the order's rider: DELIVERING or OVERTIME → RECEIVED. */
+  deliverOrder: Order;
+  /** Role RIDER holding a live offer: exactly one concurrent grabber wins; the others get ORDER_ALREADY_TAKEN. */
+  grabOrder: Order;
+  /** Role RIDER, the order's rider: the food left the shop. */
+  pickUpOrder: Order;
+};
+
+
+export type MutationCancelOrderArgs = {
+  orderId: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationConfirmReceiptArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateOrderArgs = {
+  input: CreateOrderInput;
+};
+
+
+export type MutationDeliverOrderArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationGrabOrderArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationPickUpOrderArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+/** A customer's order from one merchant. */
+export type Order = {
+  __typename?: 'Order';
+  /** Why it was cancelled. */
+  cancelReason: Maybe<Scalars['String']['output']>;
+  /** When it was cancelled. */
+  cancelledAt: Maybe<Scalars['DateTime']['output']>;
+  /** When it closed. */
+  closedAt: Maybe<Scalars['DateTime']['output']>;
+  /** When it was placed. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The customer's user id. */
+  customerId: Scalars['ID']['output'];
+  /** The promised delivery time. */
+  deadlineAt: Scalars['DateTime']['output'];
+  /** When it was delivered. */
+  deliveredAt: Maybe<Scalars['DateTime']['output']>;
+  /** Where to deliver. */
+  deliveryAddress: Scalars['String']['output'];
+  /** Where to deliver, as a point. */
+  deliveryLocation: GeoPoint;
+  /** When a rider grabbed it. */
+  grabbedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The order's id. */
+  id: Scalars['ID']['output'];
+  /** What was ordered, with prices as they were when the order was placed. */
+  items: Array<OrderItem>;
+  /** The shop the order is from. */
+  merchant: Merchant;
+  /** Set when dispatch ran out of rounds without a rider: operations should step in. */
+  needsAttention: Scalars['Boolean']['output'];
+  /** When its payment succeeded. */
+  paidAt: Maybe<Scalars['DateTime']['output']>;
+  /** Unpaid orders are cancelled at this time. */
+  paymentDueAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the rider picked the food up at the shop. */
+  pickedUpAt: Maybe<Scalars['DateTime']['output']>;
+  /** The rider who grabbed it, by id. */
+  riderId: Maybe<Scalars['ID']['output']>;
+  /** Where the order is in its life. */
+  status: OrderStatus;
+  /** Every status change, oldest first. */
+  timeline: Array<OrderStatusChange>;
+  /** Amount due in CNY cents: the sum of the items' subtotals. */
+  totalCents: Scalars['Int']['output'];
+  /** Whether it was delivered after its deadline. */
+  wasOvertime: Scalars['Boolean']['output'];
+};
+
+/** A page of orders. */
+export type OrderConnection = {
+  __typename?: 'OrderConnection';
+  /** The orders of this page. */
+  edges: Array<OrderEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** One order in a page, with the cursor that points at it. */
+export type OrderEdge = {
+  __typename?: 'OrderEdge';
+  /** Opaque position of this order. */
+  cursor: Scalars['String']['output'];
+  /** The order. */
+  node: Order;
+};
+
+/** One line of an order. */
+export type OrderItem = {
+  __typename?: 'OrderItem';
+  /** The product ordered. */
+  product: Product;
+  /** The product's name when the order was placed. */
+  productName: Scalars['String']['output'];
+  /** How many. */
+  quantity: Scalars['Int']['output'];
+  /** unitPriceCents × quantity. */
+  subtotalCents: Scalars['Int']['output'];
+  /** The product's price in cents when the order was placed. */
+  unitPriceCents: Scalars['Int']['output'];
+};
+
+/** One line of a new order. */
+export type OrderItemInput = {
+  /** A product of the order's merchant, on sale. */
+  productId: Scalars['ID']['input'];
+  /** At least 1, at most 99. */
+  quantity: Scalars['Int']['input'];
+};
+
+/** Where an order is in its life (订单的状态流转). */
+export type OrderStatus =
+  /** Cancelled before payment, or the payment window expired; stock released. */
+  | 'CANCELLED'
+  /** Finished. */
+  | 'CLOSED'
+  /** It was late; the compensation refund is under way (赔付). */
+  | 'COMPENSATING'
+  /** Paid; waiting to be offered to riders. */
+  | 'CREATED'
+  /** A rider grabbed it and is delivering it. */
+  | 'DELIVERING'
+  /** Offered to riders near the merchant; waiting for one to grab it. */
+  | 'NOTIFIED'
+  /** Still being delivered after the promised deadline. */
+  | 'OVERTIME'
+  /** Created, stock reserved, waiting for the customer to pay. */
+  | 'PENDING_PAYMENT'
+  /** The customer has the food. */
+  | 'RECEIVED';
+
+/** One status change of an order. */
+export type OrderStatusChange = {
+  __typename?: 'OrderStatusChange';
+  /** When. */
+  at: Scalars['DateTime']['output'];
+  /** The status the order entered. */
+  status: OrderStatus;
+};
+
+/** Relay page information of a cursor connection. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** The cursor to pass as `after` for the next page; null on an empty page. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether another page follows this one. */
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+/** A product, owned by the products subgraph. */
+export type Product = {
+  __typename?: 'Product';
+  id: Scalars['ID']['output'];
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** Role CUSTOMER: the caller's orders, newest first. */
+  myOrders: OrderConnection;
+  /** The order's customer, its rider, the merchant's owner, OPERATOR or ADMIN (seed name: getOrderInfo); null for anyone else or when there is none. */
+  order: Maybe<Order>;
+};
+
+
+export type QueryMyOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/** A rider, owned by the riders subgraph; orders adds what it is delivering. */
+export type Rider = {
+  __typename?: 'Rider';
+  /** The rider (self) or OPERATOR/ADMIN: orders the rider has grabbed and not yet delivered. */
+  activeOrders: Array<Order>;
+  id: Scalars['ID']['output'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The order's customer, OPERATOR or ADMIN: one event per status change of the order. */
+  orderUpdated: Order;
+};
+
+
+export type SubscriptionOrderUpdatedArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+
+
+export type ResolverTypeWrapper<T> = T | Promise<T>;
+
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+/** Mapping of federation types */
+export type FederationTypes = {
+  Merchant: Merchant;
+  Order: Order;
+  Rider: Rider;
+};
+
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Merchant:
+    ( { __typename: 'Merchant' }
+    & GraphQLRecursivePick<FederationTypes['Merchant'], {"id":true}> );
+  Order:
+    ( { __typename: 'Order' }
+    & GraphQLRecursivePick<FederationTypes['Order'], {"id":true}> );
+  Rider:
+    ( { __typename: 'Rider' }
+    & GraphQLRecursivePick<FederationTypes['Rider'], {"id":true}> );
+};
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  CreateOrderInput: CreateOrderInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  GeoPoint: ResolverTypeWrapper<GeoPoint>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  GeoPointInput: GeoPointInput;
+  Merchant: ResolverTypeWrapper<Merchant>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Order: ResolverTypeWrapper<Order>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  OrderConnection: ResolverTypeWrapper<OrderConnection>;
+  OrderEdge: ResolverTypeWrapper<OrderEdge>;
+  OrderItem: ResolverTypeWrapper<OrderItem>;
+  OrderItemInput: OrderItemInput;
+  OrderStatus: OrderStatus;
+  OrderStatusChange: ResolverTypeWrapper<OrderStatusChange>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Product: ResolverTypeWrapper<Product>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Rider: ResolverTypeWrapper<Rider>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  CreateOrderInput: CreateOrderInput;
+  String: Scalars['String']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  GeoPoint: GeoPoint;
+  Float: Scalars['Float']['output'];
+  GeoPointInput: GeoPointInput;
+  Merchant: Merchant | FederationReferenceTypes['Merchant'];
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  Mutation: Record<PropertyKey, never>;
+  Order: Order | FederationReferenceTypes['Order'];
+  Boolean: Scalars['Boolean']['output'];
+  OrderConnection: OrderConnection;
+  OrderEdge: OrderEdge;
+  OrderItem: OrderItem;
+  OrderItemInput: OrderItemInput;
+  OrderStatusChange: OrderStatusChange;
+  PageInfo: PageInfo;
+  Product: Product;
+  Query: Record<PropertyKey, never>;
+  Rider: Rider | FederationReferenceTypes['Rider'];
+  Subscription: Record<PropertyKey, never>;
+};
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type GeoPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeoPoint'] = ResolversParentTypes['GeoPoint']> = {
+  lat?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  lng?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type MerchantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Merchant'] = ResolversParentTypes['Merchant'], FederationReferenceType extends FederationReferenceTypes['Merchant'] = FederationReferenceTypes['Merchant']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Merchant']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<MerchantOrdersArgs>>;
+};
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'orderId'>>;
+  confirmReceipt?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationConfirmReceiptArgs, 'orderId'>>;
+  createOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateOrderArgs, 'input'>>;
+  deliverOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationDeliverOrderArgs, 'orderId'>>;
+  grabOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationGrabOrderArgs, 'orderId'>>;
+  pickUpOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationPickUpOrderArgs, 'orderId'>>;
+};
+
+export type OrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  cancelReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cancelledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  customerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  deadlineAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deliveryAddress?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deliveryLocation?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
+  grabbedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['OrderItem']>, ParentType, ContextType>;
+  merchant?: Resolver<ResolversTypes['Merchant'], ParentType, ContextType>;
+  needsAttention?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  paidAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  paymentDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  pickedUpAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  riderId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
+  timeline?: Resolver<Array<ResolversTypes['OrderStatusChange']>, ParentType, ContextType>;
+  totalCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  wasOvertime?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type OrderConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderConnection'] = ResolversParentTypes['OrderConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['OrderEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type OrderEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderEdge'] = ResolversParentTypes['OrderEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+};
+
+export type OrderItemResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderItem'] = ResolversParentTypes['OrderItem']> = {
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  productName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subtotalCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unitPriceCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type OrderStatusChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderStatusChange'] = ResolversParentTypes['OrderStatusChange']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  myOrders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryMyOrdersArgs>>;
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
+};
+
+export type RiderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Rider'] = ResolversParentTypes['Rider'], FederationReferenceType extends FederationReferenceTypes['Rider'] = FederationReferenceTypes['Rider']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Rider']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  activeOrders?: Resolver<Array<ResolversTypes['Order']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  orderUpdated?: SubscriptionResolver<ResolversTypes['Order'], "orderUpdated", ParentType, ContextType, RequireFields<SubscriptionOrderUpdatedArgs, 'orderId'>>;
+};
+
+export type Resolvers<ContextType = Context> = {
+  DateTime?: GraphQLScalarType;
+  GeoPoint?: GeoPointResolvers<ContextType>;
+  Merchant?: MerchantResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  Order?: OrderResolvers<ContextType>;
+  OrderConnection?: OrderConnectionResolvers<ContextType>;
+  OrderEdge?: OrderEdgeResolvers<ContextType>;
+  OrderItem?: OrderItemResolvers<ContextType>;
+  OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Product?: ProductResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  Rider?: RiderResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+};
+

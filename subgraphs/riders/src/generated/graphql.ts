@@ -1,0 +1,357 @@
+import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import { Context } from '../context';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An ISO-8601 instant in UTC, e.g. 2026-11-23T08:30:00.000Z. */
+  DateTime: { input: Date; output: Date | string; }
+  _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** A point on Earth in WGS-84 degrees. */
+export type GeoPoint = {
+  __typename?: 'GeoPoint';
+  /** Latitude in [-90, 90]. */
+  lat: Scalars['Float']['output'];
+  /** Longitude in [-180, 180]. */
+  lng: Scalars['Float']['output'];
+};
+
+/** A point on Earth in WGS-84 degrees. */
+export type GeoPointInput = {
+  /** Latitude in [-90, 90]. */
+  lat: Scalars['Float']['input'];
+  /** Longitude in [-180, 180]. */
+  lng: Scalars['Float']['input'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Role RIDER: IDLE → OFFLINE. */
+  goOffline: Rider;
+  /** Role RIDER: OFFLINE → IDLE. */
+  goOnline: Rider;
+  /** Role RIDER: registers the caller as a rider (id = token sub); again returns the same rider. */
+  registerRider: Rider;
+  /** Role RIDER: the rider's current location; keeps the nearby-rider index current. True when recorded. */
+  reportLocation: Scalars['Boolean']['output'];
+};
+
+
+export type MutationRegisterRiderArgs = {
+  input: RegisterRiderInput;
+};
+
+
+export type MutationReportLocationArgs = {
+  location: GeoPointInput;
+};
+
+/** An order, owned by the orders subgraph; riders adds its rider. */
+export type Order = {
+  __typename?: 'Order';
+  id: Scalars['ID']['output'];
+  /** The rider delivering it, once one has grabbed it. */
+  rider: Maybe<Rider>;
+  riderId: Maybe<Scalars['ID']['output']>;
+};
+
+/** A grab-order offer (抢单): an order near the rider that the rider may grab until it expires. */
+export type OrderOffer = {
+  __typename?: 'OrderOffer';
+  /** When it was offered. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Distance from the rider to the merchant when offered, in meters. */
+  distanceMeters: Scalars['Int']['output'];
+  /** After this the offer can no longer be grabbed. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The offer's id. */
+  id: Scalars['ID']['output'];
+  /** The order on offer. */
+  order: Order;
+  /** The rider it was offered to. */
+  riderId: Scalars['ID']['output'];
+  /** Dispatch round (1 = first radius; later rounds reach farther). */
+  round: Scalars['Int']['output'];
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** Role RIDER: one of the calling rider's offers; OPERATOR/ADMIN: any. Null otherwise. */
+  orderOffer: Maybe<OrderOffer>;
+  /** Role RIDER: the calling rider's offers that have not expired, newest first. */
+  pendingOrderOffers: Array<OrderOffer>;
+  /** The rider (self), OPERATOR or ADMIN; null for anyone else or when there is none. */
+  rider: Maybe<Rider>;
+};
+
+
+export type QueryOrderOfferArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryRiderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/** A new rider. */
+export type RegisterRiderInput = {
+  /** 1..50 characters. */
+  name: Scalars['String']['input'];
+  /** A phone number, 5..20 digits, optional leading +. */
+  phone: Scalars['String']['input'];
+  /** Up to 30 characters. */
+  vehicle?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A delivery rider (骑手). The rider's id is their token's sub. */
+export type Rider = {
+  __typename?: 'Rider';
+  /** When the rider registered. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The rider's id (their token's sub). */
+  id: Scalars['ID']['output'];
+  /** Last reported location. */
+  location: Maybe<GeoPoint>;
+  /** When the location was last reported. */
+  locationUpdatedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Name shown to customers. */
+  name: Scalars['String']['output'];
+  /** The rider (self), OPERATOR or ADMIN only; null for anyone else. */
+  phone: Maybe<Scalars['String']['output']>;
+  /** OFFLINE, IDLE or DELIVERING. */
+  status: RiderStatus;
+  /** e.g. e-bike, scooter. */
+  vehicle: Maybe<Scalars['String']['output']>;
+};
+
+/** Whether a rider can take orders. */
+export type RiderStatus =
+  /** Delivering an order; receives no offers until delivered. */
+  | 'DELIVERING'
+  /** Online and free: receives offers near where they are. */
+  | 'IDLE'
+  /** Not working; receives no offers. */
+  | 'OFFLINE';
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Role RIDER: offers for the calling rider, as soon as they are dispatched. */
+  orderOffers: OrderOffer;
+};
+
+
+
+export type ResolverTypeWrapper<T> = T | Promise<T>;
+
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+/** Mapping of federation types */
+export type FederationTypes = {
+  Order: Order;
+  OrderOffer: OrderOffer;
+  Rider: Rider;
+};
+
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Order:
+    ( { __typename: 'Order' }
+    & GraphQLRecursivePick<FederationTypes['Order'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Order'], {"riderId":true}> ) );
+  OrderOffer:
+    ( { __typename: 'OrderOffer' }
+    & GraphQLRecursivePick<FederationTypes['OrderOffer'], {"id":true}> );
+  Rider:
+    ( { __typename: 'Rider' }
+    & GraphQLRecursivePick<FederationTypes['Rider'], {"id":true}> );
+};
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  GeoPoint: ResolverTypeWrapper<GeoPoint>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  GeoPointInput: GeoPointInput;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Order: ResolverTypeWrapper<Order>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  OrderOffer: ResolverTypeWrapper<OrderOffer>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RegisterRiderInput: RegisterRiderInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Rider: ResolverTypeWrapper<Rider>;
+  RiderStatus: RiderStatus;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  DateTime: Scalars['DateTime']['output'];
+  GeoPoint: GeoPoint;
+  Float: Scalars['Float']['output'];
+  GeoPointInput: GeoPointInput;
+  Mutation: Record<PropertyKey, never>;
+  Boolean: Scalars['Boolean']['output'];
+  Order: Order | FederationReferenceTypes['Order'];
+  ID: Scalars['ID']['output'];
+  OrderOffer: OrderOffer | FederationReferenceTypes['OrderOffer'];
+  Int: Scalars['Int']['output'];
+  Query: Record<PropertyKey, never>;
+  RegisterRiderInput: RegisterRiderInput;
+  String: Scalars['String']['output'];
+  Rider: Rider | FederationReferenceTypes['Rider'];
+  Subscription: Record<PropertyKey, never>;
+};
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type GeoPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeoPoint'] = ResolversParentTypes['GeoPoint']> = {
+  lat?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  lng?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  goOffline?: Resolver<ResolversTypes['Rider'], ParentType, ContextType>;
+  goOnline?: Resolver<ResolversTypes['Rider'], ParentType, ContextType>;
+  registerRider?: Resolver<ResolversTypes['Rider'], ParentType, ContextType, RequireFields<MutationRegisterRiderArgs, 'input'>>;
+  reportLocation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationReportLocationArgs, 'location'>>;
+};
+
+export type OrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  rider?: Resolver<Maybe<ResolversTypes['Rider']>, ParentType, ContextType>;
+};
+
+export type OrderOfferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderOffer'] = ResolversParentTypes['OrderOffer'], FederationReferenceType extends FederationReferenceTypes['OrderOffer'] = FederationReferenceTypes['OrderOffer']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['OrderOffer']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  distanceMeters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  order?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+  riderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  orderOffer?: Resolver<Maybe<ResolversTypes['OrderOffer']>, ParentType, ContextType, RequireFields<QueryOrderOfferArgs, 'id'>>;
+  pendingOrderOffers?: Resolver<Array<ResolversTypes['OrderOffer']>, ParentType, ContextType>;
+  rider?: Resolver<Maybe<ResolversTypes['Rider']>, ParentType, ContextType, RequireFields<QueryRiderArgs, 'id'>>;
+};
+
+export type RiderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Rider'] = ResolversParentTypes['Rider'], FederationReferenceType extends FederationReferenceTypes['Rider'] = FederationReferenceTypes['Rider']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Rider']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  location?: Resolver<Maybe<ResolversTypes['GeoPoint']>, ParentType, ContextType>;
+  locationUpdatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RiderStatus'], ParentType, ContextType>;
+  vehicle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  orderOffers?: SubscriptionResolver<ResolversTypes['OrderOffer'], "orderOffers", ParentType, ContextType>;
+};
+
+export type Resolvers<ContextType = Context> = {
+  DateTime?: GraphQLScalarType;
+  GeoPoint?: GeoPointResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  Order?: OrderResolvers<ContextType>;
+  OrderOffer?: OrderOfferResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  Rider?: RiderResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+};
+
