@@ -50,6 +50,7 @@ export type Merchant = {
   id: Scalars['ID']['output'];
   /** Role MERCHANT (owner) or OPERATOR/ADMIN: the shop's orders, newest first. */
   orders: OrderConnection;
+  ownerId: Scalars['ID']['output'];
 };
 
 
@@ -369,7 +370,9 @@ export type FederationTypes = {
 export type FederationReferenceTypes = {
   Merchant:
     ( { __typename: 'Merchant' }
-    & GraphQLRecursivePick<FederationTypes['Merchant'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Merchant'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Merchant'], {"ownerId":true}> ) );
   Order:
     ( { __typename: 'Order' }
     & GraphQLRecursivePick<FederationTypes['Order'], {"id":true}> );
