@@ -11,3 +11,4 @@ export * from './geo';
 export * from './http';
 export * from './subgraph';
 export * from './scalars';
+export * from './validation';

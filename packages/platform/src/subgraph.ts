@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -97,7 +98,11 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     formatError: maskErrors(logger.child({ component: 'graphql' })),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), operationMetricsPlugin(name) as ApolloServerPlugin<TContext>],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No Apollo Studio here: federated traces would only cost time on every request.
+      ApolloServerPluginInlineTraceDisabled(),
+      operationMetricsPlugin(name) as ApolloServerPlugin<TContext>],
   });
   await server.start();
 

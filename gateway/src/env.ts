@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { authConfig, loadConfigOrExit, parseConfig, runtimeConfig, servicePortsConfig, z } from '@waimai/platform';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const gatewayLimitsConfig = z.object({
+  SUPERGRAPH_PATH: z
+    .string()
+    .min(1)
+    .default('schema/supergraph.graphql')
+    .transform((file) => path.resolve(REPO_ROOT, file)),
+  // 12: the deepest contract operation (OrderOffers) is 5 deep; room for fragments and growth.
+  MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
+  // Fields in the response shape, list fields multiplied by their page size (`first`).
+  // 10 000: the contract's NearbyMerchants at its default page sizes costs about 3 000.
+  MAX_QUERY_COST: z.coerce.number().int().positive().default(10_000),
+  // Page size assumed for a list field whose `first` is a variable or missing (the servers' default).
+  QUERY_COST_DEFAULT_LIST_SIZE: z.coerce.number().int().positive().default(20),
+  // 30 aliases: enough for a dashboard, too few to multiply one expensive field into a flood.
+  MAX_QUERY_ALIASES: z.coerce.number().int().nonnegative().default(30),
+  // 100 kB of JSON: the largest contract request is under 2 kB.
+  MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(100_000),
+  // Public schema, public playground: introspection stays on unless an operator turns it off.
+  GRAPHQL_INTROSPECTION: booleanFlag.default(true),
+  // 30 s: how long the signed identity for one caller is reused (it is valid for 60 s).
+  IDENTITY_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(30),
+  // 10 s: a payment provider gives up on a webhook long before that and retries.
+  WEBHOOK_PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+const gatewayConfig = runtimeConfig.extend(authConfig.shape).extend(servicePortsConfig.shape).extend(gatewayLimitsConfig.shape);
+export type GatewayConfig = z.infer<typeof gatewayConfig>;
+
+/** Parses the gateway's configuration; throws ConfigError listing every problem. */
+export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
+  return parseConfig(gatewayConfig, env);
+}
+
+/** For main(): the configuration from process.env, or every problem printed and exit 1. */
+export function gatewayConfigOrExit(): GatewayConfig {
+  return loadConfigOrExit(gatewayConfig, process.env);
+}

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import {
+  connectDatabase,
+  createInternalSigner,
+  migrateDatabase,
+  startSubgraph,
+  type Logger,
+  type RunningService,
+} from '@waimai/platform';
+import type { ProductsConfig } from './env';
+import { createContext, type Context } from './context';
+import { productsSchema } from './db/schema';
+import { createMerchantStore } from './db/merchant-store';
+import { createProductStore } from './db/product-store';
+import { createStockStore } from './db/stock-store';
+import { mountStockApi } from './internal/stock-api';
+import { resolvers } from './resolvers';
+
+export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
+const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+
+export async function migrateProducts(config: ProductsConfig): Promise<void> {
+  await migrateDatabase(config, 'products', MIGRATIONS_FOLDER);
+}
+
+/** Starts the products subgraph (merchants, products, stock) on PRODUCTS_PORT. */
+export async function startProductsSubgraph(config: ProductsConfig, logger: Logger): Promise<RunningService> {
+  const database = connectDatabase(config, 'products', productsSchema);
+  const stores = {
+    merchants: createMerchantStore(database.db),
+    products: createProductStore(database.db, database.primary),
+  };
+  const stock = createStockStore(database.primary);
+  const signer = createInternalSigner(config.INTERNAL_SECRET);
+
+  const subgraph = await startSubgraph<Context>({
+    name: 'products',
+    typeDefs,
+    // Codegen's resolver types are stricter than buildSubgraphSchema's map; they describe the same object.
+    resolvers: resolvers as never,
+    port: config.PRODUCTS_PORT,
+    signer,
+    logger,
+    readiness: { mysql: () => database.ping() },
+    context: (caller) => createContext(caller, stores),
+    routes: (app) => mountStockApi(app, stock, signer, logger),
+  });
+
+  return {
+    name: 'products',
+    port: subgraph.port,
+    baseUrl: `http://127.0.0.1:${subgraph.port}`,
+    async stop() {
+      await subgraph.stop();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { sql } from 'drizzle-orm';
+import { char, check, datetime, double, index, int, mysqlEnum, mysqlTable, primaryKey, varchar } from 'drizzle-orm/mysql-core';
+
+const createdAt = () => datetime('created_at', { mode: 'date', fsp: 3 }).notNull();
+
+export const merchants = mysqlTable(
+  'merchants',
+  {
+    id: char('id', { length: 36 }).primaryKey(),
+    ownerId: varchar('owner_id', { length: 128 }).notNull(),
+    name: varchar('name', { length: 100 }).notNull(),
+    address: varchar('address', { length: 300 }).notNull(),
+    lat: double('lat').notNull(),
+    lng: double('lng').notNull(),
+    deliveryRadiusMeters: int('delivery_radius_m').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('merchants_lat_lng').on(t.lat, t.lng), index('merchants_owner').on(t.ownerId, t.createdAt)],
+);
+
+export const productStatuses = ['ON_SALE', 'OFF_SALE'] as const;
+
+export const products = mysqlTable(
+  'products',
+  {
+    id: char('id', { length: 36 }).primaryKey(),
+    merchantId: char('merchant_id', { length: 36 }).notNull(),
+    name: varchar('name', { length: 100 }).notNull(),
+    description: varchar('description', { length: 1000 }),
+    priceCents: int('price_cents').notNull(),
+    // Units still available to order: reservations are taken out of it atomically.
+    stock: int('stock').notNull(),
+    status: mysqlEnum('status', productStatuses).notNull(),
+    createdAt: createdAt(),
+    updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (t) => [
+    index('products_merchant_created').on(t.merchantId, t.createdAt, t.id),
+    // Defence in depth: the conditional UPDATE already never takes stock below zero.
+    check('products_stock_not_negative', sql`${t.stock} >= 0`),
+  ],
+);
+
+export const holdStatuses = ['RESERVED', 'RELEASED'] as const;
+
+/**
+ * One stock hold per order. A release that arrives before its reservation leaves a RELEASED
+ * tombstone, so a late reservation for that order is refused instead of leaking stock.
+ */
+export const stockHolds = mysqlTable('stock_holds', {
+  orderId: char('order_id', { length: 36 }).primaryKey(),
+  merchantId: char('merchant_id', { length: 36 }),
+  status: mysqlEnum('status', holdStatuses).notNull(),
+  createdAt: createdAt(),
+  releasedAt: datetime('released_at', { mode: 'date', fsp: 3 }),
+});
+
+export const stockHoldItems = mysqlTable(
+  'stock_hold_items',
+  {
+    orderId: char('order_id', { length: 36 }).notNull(),
+    productId: char('product_id', { length: 36 }).notNull(),
+    quantity: int('quantity').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.productId] })],
+);
+
+export const productsSchema = { merchants, products, stockHolds, stockHoldItems };
+export type ProductsSchema = typeof productsSchema;
+
+export type MerchantRow = typeof merchants.$inferSelect;
+export type ProductRow = typeof products.$inferSelect;
+export type ProductStatus = (typeof productStatuses)[number];

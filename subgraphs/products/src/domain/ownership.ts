@@ -1,0 +1,13 @@
+import { ForbiddenError, hasRole, requireRole, type Caller, type Identity } from '@waimai/platform';
+import type { MerchantRow } from '../db/schema';
+
+/** A merchant's owner may manage it; ADMIN may step in anywhere. */
+export function canManage(caller: Caller, merchant: MerchantRow): boolean {
+  return caller !== null && (hasRole(caller, 'ADMIN') || (hasRole(caller, 'MERCHANT') && merchant.ownerId === caller.sub));
+}
+
+export function requireManager(caller: Caller, merchant: MerchantRow): Identity {
+  const identity = requireRole(caller, 'MERCHANT', 'ADMIN');
+  if (!canManage(identity, merchant)) throw new ForbiddenError(`You do not own merchant ${merchant.id}.`);
+  return identity;
+}

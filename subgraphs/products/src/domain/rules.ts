@@ -1,0 +1,44 @@
+import { entityId, geoPointInput, text, z } from '@waimai/platform';
+import { MAX_DELIVERY_RADIUS_METERS } from '../db/merchant-store';
+
+export const DEFAULT_DELIVERY_RADIUS_METERS = 5_000;
+export const MAX_PRICE_CENTS = 10_000_000;
+export const MAX_STOCK = 1_000_000;
+
+export const createMerchantInput = z.object({
+  name: text(100),
+  address: text(300),
+  location: geoPointInput,
+  deliveryRadiusMeters: z
+    .number()
+    .int()
+    .min(100, 'must be at least 100 m')
+    .max(MAX_DELIVERY_RADIUS_METERS, `must be at most ${MAX_DELIVERY_RADIUS_METERS} m`)
+    .nullish()
+    .transform((radius) => radius ?? DEFAULT_DELIVERY_RADIUS_METERS),
+});
+
+const stock = z.number().int().min(0, 'must not be negative').max(MAX_STOCK, `must be at most ${MAX_STOCK}`);
+
+export const publishProductInput = z.object({
+  merchantId: entityId,
+  name: text(100),
+  description: z
+    .string()
+    .trim()
+    .max(1000, 'must be at most 1000 characters')
+    .nullish()
+    .transform((description) => (description ? description : null)),
+  priceCents: z.number().int().min(0, 'must not be negative').max(MAX_PRICE_CENTS, `must be at most ${MAX_PRICE_CENTS}`),
+  stock,
+});
+
+export const newStockInput = z.object({ productId: entityId, newStock: stock });
+
+export const stockRequest = z.object({
+  orderId: entityId,
+  items: z
+    .array(z.object({ productId: entityId, quantity: z.number().int().min(1).max(999) }))
+    .min(1, 'must have at least one item')
+    .max(50, 'must have at most 50 items'),
+});

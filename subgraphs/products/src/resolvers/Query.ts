@@ -1,0 +1,20 @@
+import { geoPointInput, pageSize, requireRole, validateInput } from '@waimai/platform';
+import type { QueryResolvers } from '../generated/graphql';
+
+export const Query: QueryResolvers = {
+  merchant: (_parent, { id }, { loaders }) => loaders.merchant.load(id),
+
+  product: (_parent, { id }, { loaders }) => loaders.product.load(id),
+
+  merchantsNearby: async (_parent, { near, first }, { stores, loaders }) => {
+    const point = validateInput(geoPointInput, near, 'near');
+    const found = await stores.merchants.deliveringTo(point, pageSize(first));
+    for (const { merchant } of found) loaders.merchant.prime(merchant.id, merchant);
+    return found;
+  },
+
+  myMerchants: async (_parent, _args, { caller, stores }) => {
+    const merchant = requireRole(caller, 'MERCHANT');
+    return stores.merchants.ownedBy(merchant.sub);
+  },
+};

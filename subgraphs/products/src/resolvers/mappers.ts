@@ -1,0 +1,9 @@
+import type { Connection, Edge } from '@waimai/platform';
+import type { MerchantRow, ProductRow } from '../db/schema';
+
+export interface NearbyMerchantModel {
+  distanceMeters: number;
+  merchant: MerchantRow;
+}
+export type ProductConnectionModel = Connection<ProductRow>;
+export type ProductEdgeModel = Edge<ProductRow>;
