@@ -60,16 +60,23 @@ export interface ServiceDatabase<TSchema extends Record<string, unknown>> {
   close(): Promise<void>;
 }
 
+export interface ConnectOptions {
+  /** Sees every SQL statement drizzle sends (debug logging, query counting in tests). */
+  logQuery?: (query: string, params: unknown[]) => void;
+}
+
 export function connectDatabase<TSchema extends Record<string, unknown>>(
   options: MysqlOptions,
   service: string,
   schema: TSchema,
+  connectOptions: ConnectOptions = {},
 ): ServiceDatabase<TSchema> {
   const name = databaseName(options.DB_PREFIX, service);
   const primaryPool = poolFor(options.MYSQL_URL, name, options.MYSQL_POOL_SIZE);
   const replicaPools = options.MYSQL_REPLICA_URLS.map((url) => poolFor(url, name, options.MYSQL_POOL_SIZE));
-  const primary = drizzle({ client: primaryPool, schema, mode: 'default' });
-  const replicas = replicaPools.map((pool) => drizzle({ client: pool, schema, mode: 'default' }));
+  const logger = connectOptions.logQuery ? { logQuery: connectOptions.logQuery } : undefined;
+  const primary = drizzle({ client: primaryPool, schema, mode: 'default', logger });
+  const replicas = replicaPools.map((pool) => drizzle({ client: pool, schema, mode: 'default', logger }));
   const [firstReplica, ...otherReplicas] = replicas;
   const db = firstReplica
     ? (withReplicas(primary, [firstReplica, ...otherReplicas]) as unknown as MySql2Database<TSchema>)

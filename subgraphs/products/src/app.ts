@@ -6,6 +6,7 @@ import {
   createInternalSigner,
   migrateDatabase,
   startSubgraph,
+  type ConnectOptions,
   type Logger,
   type RunningService,
 } from '@waimai/platform';
@@ -26,8 +27,12 @@ export async function migrateProducts(config: ProductsConfig): Promise<void> {
 }
 
 /** Starts the products subgraph (merchants, products, stock) on PRODUCTS_PORT. */
-export async function startProductsSubgraph(config: ProductsConfig, logger: Logger): Promise<RunningService> {
-  const database = connectDatabase(config, 'products', productsSchema);
+export async function startProductsSubgraph(
+  config: ProductsConfig,
+  logger: Logger,
+  options: ConnectOptions = {},
+): Promise<RunningService> {
+  const database = connectDatabase(config, 'products', productsSchema, options);
   const stores = {
     merchants: createMerchantStore(database.db),
     products: createProductStore(database.db, database.primary),

@@ -1,0 +1,2 @@
+export * from './run-env';
+export * from './subgraph-client';

@@ -1,0 +1,53 @@
+import { createLogger, type Identity } from '@waimai/platform';
+import { ensureRunIsolation, serviceCaller, subgraphCaller } from '@waimai/testkit';
+import { loadProductsConfig } from '../src/env';
+import { migrateProducts, startProductsSubgraph } from '../src/app';
+
+/** The products subgraph alone, in-process on a free port, on this run's own database. */
+export async function startProducts() {
+  ensureRunIsolation();
+  const config = loadProductsConfig({ ...process.env, PRODUCTS_PORT: '0' });
+  await migrateProducts(config);
+  const queries: string[] = [];
+  const service = await startProductsSubgraph(config, createLogger('products', process.env.LOG_LEVEL ?? 'warn'), {
+    logQuery: (query) => queries.push(query),
+  });
+  return {
+    service,
+    /** Every SQL statement the subgraph sent, in order. */
+    queries,
+    config,
+    call: subgraphCaller(service.baseUrl, config.INTERNAL_SECRET),
+    stockApi: serviceCaller(service.baseUrl, config.INTERNAL_SECRET, 'orders'),
+  };
+}
+export type ProductsHarness = Awaited<ReturnType<typeof startProducts>>;
+
+let counter = 0;
+/** A point in its own corner of the map, so tests of one run never see each other's shops. */
+export function somewhere() {
+  counter += 1;
+  return { lat: 20 + ((process.pid % 97) * 0.13 + counter * 0.5) % 40, lng: 80 + ((Date.now() / 1000) % 60) + counter * 0.01 };
+}
+
+export const merchantOwner = (sub = `merchant-${Math.random().toString(36).slice(2, 10)}`): Identity => ({ sub, roles: ['MERCHANT'] });
+
+export async function aMerchant(h: ProductsHarness, owner = merchantOwner(), location = somewhere()) {
+  const result = await h.call<{ createMerchant: { id: string } }>(
+    'mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }',
+    { input: { name: '测试小馆', address: '测试路1号', location } },
+    owner,
+  );
+  if (!result.data) throw new Error(JSON.stringify(result.errors));
+  return { id: result.data.createMerchant.id, owner, location };
+}
+
+export async function aProduct(h: ProductsHarness, merchant: { id: string; owner: Identity }, fields: { stock?: number; priceCents?: number; name?: string } = {}) {
+  const result = await h.call<{ publishProduct: { id: string } }>(
+    'mutation($input: PublishProductInput!) { publishProduct(input: $input) { id } }',
+    { input: { merchantId: merchant.id, name: fields.name ?? '宫保鸡丁', priceCents: fields.priceCents ?? 2800, stock: fields.stock ?? 10 } },
+    merchant.owner,
+  );
+  if (!result.data) throw new Error(JSON.stringify(result.errors));
+  return { id: result.data.publishProduct.id };
+}
