@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/generated/**', '.cache/**', 'schema/**', 'bench/results/**'] },
   js.configs.recommended,
+  { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } } },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -13,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/env.ts', 'scripts/**', 'packages/platform/src/config/**', 'packages/testkit/**', 'jest.config.ts', 'bench/**'],
+    files: ['**/env.ts', 'scripts/**', 'packages/platform/src/config.ts', 'packages/testkit/**', '**/test/**', 'tests/**', 'bench/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );
