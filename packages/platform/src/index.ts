@@ -12,3 +12,5 @@ export * from './http';
 export * from './subgraph';
 export * from './scalars';
 export * from './validation';
+export * from './outbox';
+export * from './event-catalog';

@@ -1,1 +1,43 @@
-export interface Context { placeholder: true }
+import DataLoader from 'dataloader';
+import { hasRole, type Caller } from '@waimai/platform';
+import type { OrderStore } from './db/order-store';
+import type { OrderItemRow, OrderRow, OrderTimelineRow } from './db/schema';
+import type { OrderService } from './domain/orders';
+import { canSeeOrder } from './domain/access';
+
+export interface Context {
+  caller: Caller;
+  store: OrderStore;
+  orders: OrderService;
+  loaders: {
+    /** Orders the caller may see; null for missing and hidden alike. */
+    visibleOrder: DataLoader<string, OrderRow | null>;
+    items: DataLoader<string, OrderItemRow[]>;
+    timeline: DataLoader<string, OrderTimelineRow[]>;
+  };
+}
+
+function groupBy<T>(rows: T[], keyOf: (row: T) => string, keys: readonly string[]): T[][] {
+  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key) ?? []);
+}
+
+/** Per request: the caller and DataLoaders, so `_entities` and lists make one query per kind. */
+export function createContext(caller: Caller, store: OrderStore, orders: OrderService): Context {
+  return {
+    caller,
+    store,
+    orders,
+    loaders: {
+      visibleOrder: new DataLoader(async (ids) => {
+        const rows = await store.byIds(ids);
+        const offered = caller && hasRole(caller, 'RIDER') ? await store.offeredTo(caller.sub, ids) : new Set<string>();
+        const visible = new Map(rows.filter((row) => canSeeOrder(caller, row, offered.has(row.id))).map((row) => [row.id, row]));
+        return ids.map((id) => visible.get(id) ?? null);
+      }),
+      items: new DataLoader(async (ids) => groupBy(await store.itemsOf(ids), (row) => row.orderId, ids)),
+      timeline: new DataLoader(async (ids) => groupBy(await store.timelinesOf(ids), (row) => row.orderId, ids)),
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { asc, inArray, isNull, sql } from 'drizzle-orm';
+import { bigint, char, datetime, index, mysqlTable, primaryKey, text, varchar } from 'drizzle-orm/mysql-core';
+import type { MySql2Database } from 'drizzle-orm/mysql2';
+import { isDuplicateKey } from './db';
+import { eventEnvelopeSchema, type EventBus, type EventEnvelope, type TopicName } from './events';
+import type { Logger } from './logger';
+
+/**
+ * The transactional outbox every service keeps in its own database: a state change and
+ * the events it causes are written in one transaction; the relay publishes them later.
+ * `seq` only orders rows for the relay; it never leaves the service.
+ */
+export const outbox = mysqlTable(
+  'outbox',
+  {
+    seq: bigint('seq', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    eventId: char('event_id', { length: 36 }).notNull().unique(),
+    topic: varchar('topic', { length: 64 }).notNull(),
+    aggregateId: varchar('aggregate_id', { length: 64 }).notNull(),
+    payload: text('payload').notNull(),
+    createdAt: datetime('created_at', { mode: 'date', fsp: 3 }).notNull(),
+    publishedAt: datetime('published_at', { mode: 'date', fsp: 3 }),
+  },
+  (t) => [index('outbox_unpublished').on(t.publishedAt, t.seq)],
+);
+
+/** Events a consumer has applied, written in the same transaction as the effect. */
+export const processedEvents = mysqlTable(
+  'processed_events',
+  {
+    consumer: varchar('consumer', { length: 64 }).notNull(),
+    eventId: varchar('event_id', { length: 64 }).notNull(),
+    processedAt: datetime('processed_at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+);
+
+// drizzle's transaction type differs per schema; these helpers only need insert/select.
+type AnyDatabase = Pick<MySql2Database<Record<string, never>>, 'insert' | 'select' | 'update' | 'execute'>;
+
+/** Adds events to the outbox inside the caller's transaction. */
+export async function enqueueEvents(tx: AnyDatabase, topic: TopicName, events: EventEnvelope[]): Promise<void> {
+  if (events.length === 0) return;
+  const now = new Date();
+  await tx.insert(outbox).values(
+    events.map((event) => ({ eventId: event.id, topic, aggregateId: event.aggregateId, payload: JSON.stringify(event), createdAt: now })),
+  );
+}
+
+/**
+ * Marks `eventId` as applied by `consumer` inside the caller's transaction. False when it
+ * was applied before: the caller must skip the effect (at-least-once in, exactly-once effect).
+ */
+export async function markProcessed(tx: AnyDatabase, consumer: string, eventId: string): Promise<boolean> {
+  try {
+    await tx.insert(processedEvents).values({ consumer, eventId, processedAt: new Date() });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+export interface OutboxRelayOptions {
+  service: string;
+  db: MySql2Database<Record<string, unknown>>;
+  bus: EventBus;
+  logger: Logger;
+  /** Fallback poll; `kick()` after a commit publishes at once. */
+  intervalMs?: number;
+  batchSize?: number;
+  /** Test hook: runs after a batch is published and before it is marked sent. */
+  afterPublish?: (events: EventEnvelope[]) => Promise<void>;
+}
+
+export interface OutboxRelay {
+  /** Publishes pending rows now (coalesced with a run already under way). */
+  kick(): void;
+  /** Publishes until nothing is pending; for tests and shutdown. */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes outbox rows in `seq` order. One relay per service holds a MySQL named lock
+ * while it publishes, so replicas never reorder one aggregate's events. A relay killed
+ * between publishing and marking republishes those rows on restart: duplicates, never loss.
+ */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, bus, service, afterPublish } = options;
+  const log = options.logger.child({ component: 'outbox-relay' });
+  const batchSize = options.batchSize ?? 200;
+  const lockName = `waimai_outbox_${service}`;
+  let running: Promise<number> | null = null;
+  let again = false;
+  let stopped = false;
+
+  async function publishBatch(): Promise<number> {
+    return db.transaction(async (tx) => {
+      const [locked] = (await tx.execute(sql`SELECT GET_LOCK(${lockName}, 0) AS got`)) as unknown as [Array<{ got: number | null }>];
+      if (locked[0]?.got !== 1) return 0;
+      try {
+        const rows = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.seq)).limit(batchSize);
+        if (rows.length === 0) return 0;
+        const byTopic = new Map<TopicName, EventEnvelope[]>();
+        for (const row of rows) {
+          const event = eventEnvelopeSchema.parse(JSON.parse(row.payload));
+          const list = byTopic.get(row.topic as TopicName) ?? [];
+          list.push(event);
+          byTopic.set(row.topic as TopicName, list);
+        }
+        for (const [topic, events] of byTopic) await bus.publish(topic, events);
+        if (afterPublish) await afterPublish(rows.map((row) => eventEnvelopeSchema.parse(JSON.parse(row.payload))));
+        await tx.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.seq, rows.map((row) => row.seq)));
+        return rows.length;
+      } finally {
+        await tx.execute(sql`SELECT RELEASE_LOCK(${lockName})`);
+      }
+    });
+  }
+
+  async function runUntilEmpty(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      again = false;
+      const published = await publishBatch();
+      total += published;
+      if (published < batchSize && !again) return total;
+    }
+  }
+
+  function kick() {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = runUntilEmpty()
+      .catch((err: unknown) => {
+        log.error({ err }, 'Publishing the outbox failed; retrying on the next tick.');
+        return 0;
+      })
+      .finally(() => {
+        running = null;
+      });
+  }
+
+  const timer = setInterval(kick, options.intervalMs ?? 250);
+  timer.unref();
+  kick();
+
+  return {
+    kick,
+    async drain() {
+      for (;;) {
+        if (running) await running;
+        const [pending] = await db.select({ n: sql<number>`count(*)` }).from(outbox).where(isNull(outbox.publishedAt));
+        if (Number(pending?.n ?? 0) === 0) return;
+        kick();
+        await running;
+      }
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      if (running) await running;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import {
+  connectDatabase,
+  createInternalSigner,
+  createKafkaEventBus,
+  migrateDatabase,
+  startOutboxRelay,
+  startSubgraph,
+  Topics,
+  type ConnectOptions,
+  type EventBus,
+  type Logger,
+  type RunningService,
+} from '@waimai/platform';
+import type { OrdersConfig } from './env';
+import { createContext, type Context } from './context';
+import { ordersSchema } from './db/schema';
+import { createOrderStore } from './db/order-store';
+import { createStockClient } from './clients/stock-client';
+import { createOrderService, type OrderService } from './domain/orders';
+import { consumePaymentEvents } from './events/payment-consumer';
+import { startScheduler } from './events/scheduler';
+import { mountOrdersApi } from './internal/orders-api';
+import { resolvers } from './resolvers';
+
+export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
+const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+
+export async function migrateOrders(config: OrdersConfig): Promise<void> {
+  await migrateDatabase(config, 'orders', MIGRATIONS_FOLDER);
+}
+
+export interface RunningOrders extends RunningService {
+  service: OrderService;
+  bus: EventBus;
+  /** Publishes every pending outbox row (tests, shutdown). */
+  drainOutbox(): Promise<void>;
+}
+
+/**
+ * Starts the orders subgraph: the GraphQL API, the internal API, the outbox relay, the
+ * payment-events consumer and the timer sweeps.
+ */
+export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, options: ConnectOptions = {}): Promise<RunningOrders> {
+  const database = connectDatabase(config, 'orders', ordersSchema, options);
+  const bus = createKafkaEventBus(config, 'orders', logger);
+  await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents]);
+  const store = createOrderStore(database.db, database.primary);
+  const relay = startOutboxRelay({ service: 'orders', db: database.primary, bus, logger, intervalMs: 250 });
+  const service = createOrderService({ store, stock: createStockClient(config, logger), relay, policy: config, logger });
+  const signer = createInternalSigner(config.INTERNAL_SECRET);
+
+  const subgraph = await startSubgraph<Context>({
+    name: 'orders',
+    typeDefs,
+    // Codegen's resolver types are stricter than buildSubgraphSchema's map; they describe the same object.
+    resolvers: resolvers as never,
+    port: config.ORDERS_PORT,
+    signer,
+    logger,
+    readiness: { mysql: () => database.ping() },
+    context: (caller) => createContext(caller, store, service),
+    routes: (app) => mountOrdersApi(app, store, service, signer, logger),
+  });
+  const payments = await consumePaymentEvents(bus, service, logger);
+  const scheduler = startScheduler(store, service, config.SCHEDULER_INTERVAL_MS, logger);
+
+  return {
+    name: 'orders',
+    port: subgraph.port,
+    baseUrl: `http://127.0.0.1:${subgraph.port}`,
+    service,
+    bus,
+    drainOutbox: () => relay.drain(),
+    async stop() {
+      await subgraph.stop();
+      await scheduler.stop();
+      await payments.stop();
+      await relay.stop();
+      await bus.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,292 @@
+import {
+  BadUserInputError,
+  distanceMeters,
+  ForbiddenError,
+  InvalidStateTransitionError,
+  newEvent,
+  newId,
+  NotFoundError,
+  OrderAlreadyTakenError,
+  OutOfStockError,
+  RefundRequested,
+  type Identity,
+  type Logger,
+  type OutboxRelay,
+} from '@waimai/platform';
+import { TransitionRefused, type OrderStore, type TransitionRequest } from '../db/order-store';
+import type { OrderItemRow, OrderRow } from '../db/schema';
+import type { StockClient } from '../clients/stock-client';
+import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy } from './rules';
+import { withRider, type Step } from './state-machine';
+
+export interface OrderPolicy extends DeadlinePolicy {
+  PAYMENT_WINDOW_SECONDS: number;
+  CLOSE_AFTER_SECONDS: number;
+  OVERTIME_REFUND_PERCENT: number;
+  DISPATCH_MAX_ROUNDS: number;
+}
+
+export interface OrderServiceDeps {
+  store: OrderStore;
+  stock: StockClient;
+  relay: Pick<OutboxRelay, 'kick'>;
+  policy: OrderPolicy;
+  logger: Logger;
+}
+
+/**
+ * The order use cases: every one goes through `store.transition` with a step of the
+ * state machine, so the lifecycle has one implementation.
+ */
+export function createOrderService({ store, stock, relay, policy, logger }: OrderServiceDeps) {
+  const log = logger.child({ component: 'orders' });
+
+  /** Runs a transition and turns a refusal into the contract's error. */
+  async function apply(request: TransitionRequest): Promise<OrderRow> {
+    try {
+      const order = await store.transition(request);
+      relay.kick();
+      return order;
+    } catch (err) {
+      if (!(err instanceof TransitionRefused)) throw err;
+      if (err.reason === 'not-found' || !err.order) throw new NotFoundError('Order', request.orderId);
+      if (request.step === 'grab' && (err.order.riderId !== null || withRider.has(err.order.status))) {
+        throw new OrderAlreadyTakenError(request.orderId);
+      }
+      throw new InvalidStateTransitionError(request.orderId, err.order.status, request.step);
+    }
+  }
+
+  const requireCustomerOf = (caller: Identity) => (order: OrderRow) => {
+    if (order.customerId !== caller.sub) throw new ForbiddenError('Only the customer who placed the order can do this.');
+  };
+  const requireRiderOf = (caller: Identity) => (order: OrderRow) => {
+    if (order.riderId !== caller.sub) throw new ForbiddenError('Only the order\'s rider can do this.');
+  };
+
+  async function releaseQuietly(orderId: string) {
+    try {
+      await stock.release(orderId);
+    } catch (err) {
+      // The hold stays until the payment window sweep cancels nothing: log loudly for operations.
+      log.error({ err, orderId }, 'Could not release the stock of an order that was not created.');
+    }
+  }
+
+  return {
+    async createOrder(customer: Identity, input: CreateOrderInput): Promise<OrderRow> {
+      const key = input.idempotencyKey ?? null;
+      if (key) {
+        const existing = await store.byIdempotencyKey(customer.sub, key);
+        if (existing) return existing;
+      }
+      const orderId = newId();
+      let outcome;
+      try {
+        outcome = await stock.reserve(orderId, input.items);
+      } catch (err) {
+        // Unknown whether the hold was taken (timeout): release leaves a tombstone either way.
+        await releaseQuietly(orderId);
+        throw err;
+      }
+      if (!outcome.ok) {
+        if (outcome.code === 'OUT_OF_STOCK') throw new OutOfStockError(outcome.productIds);
+        if (outcome.code === 'BAD_USER_INPUT') throw new BadUserInputError(outcome.message, [{ field: 'input.items', message: outcome.message }]);
+        throw new Error(`stock hold for new order ${orderId} was already released`);
+      }
+      const { merchant, lines } = outcome.reservation;
+      const merchantPoint = { lat: merchant.lat, lng: merchant.lng };
+      if (distanceMeters(merchantPoint, input.deliveryLocation) > merchant.deliveryRadiusMeters) {
+        await releaseQuietly(orderId);
+        throw new BadUserInputError(`${merchant.name} does not deliver that far.`, [
+          { field: 'input.deliveryLocation', message: `outside the merchant's ${merchant.deliveryRadiusMeters} m delivery radius` },
+        ]);
+      }
+      const now = new Date();
+      const order: OrderRow = {
+        id: orderId,
+        customerId: customer.sub,
+        merchantId: merchant.id,
+        merchantOwnerId: merchant.ownerId,
+        merchantLat: merchant.lat,
+        merchantLng: merchant.lng,
+        status: 'PENDING_PAYMENT',
+        version: 0,
+        totalCents: lines.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0),
+        deliveryAddress: input.deliveryAddress,
+        deliveryLat: input.deliveryLocation.lat,
+        deliveryLng: input.deliveryLocation.lng,
+        idempotencyKey: key,
+        riderId: null,
+        paymentId: null,
+        wasOvertime: false,
+        needsAttention: false,
+        dispatchRound: 0,
+        refundCents: 0,
+        cancelReason: null,
+        createdAt: now,
+        paymentDueAt: new Date(now.getTime() + policy.PAYMENT_WINDOW_SECONDS * 1000),
+        paidAt: null,
+        offerExpiresAt: null,
+        grabbedAt: null,
+        pickedUpAt: null,
+        deadlineAt: promisedDeadline(now, merchantPoint, input.deliveryLocation, policy),
+        deliveredAt: null,
+        closeDueAt: null,
+        closedAt: null,
+        cancelledAt: null,
+      };
+      const items: OrderItemRow[] = lines.map((line) => ({
+        orderId,
+        productId: line.productId,
+        productName: line.name,
+        unitPriceCents: line.unitPriceCents,
+        quantity: line.quantity,
+      }));
+      try {
+        await store.insert(order, items);
+      } catch (err) {
+        await releaseQuietly(orderId);
+        // The same idempotency key raced with itself: the first order wins.
+        const raced = key ? await store.byIdempotencyKey(customer.sub, key) : undefined;
+        if (raced) return raced;
+        throw err;
+      }
+      relay.kick();
+      return order;
+    },
+
+    /** Customer (own order) or staff; only while unpaid. Stock goes back through the event. */
+    cancel: (caller: Identity, orderId: string, reason: string | null, staff: boolean) =>
+      apply({
+        orderId,
+        step: 'cancel',
+        actorId: caller.sub,
+        guard: staff ? undefined : requireCustomerOf(caller),
+        set: (_order, now) => ({ cancelledAt: now, cancelReason: reason ?? 'Cancelled by the customer.', paymentDueAt: null }),
+      }),
+
+    confirmReceipt: (caller: Identity, orderId: string) =>
+      apply({ orderId, step: 'confirmReceipt', actorId: caller.sub, guard: requireCustomerOf(caller), set: received(policy) }),
+
+    deliver: (caller: Identity, orderId: string) =>
+      apply({ orderId, step: 'deliver', actorId: caller.sub, guard: requireRiderOf(caller), set: received(policy) }),
+
+    pickUp: (caller: Identity, orderId: string) =>
+      apply({
+        orderId,
+        step: 'pickUp',
+        actorId: caller.sub,
+        guard: (order) => {
+          requireRiderOf(caller)(order);
+          if (order.pickedUpAt) throw new InvalidStateTransitionError(orderId, order.status, 'pickUp');
+        },
+        set: (_order, now) => ({ pickedUpAt: now }),
+      }),
+
+    /** A rider holding a live offer: the conditional UPDATE (rider_id IS NULL) picks one winner. */
+    grab: (rider: Identity, orderId: string) =>
+      apply({
+        orderId,
+        step: 'grab',
+        actorId: rider.sub,
+        guard: async (order, tx) => {
+          if (order.riderId !== null || withRider.has(order.status)) throw new OrderAlreadyTakenError(orderId);
+          if (!(await store.hasLiveOffer(tx, orderId, rider.sub, new Date()))) {
+            throw new ForbiddenError('You hold no live offer for this order.');
+          }
+        },
+        set: (_order, now) => ({ riderId: rider.sub, grabbedAt: now, offerExpiresAt: null }),
+      }),
+
+    /** Dispatch told riders about the order (round n): CREATED → NOTIFIED, idempotent per round. */
+    async notify(orderId: string, round: number, riderIds: string[], expiresAt: Date): Promise<OrderRow> {
+      const current = await store.byId(orderId);
+      if (current && current.status === 'NOTIFIED' && current.dispatchRound === round) return current;
+      return apply({
+        orderId,
+        step: 'notify',
+        guard: async (_order, tx) => store.recordOffers(tx, orderId, round, riderIds, expiresAt),
+        set: () => ({ dispatchRound: round, offerExpiresAt: expiresAt }),
+      });
+    },
+
+    /** Payment succeeded: PENDING_PAYMENT → CREATED, the deadline counted from now. */
+    async paid(eventId: string, paymentId: string, orderId: string, paidAt: Date, amountCents: number): Promise<void> {
+      try {
+        await store.transition({
+          orderId,
+          step: 'pay',
+          once: { consumer: 'orders.payments', eventId },
+          set: (order, now) => ({
+            paidAt,
+            paymentId,
+            paymentDueAt: null,
+            deadlineAt: new Date(order.deadlineAt.getTime() + (now.getTime() - order.createdAt.getTime())),
+          }),
+        });
+        relay.kick();
+      } catch (err) {
+        if (!(err instanceof TransitionRefused) || err.reason === 'already-processed') return;
+        if (err.reason === 'not-found' || !err.order) {
+          log.error({ orderId, paymentId }, 'A payment succeeded for an unknown order.');
+          return;
+        }
+        if (err.order.paymentId === paymentId) return;
+        // The money was taken but the order can no longer be paid (cancelled, or paid twice): give it back.
+        log.warn({ orderId, paymentId, status: err.order.status }, 'Refunding a payment for an order that cannot take it.');
+        await store.once('orders.payments', eventId, (tx) =>
+          store.enqueue(tx, [newEvent(RefundRequested.type, orderId, { orderId, paymentId, amountCents, reason: 'ORDER_NOT_PAYABLE' })]),
+        );
+        relay.kick();
+      }
+    },
+
+    /** The late-delivery refund went through: COMPENSATING → CLOSED. */
+    async compensated(eventId: string, orderId: string): Promise<void> {
+      try {
+        await store.transition({ orderId, step: 'refunded', once: { consumer: 'orders.refunds', eventId }, set: (_o, now) => ({ closedAt: now }) });
+        relay.kick();
+      } catch (err) {
+        if (!(err instanceof TransitionRefused)) throw err;
+        log.warn({ orderId, reason: err.reason, status: err.order?.status }, 'A refund arrived for an order not waiting for one.');
+      }
+    },
+
+    /** Timer steps (scheduler): each is a conditional transition, safe with many replicas. */
+    timers: {
+      expirePayment: (orderId: string) =>
+        apply({ orderId, step: 'expirePayment', set: (_o, now) => ({ cancelledAt: now, cancelReason: 'The payment window expired.', paymentDueAt: null }) }),
+      offerTimeout: (orderId: string) =>
+        apply({
+          orderId,
+          step: 'offerTimeout',
+          set: (order) => ({ offerExpiresAt: null, needsAttention: order.dispatchRound >= policy.DISPATCH_MAX_ROUNDS }),
+        }),
+      deadlinePassed: (orderId: string) => apply({ orderId, step: 'deadlinePassed', set: () => ({ wasOvertime: true }) }),
+      close: (order: OrderRow) => {
+        const refund = order.wasOvertime ? overtimeRefundCents(order.totalCents, policy.OVERTIME_REFUND_PERCENT) : 0;
+        const step: Step = refund > 0 ? 'compensate' : 'close';
+        return apply({
+          orderId: order.id,
+          step,
+          set: (_o, now) => (refund > 0 ? { refundCents: refund, closeDueAt: null } : { closedAt: now, closeDueAt: null }),
+          events: (updated) =>
+            refund > 0
+              ? [newEvent(RefundRequested.type, updated.id, { orderId: updated.id, paymentId: updated.paymentId, amountCents: refund, reason: 'LATE_DELIVERY' })]
+              : [],
+        });
+      },
+    },
+  };
+}
+export type OrderService = ReturnType<typeof createOrderService>;
+
+/** RECEIVED: delivered now; late if it was OVERTIME or the deadline has passed; closes after the complaints window. */
+function received(policy: OrderPolicy) {
+  return (order: OrderRow, now: Date): Partial<OrderRow> => ({
+    deliveredAt: now,
+    wasOvertime: order.status === 'OVERTIME' || now > order.deadlineAt,
+    closeDueAt: new Date(now.getTime() + policy.CLOSE_AFTER_SECONDS * 1000),
+  });
+}

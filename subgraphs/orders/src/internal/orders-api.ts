@@ -1,0 +1,68 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { bearerToken, DomainError, ErrorCode, z, type InternalSigner, type Logger } from '@waimai/platform';
+import type { OrderStore } from '../db/order-store';
+import type { OrderService } from '../domain/orders';
+
+const notifyBody = z.object({
+  round: z.number().int().min(1),
+  riderIds: z.array(z.string().min(1)).max(500),
+  expiresAt: z.string().datetime(),
+});
+
+/**
+ * Internal API for other services (never routed by the gateway): payments reads an
+ * order's amount and owner; the dispatcher records the riders it offered an order to.
+ */
+export function mountOrdersApi(app: Express, store: OrderStore, service: OrderService, signer: InternalSigner, logger: Logger): void {
+  const log = logger.child({ component: 'orders-api' });
+  const router = express.Router();
+  router.use(express.json({ limit: '256kb' }));
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    const token = bearerToken(req.header('authorization'));
+    try {
+      res.locals.service = token ? await signer.verifyService(token) : null;
+    } catch {
+      res.locals.service = null;
+    }
+    if (res.locals.service) return next();
+    res.status(401).json({ code: ErrorCode.UNAUTHENTICATED, message: 'A service token is required.' });
+  });
+
+  router.get('/:orderId', async (req, res, next) => {
+    try {
+      const order = await store.byId(req.params.orderId);
+      if (!order) {
+        res.status(404).json({ code: ErrorCode.NOT_FOUND });
+        return;
+      }
+      res.json({ id: order.id, customerId: order.customerId, merchantId: order.merchantId, status: order.status, totalCents: order.totalCents });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/:orderId/offers', async (req, res, next) => {
+    const body = notifyBody.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ code: ErrorCode.BAD_USER_INPUT, message: body.error.message });
+      return;
+    }
+    try {
+      const order = await service.notify(req.params.orderId, body.data.round, body.data.riderIds, new Date(body.data.expiresAt));
+      res.json({ id: order.id, status: order.status, dispatchRound: order.dispatchRound });
+    } catch (err) {
+      if (err instanceof DomainError) {
+        res.status(err.code === ErrorCode.NOT_FOUND ? 404 : 409).json({ code: err.code, message: err.message, ...err.extensions });
+        return;
+      }
+      next(err);
+    }
+  });
+
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    log.error({ err, path: req.path }, 'The orders API failed.');
+    res.status(500).json({ code: ErrorCode.INTERNAL_SERVER_ERROR });
+  });
+
+  app.use('/internal/orders', router);
+}
