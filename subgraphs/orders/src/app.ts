@@ -12,6 +12,7 @@ import {
   type ConnectOptions,
   type EventBus,
   type Logger,
+  type OutboxRelayOptions,
   type RunningService,
 } from '@waimai/platform';
 import type { OrdersConfig } from './env';
@@ -43,12 +44,17 @@ export interface RunningOrders extends RunningService {
  * Starts the orders subgraph: the GraphQL API, the internal API, the outbox relay, the
  * payment-events consumer and the timer sweeps.
  */
-export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, options: ConnectOptions = {}): Promise<RunningOrders> {
+export interface OrdersOptions extends ConnectOptions {
+  /** Test hook: a throw here is a relay dying after publishing and before marking rows sent. */
+  afterOutboxPublish?: OutboxRelayOptions['afterPublish'];
+}
+
+export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, options: OrdersOptions = {}): Promise<RunningOrders> {
   const database = connectDatabase(config, 'orders', ordersSchema, options);
   const bus = createKafkaEventBus(config, 'orders', logger);
   await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents]);
   const store = createOrderStore(database.db, database.primary);
-  const relay = startOutboxRelay({ service: 'orders', db: database.primary, bus, logger, intervalMs: 250 });
+  const relay = startOutboxRelay({ service: 'orders', db: database.primary, bus, logger, intervalMs: 250, afterPublish: options.afterOutboxPublish });
   const service = createOrderService({ store, stock: createStockClient(config, logger), relay, policy: config, logger });
   const signer = createInternalSigner(config.INTERNAL_SECRET);
 

@@ -4,6 +4,8 @@ import { parse } from 'graphql';
 import {
   connectDatabase,
   createInternalSigner,
+  createKafkaEventBus,
+  Topics,
   migrateDatabase,
   startSubgraph,
   type ConnectOptions,
@@ -17,6 +19,7 @@ import { createMerchantStore } from './db/merchant-store';
 import { createProductStore } from './db/product-store';
 import { createStockStore } from './db/stock-store';
 import { mountStockApi } from './internal/stock-api';
+import { releaseStockOfCancelledOrders } from './events/order-consumer';
 import { resolvers } from './resolvers';
 
 export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
@@ -26,7 +29,7 @@ export async function migrateProducts(config: ProductsConfig): Promise<void> {
   await migrateDatabase(config, 'products', MIGRATIONS_FOLDER);
 }
 
-/** Starts the products subgraph (merchants, products, stock) on PRODUCTS_PORT. */
+/** Starts the products subgraph (merchants, products, stock) on PRODUCTS_PORT, and the stock-release consumer. */
 export async function startProductsSubgraph(
   config: ProductsConfig,
   logger: Logger,
@@ -39,6 +42,8 @@ export async function startProductsSubgraph(
   };
   const stock = createStockStore(database.primary);
   const signer = createInternalSigner(config.INTERNAL_SECRET);
+  const bus = createKafkaEventBus(config, 'products', logger);
+  await bus.ensureTopics([Topics.orderEvents]);
 
   const subgraph = await startSubgraph<Context>({
     name: 'products',
@@ -52,6 +57,7 @@ export async function startProductsSubgraph(
     context: (caller) => createContext(caller, stores),
     routes: (app) => mountStockApi(app, stock, signer, logger),
   });
+  const releases = await releaseStockOfCancelledOrders(bus, stock, logger);
 
   return {
     name: 'products',
@@ -59,6 +65,8 @@ export async function startProductsSubgraph(
     baseUrl: `http://127.0.0.1:${subgraph.port}`,
     async stop() {
       await subgraph.stop();
+      await releases.stop();
+      await bus.close();
       await database.close();
     },
   };

@@ -1,6 +1,6 @@
-import { authConfig, loadConfigOrExit, mysqlConfig, parseConfig, runtimeConfig, servicePortsConfig } from '@waimai/platform';
+import { authConfig, kafkaConfig, loadConfigOrExit, mysqlConfig, parseConfig, runtimeConfig, servicePortsConfig } from '@waimai/platform';
 
-const productsConfig = runtimeConfig.extend(mysqlConfig.shape).extend(authConfig.shape).extend(servicePortsConfig.shape);
+const productsConfig = runtimeConfig.extend(mysqlConfig.shape).extend(kafkaConfig.shape).extend(authConfig.shape).extend(servicePortsConfig.shape);
 export type ProductsConfig = ReturnType<typeof productsConfig.parse>;
 
 /** Parses the products service's configuration; throws ConfigError listing every problem. */
