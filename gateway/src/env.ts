@@ -13,10 +13,10 @@ const gatewayLimitsConfig = z.object({
     .min(1)
     .default('schema/supergraph.graphql')
     .transform((file) => path.resolve(REPO_ROOT, file)),
-  // 12: the deepest contract operation (OrderOffers) is 5 deep; room for fragments and growth.
+  // 12: the deepest contract operation (NearbyMerchants) is 6 deep; room for fragments and growth.
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
   // Fields in the response shape, list fields multiplied by their page size (`first`).
-  // 10 000: the contract's NearbyMerchants at its default page sizes costs about 3 000.
+  // 10 000: the contract's NearbyMerchants at its default page sizes costs about 4 200.
   MAX_QUERY_COST: z.coerce.number().int().positive().default(10_000),
   // Page size assumed for a list field whose `first` is a variable or missing (the servers' default).
   QUERY_COST_DEFAULT_LIST_SIZE: z.coerce.number().int().positive().default(20),
@@ -26,6 +26,8 @@ const gatewayLimitsConfig = z.object({
   MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(100_000),
   // Public schema, public playground: introspection stays on unless an operator turns it off.
   GRAPHQL_INTROSPECTION: booleanFlag.default(true),
+  // 3 s: the contract's limit for a websocket to send connection_init (then 4408).
+  WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
   // 30 s: how long the signed identity for one caller is reused (it is valid for 60 s).
   IDENTITY_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(30),
   // 10 s: a payment provider gives up on a webhook long before that and retries.

@@ -74,3 +74,17 @@ export const PaymentRefunded = {
 } as const;
 export type PaymentSucceededData = z.infer<typeof PaymentSucceeded.data>;
 export type PaymentRefundedData = z.infer<typeof PaymentRefunded.data>;
+
+/** dispatch.offers — one per rider offered an order, key = rider id, so one rider's offers stay in order. */
+export const OrderOffered = {
+  type: 'OrderOffered',
+  data: z.object({
+    offerId: z.string(),
+    orderId: z.string(),
+    riderId: z.string(),
+    round: z.number().int().positive(),
+    distanceMeters: z.number().int().nonnegative(),
+    expiresAt: z.string(),
+  }),
+} as const;
+export type OrderOfferedData = z.infer<typeof OrderOffered.data>;

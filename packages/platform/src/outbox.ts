@@ -82,41 +82,44 @@ export interface OutboxRelay {
 }
 
 /**
- * Publishes outbox rows in `seq` order. One relay per service holds a MySQL named lock
- * while it publishes, so replicas never reorder one aggregate's events. A relay killed
- * between publishing and marking republishes those rows on restart: duplicates, never loss.
+ * Publishes outbox rows in `seq` order, one batch at a time across all replicas (row locks),
+ * so one aggregate's events keep their order. A relay killed between publishing and marking
+ * republishes those rows on restart: duplicates, never loss.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, bus, service, afterPublish } = options;
-  const log = options.logger.child({ component: 'outbox-relay' });
+  const log = options.logger.child({ component: 'outbox-relay', service });
   const batchSize = options.batchSize ?? 200;
-  const lockName = `waimai_outbox_${service}`;
   let running: Promise<number> | null = null;
   let again = false;
   let stopped = false;
 
   async function publishBatch(): Promise<number> {
-    return db.transaction(async (tx) => {
-      const [locked] = (await tx.execute(sql`SELECT GET_LOCK(${lockName}, 0) AS got`)) as unknown as [Array<{ got: number | null }>];
-      if (locked[0]?.got !== 1) return 0;
-      try {
-        const rows = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.seq)).limit(batchSize);
+    // READ COMMITTED: the row locks below take no gap locks, so services keep inserting
+    // outbox rows while a batch is being published.
+    return db.transaction(
+      async (tx) => {
+        // FOR UPDATE: a second relay (another replica) waits here until this batch is
+        // committed as sent, then re-reads: one aggregate's events are never reordered or
+        // published twice by two live relays.
+        const rows = await tx
+          .select()
+          .from(outbox)
+          .where(isNull(outbox.publishedAt))
+          .orderBy(asc(outbox.seq))
+          .limit(batchSize)
+          .for('update');
         if (rows.length === 0) return 0;
+        const events = rows.map((row) => ({ topic: row.topic as TopicName, event: eventEnvelopeSchema.parse(JSON.parse(row.payload)) }));
         const byTopic = new Map<TopicName, EventEnvelope[]>();
-        for (const row of rows) {
-          const event = eventEnvelopeSchema.parse(JSON.parse(row.payload));
-          const list = byTopic.get(row.topic as TopicName) ?? [];
-          list.push(event);
-          byTopic.set(row.topic as TopicName, list);
-        }
-        for (const [topic, events] of byTopic) await bus.publish(topic, events);
-        if (afterPublish) await afterPublish(rows.map((row) => eventEnvelopeSchema.parse(JSON.parse(row.payload))));
+        for (const { topic, event } of events) byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
+        for (const [topic, batch] of byTopic) await bus.publish(topic, batch);
+        if (afterPublish) await afterPublish(events.map(({ event }) => event));
         await tx.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.seq, rows.map((row) => row.seq)));
         return rows.length;
-      } finally {
-        await tx.execute(sql`SELECT RELEASE_LOCK(${lockName})`);
-      }
-    });
+      },
+      { isolationLevel: 'read committed' },
+    );
   }
 
   async function runUntilEmpty(): Promise<number> {

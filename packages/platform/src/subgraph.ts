@@ -98,6 +98,9 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     formatError: maskErrors(logger.child({ component: 'graphql' })),
     includeStacktraceInErrorResponses: false,
+    // main()'s onShutdown owns SIGTERM/SIGINT: Apollo's own handler would stop this server and
+    // re-raise the signal, killing the process before consumers and pools are closed.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No Apollo Studio here: federated traces would only cost time on every request.

@@ -35,7 +35,14 @@ export function mountOrdersApi(app: Express, store: OrderStore, service: OrderSe
         res.status(404).json({ code: ErrorCode.NOT_FOUND });
         return;
       }
-      res.json({ id: order.id, customerId: order.customerId, merchantId: order.merchantId, status: order.status, totalCents: order.totalCents });
+      res.json({
+        id: order.id,
+        customerId: order.customerId,
+        merchantId: order.merchantId,
+        status: order.status,
+        totalCents: order.totalCents,
+        paymentDueAt: order.paymentDueAt?.toISOString() ?? null,
+      });
     } catch (err) {
       next(err);
     }

@@ -1,4 +1,6 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import { PaymentRow } from '../db/schema';
+import { OrderReference } from '../resolvers/mappers';
 import { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -198,8 +200,8 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Order: ResolverTypeWrapper<Order>;
-  Payment: ResolverTypeWrapper<Payment>;
+  Order: ResolverTypeWrapper<OrderReference>;
+  Payment: ResolverTypeWrapper<PaymentRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   PaymentMethod: PaymentMethod;
@@ -213,8 +215,8 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   Mutation: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
-  Order: Order | FederationReferenceTypes['Order'];
-  Payment: Payment | FederationReferenceTypes['Payment'];
+  Order: OrderReference;
+  Payment: PaymentRow;
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   Query: Record<PropertyKey, never>;

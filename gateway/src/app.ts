@@ -1,0 +1,229 @@
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import {
+  closeServer,
+  createHttpApp,
+  ErrorCode,
+  IDENTITY_HEADER,
+  listen,
+  maskErrors,
+  operationMetricsPlugin,
+  type Logger,
+  type ReadinessCheck,
+  type RunningService,
+} from '@waimai/platform';
+import type { GatewayConfig } from './env';
+import { createCallerResolver, createIdentityForwarder, type GatewayContext, type IdentityForwarder } from './caller';
+import { limitsFromConfig, operationLimitRules } from './limits';
+import { playgroundAssets, sendPlayground, wantsPlayground } from './playground';
+import { attachSubscriptionServer, drainSubscriptionsPlugin } from './subscriptions';
+import { webhookProxy } from './webhooks';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export const SUBGRAPH_NAMES = ['products', 'orders', 'payments', 'riders'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/**
+ * Where the gateway reaches each subgraph: from config, never from the URLs composed into
+ * the supergraph file, so one committed supergraph serves every environment.
+ */
+export function subgraphBaseUrls(config: GatewayConfig): Record<SubgraphName, string> {
+  return {
+    products: config.PRODUCTS_URL,
+    orders: config.ORDERS_URL,
+    payments: config.PAYMENTS_URL,
+    riders: config.RIDERS_URL,
+  };
+}
+
+const isSubgraphName = (name: string): name is SubgraphName => (SUBGRAPH_NAMES as readonly string[]).includes(name);
+
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** A subgraph whose /healthz answers 2xx is up. The readiness endpoint bounds this at 2 s. */
+async function pingHealthz(baseUrl: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`${withoutTrailingSlash(baseUrl)}/healthz`, { signal: AbortSignal.timeout(2000) });
+  } catch (err) {
+    const code = (err as { cause?: { code?: unknown } }).cause?.code;
+    throw new Error(typeof code === 'string' ? `not reachable (${code})` : 'not reachable');
+  }
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`/healthz answered ${response.status}`);
+}
+
+/** Sends each subgraph request with the caller's identity, signed for the subgraphs. */
+function subgraphDataSource(url: string, forwardedIdentity: IdentityForwarder) {
+  return new RemoteGraphQLDataSource<GatewayContext>({
+    url,
+    async willSendRequest(options) {
+      // Health checks and schema loads carry no client request, hence no caller.
+      const caller = 'incomingRequestContext' in options ? options.context.caller : null;
+      options.request.http?.headers.set(IDENTITY_HEADER, await forwardedIdentity(caller));
+    },
+  });
+}
+
+// Set by @apollo/gateway on errors from subgraphs: where they came from is not the client's business.
+const INTERNAL_EXTENSIONS = new Set(['serviceName', 'response', 'exception']);
+
+/**
+ * Subgraph errors with a contract code reach the client as the subgraph wrote them (message,
+ * code, extra extensions); anything else is logged and masked by the platform's maskErrors.
+ */
+function formatGatewayError(logger: Logger) {
+  const mask = maskErrors(logger);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const masked = mask(formatted, error);
+    if (!masked.extensions) return masked;
+    const extensions = Object.fromEntries(Object.entries(masked.extensions).filter(([key]) => !INTERNAL_EXTENSIONS.has(key)));
+    return { ...masked, extensions };
+  };
+}
+
+const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+
+const notFound: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: 'Not found.' });
+};
+
+/** JSON for anything that fails before GraphQL runs (a body too large, malformed JSON). */
+function jsonErrors(logger: Logger): ErrorRequestHandler {
+  return (err: { status?: unknown }, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
+    if (status === 404) {
+      notFound(req, res, next);
+    } else if (status === 413) {
+      res.status(413).json(errorBody('The request body is too large.', 'BAD_REQUEST'));
+    } else if (status < 500) {
+      res.status(status).json(errorBody('The request could not be read; send JSON.', 'BAD_REQUEST'));
+    } else {
+      logger.error({ err, path: req.path }, 'A request failed unexpectedly.');
+      res.status(500).json(errorBody('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR));
+    }
+  };
+}
+
+export interface RunningGateway extends RunningService {
+  httpServer: http.Server;
+  /** The API schema of the supergraph (what clients see), e.g. for the websocket server. */
+  apiSchema(): GraphQLSchema;
+}
+
+/**
+ * The public entry: GraphQL over HTTP at /graphql (through @apollo/gateway to the subgraphs),
+ * the GraphiQL playground on GET /graphql from browsers, /webhooks/* forwarded to payments,
+ * graphql-ws on the same server and path for subscriptions, and /healthz /readyz /metrics,
+ * all from one http.Server.
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+  const baseUrls = subgraphBaseUrls(config);
+  const callers = createCallerResolver(config, logger);
+  const forwardedIdentity = createIdentityForwarder(config.INTERNAL_SECRET, config.IDENTITY_CACHE_SECONDS);
+
+  let apiSchema: GraphQLSchema | undefined;
+  const readiness: Record<string, ReadinessCheck> = {
+    supergraph: async () => {
+      if (!apiSchema) throw new Error('the supergraph is not loaded yet');
+    },
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, () => pingHealthz(baseUrls[name])])),
+  };
+
+  const app = createHttpApp('gateway', readiness, logger);
+  const httpServer = http.createServer(app);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
+    buildService({ name }) {
+      if (!isSubgraphName(name)) throw new Error(`The supergraph names a subgraph "${name}" that the gateway has no URL for.`);
+      return subgraphDataSource(`${withoutTrailingSlash(baseUrls[name])}${GRAPHQL_PATH}`, forwardedIdentity);
+    },
+    logger: logger.child({ component: 'apollo-gateway' }),
+  });
+  gateway.onSchemaLoadOrUpdate((update) => {
+    apiSchema = update.apiSchema;
+  });
+  const currentApiSchema = () => {
+    if (!apiSchema) throw new Error('The supergraph is not loaded.');
+    return apiSchema;
+  };
+
+  const validationRules = operationLimitRules(limitsFromConfig(config));
+  const subscriptions = attachSubscriptionServer({
+    httpServer,
+    path: GRAPHQL_PATH,
+    schema: currentApiSchema,
+    callers,
+    validationRules,
+    connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS,
+    maxMessageBytes: config.MAX_REQUEST_BYTES,
+    logger,
+  });
+
+  const server = new ApolloServer<GatewayContext>({
+    // @apollo/gateway 2.x implements the v1 gateway interface; Apollo Server 5 runs it as is.
+    gateway: gateway as unknown as ApolloServerOptionsWithGateway<GatewayContext>['gateway'],
+    formatError: formatGatewayError(logger.child({ component: 'graphql' })),
+    includeStacktraceInErrorResponses: false,
+    introspection: config.GRAPHQL_INTROSPECTION,
+    // main()'s onShutdown owns SIGTERM/SIGINT: Apollo's own handler would stop and re-raise
+    // the signal, killing the process before the other shutdown steps ran.
+    stopOnTerminationSignals: false,
+    validationRules,
+    plugins: [
+      // Half the shutdown budget for in-flight requests; the rest is for the other steps.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2) }),
+      // The playground below replaces Apollo's landing page, which loads from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
+      drainSubscriptionsPlugin(subscriptions) as ApolloServerPlugin<GatewayContext>,
+      operationMetricsPlugin('gateway') as ApolloServerPlugin<GatewayContext>,
+    ],
+  });
+  await server.start();
+
+  app.use(webhookProxy(config.PAYMENTS_URL, config.WEBHOOK_PROXY_TIMEOUT_MS, logger));
+  app.use(playgroundAssets());
+  app.get(GRAPHQL_PATH, (req, res, next) => {
+    if (wantsPlayground(req)) sendPlayground(res);
+    else next();
+  });
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: config.MAX_REQUEST_BYTES }),
+    expressMiddleware(server, {
+      context: async ({ req }) => ({ caller: await callers.callerFrom(req.headers.authorization) }),
+    }),
+  );
+  app.use(notFound);
+  app.use(jsonErrors(logger.child({ component: 'http' })));
+
+  const port = await listen(httpServer, config.GATEWAY_PORT);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  logger.info({ port, graphql: `${baseUrl}${GRAPHQL_PATH}`, subgraphs: baseUrls }, 'The gateway is listening.');
+
+  return {
+    name: 'gateway',
+    port,
+    baseUrl,
+    httpServer,
+    apiSchema: currentApiSchema,
+    async stop() {
+      // Stops taking requests, lets in-flight ones finish (bounded), stops the gateway.
+      await server.stop();
+      await closeServer(httpServer);
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { createLogger, onShutdown } from '@waimai/platform';
+import { startGateway } from './app';
+import { gatewayConfigOrExit } from './env';
+
+export { startGateway, SUBGRAPH_NAMES, GRAPHQL_PATH, type RunningGateway, type SubgraphName } from './app';
+export { loadGatewayConfig, type GatewayConfig } from './env';
+export { operationLimitRules, limitsFromConfig, type OperationLimits } from './limits';
+
+export async function main(): Promise<void> {
+  const config = gatewayConfigOrExit();
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const gateway = await startGateway(config, logger);
+  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [['gateway', () => gateway.stop()]]);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`The gateway failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { loadGatewayConfig, startGateway, SUBGRAPH_NAMES, type RunningGateway, type SubgraphName } from '@waimai/gateway';
+import { createLogger, type Logger, type RunningService } from '@waimai/platform';
+import { ensureRunIsolation } from './run-env';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/**
+ * Where a subgraph that is not running is said to be: a port that was free a moment ago and
+ * that nothing listens on, so calls to it fail at once with ECONNREFUSED, as when a service
+ * is down. (Low fixed ports will not do: fetch refuses most of them outright.)
+ */
+export async function unreachableUrl(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * What a subgraph's files must export for the stack to run it in-process:
+ * src/env.ts `load<Name>Config(env)`, src/app.ts `start<Name>Subgraph(config, logger)` and,
+ * when it has a database, `migrate<Name>(config)`.
+ */
+interface SubgraphEntry {
+  loadConfig(env: Record<string, string | undefined>): unknown;
+  migrate?(config: unknown): Promise<void>;
+  start(config: unknown, logger: Logger): Promise<RunningService>;
+}
+
+const capitalized = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+
+function exportedFunction(module: unknown, name: string): ((...args: never[]) => unknown) | undefined {
+  if (typeof module !== 'object' || module === null) return undefined;
+  const value: unknown = (module as Record<string, unknown>)[name];
+  return typeof value === 'function' ? (value as (...args: never[]) => unknown) : undefined;
+}
+
+/**
+ * The subgraph's entry points, or null while it has no src/app.ts yet (orders, payments and
+ * riders arrive one by one; each is picked up as soon as its app.ts exists).
+ */
+async function subgraphEntry(name: SubgraphName): Promise<SubgraphEntry | null> {
+  const source = path.join(REPO_ROOT, 'subgraphs', name, 'src');
+  if (!existsSync(path.join(source, 'app.ts'))) return null;
+  const app: unknown = await import(path.join(source, 'app.ts'));
+  const env: unknown = await import(path.join(source, 'env.ts'));
+  const Name = capitalized(name);
+  const start = exportedFunction(app, `start${Name}Subgraph`);
+  const loadConfig = exportedFunction(env, `load${Name}Config`);
+  const migrate = exportedFunction(app, `migrate${Name}`);
+  if (!start || !loadConfig) {
+    throw new Error(`subgraphs/${name} must export start${Name}Subgraph from src/app.ts and load${Name}Config from src/env.ts.`);
+  }
+  return {
+    loadConfig: loadConfig as SubgraphEntry['loadConfig'],
+    start: start as SubgraphEntry['start'],
+    ...(migrate ? { migrate: migrate as NonNullable<SubgraphEntry['migrate']> } : {}),
+  };
+}
+
+export interface StackOptions {
+  /** Which subgraphs to run (default: every one that exists); the others are unreachable. */
+  subgraphs?: readonly SubgraphName[];
+  /** Extra environment for every service, e.g. shorter timers. */
+  env?: Record<string, string>;
+  /** Extra environment for the gateway alone. */
+  gatewayEnv?: Record<string, string>;
+}
+
+export interface Stack {
+  /** The gateway's base URL, e.g. http://127.0.0.1:43121 */
+  gatewayUrl: string;
+  /** POST GraphQL here. */
+  graphqlUrl: string;
+  /** graphql-ws subscriptions here. */
+  wsUrl: string;
+  /** Base URLs of the subgraphs that run; the others are absent. */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  gateway: RunningGateway;
+  /** The environment the services were started with (this run's isolated prefixes). */
+  env: Record<string, string | undefined>;
+  stop(): Promise<void>;
+}
+
+const urlVariable = (name: SubgraphName) => `${name.toUpperCase()}_URL`;
+const portVariable = (name: SubgraphName) => `${name.toUpperCase()}_PORT`;
+
+/**
+ * Starts the subgraphs that exist and the gateway in this process, each on a free port, on
+ * this run's own databases, key prefixes and topics (process.env as run-env.ts and the jest
+ * global setup prepared it). Subgraphs start in dependency order (products first), each told
+ * the real URLs of those already up; the gateway is wired to their real ports.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  ensureRunIsolation();
+  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+  const logger = createLogger('stack', env.LOG_LEVEL ?? 'warn');
+  const wanted = options.subgraphs ?? SUBGRAPH_NAMES;
+
+  const closed = await unreachableUrl();
+  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlVariable(name), closed]));
+  const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
+  const running: RunningService[] = [];
+  const stopAll = async () => {
+    // Gateway first, then subgraphs in reverse start order.
+    for (const service of running.reverse()) await service.stop();
+  };
+
+  try {
+    for (const name of SUBGRAPH_NAMES) {
+      if (!wanted.includes(name)) continue;
+      const entry = await subgraphEntry(name);
+      if (!entry) continue;
+      const config = entry.loadConfig({ ...env, ...urls, [portVariable(name)]: '0' });
+      await entry.migrate?.(config);
+      const service = await entry.start(config, logger.child({ service: name }));
+      running.push(service);
+      subgraphUrls[name] = service.baseUrl;
+      urls[urlVariable(name)] = service.baseUrl;
+    }
+
+    const gateway = await startGateway(
+      loadGatewayConfig({ ...env, ...urls, ...options.gatewayEnv, GATEWAY_PORT: '0' }),
+      logger.child({ service: 'gateway' }),
+    );
+    running.push(gateway);
+
+    return {
+      gatewayUrl: gateway.baseUrl,
+      graphqlUrl: `${gateway.baseUrl}/graphql`,
+      wsUrl: `${gateway.baseUrl.replace(/^http/, 'ws')}/graphql`,
+      subgraphUrls,
+      gateway,
+      env: { ...env, ...urls },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,16 @@
+import path from 'node:path';
+
+/** The workspace root (this file is scripts/lib/paths.ts). */
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Ignored by git: downloaded Kafka jars, the local broker's data and logs. */
+export const CACHE_DIR = path.join(ROOT, '.cache');
+
+/** The four subgraphs, in the order they start. */
+export const SUBGRAPH_NAMES = ['products', 'orders', 'payments', 'riders'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/** Shows a path relative to the workspace root, for messages. */
+export function fromRoot(file: string): string {
+  return path.relative(ROOT, file) || '.';
+}

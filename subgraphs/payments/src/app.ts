@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import {
+  connectDatabase,
+  createInternalSigner,
+  createKafkaEventBus,
+  migrateDatabase,
+  startOutboxRelay,
+  startSubgraph,
+  Topics,
+  type ConnectOptions,
+  type Logger,
+  type RunningService,
+} from '@waimai/platform';
+import type { PaymentsConfig } from './env';
+import { createContext, type Context, type PaymentsServices } from './context';
+import { paymentsSchema } from './db/schema';
+import { createPaymentStore } from './db/payment-store';
+import { startRefundConsumer } from './events/refund-consumer';
+import { createOrdersClient } from './internal/orders-client';
+import { createProviders } from './providers';
+import { SANDBOX_PROVIDER } from './providers/sandbox';
+import { mountProviderCallback } from './webhooks/provider-callback';
+import { mountSandboxPayPage } from './webhooks/sandbox-pay-page';
+import { resolvers } from './resolvers';
+
+export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
+const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+
+export async function migratePayments(config: PaymentsConfig): Promise<void> {
+  await migrateDatabase(config, 'payments', MIGRATIONS_FOLDER);
+}
+
+/**
+ * Starts the payments subgraph on PAYMENTS_PORT: payments and refunds, the provider
+ * webhook and the sandbox pay page, the outbox relay to payments.events and the refund
+ * consumer on orders.events.
+ */
+export async function startPaymentsSubgraph(
+  config: PaymentsConfig,
+  logger: Logger,
+  options: ConnectOptions = {},
+): Promise<RunningService> {
+  const database = connectDatabase(config, 'payments', paymentsSchema, options);
+  const store = createPaymentStore(database.db, database.primary);
+  const signer = createInternalSigner(config.INTERNAL_SECRET);
+  const bus = createKafkaEventBus(config, 'payments', logger);
+  const providers = createProviders(config);
+  // Whatever started before a failure is stopped again, newest first.
+  const started: Array<() => Promise<void>> = [() => database.close(), () => bus.close()];
+  try {
+    await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents]);
+    const relay = startOutboxRelay({ service: 'payments', db: database.primary, bus, logger });
+    started.push(() => relay.stop());
+    const services: PaymentsServices = {
+      stores: { payments: store },
+      orders: createOrdersClient({ baseUrl: config.ORDERS_URL, signer, timeoutMs: config.ORDERS_TIMEOUT_MS }),
+      providers,
+      paymentWindowSeconds: config.PAYMENT_WINDOW_SECONDS,
+      eventsEnqueued: () => relay.kick(),
+    };
+
+    const consumer = await startRefundConsumer({ bus, store, providers, eventsEnqueued: services.eventsEnqueued, logger });
+    started.push(() => consumer.stop());
+
+    const subgraph = await startSubgraph<Context>({
+      name: 'payments',
+      typeDefs,
+      // Codegen's resolver types are stricter than buildSubgraphSchema's map; they describe the same object.
+      resolvers: resolvers as never,
+      port: config.PAYMENTS_PORT,
+      signer,
+      logger,
+      readiness: { mysql: () => database.ping() },
+      context: (caller) => createContext(caller, services),
+      routes: (app) => {
+        mountProviderCallback(app, {
+          provider: SANDBOX_PROVIDER,
+          secret: config.PAYMENT_WEBHOOK_SECRET,
+          store,
+          eventsEnqueued: services.eventsEnqueued,
+          logger,
+        });
+        mountSandboxPayPage(app, {
+          store,
+          secret: config.PAYMENT_WEBHOOK_SECRET,
+          callbackUrl: config.SANDBOX_CALLBACK_URL,
+          callbackTimeoutMs: config.SANDBOX_CALLBACK_TIMEOUT_MS,
+          logger,
+        });
+      },
+    });
+
+    return {
+      name: 'payments',
+      port: subgraph.port,
+      baseUrl: `http://127.0.0.1:${subgraph.port}`,
+      async stop() {
+        // Requests first, then events, then the relay (rows it has not sent wait for the next start); pools last.
+        await subgraph.stop();
+        await consumer.stop();
+        await relay.stop();
+        await bus.close();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,75 @@
+import { char, datetime, index, int, mysqlEnum, mysqlTable, unique, varchar } from 'drizzle-orm/mysql-core';
+import { outbox, processedEvents } from '@waimai/platform';
+
+// Re-exported so drizzle-kit's migration creates the platform's outbox and consumer tables here too.
+export { outbox, processedEvents };
+
+const createdAt = () => datetime('created_at', { mode: 'date', fsp: 3 }).notNull();
+
+export const paymentMethods = ['ALIPAY', 'WECHAT_PAY', 'CARD'] as const;
+export const paymentStatuses = ['PENDING', 'SUCCEEDED', 'FAILED', 'REFUNDED', 'PARTIALLY_REFUNDED'] as const;
+export const callbackOutcomes = ['SUCCESS', 'FAILURE'] as const;
+export const refundReasons = ['LATE_DELIVERY', 'ORDER_NOT_PAYABLE'] as const;
+
+export const payments = mysqlTable(
+  'payments',
+  {
+    id: char('id', { length: 36 }).primaryKey(),
+    orderId: varchar('order_id', { length: 64 }).notNull(),
+    customerId: varchar('customer_id', { length: 128 }).notNull(),
+    // Always the order's own total as the orders service reported it, never a client's value.
+    amountCents: int('amount_cents').notNull(),
+    paymentMethod: mysqlEnum('method', paymentMethods).notNull(),
+    provider: varchar('provider', { length: 32 }).notNull(),
+    status: mysqlEnum('status', paymentStatuses).notNull(),
+    payUrl: varchar('pay_url', { length: 1000 }),
+    qrCode: varchar('qr_code', { length: 2000 }),
+    expiresAt: datetime('expires_at', { mode: 'date', fsp: 3 }),
+    paidAt: datetime('paid_at', { mode: 'date', fsp: 3 }),
+    providerTxnId: varchar('provider_txn_id', { length: 128 }),
+    refundedCents: int('refunded_cents').notNull().default(0),
+    /**
+     * The order id while this payment is PENDING, NULL otherwise: the unique key lets one
+     * order have at most one pending payment, however many initiatePayment calls race.
+     */
+    pendingOrderId: varchar('pending_order_id', { length: 64 }).unique('payments_pending_order'),
+    createdAt: createdAt(),
+    updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (t) => [index('payments_order_created').on(t.orderId, t.createdAt)],
+);
+
+/** Every provider event applied, by the provider's event id: a repeat is answered and changes nothing. */
+export const paymentEvents = mysqlTable('payment_events', {
+  eventId: varchar('event_id', { length: 64 }).primaryKey(),
+  paymentId: char('payment_id', { length: 36 }).notNull(),
+  outcome: mysqlEnum('outcome', callbackOutcomes).notNull(),
+  // The status the event moved the payment to; NULL when it changed nothing (e.g. a FAILURE after success).
+  movedTo: mysqlEnum('moved_to', paymentStatuses),
+  receivedAt: datetime('received_at', { mode: 'date', fsp: 3 }).notNull(),
+});
+
+export const refunds = mysqlTable(
+  'refunds',
+  {
+    id: char('id', { length: 36 }).primaryKey(),
+    paymentId: char('payment_id', { length: 36 }).notNull(),
+    orderId: varchar('order_id', { length: 64 }).notNull(),
+    amountCents: int('amount_cents').notNull(),
+    reason: mysqlEnum('reason', refundReasons).notNull(),
+    providerRefundId: varchar('provider_refund_id', { length: 128 }),
+    createdAt: createdAt(),
+  },
+  // One refund per payment and reason: a refund request seen twice (or sent twice) is paid once.
+  (t) => [unique('refunds_payment_reason').on(t.paymentId, t.reason), index('refunds_order').on(t.orderId)],
+);
+
+export const paymentsSchema = { payments, paymentEvents, refunds, outbox, processedEvents };
+export type PaymentsSchema = typeof paymentsSchema;
+
+export type PaymentRow = typeof payments.$inferSelect;
+export type RefundRow = typeof refunds.$inferSelect;
+export type PaymentMethod = (typeof paymentMethods)[number];
+export type PaymentStatus = (typeof paymentStatuses)[number];
+export type CallbackOutcome = (typeof callbackOutcomes)[number];
+export type RefundReason = (typeof refundReasons)[number];

@@ -1,0 +1,49 @@
+import {
+  authConfig,
+  kafkaConfig,
+  loadConfigOrExit,
+  mysqlConfig,
+  parseConfig,
+  paymentsConfig,
+  runtimeConfig,
+  servicePortsConfig,
+  timersConfig,
+  z,
+} from '@waimai/platform';
+
+/** The provider adapters and the calls this service makes to others. */
+const providersConfig = z.object({
+  // Which adapter new payments go through; only the built-in sandbox exists so far.
+  PAYMENT_PROVIDER: z.enum(['sandbox']).default('sandbox'),
+  // Where the sandbox provider sends its signed callback. Default: through the gateway
+  // (`${PUBLIC_URL}/webhooks/payments/sandbox`), exactly the path a real provider takes.
+  SANDBOX_CALLBACK_URL: z.string().url().optional(),
+  // 3 s: initiatePayment waits on the orders service while the customer waits on us.
+  ORDERS_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+  // 5 s: the sandbox pay page waits this long for the webhook to answer the callback.
+  SANDBOX_CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+});
+
+const paymentsServiceConfig = runtimeConfig
+  .extend(mysqlConfig.shape)
+  .extend(kafkaConfig.shape)
+  .extend(authConfig.shape)
+  .extend(servicePortsConfig.shape)
+  .extend(paymentsConfig.shape)
+  .extend(providersConfig.shape)
+  // The order's payment window bounds how long a payment link stays payable.
+  .extend({ PAYMENT_WINDOW_SECONDS: timersConfig.shape.PAYMENT_WINDOW_SECONDS })
+  .transform((config) => ({
+    ...config,
+    SANDBOX_CALLBACK_URL: config.SANDBOX_CALLBACK_URL ?? `${config.PUBLIC_URL.replace(/\/+$/, '')}/webhooks/payments/sandbox`,
+  }));
+export type PaymentsConfig = ReturnType<typeof paymentsServiceConfig.parse>;
+
+/** Parses the payments service's configuration; throws ConfigError listing every problem. */
+export function loadPaymentsConfig(env: Record<string, string | undefined>): PaymentsConfig {
+  return parseConfig(paymentsServiceConfig, env);
+}
+
+export function paymentsConfigOrExit(): PaymentsConfig {
+  return loadConfigOrExit(paymentsServiceConfig);
+}

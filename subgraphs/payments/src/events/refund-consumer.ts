@@ -1,0 +1,68 @@
+import { RefundRequested, Topics, type EventBus, type Logger, type Subscription } from '@waimai/platform';
+import type { PaymentStore } from '../db/payment-store';
+import type { Providers } from '../providers';
+
+export interface RefundConsumerOptions {
+  bus: EventBus;
+  store: PaymentStore;
+  providers: Providers;
+  eventsEnqueued(): void;
+  logger: Logger;
+}
+
+/**
+ * Reads orders.events (group `payments`) and gives money back for each RefundRequested,
+ * exactly once however often Kafka delivers it. Other event types are not for payments.
+ */
+export async function startRefundConsumer(options: RefundConsumerOptions): Promise<Subscription> {
+  const { store, providers } = options;
+  const log = options.logger.child({ component: 'refund-consumer' });
+  return options.bus.subscribe({
+    groupId: 'payments',
+    topics: [Topics.orderEvents],
+    // A new group starts at the oldest retained event: a refund requested before payments
+    // first ran is still paid; replays are harmless (processed_events).
+    fromBeginning: true,
+    async handle(event) {
+      if (event.type !== RefundRequested.type) return;
+      const parsed = RefundRequested.data.safeParse(event.data);
+      if (!parsed.success) {
+        // It can never succeed; retrying would block the partition.
+        log.error({ eventId: event.id, problems: parsed.error.issues }, 'Skipped a RefundRequested event whose data is not valid.');
+        return;
+      }
+      const request = parsed.data;
+      const result = await store.refund(event.id, request, async ({ payment, refundCents, refundKey }) => {
+        const provider = providers.byName(payment.provider);
+        if (!provider) throw new Error(`No adapter for provider ${payment.provider}; payment ${payment.id} cannot be refunded.`);
+        return provider.refund({
+          paymentId: payment.id,
+          orderId: payment.orderId,
+          providerTxnId: payment.providerTxnId,
+          amountCents: refundCents,
+          reason: request.reason,
+          refundKey,
+        });
+      });
+      const context = { eventId: event.id, orderId: request.orderId, reason: request.reason };
+      switch (result.kind) {
+        case 'refunded':
+          options.eventsEnqueued();
+          log.info({ ...context, paymentId: result.payment.id, refundCents: result.refund.amountCents, status: result.payment.status }, 'Refunded a payment.');
+          return;
+        case 'duplicate-event':
+          log.debug(context, 'A RefundRequested event was delivered again; it was applied before.');
+          return;
+        case 'already-refunded':
+          log.warn({ ...context, refundId: result.refund.id }, 'A second refund for the same payment and reason was refused.');
+          return;
+        case 'nothing-left':
+          log.warn({ ...context, paymentId: result.payment.id }, 'A refund was requested for a payment refunded in full already.');
+          return;
+        case 'no-refundable-payment':
+          log.error({ ...context, paymentId: request.paymentId }, 'A refund was requested for an order with no paid payment.');
+          return;
+      }
+    },
+  });
+}

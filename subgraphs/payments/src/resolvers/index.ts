@@ -1,0 +1,8 @@
+import { DateTimeScalar } from '@waimai/platform';
+import type { Resolvers } from '../generated/graphql';
+import { Mutation } from './Mutation';
+import { Order } from './Order';
+import { Payment } from './Payment';
+import { Query } from './Query';
+
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Order, Payment };

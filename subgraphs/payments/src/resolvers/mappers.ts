@@ -1,0 +1,4 @@
+/** An Order as payments knows it: its key. The orders subgraph resolves everything else. */
+export interface OrderReference {
+  id: string;
+}

@@ -1,0 +1,200 @@
+import { asc, eq } from 'drizzle-orm';
+import {
+  connectDatabase,
+  createKafkaEventBus,
+  createLogger,
+  eventEnvelopeSchema,
+  newId,
+  Topics,
+  type EventEnvelope,
+  type Identity,
+} from '@waimai/platform';
+import { ensureRunIsolation, subgraphCaller, unreachableUrl } from '@waimai/testkit';
+import { loadOrdersConfig } from '../../orders/src/env';
+import { migrateOrders, startOrdersSubgraph } from '../../orders/src/app';
+import { loadProductsConfig } from '../../products/src/env';
+import { migrateProducts, startProductsSubgraph } from '../../products/src/app';
+import { loadPaymentsConfig } from '../src/env';
+import { migratePayments, startPaymentsSubgraph } from '../src/app';
+import { createPaymentStore } from '../src/db/payment-store';
+import { outbox, paymentEvents, payments, paymentsSchema, refunds, type PaymentMethod } from '../src/db/schema';
+import { SIGNATURE_HEADER, signCallback } from '../src/domain/callback-signature';
+import { createSandboxProvider } from '../src/providers/sandbox';
+
+export { eventually } from '@waimai/testkit';
+
+/**
+ * The payments subgraph alone, in-process, on this run's own database and topics. Its
+ * PUBLIC_URL is its own address, so the sandbox pay page calls this very service back, as
+ * the gateway would forward it. `env` adds to (or overrides) the configuration.
+ */
+export async function startPayments(env: Record<string, string> = {}) {
+  ensureRunIsolation();
+  // A port free a moment ago: the sandbox's callback URL must be known before the service starts.
+  const port = new URL(await unreachableUrl()).port;
+  const config = loadPaymentsConfig({ ...process.env, PAYMENTS_PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, ...env });
+  await migratePayments(config);
+  const logger = createLogger('payments', process.env.LOG_LEVEL ?? 'warn');
+  const bus = createKafkaEventBus(config, 'payments-test', logger);
+  await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents]);
+  const queries: string[] = [];
+  const service = await startPaymentsSubgraph(config, logger, { logQuery: (query) => queries.push(query) });
+  const database = connectDatabase(config, 'payments', paymentsSchema);
+  const store = createPaymentStore(database.db, database.primary);
+  const sandbox = createSandboxProvider({ publicUrl: config.PUBLIC_URL });
+  const db = database.primary;
+
+  return {
+    service,
+    config,
+    bus,
+    store,
+    /** Every SQL statement the subgraph sent, in order. */
+    queries,
+    call: subgraphCaller(service.baseUrl, config.INTERNAL_SECRET),
+
+    /**
+     * A pending sandbox payment for an order the orders service is not asked about (the
+     * order is made up here), exactly as initiatePayment would store it.
+     */
+    async aPendingPayment(fields: { orderId?: string; customerId?: string; amountCents?: number; method?: PaymentMethod; startedAt?: Date } = {}) {
+      const order = { id: fields.orderId ?? newId(), customerId: fields.customerId ?? `customer-${newId()}`, totalCents: fields.amountCents ?? 4200, paymentDueAt: null };
+      const result = await store.startPayment({
+        order,
+        method: fields.method ?? 'ALIPAY',
+        provider: sandbox.name,
+        windowSeconds: config.PAYMENT_WINDOW_SECONDS,
+        ...(fields.startedAt ? { now: fields.startedAt } : {}),
+        openAtProvider: (payment) =>
+          sandbox.createPayment({ paymentId: payment.id, orderId: order.id, amountCents: order.totalCents, method: fields.method ?? 'ALIPAY', expiresAt: payment.expiresAt }),
+      });
+      return result.payment;
+    },
+
+    /** POSTs a provider callback to the webhook; signed with the configured secret unless told otherwise. */
+    async deliver(body: unknown, options: { signature?: string | null; secret?: string; signedAt?: Date; rawBody?: string } = {}) {
+      const raw = options.rawBody ?? JSON.stringify(body);
+      const signature = options.signature === undefined ? signCallback(options.secret ?? config.PAYMENT_WEBHOOK_SECRET, raw, options.signedAt) : options.signature;
+      const response = await fetch(`${service.baseUrl}/webhooks/payments/sandbox`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(signature === null ? {} : { [SIGNATURE_HEADER]: signature }) },
+        body: raw,
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+
+    async paymentRow(id: string) {
+      const [row] = await db.select().from(payments).where(eq(payments.id, id));
+      return row;
+    },
+
+    async paymentsOfOrder(orderId: string) {
+      return db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(asc(payments.createdAt));
+    },
+
+    async eventRecords(paymentId: string) {
+      return db.select().from(paymentEvents).where(eq(paymentEvents.paymentId, paymentId));
+    },
+
+    async refundsOf(orderId: string) {
+      return db.select().from(refunds).where(eq(refunds.orderId, orderId));
+    },
+
+    /** The events this service's outbox holds for an order, oldest first. */
+    async outboxOf(orderId: string): Promise<EventEnvelope[]> {
+      const rows = await db.select().from(outbox).where(eq(outbox.aggregateId, orderId)).orderBy(asc(outbox.seq));
+      return rows.map((row) => eventEnvelopeSchema.parse(JSON.parse(row.payload)));
+    },
+
+    async stop() {
+      await service.stop();
+      await bus.close();
+      await database.close();
+    },
+  };
+}
+export type PaymentsHarness = Awaited<ReturnType<typeof startPayments>>;
+
+/** The contract's callback body for `payment`. */
+export function callbackFor(
+  payment: { id: string; orderId: string; amountCents: number },
+  paymentStatus: 'SUCCESS' | 'FAILURE',
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    eventId: `evt_${newId().replace(/-/g, '')}`,
+    paymentId: payment.id,
+    orderId: payment.orderId,
+    paymentStatus,
+    amountCents: payment.amountCents,
+    providerTxnId: `txn_${newId().slice(0, 8)}`,
+    ...overrides,
+  };
+}
+
+export const aCustomer = (sub = `customer-${newId()}`): Identity => ({ sub, roles: ['CUSTOMER'] });
+export const anOperator = (): Identity => ({ sub: `operator-${newId()}`, roles: ['OPERATOR'] });
+
+/**
+ * Products, orders and payments in-process, each on a free port and wired to the others'
+ * real addresses: initiatePayment reads real orders, and orders reads payments' events.
+ */
+export async function startPaymentsWithOrders() {
+  ensureRunIsolation();
+  const logger = createLogger('payments-test', process.env.LOG_LEVEL ?? 'warn');
+  const productsConfig = loadProductsConfig({ ...process.env, PRODUCTS_PORT: '0' });
+  await migrateProducts(productsConfig);
+  const products = await startProductsSubgraph(productsConfig, logger);
+  const ordersConfig = loadOrdersConfig({ ...process.env, ORDERS_PORT: '0', PRODUCTS_URL: products.baseUrl });
+  await migrateOrders(ordersConfig);
+  const orders = await startOrdersSubgraph(ordersConfig, logger);
+  const payments = await startPayments({ ORDERS_URL: orders.baseUrl });
+  const callProducts = subgraphCaller(products.baseUrl, productsConfig.INTERNAL_SECRET);
+  const callOrders = subgraphCaller(orders.baseUrl, ordersConfig.INTERNAL_SECRET);
+
+  return {
+    ...payments,
+    callOrders,
+
+    /** A new merchant with one dish, and a PENDING_PAYMENT order of `quantity` of it by `customer`. */
+    async anOrder(customer: Identity, dish: { priceCents: number; quantity: number } = { priceCents: 2800, quantity: 2 }) {
+      const owner: Identity = { sub: `merchant-${newId()}`, roles: ['MERCHANT'] };
+      const location = { lat: 30 + Math.random() * 5, lng: 100 + Math.random() * 5 };
+      const merchant = await callProducts<{ createMerchant: { id: string } }>(
+        'mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }',
+        { input: { name: '付款测试店', address: '支付路1号', location, deliveryRadiusMeters: 5000 } },
+        owner,
+      );
+      const product = await callProducts<{ publishProduct: { id: string } }>(
+        'mutation($input: PublishProductInput!) { publishProduct(input: $input) { id } }',
+        { input: { merchantId: merchant.data?.createMerchant.id, name: '红烧肉', priceCents: dish.priceCents, stock: 50 } },
+        owner,
+      );
+      const order = await callOrders<{ createOrder: { id: string; status: string; totalCents: number } }>(
+        'mutation($input: CreateOrderInput!) { createOrder(input: $input) { id status totalCents } }',
+        {
+          input: {
+            items: [{ productId: product.data?.publishProduct.id, quantity: dish.quantity }],
+            deliveryAddress: '收货路2号',
+            deliveryLocation: { lat: location.lat + 0.001, lng: location.lng },
+          },
+        },
+        customer,
+      );
+      if (!order.data) throw new Error(`createOrder failed: ${JSON.stringify(order.errors)}`);
+      return order.data.createOrder;
+    },
+
+    async orderStatus(orderId: string, customer: Identity): Promise<string | undefined> {
+      const result = await callOrders<{ order: { status: string } | null }>('query($id: ID!) { order(id: $id) { status } }', { id: orderId }, customer);
+      return result.data?.order?.status;
+    },
+
+    async stop() {
+      await payments.stop();
+      await orders.stop();
+      await products.stop();
+    },
+  };
+}
+export type PaymentsWithOrdersHarness = Awaited<ReturnType<typeof startPaymentsWithOrders>>;

@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { aMerchant, startStack, tokenFor, uniqueId, type Stack } from '@waimai/testkit';
+
+/**
+ * GraphiQL in a real browser: Debian's chromium driven by playwright-core (which never
+ * downloads a browser). CI installs it with `apt-get install -y chromium`.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT = path.join(os.tmpdir(), 'waimai-graphiql.png');
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+const leftLocalhost: string[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+  }
+  stack = await startStack({ subgraphs: ['products'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Anything not addressed to this machine is recorded and never sent.
+  await context.route('**/*', async (route) => {
+    const { hostname, protocol } = new URL(route.request().url());
+    if (protocol === 'data:' || hostname === '127.0.0.1' || hostname === 'localhost') {
+      await route.continue();
+    } else {
+      leftLocalhost.push(route.request().url());
+      await route.abort();
+    }
+  });
+  page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function typeInto(editor: string, text: string): Promise<void> {
+  await page.locator(`${editor} .CodeMirror`).click();
+  await page.keyboard.press('Control+A');
+  // insertText: no key events, so CodeMirror does not auto-close the brackets typed.
+  await page.keyboard.insertText(text);
+}
+
+const QUERY_EDITOR = '.graphiql-query-editor';
+const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
+
+async function run(query: string, headers: string, expected: string): Promise<string> {
+  await typeInto(QUERY_EDITOR, query);
+  await typeInto(HEADERS_EDITOR, headers);
+  await page.locator('.graphiql-execute-button').click();
+  const result = page.locator('.result-window');
+  await result.filter({ hasText: expected }).waitFor({ timeout: 15_000 });
+  // The text itself, without CodeMirror's gutters.
+  return result.locator('.CodeMirror').evaluate((element) => (element as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+}
+
+describe('GraphiQL at GET /graphql in a browser', () => {
+  it('loads from the gateway alone, and runs a query typed in it with the token pasted in Headers', async () => {
+    const shop = await aMerchant(stack, []);
+
+    await page.goto(stack.graphqlUrl);
+    await page.locator(`${QUERY_EDITOR} .CodeMirror`).waitFor();
+    const result = await run('query Mine { myMerchants { name ownerId } }', `{"Authorization": "Bearer ${shop.owner.token}"}`, shop.name);
+    await page.screenshot({ path: SCREENSHOT });
+
+    expect(JSON.parse(result)).toEqual({ data: { myMerchants: [{ name: shop.name, ownerId: shop.owner.sub }] } });
+    expect(leftLocalhost).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('runs subscriptions over the websocket, with the pasted token as the connection_init payload', async () => {
+    const token = await tokenFor(uniqueId('rider'), ['RIDER']);
+
+    const withToken = await run('subscription Offers { orderOffers { id } }', `{"Authorization": "Bearer ${token}"}`, 'NOT_IMPLEMENTED');
+    const withoutToken = await run('subscription Offers { orderOffers { id } }', '{}', '4403');
+
+    expect(withToken).toContain('Subscriptions are not available yet');
+    expect(withoutToken).toContain('The websocket closed with 4403');
+    expect(leftLocalhost).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
