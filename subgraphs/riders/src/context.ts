@@ -1,1 +1,46 @@
-export interface Context { placeholder: true }
+import DataLoader from 'dataloader';
+import type { Caller } from '@waimai/platform';
+import type { DispatchStore } from './db/dispatch-store';
+import type { LiveLocation, LocationIndex } from './db/location-index';
+import type { RiderStore } from './db/rider-store';
+import type { OrderOfferRow, RiderRow } from './db/schema';
+import type { RiderService } from './domain/riders';
+
+export interface RidersStores {
+  riders: RiderStore;
+  dispatch: DispatchStore;
+  locations: LocationIndex;
+}
+
+export interface Context {
+  caller: Caller;
+  riders: RiderService;
+  stores: RidersStores;
+  loaders: {
+    rider: DataLoader<string, RiderRow | null>;
+    offer: DataLoader<string, OrderOfferRow | null>;
+    /** From Redis: fresher than the location persisted in MySQL. */
+    liveLocation: DataLoader<string, LiveLocation | null>;
+  };
+}
+
+function byId<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const rows = new Map((await load(ids)).map((row) => [row.id, row]));
+    return ids.map((id) => rows.get(id) ?? null);
+  });
+}
+
+/** Per request: the caller and fresh DataLoaders, so `_entities` batches make one query per kind. */
+export function createContext(caller: Caller, riders: RiderService, stores: RidersStores): Context {
+  return {
+    caller,
+    riders,
+    stores,
+    loaders: {
+      rider: byId((ids) => stores.riders.byIds(ids)),
+      offer: byId((ids) => stores.dispatch.offersByIds(ids)),
+      liveLocation: new DataLoader((ids) => stores.locations.liveLocations(ids)),
+    },
+  };
+}

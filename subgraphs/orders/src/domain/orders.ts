@@ -206,7 +206,11 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
       return apply({
         orderId,
         step: 'notify',
-        guard: async (_order, tx) => store.recordOffers(tx, orderId, round, riderIds, expiresAt),
+        guard: async (order, tx) => {
+          // Rounds come in order: a replayed, older round must not send the order back a step.
+          if (round !== order.dispatchRound + 1) throw new InvalidStateTransitionError(orderId, order.status, `notify round ${round}`);
+          await store.recordOffers(tx, orderId, round, riderIds, expiresAt);
+        },
         set: () => ({ dispatchRound: round, offerExpiresAt: expiresAt }),
       });
     },

@@ -1,4 +1,6 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import { RiderRow, OrderOfferRow } from '../db/schema';
+import { OrderReference } from '../resolvers/mappers';
 import { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -258,14 +260,14 @@ export type ResolversTypes = {
   GeoPointInput: GeoPointInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Order: ResolverTypeWrapper<Order>;
+  Order: ResolverTypeWrapper<OrderReference>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  OrderOffer: ResolverTypeWrapper<OrderOffer>;
+  OrderOffer: ResolverTypeWrapper<OrderOfferRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterRiderInput: RegisterRiderInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Rider: ResolverTypeWrapper<Rider>;
+  Rider: ResolverTypeWrapper<RiderRow>;
   RiderStatus: RiderStatus;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
@@ -278,14 +280,14 @@ export type ResolversParentTypes = {
   GeoPointInput: GeoPointInput;
   Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
-  Order: Order | FederationReferenceTypes['Order'];
+  Order: OrderReference;
   ID: Scalars['ID']['output'];
-  OrderOffer: OrderOffer | FederationReferenceTypes['OrderOffer'];
+  OrderOffer: OrderOfferRow;
   Int: Scalars['Int']['output'];
   Query: Record<PropertyKey, never>;
   RegisterRiderInput: RegisterRiderInput;
   String: Scalars['String']['output'];
-  Rider: Rider | FederationReferenceTypes['Rider'];
+  Rider: RiderRow;
   Subscription: Record<PropertyKey, never>;
 };
 

@@ -1,0 +1,126 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import {
+  connectDatabase,
+  connectRedis,
+  createInternalSigner,
+  createKafkaEventBus,
+  migrateDatabase,
+  startOutboxRelay,
+  startSubgraph,
+  Topics,
+  type ConnectOptions,
+  type EventBus,
+  type Logger,
+  type RunningService,
+} from '@waimai/platform';
+import type { RidersConfig } from './env';
+import { createContext, type Context, type RidersStores } from './context';
+import { ridersSchema } from './db/schema';
+import { createRiderStore } from './db/rider-store';
+import { createDispatchStore } from './db/dispatch-store';
+import { createLocationIndex, type LocationIndex } from './db/location-index';
+import { createOrdersClient } from './clients/orders-client';
+import { createRiderService } from './domain/riders';
+import { createDispatcher, type DispatchHooks } from './domain/dispatch';
+import { consumeOrderEvents } from './events/dispatch-consumer';
+import { startLocationJobs } from './events/location-jobs';
+import { resolvers } from './resolvers';
+
+export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
+const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+
+export async function migrateRiders(config: RidersConfig): Promise<void> {
+  await migrateDatabase(config, 'riders', MIGRATIONS_FOLDER);
+}
+
+export interface RidersOptions extends ConnectOptions {
+  /** Test hooks into the dispatcher (e.g. dying between telling orders and publishing offers). */
+  dispatchHooks?: DispatchHooks;
+}
+
+export interface RunningRiders extends RunningService {
+  bus: EventBus;
+  /** The Redis rider index (tests look at it with their own clock). */
+  locations: LocationIndex;
+  /** Publishes every pending outbox row (tests, shutdown). */
+  drainOutbox(): Promise<void>;
+  /** Copies every unsaved live location to MySQL now. */
+  persistLocations(): Promise<number>;
+}
+
+/**
+ * Starts the riders subgraph: the GraphQL API (riders, locations, offers), the dispatcher
+ * (a consumer group on orders.events), the outbox relay of offer events, and the location
+ * persist and sweep timers.
+ */
+export async function startRidersSubgraph(config: RidersConfig, logger: Logger, options: RidersOptions = {}): Promise<RunningRiders> {
+  const database = connectDatabase(config, 'riders', ridersSchema, options);
+  const redis = connectRedis(config, 'riders');
+  const bus = createKafkaEventBus(config, 'riders', logger);
+  await bus.ensureTopics([Topics.orderEvents, Topics.dispatchOffers]);
+  const stores: RidersStores = {
+    riders: createRiderStore(database.primary),
+    dispatch: createDispatchStore(database.primary),
+    locations: createLocationIndex(redis, config),
+  };
+  const riderService = createRiderService({ store: stores.riders, index: stores.locations });
+  const relay = startOutboxRelay({ service: 'riders', db: database.primary, bus, logger, intervalMs: 250 });
+  const dispatcher = createDispatcher({
+    store: stores.dispatch,
+    riders: stores.riders,
+    riderService,
+    index: stores.locations,
+    orders: createOrdersClient(config, logger),
+    relay,
+    policy: config,
+    logger,
+    hooks: options.dispatchHooks,
+  });
+  const signer = createInternalSigner(config.INTERNAL_SECRET);
+
+  const subgraph = await startSubgraph<Context>({
+    name: 'riders',
+    typeDefs,
+    // Codegen's resolver types are stricter than buildSubgraphSchema's map; they describe the same object.
+    resolvers: resolvers as never,
+    port: config.RIDERS_PORT,
+    signer,
+    logger,
+    readiness: {
+      mysql: () => database.ping(),
+      redis: async () => {
+        await redis.ping();
+      },
+    },
+    context: (caller) => createContext(caller, riderService, stores),
+  });
+  const orderEvents = await consumeOrderEvents(bus, dispatcher, config.DISPATCH_CONCURRENCY, logger);
+  const jobs = startLocationJobs({
+    index: stores.locations,
+    store: stores.riders,
+    persistIntervalMs: config.LOCATION_PERSIST_SECONDS * 1000,
+    sweepIntervalMs: config.RIDER_SWEEP_INTERVAL_MS,
+    logger,
+  });
+
+  return {
+    name: 'riders',
+    port: subgraph.port,
+    baseUrl: `http://127.0.0.1:${subgraph.port}`,
+    bus,
+    locations: stores.locations,
+    drainOutbox: () => relay.drain(),
+    persistLocations: () => jobs.persist(),
+    async stop() {
+      await subgraph.stop();
+      await orderEvents.stop();
+      await jobs.stop();
+      await relay.stop();
+      await bus.close();
+      await redis.quit();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { affectedRows, enqueueEvents, isDuplicateKey, markProcessed, newId, processedEvents, Topics, type Database, type EventEnvelope } from '@waimai/platform';
+import { dispatchRounds, orderOffers, riderAssignments, riders, type DispatchRoundRow, type OrderOfferRow, type RidersSchema } from './schema';
+
+type Tx = Parameters<Parameters<Database<RidersSchema>['transaction']>[0]>[0];
+
+export interface RoundPlan {
+  round: DispatchRoundRow;
+  /** The round's offers, nearest rider first. */
+  offers: OrderOfferRow[];
+}
+
+export interface NewRound {
+  orderId: string;
+  round: number;
+  merchantLat: number;
+  merchantLng: number;
+  radiusMeters: number;
+  expiresAt: Date;
+  riders: Array<{ riderId: string; distanceMeters: number }>;
+}
+
+/** Offers a pendingOrderOffers call returns at most: a rider sees a screenful, newest first. */
+export const MAX_PENDING_OFFERS = 50;
+
+/**
+ * Dispatch rounds, offers and the riders' deliveries in the riders database. Every write that
+ * follows an event is one transaction with the event's processed row (at least once in,
+ * exactly once in effect). All reads go to the primary: the dispatcher reads what it just wrote.
+ */
+export function createDispatchStore(primary: Database<RidersSchema>) {
+  async function roundOf(database: Database<RidersSchema> | Tx, orderId: string, round: number): Promise<RoundPlan | undefined> {
+    const [row] = await database
+      .select()
+      .from(dispatchRounds)
+      .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round)));
+    if (!row) return undefined;
+    const offers = await database
+      .select()
+      .from(orderOffers)
+      .where(and(eq(orderOffers.orderId, orderId), eq(orderOffers.round, round)))
+      .orderBy(asc(orderOffers.distanceMeters), asc(orderOffers.riderId));
+    return { round: row, offers };
+  }
+
+  function withdrawOffersOf(database: Database<RidersSchema> | Tx, orderId: string, now: Date, round?: number) {
+    return database
+      .update(orderOffers)
+      .set({ withdrawnAt: now })
+      .where(
+        and(
+          eq(orderOffers.orderId, orderId),
+          round === undefined ? undefined : eq(orderOffers.round, round),
+          isNull(orderOffers.withdrawnAt),
+          gt(orderOffers.expiresAt, now),
+        ),
+      );
+  }
+
+  /** Runs `work` once per (consumer, eventId), in one transaction with the processed row; false when it ran before. */
+  async function once<T>(consumer: string, eventId: string, work: (tx: Tx) => Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
+    try {
+      return await primary.transaction(async (tx) => {
+        if (!(await markProcessed(tx, consumer, eventId))) return { done: false as const };
+        return { done: true as const, value: await work(tx) };
+      });
+    } catch (err) {
+      if (isDuplicateKey(err)) return { done: false };
+      throw err;
+    }
+  }
+
+  return {
+    once,
+
+    async isProcessed(consumer: string, eventId: string): Promise<boolean> {
+      const [row] = await primary
+        .select({ eventId: processedEvents.eventId })
+        .from(processedEvents)
+        .where(and(eq(processedEvents.consumer, consumer), eq(processedEvents.eventId, eventId)));
+      return row !== undefined;
+    },
+
+    roundOf: (orderId: string, round: number) => roundOf(primary, orderId, round),
+
+    /**
+     * Writes a round and its offers in one transaction. When the round exists already (a
+     * redelivered event, a restart, a rebalance), returns that one: a round is planned once.
+     */
+    async recordRound(planned: NewRound): Promise<RoundPlan> {
+      const now = new Date();
+      const round: DispatchRoundRow = {
+        orderId: planned.orderId,
+        round: planned.round,
+        merchantLat: planned.merchantLat,
+        merchantLng: planned.merchantLng,
+        radiusMeters: planned.radiusMeters,
+        riderCount: planned.riders.length,
+        expiresAt: planned.expiresAt,
+        notifiedAt: null,
+        createdAt: now,
+      };
+      const offers: OrderOfferRow[] = planned.riders.map((rider) => ({
+        id: newId(),
+        orderId: planned.orderId,
+        riderId: rider.riderId,
+        round: planned.round,
+        distanceMeters: rider.distanceMeters,
+        expiresAt: planned.expiresAt,
+        withdrawnAt: null,
+        createdAt: now,
+      }));
+      try {
+        await primary.transaction(async (tx) => {
+          await tx.insert(dispatchRounds).values(round);
+          if (offers.length) await tx.insert(orderOffers).values(offers);
+        });
+        return { round, offers };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const existing = await roundOf(primary, planned.orderId, planned.round);
+        if (!existing) throw err;
+        return existing;
+      }
+    },
+
+    /**
+     * Orders accepted the round: marks it notified and puts the events of its live offers in
+     * the outbox, with the event's processed row. Nothing is enqueued when the round was
+     * notified before (by another event or another dispatcher), so its offers go out once.
+     */
+    async roundAccepted(consumer: string, eventId: string, orderId: string, round: number, events: (live: OrderOfferRow[]) => EventEnvelope[]) {
+      return once(consumer, eventId, async (tx) => {
+        const now = new Date();
+        const marked = await tx
+          .update(dispatchRounds)
+          .set({ notifiedAt: now })
+          .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round), isNull(dispatchRounds.notifiedAt)));
+        if (affectedRows(marked) === 0) return [];
+        const live = await tx
+          .select()
+          .from(orderOffers)
+          .where(and(eq(orderOffers.orderId, orderId), eq(orderOffers.round, round), isNull(orderOffers.withdrawnAt), gt(orderOffers.expiresAt, now)))
+          .orderBy(asc(orderOffers.distanceMeters), asc(orderOffers.riderId));
+        await enqueueEvents(tx, Topics.dispatchOffers, events(live));
+        return live;
+      });
+    },
+
+    /** Orders refused the round (the order moved on): its offers are withdrawn, never published. */
+    roundRefused: (consumer: string, eventId: string, orderId: string, round: number) =>
+      once(consumer, eventId, async (tx) => {
+        await withdrawOffersOf(tx, orderId, new Date(), round);
+      }),
+
+    /** A rider grabbed the order: they are DELIVERING, and nobody else is offered it any more. Returns whether their status changed. */
+    riderGrabbed: (consumer: string, eventId: string, orderId: string, riderId: string) =>
+      once(consumer, eventId, async (tx) => {
+        const now = new Date();
+        await tx.insert(riderAssignments).values({ orderId, riderId, assignedAt: now }).onDuplicateKeyUpdate({ set: { riderId } });
+        const changed = await tx
+          .update(riders)
+          .set({ status: 'DELIVERING', statusVersion: sql`${riders.statusVersion} + 1` })
+          .where(and(eq(riders.id, riderId), ne(riders.status, 'DELIVERING')));
+        await withdrawOffersOf(tx, orderId, now);
+        return affectedRows(changed) > 0;
+      }),
+
+    /**
+     * The rider's order was delivered or cancelled: when it was their last one, they are IDLE
+     * again (and re-enter the idle set on their next report). Returns whether their status changed.
+     */
+    riderReleased: (consumer: string, eventId: string, orderId: string, riderId: string) =>
+      once(consumer, eventId, async (tx) => {
+        const now = new Date();
+        await withdrawOffersOf(tx, orderId, now);
+        const removed = await tx.delete(riderAssignments).where(and(eq(riderAssignments.orderId, orderId), eq(riderAssignments.riderId, riderId)));
+        if (affectedRows(removed) === 0) return false;
+        const [others] = await tx.select({ n: sql<number>`count(*)` }).from(riderAssignments).where(eq(riderAssignments.riderId, riderId));
+        if (Number(others?.n ?? 0) > 0) return false;
+        const changed = await tx
+          .update(riders)
+          .set({ status: 'IDLE', statusVersion: sql`${riders.statusVersion} + 1` })
+          .where(and(eq(riders.id, riderId), eq(riders.status, 'DELIVERING')));
+        return affectedRows(changed) > 0;
+      }),
+
+    /** The order is over (cancelled, closed) before anyone grabbed it: its live offers are withdrawn. Idempotent. */
+    async withdrawOffers(orderId: string): Promise<void> {
+      await withdrawOffersOf(primary, orderId, new Date());
+    },
+
+    /** The rider's offers that have not expired and whose order is still on offer, newest first. */
+    async pendingFor(riderId: string, now: Date): Promise<OrderOfferRow[]> {
+      return primary
+        .select()
+        .from(orderOffers)
+        .where(and(eq(orderOffers.riderId, riderId), gt(orderOffers.expiresAt, now), isNull(orderOffers.withdrawnAt)))
+        .orderBy(desc(orderOffers.createdAt), desc(orderOffers.id))
+        .limit(MAX_PENDING_OFFERS);
+    },
+
+    async offersByIds(ids: readonly string[]): Promise<OrderOfferRow[]> {
+      if (ids.length === 0) return [];
+      return primary.select().from(orderOffers).where(inArray(orderOffers.id, [...ids]));
+    },
+  };
+}
+export type DispatchStore = ReturnType<typeof createDispatchStore>;

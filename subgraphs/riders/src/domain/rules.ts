@@ -1,0 +1,65 @@
+import { DomainError, ErrorCode, text, z, type OrderStatusChangedData } from '@waimai/platform';
+import type { RiderStatus } from '../db/schema';
+
+export const registerRiderInput = z.object({
+  name: text(50),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?\d{5,20}$/, 'must be 5 to 20 digits, optionally after a leading +'),
+  vehicle: z
+    .string()
+    .trim()
+    .max(30, 'must be at most 30 characters')
+    .nullish()
+    .transform((vehicle) => (vehicle ? vehicle : null)),
+});
+export type RegisterRiderInput = z.infer<typeof registerRiderInput>;
+
+/** A rider's status does not allow the step (e.g. going offline while delivering). */
+export class RiderStateError extends DomainError {
+  readonly code = ErrorCode.INVALID_STATE_TRANSITION;
+  constructor(riderId: string, status: RiderStatus, step: string) {
+    super(`Rider ${riderId} is ${status}; "${step}" is not allowed now.`, ErrorCode.INVALID_STATE_TRANSITION, { riderId, status, step });
+  }
+}
+
+export interface DispatchPolicy {
+  DISPATCH_FIRST_RADIUS_METERS: number;
+  DISPATCH_RADIUS_GROWTH: number;
+}
+
+/** Round 1 searches the first radius; each later round multiplies it by the growth factor. */
+export function radiusForRound(round: number, policy: DispatchPolicy): number {
+  return Math.round(policy.DISPATCH_FIRST_RADIUS_METERS * policy.DISPATCH_RADIUS_GROWTH ** (round - 1));
+}
+
+/** What the dispatcher does about one order event. */
+export type DispatchReaction =
+  | { kind: 'dispatch'; round: number }
+  | { kind: 'rider-grabbed'; riderId: string }
+  | { kind: 'rider-released'; riderId: string }
+  | { kind: 'withdraw-offers' }
+  | { kind: 'ignore' };
+
+const orderOver = new Set(['RECEIVED', 'CLOSED', 'CANCELLED']);
+
+/**
+ * The dispatcher's reading of orders.events:
+ * - CREATED after payment, or after a round timed out while rounds remain → the next round;
+ *   when orders flags needsAttention (the last round is done) operations take over;
+ * - DELIVERING (from another status) → its rider is busy and the other offers are withdrawn;
+ * - RECEIVED, CLOSED, CANCELLED → its rider may be free again; open offers are withdrawn.
+ */
+export function reactionTo(change: OrderStatusChangedData): DispatchReaction {
+  if (change.to === 'CREATED' && (change.step === 'pay' || change.step === 'offerTimeout')) {
+    return change.needsAttention ? { kind: 'ignore' } : { kind: 'dispatch', round: change.dispatchRound + 1 };
+  }
+  if (change.to === 'DELIVERING' && change.from !== 'DELIVERING' && change.riderId) {
+    return { kind: 'rider-grabbed', riderId: change.riderId };
+  }
+  if (orderOver.has(change.to)) {
+    return change.riderId ? { kind: 'rider-released', riderId: change.riderId } : { kind: 'withdraw-offers' };
+  }
+  return { kind: 'ignore' };
+}

@@ -1,0 +1,42 @@
+import {
+  authConfig,
+  kafkaConfig,
+  loadConfigOrExit,
+  mysqlConfig,
+  parseConfig,
+  redisConfig,
+  runtimeConfig,
+  servicePortsConfig,
+  timersConfig,
+  z,
+} from '@waimai/platform';
+
+const ridersConfig = runtimeConfig
+  .extend(mysqlConfig.shape)
+  .extend(redisConfig.shape)
+  .extend(kafkaConfig.shape)
+  .extend(authConfig.shape)
+  .extend(servicePortsConfig.shape)
+  .extend(timersConfig.shape)
+  .extend({
+    // 20: enough riders to make a grab likely; 500 is what orders accepts in one notify call.
+    DISPATCH_MAX_RIDERS_PER_ROUND: z.coerce.number().int().positive().max(500).default(20),
+    // Partitions of orders.events the dispatcher works on at once (one event at a time per partition).
+    DISPATCH_CONCURRENCY: z.coerce.number().int().positive().default(3),
+    // 3 s: the notify call sits between a paid order and the riders' phones.
+    ORDERS_API_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+    // 30 s: how stale the location kept in MySQL may be; Redis always has the live one.
+    LOCATION_PERSIST_SECONDS: z.coerce.number().positive().default(30),
+    // 5 s: riders silent past RIDER_LOCATION_TTL_SECONDS leave the idle set within this much more.
+    RIDER_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+  });
+export type RidersConfig = z.infer<typeof ridersConfig>;
+
+/** Parses the riders service's configuration; throws ConfigError listing every problem. */
+export function loadRidersConfig(env: Record<string, string | undefined>): RidersConfig {
+  return parseConfig(ridersConfig, env);
+}
+
+export function ridersConfigOrExit(): RidersConfig {
+  return loadConfigOrExit(ridersConfig);
+}
