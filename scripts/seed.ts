@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { authConfig, mintToken, servicePortsConfig, type Role } from '@waimai/platform';
 import { configOrExit, loadDotEnv, messageOf, scriptLog, type ScriptLog } from './lib/script-env';
 
@@ -245,7 +246,11 @@ async function main(): Promise<void> {
   loadDotEnv();
   const log = scriptLog('seed');
   const config = configOrExit(authConfig.extend(servicePortsConfig.shape), log);
-  const gatewayUrl = `http://127.0.0.1:${config.GATEWAY_PORT}/graphql`;
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((arg) => arg !== '--'),
+    options: { url: { type: 'string', default: `http://127.0.0.1:${config.GATEWAY_PORT}/graphql` } },
+  });
+  const gatewayUrl = values.url;
   const result = await seedDemoCity(gatewayUrl, config.JWT_SECRET, log);
   process.stdout.write(
     [
@@ -262,7 +267,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    scriptLog('seed').error(`${messageOf(err)} (is the gateway running? \`pnpm start\` starts everything)`);
+    scriptLog('seed').error(`${messageOf(err)} (is the gateway running? \`pnpm start\` starts everything; --url names another gateway)`);
     process.exit(1);
   });
 }

@@ -217,7 +217,8 @@ async function main(): Promise<void> {
       const child = spawn(tsx, ['src/index.ts'], { cwd: service.dir, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
       service.child = child;
       service.exited = new Promise((resolve) => {
-        child.once('exit', (code, signal) => {
+        // 'close', not 'exit': the last lines of its output are printed by then.
+        child.once('close', (code, signal) => {
           const how = signal ? `signal ${signal}` : `exit code ${code}`;
           deaths.set(service.name, how);
           resolve();

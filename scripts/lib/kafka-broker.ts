@@ -40,6 +40,11 @@ export interface KafkaBroker {
   brokers: string[];
   /** True when this call started the broker. */
   started: boolean;
+  /**
+   * True when the broker is this checkout's own (.cache/kafka), started by this call or by an
+   * earlier command: it runs while any command holds it and stops with the last one.
+   */
+  managed: boolean;
   /** The broker's JVM when this call started it, to notice it dying. */
   process?: ChildProcess;
   /**
@@ -102,7 +107,7 @@ export async function ensureKafka(options: EnsureKafkaOptions): Promise<KafkaBro
     }
 
     const unlock = await acquireStartLock(brokers, logger);
-    if (typeof unlock !== 'function') return unlock.useRunning(lease);
+    if (typeof unlock !== 'function') return await unlock.useRunning(lease);
     try {
       // Another process may have started it while this one waited for the lock.
       const startedMeanwhile = await useIfAnswering(brokers, lease, logger);
@@ -132,7 +137,7 @@ export async function ensureKafka(options: EnsureKafkaOptions): Promise<KafkaBro
       writeBrokerConfig(local.port, controllerPort);
       const classpath = path.join(LIBS_DIR, '*');
       await formatStorageOnce(java, classpath, logger);
-      return await startBroker({ java, classpath, brokers, version, startTimeoutMs, lease, logger });
+      return await startBroker({ java, classpath, brokers, port: local.port, version, startTimeoutMs, lease, logger });
     } finally {
       unlock();
     }
@@ -202,13 +207,21 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The pid in .cache/kafka/broker.pid when that process is alive and is this checkout's broker. */
-function recordedBrokerPid(): number | undefined {
+/**
+ * The broker this checkout started (.cache/kafka/broker.pid: pid and port) when it is
+ * still alive, and serves `brokers` when those are given.
+ */
+function recordedBroker(brokers?: string[]): number | undefined {
   if (!existsSync(PID_FILE)) return undefined;
-  const pid = Number(readFileSync(PID_FILE, 'utf8').trim());
+  const [pid = NaN, port = NaN] = readFileSync(PID_FILE, 'utf8').trim().split(/\s+/).map(Number);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
   // The pid may have been reused by an unrelated process since the file was written.
-  return commandLineOf(pid).includes(SERVER_PROPERTIES) ? pid : undefined;
+  if (!commandLineOf(pid).includes(SERVER_PROPERTIES)) return undefined;
+  if (brokers) {
+    const local = brokers.length === 1 ? parseLocalBroker(brokers[0] ?? '') : undefined;
+    if (local?.port !== port) return undefined;
+  }
+  return pid;
 }
 
 function commandLineOf(pid: number): string {
@@ -224,15 +237,15 @@ function commandLineOf(pid: number): string {
 async function useIfAnswering(brokers: string[], lease: Lease, logger: ProgressLogger): Promise<KafkaBroker | undefined> {
   if (!(await brokersAnswer(brokers))) return undefined;
   const where = brokers.join(',');
-  const pid = recordedBrokerPid();
+  const pid = recordedBroker(brokers);
   if (pid === undefined) {
     // Not ours (a cluster, docker, a broker someone runs by hand): used, never stopped.
     lease.release();
     logger.info(`Using the Kafka broker at ${where}.`);
-    return { brokers, started: false, stop: noop };
+    return { brokers, started: false, managed: false, stop: noop };
   }
   logger.info(`Using the Kafka broker at ${where} that an earlier \`pnpm\` command started (pid ${pid}); it stops when the last command using it ends.`);
-  return { brokers, started: false, stop: () => releaseShared(lease, pid, undefined, logger) };
+  return { brokers, started: false, managed: true, stop: () => releaseShared(lease, pid, undefined, logger) };
 }
 
 /**
@@ -248,9 +261,10 @@ async function releaseShared(lease: Lease, pid: number, child: ChildProcess | un
     child?.unref();
     return;
   }
-  if (recordedBrokerPid() !== pid) return;
+  if (recordedBroker() !== pid) return;
   await terminate(pid, child, logger);
   rmSync(PID_FILE, { force: true });
+  logger.info('Stopped Kafka: no other command is using it.');
 }
 
 /** SIGTERM, then SIGKILL after 30 s: a controlled shutdown of one node takes a few seconds. */
@@ -296,7 +310,13 @@ async function acquireStartLock(
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = Number(readFileSync(START_LOCK, 'utf8').trim());
+    let holder: number;
+    try {
+      holder = Number(readFileSync(START_LOCK, 'utf8').trim());
+    } catch {
+      // Released between the two calls: try again.
+      continue;
+    }
     if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {
       // Left by a process that died while starting Kafka (or is writing its pid this instant).
       if (Number.isInteger(holder) && holder > 0) rmSync(START_LOCK, { force: true });
@@ -308,7 +328,7 @@ async function acquireStartLock(
       told = true;
     }
     if (await brokersAnswer(brokers, 1_000)) {
-      return { useRunning: async (lease) => (await useIfAnswering(brokers, lease, logger)) ?? { brokers, started: false, stop: noop } };
+      return { useRunning: async (lease) => (await useIfAnswering(brokers, lease, logger)) ?? { brokers, started: false, managed: false, stop: noop } };
     }
     if (Date.now() > deadline) {
       throw new KafkaUnavailableError(
@@ -345,14 +365,14 @@ async function useOrRejectOccupant(
     if (running) return running;
     await sleep(Math.min(1_000, waitMs));
   }
-  const leftover = recordedBrokerPid();
+  const leftover = recordedBroker();
   const who =
     leftover === undefined
       ? ''
       : ` It is the broker an earlier run started, pid ${leftover} (from ${fromRoot(PID_FILE)}), and it is not answering; \`kill ${leftover}\` stops it.`;
   throw new KafkaUnavailableError(
     `Port ${port} or ${controllerPort} on 127.0.0.1 is already in use, but nothing there answers as a Kafka broker, ` +
-      `so a local broker cannot start.${who} Find the process with \`ss -ltnp '( sport = :${port} or sport = :${controllerPort} )'\` ` +
+      `so a local broker cannot start.${who} Find the process with \`ss -ltnp '( sport = :${port} or sport = :${controllerPort} )'\` (or \`lsof -i :${port}\`) ` +
       `and stop it, or set KAFKA_BROKERS to a broker that works (another local port works too, e.g. KAFKA_BROKERS=127.0.0.1:19092).`,
   );
 }
@@ -385,7 +405,10 @@ async function ensureKafkaJars(version: string, logger: ProgressLogger): Promise
   ];
   let downloaded = 0;
   const tail: string[] = [];
-  const ticker = setInterval(() => logger.info(`Still downloading Kafka's jars: ${downloaded} files so far.`), 5_000);
+  const ticker = setInterval(
+    () => logger.info(`Still fetching Kafka's jars: ${downloaded} downloaded from Maven Central so far.`),
+    10_000,
+  );
   try {
     const exit = await runProcess('mvn', args, (line) => {
       if (line.includes('Downloaded from')) downloaded += 1;
@@ -410,7 +433,9 @@ async function ensureKafkaJars(version: string, logger: ProgressLogger): Promise
   // Swapped in whole, so an interrupted download never looks like a complete classpath.
   rmSync(LIBS_DIR, { recursive: true, force: true });
   renameSync(partial, LIBS_DIR);
-  logger.info(`Kafka ${version} is in ${fromRoot(LIBS_DIR)} (${downloaded} files downloaded).`);
+  logger.info(
+    `Kafka ${version} is in ${fromRoot(LIBS_DIR)} (${downloaded ? `${downloaded} files downloaded` : 'all from the local Maven repository'}).`,
+  );
 }
 
 function writeBrokerConfig(port: number, controllerPort: number): void {
@@ -476,13 +501,14 @@ interface StartBrokerOptions {
   java: string;
   classpath: string;
   brokers: string[];
+  port: number;
   version: string;
   startTimeoutMs: number;
   lease: Lease;
   logger: ProgressLogger;
 }
 
-async function startBroker({ java, classpath, brokers, version, startTimeoutMs, lease, logger }: StartBrokerOptions): Promise<KafkaBroker> {
+async function startBroker({ java, classpath, brokers, port, version, startTimeoutMs, lease, logger }: StartBrokerOptions): Promise<KafkaBroker> {
   const where = brokers.join(',');
   logger.info(`Starting Kafka ${version} (KRaft, one node) at ${where}; its log is ${fromRoot(BROKER_LOG)}.`);
   const out = openSync(BROKER_OUT, 'a');
@@ -512,7 +538,7 @@ async function startBroker({ java, classpath, brokers, version, startTimeoutMs, 
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`Could not start ${java}: ${await exited}`);
-  writeFileSync(PID_FILE, `${pid}\n`);
+  writeFileSync(PID_FILE, `${pid} ${port}\n`);
 
   // If this process ends without calling stop() (a crash), the broker must not outlive its last user.
   const stopOnExit = () => {
@@ -539,7 +565,7 @@ async function startBroker({ java, classpath, brokers, version, startTimeoutMs, 
     if (await brokersAnswer(brokers, 2_000)) {
       await warmUpGroupCoordinator(brokers);
       logger.info(`Kafka is ready at ${where} (${((Date.now() - started) / 1000).toFixed(1)} s).`);
-      return { brokers, started: true, process: child, stop };
+      return { brokers, started: true, managed: true, process: child, stop };
     }
     await sleep(500);
   }

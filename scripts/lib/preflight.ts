@@ -30,9 +30,10 @@ export async function checkMysql(url: string): Promise<string | null> {
     await connection.query('SELECT 1');
     return null;
   } catch (err) {
-    const { code } = err as { code?: string };
-    if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_NOT_SUPPORTED_AUTH_MODE') {
-      return `MySQL at ${address} refused the login (${reasonOf(err)}). Put the right user and password in MYSQL_URL, e.g. MYSQL_URL=mysql://root:secret@${address}.`;
+    // Server errors carry a MySQL error number (1045 access denied, ...): it answered, but said no.
+    const { errno, code } = err as { errno?: number; code?: string };
+    if ((typeof errno === 'number' && errno >= 1000) || code === 'ER_NOT_SUPPORTED_AUTH_MODE') {
+      return `MySQL at ${address} answered but refused (${reasonOf(err)}). Put a user that may create databases, and its password, in MYSQL_URL, e.g. MYSQL_URL=mysql://root:secret@${address}.`;
     }
     return (
       `MySQL does not answer at ${address} (${reasonOf(err)}). Start MariaDB (\`${START_MARIADB}\`) ` +

@@ -41,7 +41,8 @@ export function configOrExit<S extends z.ZodType>(schema: S, log: ScriptLog): z.
   }
 }
 
-/** The message of anything thrown. */
+/** The message of anything thrown, with its cause (fetch's "fetch failed" says nothing alone). */
 export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message} (${err.cause.message})` : err.message;
 }

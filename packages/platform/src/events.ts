@@ -1,4 +1,4 @@
-import { Kafka, type Consumer, type Producer, type Admin, CompressionTypes } from 'kafkajs';
+import { Kafka, Partitioners, type Consumer, type Producer, type Admin, CompressionTypes } from 'kafkajs';
 import { z } from 'zod';
 import { kafkaLogCreator, type Logger } from './logger';
 import { newId } from './ids';
@@ -79,7 +79,15 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
   function getProducer(): Promise<Producer> {
     producerReady ??= (async () => {
       // Idempotent producer: a retried send is written once per partition.
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // An idempotent producer must keep retrying (kafkajs warns otherwise); the outbox
+        // relay simply waits while Kafka is away, and its rows stay until published.
+        retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
+      });
       await producer.connect();
       return producer;
     })().catch((err: unknown) => {
