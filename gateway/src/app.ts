@@ -23,7 +23,10 @@ import type { GatewayConfig } from './env';
 import { createCallerResolver, createIdentityForwarder, type GatewayContext, type IdentityForwarder } from './caller';
 import { limitsFromConfig, operationLimitRules } from './limits';
 import { playgroundAssets, sendPlayground, wantsPlayground } from './playground';
-import { attachSubscriptionServer, drainSubscriptionsPlugin } from './subscriptions';
+import { startEventFeed, type EventFeed } from './event-feed';
+import { EventRouter } from './event-router';
+import { eventSources, sourceTopics } from './event-sources';
+import { attachSubscriptionServer, drainSubscriptionsPlugin, type OperationExecutor } from './subscriptions';
 import { webhookProxy } from './webhooks';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -121,6 +124,8 @@ export interface RunningGateway extends RunningService {
   httpServer: http.Server;
   /** The API schema of the supergraph (what clients see), e.g. for the websocket server. */
   apiSchema(): GraphQLSchema;
+  /** The Kafka consumers that feed subscriptions, and who listens on this process. */
+  events: Pick<EventFeed, 'ready' | 'groupIds'> & Pick<EventRouter, 'listeners'>;
 }
 
 /**
@@ -134,12 +139,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const callers = createCallerResolver(config, logger);
   const forwardedIdentity = createIdentityForwarder(config.INTERNAL_SECRET, config.IDENTITY_CACHE_SECONDS);
 
+  // Every event of the subscription topics reaches this process; the router keeps those of its own sockets.
+  const router = new EventRouter(eventSources);
+
   let apiSchema: GraphQLSchema | undefined;
   const readiness: Record<string, ReadinessCheck> = {
     supergraph: async () => {
       if (!apiSchema) throw new Error('the supergraph is not loaded yet');
     },
     ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, () => pingHealthz(baseUrls[name])])),
+    // Not ready before the consumers read: a subscriber connected earlier would miss events.
+    events: () => feed.check(),
   };
 
   const app = createHttpApp('gateway', readiness, logger);
@@ -162,6 +172,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   };
 
   const validationRules = operationLimitRules(limitsFromConfig(config));
+  // Subscription events and socket operations run through the same ApolloServer as HTTP
+  // requests, with the socket's caller: identity reaches subgraphs exactly as over HTTP.
+  const execute: OperationExecutor = async (request, caller) => {
+    // `server` (below) is started before the http.Server listens, hence before any socket subscribes.
+    const response = await server.executeOperation(request, { contextValue: { caller } });
+    if (response.body.kind !== 'single') {
+      return { errors: [{ message: 'Incremental delivery (@defer, @stream) is not available over websockets.', extensions: { code: 'BAD_REQUEST' } }] };
+    }
+    return response.body.singleResult;
+  };
   const subscriptions = attachSubscriptionServer({
     httpServer,
     path: GRAPHQL_PATH,
@@ -170,6 +190,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     validationRules,
     connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS,
     maxMessageBytes: config.MAX_REQUEST_BYTES,
+    keepAliveMs: config.WS_KEEPALIVE_MS,
+    maxPendingEventsPerSocket: config.WS_MAX_PENDING_EVENTS,
+    router,
+    execute,
     logger,
   });
 
@@ -192,7 +216,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       operationMetricsPlugin('gateway') as ApolloServerPlugin<GatewayContext>,
     ],
   });
-  await server.start();
+  const feed = startEventFeed({ kafka: config, topics: sourceTopics(eventSources), router, logger });
+  try {
+    await server.start();
+  } catch (err) {
+    await feed.stop();
+    throw err;
+  }
 
   app.use(webhookProxy(config.PAYMENTS_URL, config.WEBHOOK_PROXY_TIMEOUT_MS, logger));
   app.use(playgroundAssets());
@@ -210,7 +240,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   app.use(notFound);
   app.use(jsonErrors(logger.child({ component: 'http' })));
 
-  const port = await listen(httpServer, config.GATEWAY_PORT);
+  let port: number;
+  try {
+    port = await listen(httpServer, config.GATEWAY_PORT);
+  } catch (err) {
+    await Promise.all([feed.stop(), server.stop()]);
+    throw err;
+  }
   const baseUrl = `http://127.0.0.1:${port}`;
   logger.info({ port, graphql: `${baseUrl}${GRAPHQL_PATH}`, subgraphs: baseUrls }, 'The gateway is listening.');
 
@@ -220,8 +256,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     baseUrl,
     httpServer,
     apiSchema: currentApiSchema,
+    events: { ready: () => feed.ready(), groupIds: feed.groupIds, listeners: (field, key) => router.listeners(field, key) },
     async stop() {
-      // Stops taking requests, lets in-flight ones finish (bounded), stops the gateway.
+      // No more events in (consumers stop, their throwaway groups are deleted); then stop
+      // taking requests, close the websockets (1001), let in-flight requests finish (bounded).
+      await feed.stop();
       await server.stop();
       await closeServer(httpServer);
     },

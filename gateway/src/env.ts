@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { authConfig, loadConfigOrExit, parseConfig, runtimeConfig, servicePortsConfig, z } from '@waimai/platform';
+import { authConfig, kafkaConfig, loadConfigOrExit, parseConfig, runtimeConfig, servicePortsConfig, z } from '@waimai/platform';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -28,13 +28,23 @@ const gatewayLimitsConfig = z.object({
   GRAPHQL_INTROSPECTION: booleanFlag.default(true),
   // 3 s: the contract's limit for a websocket to send connection_init (then 4408).
   WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+  // 15 s between ws-level pings; a socket that has not answered one by the next is cut
+  // (dead mobile links otherwise linger until TCP gives up, minutes later).
+  WS_KEEPALIVE_MS: z.coerce.number().int().positive().default(15_000),
+  // 256 events routed to one socket and not yet sent: a rider gets a few offers a minute, so a
+  // socket this far behind is stuck; it is closed with 1013 and the app resumes from pendingOrderOffers.
+  WS_MAX_PENDING_EVENTS: z.coerce.number().int().positive().default(256),
   // 30 s: how long the signed identity for one caller is reused (it is valid for 60 s).
   IDENTITY_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(30),
   // 10 s: a payment provider gives up on a webhook long before that and retries.
   WEBHOOK_PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
-const gatewayConfig = runtimeConfig.extend(authConfig.shape).extend(servicePortsConfig.shape).extend(gatewayLimitsConfig.shape);
+const gatewayConfig = runtimeConfig
+  .extend(authConfig.shape)
+  .extend(servicePortsConfig.shape)
+  .extend(kafkaConfig.shape)
+  .extend(gatewayLimitsConfig.shape);
 export type GatewayConfig = z.infer<typeof gatewayConfig>;
 
 /** Parses the gateway's configuration; throws ConfigError listing every problem. */

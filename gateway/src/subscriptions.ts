@@ -1,10 +1,45 @@
 import type http from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { bearerToken, InvalidTokenError, type Identity, type Logger } from '@waimai/platform';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  OperationTypeNode,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import { bearerToken, ErrorCode, InvalidTokenError, type Identity, type Logger } from '@waimai/platform';
 import type { CallerResolver } from './caller';
+import { entityQueryFor, rootFieldOf, type EntityQuery } from './entity-query';
+import type { EventRouter, EventSubscriber } from './event-router';
+import type { RoutedEvent } from './event-sources';
+import { subscriptionMetrics } from './subscription-metrics';
+
+/** An operation run through the supergraph, as over HTTP. */
+export interface OperationRequest {
+  query: string;
+  operationName: string | undefined;
+  variables: Record<string, unknown>;
+}
+
+/** What running an operation through the gateway's ApolloServer gave: formatted, as sent over HTTP. */
+export interface OperationResponse {
+  data?: Record<string, unknown> | null;
+  errors?: readonly GraphQLFormattedError[];
+}
+
+/** Runs one operation through the supergraph with `caller` as the identity forwarded to subgraphs. */
+export type OperationExecutor = (request: OperationRequest, caller: Identity) => Promise<OperationResponse>;
 
 export interface SubscriptionServerOptions {
   httpServer: http.Server;
@@ -17,6 +52,13 @@ export interface SubscriptionServerOptions {
   /** The contract: a socket that sends no connection_init within 3 s is closed with 4408. */
   connectionInitTimeoutMs: number;
   maxMessageBytes: number;
+  /** ws-level ping every this many ms; a socket that has not answered by the next ping is cut. */
+  keepAliveMs: number;
+  /** Events waiting to be sent on one socket, over all its subscriptions, before it is closed with 1013. */
+  maxPendingEventsPerSocket: number;
+  /** Where events come from: the in-memory router fed by Kafka. */
+  router: EventRouter;
+  execute: OperationExecutor;
   logger: Logger;
 }
 
@@ -27,17 +69,164 @@ export interface SubscriptionServer {
   dispose(): Promise<void>;
 }
 
+/** One socket's events routed but not yet sent, over all its subscriptions. */
+interface SocketBacklog {
+  pending: number;
+  overflowed: boolean;
+}
+
 interface SocketExtra extends Record<PropertyKey, unknown> {
   caller: Identity;
+  backlog: SocketBacklog;
 }
 
 /** Closes sockets when their token expires: 4403, as for a socket that never had a valid one. */
 const TOKEN_EXPIRED = { code: 4403, reason: 'Token expired' } as const;
+/** 1013 Try Again Later: the socket fell behind; the app reconnects and reads pendingOrderOffers. */
+const TOO_SLOW = { code: 1013, reason: 'Too many pending events' } as const;
 // setTimeout's limit (about 24.8 days); tokens live hours.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function operationError(message: string, code: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code } });
+function operationError(message: string, code: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** graphql-ws sends GraphQLErrors (it calls toJSON): formatted errors from Apollo Server become ones again. */
+function asGraphQLError(error: GraphQLFormattedError): GraphQLError {
+  return new GraphQLError(error.message, { path: error.path, extensions: error.extensions });
+}
+
+function asExecutionResult(response: OperationResponse): ExecutionResult {
+  return {
+    data: response.data ?? null,
+    ...(response.errors?.length ? { errors: response.errors.map(asGraphQLError) } : {}),
+  };
+}
+
+/** A query or mutation sent over the socket: run through the supergraph like one sent over HTTP. */
+class SocketOperation {
+  constructor(
+    readonly request: OperationRequest,
+    readonly caller: Identity,
+  ) {}
+}
+
+/**
+ * One running subscription: events routed to it wait in order in a queue shared in size with
+ * the socket's other subscriptions; each is turned into the subscription's own result by
+ * running its entity query through the supergraph as the subscriber. graphql-ws pulls the
+ * next one once the previous was written to the socket.
+ */
+class LiveSubscription implements EventSubscriber, AsyncIterableIterator<ExecutionResult> {
+  private readonly queue: RoutedEvent[] = [];
+  private waiter: ((event: RoutedEvent | null) => void) | null = null;
+  private finished = false;
+  private unsubscribe: () => void = () => undefined;
+
+  constructor(
+    readonly field: string,
+    private readonly entityQuery: EntityQuery,
+    private readonly caller: Identity,
+    private readonly backlog: SocketBacklog,
+    private readonly socket: WebSocket,
+    private readonly maxPending: number,
+    private readonly execute: OperationExecutor,
+    private readonly log: Logger,
+  ) {}
+
+  listen(unsubscribe: () => void): void {
+    this.unsubscribe = unsubscribe;
+  }
+
+  deliver(event: RoutedEvent): void {
+    if (this.finished) return;
+    if (this.backlog.overflowed || this.backlog.pending >= this.maxPending) {
+      subscriptionMetrics.eventsDropped.inc({ field: this.field, reason: 'slow_socket' });
+      if (!this.backlog.overflowed) {
+        this.backlog.overflowed = true;
+        subscriptionMetrics.slowSocketsClosed.inc();
+        this.log.warn({ field: this.field, pending: this.backlog.pending }, 'A websocket fell behind its events; closing it so that it reconnects.');
+        this.socket.close(TOO_SLOW.code, TOO_SLOW.reason);
+      }
+      return;
+    }
+    this.backlog.pending += 1;
+    if (this.waiter) {
+      const wake = this.waiter;
+      this.waiter = null;
+      wake(event);
+    } else {
+      this.queue.push(event);
+    }
+  }
+
+  /** Loads the entity as the subscriber: null when the caller may not see it. */
+  async load(entityId: string): Promise<OperationResponse> {
+    const { query, operationName, variables, idVariable } = this.entityQuery;
+    return this.execute({ query, operationName, variables: { ...variables, [idVariable]: entityId } }, this.caller);
+  }
+
+  private take(): Promise<RoutedEvent | null> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.finished) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  async next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    for (;;) {
+      const event = await this.take();
+      if (!event) return { done: true, value: undefined };
+      this.backlog.pending -= 1;
+      let response: OperationResponse;
+      try {
+        response = await this.load(event.entityId);
+      } catch (err) {
+        // The gateway stopping while an event was resolved: the socket is going away anyway.
+        if (this.finished) return { done: true, value: undefined };
+        this.log.error({ err, field: this.field, eventId: event.eventId }, 'A subscription event could not be resolved through the supergraph.');
+        subscriptionMetrics.eventsDropped.inc({ field: this.field, reason: 'failed' });
+        continue;
+      }
+      if (this.finished) {
+        subscriptionMetrics.eventsDropped.inc({ field: this.field, reason: 'closed' });
+        return { done: true, value: undefined };
+      }
+      const entity = response.data?.[this.entityQuery.responseName];
+      if (entity === null || entity === undefined) {
+        if (!response.errors?.length) {
+          // The subscriber may not see this entity (not theirs, or not any more): no event.
+          subscriptionMetrics.eventsDropped.inc({ field: this.field, reason: 'not_visible' });
+          continue;
+        }
+        // A non-null subscription field that failed: the whole result is null, with the errors.
+        subscriptionMetrics.eventsDelivered.inc({ field: this.field });
+        return { done: false, value: asExecutionResult({ data: null, errors: response.errors }) };
+      }
+      subscriptionMetrics.eventsDelivered.inc({ field: this.field });
+      return { done: false, value: asExecutionResult(response) };
+    }
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    if (!this.finished) {
+      this.finished = true;
+      this.unsubscribe();
+      this.backlog.pending -= this.queue.length;
+      if (this.queue.length) subscriptionMetrics.eventsDropped.inc({ field: this.field, reason: 'closed' }, this.queue.length);
+      this.queue.length = 0;
+      const wake = this.waiter;
+      this.waiter = null;
+      wake?.(null);
+    }
+    return { done: true, value: undefined };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /**
@@ -46,12 +235,91 @@ function operationError(message: string, code: string): GraphQLError {
  * without a valid token the socket is closed with 4403, and it is closed when its token
  * expires. Operations are checked with the same validation rules as over HTTP.
  *
- * Subscriptions are answered with an error for now: running them against event sources
- * and the supergraph comes with dispatch.
+ * A subscription is matched to its event source (event-sources.ts) by its root field: the
+ * caller's role is checked, it is registered with the router under its key and, per event,
+ * its own selection set runs as the source's entity query through the supergraph with the
+ * caller's identity. Queries and mutations sent on the socket run through the supergraph too.
  */
 export function attachSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const log = options.logger.child({ component: 'subscriptions' });
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxMessageBytes });
+  const { sources } = options.router;
+
+  wsServer.on('connection', (socket) => {
+    subscriptionMetrics.connectedSockets.inc();
+    socket.once('close', () => subscriptionMetrics.connectedSockets.dec());
+  });
+
+  /** Parses and validates a subscribe payload: the operation's execution args, or the errors to answer with. */
+  function checked(payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }) {
+    let document: DocumentNode;
+    try {
+      document = parse(payload.query);
+    } catch (err) {
+      return [operationError(err instanceof GraphQLError ? err.message : 'The operation could not be parsed.', 'GRAPHQL_PARSE_FAILED')];
+    }
+    const schema = options.schema();
+    const problems = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+    if (problems.length) {
+      return problems.map((problem) => new GraphQLError(problem.message, { nodes: problem.nodes, extensions: { ...problem.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    }
+    const operation = getOperationAST(document, payload.operationName ?? undefined);
+    if (!operation) {
+      return [operationError('Name the operation to run with operationName: the document has several, or none by that name.', 'GRAPHQL_VALIDATION_FAILED')];
+    }
+    return { schema, document, operation };
+  }
+
+  async function startSubscription(
+    socket: WebSocket,
+    caller: Identity,
+    backlog: SocketBacklog,
+    args: Exclude<ReturnType<typeof checked>, GraphQLError[]>,
+    variables: Record<string, unknown>,
+  ): Promise<LiveSubscription | GraphQLError[]> {
+    const { schema, document, operation } = args;
+    const rootField = rootFieldOf(document, operation);
+    const field = rootField.name.value;
+    const source = sources[field];
+    const fieldDefinition = schema.getSubscriptionType()?.getFields()[field];
+    if (!source || !fieldDefinition) {
+      log.error({ field }, 'A subscription field has no event source; add it to event-sources.ts.');
+      return [operationError(`The subscription ${field} has no event source on this gateway.`, 'NOT_IMPLEMENTED')];
+    }
+    if (!source.roles.some((role) => caller.roles.includes(role))) {
+      return [operationError(`Only ${source.roles.join(', ')} may subscribe to ${field}.`, ErrorCode.FORBIDDEN)];
+    }
+
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+    if (coerced.errors) return coerced.errors.map((error) => operationError(error.message, ErrorCode.BAD_USER_INPUT));
+    let argumentValues: Record<string, unknown>;
+    try {
+      argumentValues = getArgumentValues(fieldDefinition, rootField, coerced.coerced);
+    } catch (err) {
+      return [operationError(err instanceof GraphQLError ? err.message : 'The arguments are not valid.', ErrorCode.BAD_USER_INPUT)];
+    }
+    const keyed = source.subscriberKey(argumentValues, caller);
+    if ('problem' in keyed) return [operationError(keyed.problem, ErrorCode.BAD_USER_INPUT)];
+
+    const entityQuery = entityQueryFor({ schema, document, operation, rootField, entityField: source.entityField, variables });
+    // The query each event runs must pass the same rules now, not fail on every event later
+    // (it has one alias more than the subscription: the response name).
+    const problems = validate(schema, parse(entityQuery.query), [...specifiedRules, ...options.validationRules]);
+    if (problems.length) return problems.map((problem) => operationError(problem.message, 'GRAPHQL_VALIDATION_FAILED', problem.extensions));
+    const live = new LiveSubscription(field, entityQuery, caller, backlog, socket, options.maxPendingEventsPerSocket, options.execute, log);
+    // Listening before the check below: an event published while it runs is not missed.
+    live.listen(options.router.subscribe(field, keyed.key, live));
+    if (keyed.authorizeEntityId !== null) {
+      const first = await live.load(keyed.authorizeEntityId);
+      const entity = first.data?.[entityQuery.responseName];
+      if (entity === null || entity === undefined) {
+        await live.return();
+        if (first.errors?.length) return first.errors.map(asGraphQLError);
+        return [operationError(`You may not follow ${field} for ${keyed.authorizeEntityId}.`, ErrorCode.FORBIDDEN)];
+      }
+    }
+    return live;
+  }
 
   const cleanup = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
@@ -70,6 +338,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
           return false;
         }
         ctx.extra.caller = caller;
+        ctx.extra.backlog = { pending: 0, overflowed: false };
         if (caller.exp !== undefined) {
           const { socket } = ctx.extra;
           const timer = setTimeout(() => socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason), Math.min(MAX_TIMER_MS, Math.max(0, caller.exp * 1000 - Date.now())));
@@ -78,21 +347,38 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
         }
         return true;
       },
-      onSubscribe(_ctx, _id, payload) {
-        let document: DocumentNode;
+      async onSubscribe(ctx, _id, payload): Promise<ExecutionArgs | GraphQLError[]> {
+        const { caller, backlog, socket } = ctx.extra;
+        if (!caller || !backlog) return [operationError('Send connection_init with a token first.', ErrorCode.UNAUTHENTICATED)];
+        const args = checked(payload);
+        if (Array.isArray(args)) return args;
+        const variables = payload.variables ?? {};
+        const execution = { schema: args.schema, document: args.document, operationName: payload.operationName, variableValues: variables };
+        if (args.operation.operation !== OperationTypeNode.SUBSCRIPTION) {
+          const request = { query: payload.query, operationName: payload.operationName ?? undefined, variables };
+          return { ...execution, contextValue: new SocketOperation(request, caller) };
+        }
         try {
-          document = parse(payload.query);
+          const started = await startSubscription(socket, caller, backlog, args, variables);
+          return Array.isArray(started) ? started : { ...execution, contextValue: started };
         } catch (err) {
-          return [operationError(err instanceof GraphQLError ? err.message : 'The operation could not be parsed.', 'GRAPHQL_PARSE_FAILED')];
+          log.error({ err }, 'A subscription could not be started.');
+          return [operationError('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR)];
         }
-        const problems = validate(options.schema(), document, [...specifiedRules, ...options.validationRules]);
-        if (problems.length) {
-          return problems.map((problem) => new GraphQLError(problem.message, { nodes: problem.nodes, extensions: { ...problem.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      },
+      subscribe(args) {
+        if (args.contextValue instanceof LiveSubscription) return args.contextValue;
+        return { errors: [operationError('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR)] };
+      },
+      async execute(args) {
+        if (!(args.contextValue instanceof SocketOperation)) {
+          return { errors: [operationError('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR)] };
         }
-        return [operationError('Subscriptions are not available yet on this gateway.', 'NOT_IMPLEMENTED')];
+        return asExecutionResult(await options.execute(args.contextValue.request, args.contextValue.caller));
       },
     },
     wsServer,
+    options.keepAliveMs,
   );
 
   wsServer.on('error', (err) => log.error({ err }, 'The websocket server failed.'));

@@ -81,12 +81,12 @@ describe('GraphiQL at GET /graphql in a browser', () => {
   });
 
   it('runs subscriptions over the websocket, with the pasted token as the connection_init payload', async () => {
-    const token = await tokenFor(uniqueId('rider'), ['RIDER']);
+    const token = await tokenFor(uniqueId('customer'), ['CUSTOMER']);
 
-    const withToken = await run('subscription Offers { orderOffers { id } }', `{"Authorization": "Bearer ${token}"}`, 'NOT_IMPLEMENTED');
+    const withToken = await run('subscription Offers { orderOffers { id } }', `{"Authorization": "Bearer ${token}"}`, 'FORBIDDEN');
     const withoutToken = await run('subscription Offers { orderOffers { id } }', '{}', '4403');
 
-    expect(withToken).toContain('Subscriptions are not available yet');
+    expect(withToken).toContain('Only RIDER may subscribe to orderOffers.');
     expect(withoutToken).toContain('The websocket closed with 4403');
     expect(leftLocalhost).toEqual([]);
     expect(pageErrors).toEqual([]);

@@ -1,6 +1,6 @@
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@waimai/gateway';
 import { createLogger } from '@waimai/platform';
-import { gql, startStack, type Stack } from '@waimai/testkit';
+import { gatewayEventsReady, gql, startStack, unreachableUrl, type Stack } from '@waimai/testkit';
 
 interface Readiness {
   status: string;
@@ -39,6 +39,7 @@ describe('health, readiness and metrics', () => {
       orders: expect.stringMatching(/^not reachable/),
       payments: expect.stringMatching(/^not reachable/),
       riders: expect.stringMatching(/^not reachable/),
+      events: 'ok',
     });
   });
 
@@ -66,6 +67,7 @@ describe('readiness when every subgraph answers', () => {
       loadGatewayConfig({ ...stack.env, GATEWAY_PORT: '0', PRODUCTS_URL: url, ORDERS_URL: url, PAYMENTS_URL: url, RIDERS_URL: url }),
       createLogger('gateway', 'warn'),
     );
+    await gatewayEventsReady(gateway);
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -77,7 +79,28 @@ describe('readiness when every subgraph answers', () => {
 
     expect({ status, body }).toEqual({
       status: 200,
-      body: { status: 'ready', service: 'gateway', checks: { supergraph: 'ok', products: 'ok', orders: 'ok', payments: 'ok', riders: 'ok' } },
+      body: { status: 'ready', service: 'gateway', checks: { supergraph: 'ok', products: 'ok', orders: 'ok', payments: 'ok', riders: 'ok', events: 'ok' } },
     });
+  });
+});
+
+describe('readiness without Kafka', () => {
+  let stack: Stack;
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    stack = await startStack({ subgraphs: ['products'] });
+    const noBroker = new URL(await unreachableUrl()).host;
+    gateway = await startGateway(loadGatewayConfig({ ...stack.env, GATEWAY_PORT: '0', KAFKA_BROKERS: noBroker }), createLogger('gateway', 'silent'));
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await stack?.stop();
+  });
+
+  it('/readyz is 503 while the subscription event consumers cannot read, naming each topic', async () => {
+    const { status, body } = await readiness(gateway.baseUrl);
+
+    expect(status).toBe(503);
+    expect(body.checks.events).toMatch(/^dispatch\.offers: .+; orders\.events: .+$/);
   });
 });

@@ -75,7 +75,7 @@ export interface StackOptions {
 }
 
 export interface Stack {
-  /** The gateway's base URL, e.g. http://127.0.0.1:43121 */
+  /** The gateway's base URL, e.g. http://127.0.0.1:43121; every service has it as PUBLIC_URL. */
   gatewayUrl: string;
   /** POST GraphQL here. */
   graphqlUrl: string;
@@ -92,19 +92,41 @@ export interface Stack {
 const urlVariable = (name: SubgraphName) => `${name.toUpperCase()}_URL`;
 const portVariable = (name: SubgraphName) => `${name.toUpperCase()}_PORT`;
 
+// 30 s: a consumer group joins in well under a second on a local broker; longer means no Kafka.
+const EVENTS_READY_TIMEOUT_MS = 30_000;
+
+/** Waits until the gateway's subscription consumers read, so that no event a test causes is missed. */
+export async function gatewayEventsReady(gateway: RunningGateway): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The gateway's Kafka consumers did not join within ${EVENTS_READY_TIMEOUT_MS} ms; is Kafka running?`)), EVENTS_READY_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([gateway.events.ready(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Starts the subgraphs that exist and the gateway in this process, each on a free port, on
  * this run's own databases, key prefixes and topics (process.env as run-env.ts and the jest
  * global setup prepared it). Subgraphs start in dependency order (products first), each told
- * the real URLs of those already up; the gateway is wired to their real ports.
+ * the real URLs of those already up; the gateway is wired to their real ports. The gateway's
+ * port is chosen first so that every service gets its real URL as PUBLIC_URL (the payments
+ * sandbox sends its callback to `${PUBLIC_URL}/webhooks/payments/sandbox`). It returns once
+ * the gateway's subscription consumers read.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   ensureRunIsolation();
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+  const publicUrl = await unreachableUrl();
+  const env: Record<string, string | undefined> = { ...process.env, PUBLIC_URL: publicUrl, ...options.env };
   const logger = createLogger('stack', env.LOG_LEVEL ?? 'warn');
   const wanted = options.subgraphs ?? SUBGRAPH_NAMES;
 
-  const closed = await unreachableUrl();
+  let closed = await unreachableUrl();
+  // The gateway's port is free too until the gateway takes it: never name it as a dead subgraph.
+  while (closed === publicUrl) closed = await unreachableUrl();
   const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlVariable(name), closed]));
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
   const running: RunningService[] = [];
@@ -127,10 +149,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     const gateway = await startGateway(
-      loadGatewayConfig({ ...env, ...urls, ...options.gatewayEnv, GATEWAY_PORT: '0' }),
+      loadGatewayConfig({ ...env, ...urls, ...options.gatewayEnv, GATEWAY_PORT: new URL(publicUrl).port }),
       logger.child({ service: 'gateway' }),
     );
     running.push(gateway);
+    await gatewayEventsReady(gateway);
 
     return {
       gatewayUrl: gateway.baseUrl,

@@ -1,0 +1,268 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { Kafka, type Consumer } from 'kafkajs';
+import { kafkaLogCreator, type KafkaOptions, type Logger, type TopicName } from '@waimai/platform';
+import { decodeEnvelope } from './event-sources';
+import type { EventRouter } from './event-router';
+import { subscriptionMetrics } from './subscription-metrics';
+
+export interface EventFeedOptions {
+  kafka: KafkaOptions;
+  /** Logical topics to read, one consumer each. */
+  topics: readonly TopicName[];
+  router: EventRouter;
+  logger: Logger;
+  /** Read each topic from its beginning instead of from now (benchmarks only). */
+  fromBeginning?: boolean;
+}
+
+export interface EventFeed {
+  /** The consumer groups this process uses (physical names, one per topic). */
+  readonly groupIds: readonly string[];
+  /** Resolves once every consumer has joined its group and knows where it starts reading. */
+  ready(): Promise<void>;
+  /** For /readyz: throws, saying why, while some consumer is not reading. */
+  check(): Promise<void>;
+  /** Events read from Kafka so far, over all topics. */
+  eventsRead(): number;
+  /** Stops the consumers, then deletes their groups. */
+  stop(): Promise<void>;
+}
+
+// 5 s between attempts to (re)start a consumer that could not connect or crashed for good.
+const RESTART_DELAY_MS = 5000;
+// Offsets of a throwaway group only matter if its consumer restarts within this process.
+const AUTO_COMMIT_INTERVAL_MS = 5000;
+// Few, short retries inside kafkajs (about 1.5 s when the broker refuses connections): the
+// feed retries on its own every 5 s, and stop() must not wait out a long kafkajs backoff.
+const KAFKA_RETRY = { retries: 3, initialRetryTime: 200 } as const;
+
+/**
+ * A group id no other process uses: every gateway process reads every event of the topic
+ * (broadcast), so each needs its own group. `hostname-pid-random` also tells an operator
+ * whose group it was if one is ever left behind.
+ */
+function uniqueGroupBase(prefix: string): string {
+  const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
+  return `${prefix}gateway-${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+interface TopicConsumer {
+  topic: TopicName;
+  groupId: string;
+  /** When it first fetched (joined, offsets resolved); null before and after it stopped. */
+  readingSince: number | null;
+  problem: string;
+  consumer: Consumer | null;
+  restartTimer: NodeJS.Timeout | null;
+}
+
+/**
+ * Feeds the router from Kafka: one consumer per topic, each in a consumer group of its own
+ * (unique per process), starting at the latest offset, so every gateway replica sees every
+ * event and keeps those of the sockets connected to it. The groups are deleted on stop.
+ *
+ * A consumer counts as ready after its first fetch: by then it has joined its group and
+ * resolved its starting offsets, so no event published after that point is missed.
+ */
+export function startEventFeed(options: EventFeedOptions): EventFeed {
+  const log = options.logger.child({ component: 'event-feed' });
+  const kafka = new Kafka({
+    clientId: 'gateway',
+    brokers: options.kafka.KAFKA_BROKERS,
+    logCreator: kafkaLogCreator(options.logger),
+    retry: KAFKA_RETRY,
+  });
+  const base = uniqueGroupBase(options.kafka.KAFKA_TOPIC_PREFIX);
+  const physical = (topic: TopicName) => `${options.kafka.KAFKA_TOPIC_PREFIX}${topic}`;
+  const consumers: TopicConsumer[] = options.topics.map((topic) => ({
+    topic,
+    groupId: `${base}-${topic}`,
+    readingSince: null,
+    problem: 'waiting for Kafka',
+    consumer: null,
+    restartTimer: null,
+  }));
+  let stopping = false;
+  let connectedOnce = false;
+  let read = 0;
+  const starting = new Set<Promise<void>>();
+
+  let resolveReady: () => void = () => undefined;
+  const allReady = new Promise<void>((resolve) => {
+    resolveReady = resolve;
+  });
+  let interrupt: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    interrupt = resolve;
+  });
+  /** Waits `ms`, or less if the feed stops meanwhile. */
+  const pause = (ms: number) => Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms).unref()), stopped]);
+  const track = (work: Promise<void>) => {
+    starting.add(work);
+    void work.finally(() => starting.delete(work));
+  };
+
+  /** Creates missing topics: the gateway may start before the services that write them. */
+  async function ensureTopics(): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = options.topics.map(physical).filter((topic) => !existing.has(topic));
+      if (!missing.length) return;
+      await admin
+        .createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: options.kafka.KAFKA_TOPIC_PARTITIONS,
+            replicationFactor: options.kafka.KAFKA_REPLICATION_FACTOR,
+          })),
+        })
+        .catch((err: unknown) => {
+          // Another process created them first: that is the state wanted.
+          if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+        });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  const scheduleRestart = (entry: TopicConsumer) => {
+    if (stopping || entry.restartTimer) return;
+    entry.restartTimer = setTimeout(() => {
+      entry.restartTimer = null;
+      track(start(entry));
+    }, RESTART_DELAY_MS);
+    entry.restartTimer.unref();
+  };
+
+  async function start(entry: TopicConsumer): Promise<void> {
+    if (stopping) return;
+    const consumer = kafka.consumer({
+      groupId: entry.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      // 100 ms: a lone event (an offer) is handed over at once instead of waiting for a fuller batch.
+      maxWaitTimeInMs: 100,
+    });
+    entry.consumer = consumer;
+    entry.problem = 'joining its consumer group';
+    consumer.on(consumer.events.FETCH, () => {
+      if (entry.readingSince !== null || stopping) return;
+      entry.readingSince = Date.now();
+      log.info({ topic: entry.topic, groupId: entry.groupId }, 'A subscription event consumer is reading.');
+      if (consumers.every((each) => each.readingSince !== null)) resolveReady();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts the consumer itself after a retriable error.
+      if (payload.restart || stopping) return;
+      entry.readingSince = null;
+      entry.problem = `crashed: ${payload.error.message}`;
+      log.error({ topic: entry.topic, err: payload.error }, 'A subscription event consumer crashed; starting it again in 5 s.');
+      void consumer.disconnect().catch(() => undefined);
+      scheduleRestart(entry);
+    });
+    try {
+      await consumer.connect();
+      connectedOnce = true;
+      await consumer.subscribe({ topic: physical(entry.topic), fromBeginning: options.fromBeginning ?? false });
+      if (stopping) {
+        await consumer.disconnect();
+        return;
+      }
+      await consumer.run({
+        autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) break;
+            read += 1;
+            const event = decodeEnvelope(message.value);
+            if (event) {
+              options.router.route(entry.topic, event);
+            } else {
+              subscriptionMetrics.eventsReceived.inc({ topic: entry.topic, outcome: 'invalid' });
+              log.warn({ topic: entry.topic, partition: batch.partition, offset: message.offset }, 'Skipped a message that is not an event envelope.');
+            }
+            resolveOffset(message.offset);
+          }
+          await heartbeat();
+        },
+      });
+    } catch (err) {
+      entry.problem = `cannot reach Kafka: ${(err as Error).message}`;
+      if (!stopping) log.warn({ topic: entry.topic, err }, 'A subscription event consumer could not start; trying again in 5 s.');
+      await consumer.disconnect().catch(() => undefined);
+      scheduleRestart(entry);
+    }
+  }
+
+  async function deleteGroups(): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      // A group whose member just left can still look non-empty for a moment: a few tries.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await admin.deleteGroups(consumers.map((entry) => entry.groupId));
+          return;
+        } catch (err) {
+          const failures = (err as { groups?: Array<{ groupId: string; error?: { type?: string } }> }).groups ?? [];
+          const remaining = failures.filter((group) => group.error && group.error.type !== 'GROUP_ID_NOT_FOUND');
+          if (failures.length && remaining.length === 0) return;
+          if (attempt >= 5) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  track(
+    (async () => {
+      while (!stopping) {
+        try {
+          await ensureTopics();
+          break;
+        } catch (err) {
+          if (stopping) return;
+          for (const entry of consumers) entry.problem = `cannot reach Kafka: ${(err as Error).message}`;
+          log.warn({ err }, 'Kafka is not reachable; the subscription event consumers wait for it.');
+          await pause(RESTART_DELAY_MS);
+        }
+      }
+      await Promise.all(consumers.map((entry) => start(entry)));
+    })(),
+  );
+
+  return {
+    groupIds: consumers.map((entry) => entry.groupId),
+    ready: () => allReady,
+    async check() {
+      const notReading = consumers.filter((entry) => entry.readingSince === null);
+      if (notReading.length) throw new Error(notReading.map((entry) => `${entry.topic}: ${entry.problem}`).join('; '));
+    },
+    eventsRead: () => read,
+    async stop() {
+      stopping = true;
+      interrupt();
+      for (const entry of consumers) {
+        if (entry.restartTimer) clearTimeout(entry.restartTimer);
+        entry.readingSince = null;
+        entry.problem = 'stopped';
+      }
+      // Starts under way end within kafkajs's short retries, then see `stopping`.
+      await Promise.all([...starting]);
+      await Promise.all(consumers.map((entry) => entry.consumer?.disconnect().catch(() => undefined)));
+      if (!connectedOnce) return;
+      try {
+        await deleteGroups();
+      } catch (err) {
+        log.warn({ err, groupIds: consumers.map((entry) => entry.groupId) }, 'The subscription consumer groups could not be deleted; Kafka drops them once their offsets expire (offsets.retention.minutes).');
+      }
+    },
+  };
+}

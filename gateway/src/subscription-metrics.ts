@@ -1,0 +1,42 @@
+import { Counter, Gauge } from 'prom-client';
+
+/**
+ * Prometheus metrics of the subscription engine, in the process-wide registry that
+ * /metrics serves. Created once per process: several gateways started in one process
+ * (tests) add to the same series.
+ */
+export const subscriptionMetrics = {
+  connectedSockets: new Gauge({
+    name: 'waimai_gateway_websocket_connections',
+    help: 'Websockets connected to this gateway process (acknowledged or not).',
+  }),
+  activeSubscriptions: new Gauge({
+    name: 'waimai_gateway_subscriptions',
+    help: 'Subscriptions running on this gateway process, by root field.',
+    labelNames: ['field'] as const,
+  }),
+  eventsReceived: new Counter({
+    name: 'waimai_gateway_events_received_total',
+    help: 'Events read from Kafka by this gateway process, by topic and outcome (read, other_type, duplicate, invalid).',
+    labelNames: ['topic', 'outcome'] as const,
+  }),
+  eventsRouted: new Counter({
+    name: 'waimai_gateway_events_routed_total',
+    help: 'Events handed to a subscriber on this gateway process (one per subscriber), by root field.',
+    labelNames: ['field'] as const,
+  }),
+  eventsDelivered: new Counter({
+    name: 'waimai_gateway_events_delivered_total',
+    help: 'Subscription events sent to a client, by root field.',
+    labelNames: ['field'] as const,
+  }),
+  eventsDropped: new Counter({
+    name: 'waimai_gateway_events_dropped_total',
+    help: 'Routed events not sent, by root field and reason (not_visible: the caller may not see the entity; slow_socket: the socket was closed for falling behind; closed: the subscription ended first).',
+    labelNames: ['field', 'reason'] as const,
+  }),
+  slowSocketsClosed: new Counter({
+    name: 'waimai_gateway_slow_sockets_closed_total',
+    help: 'Websockets closed with 1013 because their pending events exceeded the per-socket bound.',
+  }),
+};

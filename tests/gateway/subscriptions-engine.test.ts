@@ -1,0 +1,151 @@
+import { Kafka } from 'kafkajs';
+import { getNamedType, parse, print, validate, type GraphQLSchema } from 'graphql';
+import { entityQueryFor, eventSources, rootFieldOf } from '@waimai/gateway';
+import { createKafkaEventBus, createLogger, newEvent, OrderOffered, Topics } from '@waimai/platform';
+import {
+  anActor,
+  ensureRunIsolation,
+  eventually,
+  openGraphQLSocket,
+  startStack,
+  subscribe,
+  testInfraConfig,
+  tokenFor,
+  uniqueId,
+  type GraphQLSocket,
+  type Stack,
+} from '@waimai/testkit';
+
+ensureRunIsolation();
+const infra = testInfraConfig();
+// This file's gateway reads topics of its own, so the events it is fed reach nobody else.
+const ISOLATED_PREFIX = `${infra.KAFKA_TOPIC_PREFIX}gw-engine-`;
+
+let stack: Stack;
+let schema: GraphQLSchema;
+beforeAll(async () => {
+  stack = await startStack({
+    // Riders answers the offers' entity queries (with null: the test's offers are not in its database).
+    subgraphs: ['riders'],
+    gatewayEnv: { KAFKA_TOPIC_PREFIX: ISOLATED_PREFIX, WS_MAX_PENDING_EVENTS: '2', WS_KEEPALIVE_MS: '300' },
+  });
+  schema = stack.gateway.apiSchema();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function connected(url: string, token: string, answerPings = true): Promise<GraphQLSocket> {
+  const socket = await openGraphQLSocket(url, { answerPings });
+  socket.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+  expect(await socket.nextMessage()).toEqual(expect.objectContaining({ type: 'connection_ack' }));
+  return socket;
+}
+
+describe('the event source table', () => {
+  it('has one entry per Subscription field of the supergraph, each loading its events through a Query field that takes an id and returns the same type', () => {
+    const subscriptionFields = schema.getSubscriptionType()?.getFields() ?? {};
+    const queryFields = schema.getQueryType()?.getFields() ?? {};
+
+    expect(Object.keys(eventSources).sort()).toEqual(Object.keys(subscriptionFields).sort());
+    for (const [field, source] of Object.entries(eventSources)) {
+      const entityField = queryFields[source.entityField];
+      expect({ field, entityField: entityField?.name, id: entityField?.args.map((arg) => arg.name) }).toEqual({ field, entityField: source.entityField, id: ['id'] });
+      expect({ field, type: getNamedType(entityField!.type).name }).toEqual({ field, type: getNamedType(subscriptionFields[field]!.type).name });
+    }
+  });
+});
+
+describe('the entity query run per event', () => {
+  it('keeps the response name, the selection set, and only the fragments and variables that selection uses', () => {
+    const document = parse(`subscription Watch($id: ID!, $withShop: Boolean!) { ...Root }
+      fragment Root on Subscription { watched: orderUpdated(orderId: $id) { ...Summary merchant @include(if: $withShop) { name } } }
+      fragment Summary on Order { id status }`);
+    const operation = document.definitions[0]!;
+    if (operation.kind !== 'OperationDefinition') throw new Error('expected the operation first');
+
+    const built = entityQueryFor({ schema, document, operation, rootField: rootFieldOf(document, operation), entityField: 'order', variables: { id: 'o-1', withShop: true } });
+
+    expect(built).toEqual({
+      query: print(
+        parse(`query Watch($entityId: ID!, $withShop: Boolean!) { watched: order(id: $entityId) { ...Summary merchant @include(if: $withShop) { name } } }
+          fragment Summary on Order { id status }`),
+      ),
+      operationName: 'Watch',
+      variables: { withShop: true },
+      idVariable: 'entityId',
+      responseName: 'watched',
+    });
+    expect(validate(schema, parse(built.query))).toEqual([]);
+  });
+
+  it('picks a variable name of its own when the client already uses entityId', () => {
+    const document = parse('subscription ($entityId: ID!) { orderUpdated(orderId: $entityId) { id } }');
+    const operation = document.definitions[0]!;
+    if (operation.kind !== 'OperationDefinition') throw new Error('expected the operation first');
+
+    const built = entityQueryFor({ schema, document, operation, rootField: rootFieldOf(document, operation), entityField: 'order', variables: { entityId: 'o-1' } });
+
+    expect(built.query).toBe(print(parse('query ($entityId2: ID!) { orderUpdated: order(id: $entityId2) { id } }')));
+    expect(built.variables).toEqual({});
+  });
+});
+
+describe('robustness of the websocket server', () => {
+  it('a socket that falls more than WS_MAX_PENDING_EVENTS events behind is closed with 1013, so the app reconnects and reads pendingOrderOffers', async () => {
+    const rider = await anActor('RIDER');
+    const offers = subscribe(stack.wsUrl, rider.token, 'subscription { orderOffers { id } }');
+    await eventually(() => stack.gateway.events.listeners('orderOffers', rider.sub) === 1, 10_000, 'the offers subscription');
+    const bus = createKafkaEventBus({ ...infra, KAFKA_TOPIC_PREFIX: ISOLATED_PREFIX }, 'gateway-test', createLogger('test', 'warn'));
+    const expiresAt = new Date(Date.now() + 30_000).toISOString();
+    const burst = Array.from({ length: 20 }, (_, round) =>
+      newEvent(OrderOffered.type, rider.sub, { offerId: uniqueId('offer'), orderId: uniqueId('order'), riderId: rider.sub, round: round + 1, distanceMeters: 100, expiresAt }),
+    );
+
+    try {
+      await bus.publish(Topics.dispatchOffers, burst);
+      expect(await offers.ended).toEqual({ kind: 'closed', code: 1013, reason: 'Too many pending events' });
+    } finally {
+      await bus.close();
+      await offers.close();
+    }
+    await eventually(() => stack.gateway.events.listeners('orderOffers', rider.sub) === 0, 5000, 'the closed subscription to stop listening');
+    const metrics = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^waimai_gateway_slow_sockets_closed_total [1-9]\d*$/m);
+    expect(metrics).toMatch(/^waimai_gateway_events_dropped_total\{field="orderOffers",reason="slow_socket"\} [1-9]\d*$/m);
+  });
+
+  it('a socket that stops answering pings is cut; one that answers them stays open', async () => {
+    const token = await tokenFor(uniqueId('rider'), ['RIDER']);
+    const answering = await connected(stack.wsUrl, token);
+    const silent = await connected(stack.wsUrl, token, false);
+
+    // 1006: terminated without a closing handshake, as a dead link is.
+    expect((await silent.closed).code).toBe(1006);
+    answering.send({ type: 'ping' });
+    expect(await answering.nextMessage()).toEqual({ type: 'pong' });
+    answering.close();
+  });
+});
+
+describe('when a gateway stops', () => {
+  it('its consumers leave, their throwaway consumer groups are deleted, and its sockets are closed with 1001', async () => {
+    const own = await startStack({ subgraphs: [] });
+    const socket = await connected(own.wsUrl, await tokenFor(uniqueId('rider'), ['RIDER']));
+    const admin = new Kafka({ clientId: 'gateway-test', brokers: infra.KAFKA_BROKERS, logLevel: 0 }).admin();
+    await admin.connect();
+    try {
+      const groupsNow = async () => new Set((await admin.listGroups()).groups.map((group) => group.groupId));
+      const before = await groupsNow();
+      expect(own.gateway.events.groupIds.filter((group) => before.has(group))).toEqual([...own.gateway.events.groupIds]);
+
+      await own.stop();
+
+      expect((await socket.closed).code).toBe(1001);
+      const after = await groupsNow();
+      expect(own.gateway.events.groupIds.filter((group) => after.has(group))).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
