@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { aMerchant, anOrder, eventually, gql, startStack, type Stack } from '@waimai/testkit';
-import { initiatePayment, orderInfo, payOrder, providerCallback } from './helpers';
+import { aMerchant, anOrder, eventually, gql, initiatePayment, orderInfo, payOrder, providerCallback, startStack, type Stack } from '@waimai/testkit';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -1,5 +1,4 @@
-import { aMerchant, anOrder, eventually, gql, startStack, type Stack } from '@waimai/testkit';
-import { orderInfo } from './helpers';
+import { aMerchant, anOrder, eventually, gql, orderInfo, startStack, type Stack } from '@waimai/testkit';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import {
   type GraphQLSubscription,
   type Stack,
 } from '@waimai/testkit';
-import { payloadsUntil, payOrder, TRACK_ORDER, type TrackedOrder } from './subscription-helpers';
+import { payloadsUntil, payOrder, TRACK_ORDER, type TrackedOrder } from '@waimai/testkit';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -1,5 +1,4 @@
-import { aMerchant, anOrder, eventually, gql, north, startStack, subscribe, type GraphQLSubscription, type Stack } from '@waimai/testkit';
-import { aRiderAt, ORDER_OFFERS, payOrder } from './subscription-helpers';
+import { aMerchant, anOrder, aRiderAt, eventually, gql, north, ORDER_OFFERS, payOrder, startStack, subscribe, type GraphQLSubscription, type Stack } from '@waimai/testkit';
 
 interface Offered {
   orderOffers: {

@@ -6,3 +6,4 @@ export * from './client';
 export * from './stack';
 export * from './socket';
 export * from './seed-kit';
+export * from './journeys';

@@ -1,7 +1,46 @@
 import { randomUUID } from 'node:crypto';
 import { paymentsConfig, parseConfig } from '@waimai/platform';
-import { gql, type Stack } from '@waimai/testkit';
-import { SIGNATURE_HEADER, signCallback } from '../../subgraphs/payments/src/domain/callback-signature';
+import { SIGNATURE_HEADER, signCallback } from '../../../subgraphs/payments/src/domain/callback-signature';
+import { gql } from './client';
+import { anActor, type Actor } from './seed-kit';
+import type { GraphQLSubscription, SubscriptionPayload } from './socket';
+import type { Stack } from './stack';
+
+/*
+ * Client journeys through the gateway, as the apps make them: the contract's operations and
+ * the steps tests repeat (paying as the provider would, a rider coming online).
+ */
+
+/** The contract's TrackOrder (shared/contract/operations.graphql). */
+export const TRACK_ORDER = `subscription TrackOrder($orderId: ID!) {
+  orderUpdated(orderId: $orderId) {
+    id
+    status
+    rider { id name }
+    merchant { name }
+  }
+}`;
+
+/** The contract's OrderOffers. */
+export const ORDER_OFFERS = `subscription OrderOffers {
+  orderOffers {
+    id
+    distanceMeters
+    expiresAt
+    order {
+      id
+      status
+      totalCents
+      deliveryAddress
+      deliveryLocation { lat lng }
+      merchant { id name address location { lat lng } }
+    }
+  }
+}`;
+
+export interface TrackedOrder {
+  orderUpdated: { id: string; status: string; rider: { id: string; name: string } | null; merchant: { name: string } };
+}
 
 export const ORDER_INFO = `query OrderInfo($id: ID!) {
   order(id: $id) {
@@ -75,4 +114,34 @@ export async function payOrder(stack: Stack, orderId: string, token: string) {
   });
   if (!response.ok) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
   return payment;
+}
+
+/** Reads payloads until one satisfies `wanted`; returns every payload read, that one last. */
+export async function payloadsUntil<T>(
+  subscription: GraphQLSubscription<T>,
+  wanted: (payload: SubscriptionPayload<T>) => boolean,
+  timeoutMs = 30_000,
+): Promise<Array<SubscriptionPayload<T>>> {
+  const deadline = Date.now() + timeoutMs;
+  const read: Array<SubscriptionPayload<T>> = [];
+  for (;;) {
+    const payload = await subscription.next(Math.max(1, deadline - Date.now()));
+    read.push(payload);
+    if (wanted(payload)) return read;
+  }
+}
+
+/** A rider registered, online and reporting `location`, through the gateway as the rider app does. */
+export async function aRiderAt(stack: Stack, location: { lat: number; lng: number }): Promise<Actor> {
+  const rider = await anActor('RIDER');
+  const steps: Array<[string, Record<string, unknown>]> = [
+    ['mutation Register($input: RegisterRiderInput!) { registerRider(input: $input) { id } }', { input: { name: `骑手${rider.sub.slice(-4)}`, phone: '13800138000' } }],
+    ['mutation { goOnline { id status } }', {}],
+    ['mutation Report($location: GeoPointInput!) { reportLocation(location: $location) }', { location }],
+  ];
+  for (const [query, variables] of steps) {
+    const result = await gql(stack.graphqlUrl, query, variables, rider.token);
+    if (result.errors?.length) throw new Error(`Setting up a rider failed: ${JSON.stringify(result.errors)}`);
+  }
+  return rider;
 }
