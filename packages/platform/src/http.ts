@@ -44,7 +44,7 @@ export function createHttpApp(service: string, readiness: Record<string, Readine
           await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000).unref())]);
           return [name, 'ok'] as const;
         } catch (err) {
-          logger.warn({ dependency: name, err }, 'A readiness check failed.');
+          logger.warn({ dependency: name, reason: (err as Error).message }, 'A readiness check failed.');
           return [name, (err as Error).message] as const;
         }
       }),
