@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'graphql';
+import { apiSchemaOf, composeSupergraph, contractOperationsPath, ROOT, SUPERGRAPH_PATH, validateContract } from '../../scripts/lib/supergraph';
+
+describe('the supergraph', () => {
+  const composition = composeSupergraph();
+
+  test('the four subgraph schemas compose', () => {
+    expect(composition.ok ? [] : composition.errors).toEqual([]);
+  });
+
+  test('schema/supergraph.graphql is what the subgraph schemas compose to now (run `pnpm compose` when this fails)', () => {
+    expect(composition.ok && composition.supergraphSdl).toBe(readFileSync(SUPERGRAPH_PATH, 'utf8'));
+  });
+
+  test('every operation of the client contract validates against the API schema', () => {
+    const source = readFileSync(contractOperationsPath(), 'utf8');
+    const problems = validateContract(apiSchemaOf(readFileSync(SUPERGRAPH_PATH, 'utf8')), source);
+    expect(problems.map(({ operation, errors }) => `${operation}: ${errors.map((e) => e.message).join('; ')}`)).toEqual([]);
+    const operations = parse(source).definitions.filter((definition) => definition.kind === 'OperationDefinition');
+    expect(operations.length).toBeGreaterThanOrEqual(20);
+  });
+
+  test('the committed copy of the contract matches the shared one when both are present', () => {
+    const shared = contractOperationsPath();
+    const copy = readFileSync(path.join(ROOT, 'schema', 'contract', 'operations.graphql'), 'utf8');
+    expect(readFileSync(shared, 'utf8')).toBe(copy);
+  });
+});
