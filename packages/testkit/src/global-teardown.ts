@@ -1,6 +1,6 @@
-import { connectRedis, databaseName, dropDatabase, kafkaLogCreator, createLogger } from '@waimai/platform';
+import { connectRedis, kafkaLogCreator, createLogger } from '@waimai/platform';
 import { Kafka } from 'kafkajs';
-import { SUBGRAPH_NAMES } from '../../../scripts/lib/paths';
+import mysql from 'mysql2/promise';
 import type { KafkaBroker } from '../../../scripts/lib/kafka-broker';
 import { KAFKA_HANDLE } from './global-setup';
 import { testInfraConfig, type TestInfraConfig } from './infra-config';
@@ -30,8 +30,16 @@ export default async function globalTeardown(): Promise<void> {
   delete holder[KAFKA_HANDLE];
 }
 
+/** The run's databases: `<prefix>_<service>`, and those of stacks with a sub-prefix of it. */
 async function dropDatabases(config: TestInfraConfig): Promise<void> {
-  await Promise.all(SUBGRAPH_NAMES.map((name) => dropDatabase(config.MYSQL_URL, databaseName(config.DB_PREFIX, name))));
+  const connection = await mysql.createConnection({ uri: config.MYSQL_URL });
+  try {
+    const [rows] = await connection.query('SHOW DATABASES');
+    const names = (rows as Array<{ Database: string }>).map((row) => row.Database).filter((name) => name.startsWith(`${config.DB_PREFIX}_`));
+    for (const name of names) await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  } finally {
+    await connection.end();
+  }
 }
 
 async function deleteRedisKeys(config: TestInfraConfig): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -120,7 +121,18 @@ export async function gatewayEventsReady(gateway: RunningGateway): Promise<void>
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   ensureRunIsolation();
   const publicUrl = await unreachableUrl();
-  const env: Record<string, string | undefined> = { ...process.env, PUBLIC_URL: publicUrl, ...options.env };
+  // Databases, Redis keys, topics and consumer groups of its own inside the run's (the run's
+  // teardown removes them by prefix): stacks of other test files run at the same time with
+  // other timers, and their consumers must not serve this stack's orders.
+  const tag = `s${randomBytes(3).toString('hex')}`;
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    DB_PREFIX: `${process.env.DB_PREFIX}_${tag}`,
+    REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}${tag}:`,
+    KAFKA_TOPIC_PREFIX: `${process.env.KAFKA_TOPIC_PREFIX}${tag}-`,
+    PUBLIC_URL: publicUrl,
+    ...options.env,
+  };
   const logger = createLogger('stack', env.LOG_LEVEL ?? 'warn');
   const wanted = options.subgraphs ?? SUBGRAPH_NAMES;
 
