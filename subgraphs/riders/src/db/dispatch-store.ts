@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { affectedRows, enqueueEvents, isDuplicateKey, markProcessed, newId, processedEvents, Topics, type Database, type EventEnvelope } from '@waimai/platform';
 import { dispatchRounds, orderOffers, riderAssignments, riders, type DispatchRoundRow, type OrderOfferRow, type RidersSchema } from './schema';
 
@@ -190,14 +190,19 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
       await withdrawOffersOf(primary, orderId, new Date());
     },
 
-    /** The rider's offers that have not expired and whose order is still on offer, newest first. */
+    /**
+     * The rider's offers that have not expired and whose order is still on offer, newest
+     * first. Only offers of rounds orders has accepted: before that a grab would be refused.
+     */
     async pendingFor(riderId: string, now: Date): Promise<OrderOfferRow[]> {
-      return primary
-        .select()
+      const rows = await primary
+        .select({ offer: orderOffers })
         .from(orderOffers)
-        .where(and(eq(orderOffers.riderId, riderId), gt(orderOffers.expiresAt, now), isNull(orderOffers.withdrawnAt)))
+        .innerJoin(dispatchRounds, and(eq(dispatchRounds.orderId, orderOffers.orderId), eq(dispatchRounds.round, orderOffers.round)))
+        .where(and(eq(orderOffers.riderId, riderId), gt(orderOffers.expiresAt, now), isNull(orderOffers.withdrawnAt), isNotNull(dispatchRounds.notifiedAt)))
         .orderBy(desc(orderOffers.createdAt), desc(orderOffers.id))
         .limit(MAX_PENDING_OFFERS);
+      return rows.map((row) => row.offer);
     },
 
     async offersByIds(ids: readonly string[]): Promise<OrderOfferRow[]> {
