@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { mintToken, newId, type GeoPoint, type Role } from '@waimai/platform';
+import { SIGNATURE_HEADER, signCallback } from '../../subgraphs/payments/src/domain/callback-signature';
+import { dataOf, mapLimit, type HttpClient, type HttpResult } from './http';
+import { moved } from './city';
+
+/** A user of the platform: its id (token sub) and a token for it. */
+export interface Actor {
+  sub: string;
+  token: string;
+}
+
+// 4 h: longer than any bench run, so no socket is closed for an expired token mid-run.
+const TOKEN_TTL = '4h';
+
+export async function anActor(secret: string, role: Role, prefix = role.toLowerCase()): Promise<Actor> {
+  const sub = `${prefix}-${newId()}`;
+  return { sub, token: await mintToken(secret, { sub, roles: [role] }, TOKEN_TTL) };
+}
+
+export interface Merchant {
+  id: string;
+  productId: string;
+  priceCents: number;
+  location: GeoPoint;
+}
+
+/** Opens a shop with one dish (plenty of stock) at `location`, as a merchant would, through the gateway. */
+export async function aMerchant(client: HttpClient, secret: string, location: GeoPoint, stock: number): Promise<Merchant> {
+  const owner = await anActor(secret, 'MERCHANT');
+  const { createMerchant } = dataOf(
+    await client.graphql<{ createMerchant: { id: string } }>(
+      'mutation OpenMerchant($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }',
+      { input: { name: `压测小馆-${owner.sub.slice(-6)}`, address: '压测路1号', location, deliveryRadiusMeters: 3000 } },
+      owner.token,
+    ),
+    'createMerchant',
+  );
+  const priceCents = 2500;
+  const { publishProduct } = dataOf(
+    await client.graphql<{ publishProduct: { id: string } }>(
+      'mutation PublishProduct($input: PublishProductInput!) { publishProduct(input: $input) { id } }',
+      { input: { merchantId: createMerchant.id, name: '黄焖鸡米饭', priceCents, stock } },
+      owner.token,
+    ),
+    'publishProduct',
+  );
+  return { id: createMerchant.id, productId: publishProduct.id, priceCents, location };
+}
+
+export interface Rider extends Actor {
+  home: GeoPoint;
+}
+
+/** Registers riders, brings them online and reports where they are: registerRider, goOnline, reportLocation. */
+export async function onlineRiders(client: HttpClient, secret: string, places: readonly GeoPoint[], concurrency: number): Promise<Rider[]> {
+  return mapLimit(places, concurrency, async (home, index) => {
+    const actor = await anActor(secret, 'RIDER');
+    dataOf(
+      await client.graphql(
+        'mutation RegisterRider($input: RegisterRiderInput!) { registerRider(input: $input) { id } }',
+        { input: { name: `骑手${index}`, phone: `1380000${String(index).padStart(4, '0')}` } },
+        actor.token,
+      ),
+      'registerRider',
+    );
+    dataOf(await client.graphql('mutation GoOnline { goOnline { id status } }', {}, actor.token), 'goOnline');
+    await reportLocation(client, actor.token, home);
+    return { ...actor, home };
+  });
+}
+
+export const REPORT_LOCATION = 'mutation ReportLocation($location: GeoPointInput!) { reportLocation(location: $location) }';
+
+export async function reportLocation(client: HttpClient, token: string, location: GeoPoint): Promise<void> {
+  const { reportLocation: indexed } = dataOf(await client.graphql<{ reportLocation: boolean }>(REPORT_LOCATION, { location }, token), 'reportLocation');
+  if (indexed !== true) throw new Error('reportLocation answered false');
+}
+
+/** An order ready to be paid: created, its payment initiated; the provider's callback is the only step left. */
+export interface PayableOrder {
+  orderId: string;
+  paymentId: string;
+  amountCents: number;
+  merchant: Merchant;
+}
+
+/** createOrder (one dish, delivered 500 m north of the shop) and initiatePayment, as the customer's app does. */
+export async function aPayableOrder(client: HttpClient, customer: Actor, merchant: Merchant): Promise<PayableOrder> {
+  const { createOrder } = dataOf(
+    await client.graphql<{ createOrder: { id: string } }>(
+      'mutation CreateOrder($input: CreateOrderInput!) { createOrder(input: $input) { id status totalCents } }',
+      // The key makes a retried createOrder return the same order instead of placing a second one.
+      { input: { items: [{ productId: merchant.productId, quantity: 1 }], deliveryAddress: '人民路100号', deliveryLocation: moved(merchant.location, 500, 0), idempotencyKey: randomUUID() } },
+      customer.token,
+    ),
+    'createOrder',
+  );
+  const { initiatePayment } = dataOf(
+    await client.graphql<{ initiatePayment: { id: string; amountCents: number } }>(
+      'mutation InitiatePayment($orderId: ID!, $paymentMethod: PaymentMethod!) { initiatePayment(orderId: $orderId, paymentMethod: $paymentMethod) { id amountCents status } }',
+      { orderId: createOrder.id, paymentMethod: 'ALIPAY' },
+      customer.token,
+    ),
+    'initiatePayment',
+  );
+  return { orderId: createOrder.id, paymentId: initiatePayment.id, amountCents: initiatePayment.amountCents, merchant };
+}
+
+export interface WebhookSent {
+  /** performance.now() just before the request was written. */
+  sentAt: number;
+  /** Date.now() at the same moment, to line up with timestamps the services write. */
+  sentAtWall: number;
+  result: Promise<HttpResult>;
+}
+
+/**
+ * The payment provider's success callback for `order`, signed as the contract says and POSTed
+ * to the gateway's webhook URL. The body is built and signed before the clock is read.
+ */
+export function sendPaymentSucceeded(client: HttpClient, webhookSecret: string, order: PayableOrder): WebhookSent {
+  const raw = JSON.stringify({
+    eventId: `evt_${randomUUID()}`,
+    paymentId: order.paymentId,
+    orderId: order.orderId,
+    paymentStatus: 'SUCCESS',
+    amountCents: order.amountCents,
+    providerTxnId: `txn_${randomUUID()}`,
+  });
+  const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: signCallback(webhookSecret, raw) };
+  const sentAtWall = Date.now();
+  const sentAt = performance.now();
+  return { sentAt, sentAtWall, result: client.request('POST', '/webhooks/payments/sandbox', headers, raw) };
+}

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT } from '../../scripts/lib/paths';
+
+/**
+ * The waimai services as separate OS processes, the way production runs them: each is its
+ * package's `src/index.ts` under tsx, configured by environment only. The process is
+ * `node --import tsx src/index.ts` (what the `tsx` CLI runs in its child) rather than the
+ * `tsx` wrapper, so that the pid is the service itself: its CPU time can be read from
+ * /proc and a stop signal reaches it directly.
+ */
+export interface ServiceProcess {
+  name: string;
+  pid: number;
+  port: number;
+  baseUrl: string;
+  logFile: string;
+  /** Why it exited, once it has. */
+  exitReason(): string | undefined;
+  stop(): Promise<void>;
+}
+
+// 120 s: a cold tsx compile of every module plus Kafka groups joining, with the rest of the
+// platform starting beside it on 2 cores.
+const READY_TIMEOUT_MS = 120_000;
+// 15 s: each service drains within SHUTDOWN_TIMEOUT_MS (10 s) on SIGTERM.
+const KILL_AFTER_MS = 15_000;
+
+/** `count` ports that were free a moment ago (listened on together, so all differ). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
+}
+
+export interface SpawnOptions {
+  name: string;
+  /** The package folder, e.g. subgraphs/riders or gateway. */
+  dir: string;
+  port: number;
+  env: Record<string, string>;
+  logDir: string;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: readonly string[];
+}
+
+export function spawnService(options: SpawnOptions): ServiceProcess {
+  const logFile = path.join(options.logDir, `${options.name}.log`);
+  const out = openSync(logFile, 'a');
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/index.ts'], {
+    cwd: path.join(ROOT, options.dir),
+    env: options.env,
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  let reason: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      reason = signal ? `signal ${signal}` : `exit code ${code}`;
+      resolve();
+    });
+    child.once('error', (err) => {
+      reason = err.message;
+      resolve();
+    });
+  });
+  return {
+    name: options.name,
+    pid: child.pid ?? -1,
+    port: options.port,
+    baseUrl: `http://127.0.0.1:${options.port}`,
+    logFile,
+    exitReason: () => reason,
+    async stop() {
+      if (reason !== undefined) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls /readyz until it answers 200; fails when the process dies or the time is up. */
+export async function waitUntilReady(service: ServiceProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    const dead = service.exitReason();
+    if (dead) throw new Error(`${service.name} exited while starting (${dead}); see ${service.logFile}.`);
+    try {
+      const response = await fetch(`${service.baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+      last = `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await sleep(250);
+  }
+  throw new Error(`${service.name} was not ready within ${READY_TIMEOUT_MS / 1000} s (last answer: ${last}); see ${service.logFile}.`);
+}

@@ -1,0 +1,243 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import mysql from 'mysql2/promise';
+import { connectRedis } from '@waimai/platform';
+import { CACHE_DIR } from '../scripts/lib/paths';
+import { loadDotEnv } from '../scripts/lib/script-env';
+import { createContext, type Scenario } from './lib/context';
+import { HttpClient } from './lib/http';
+import { coresLine, machineInfo } from './lib/machine';
+import type { ProfileSummary } from './lib/profile';
+import { table } from './lib/stats';
+import { SERVICE_OVERRIDES, startPlatform, type BenchConfig, type Platform } from './lib/platform';
+import { connectionsScenario } from './scenarios/connections';
+import { dispatchScenario } from './scenarios/dispatch';
+import { grabScenario } from './scenarios/grab';
+import { locationsScenario } from './scenarios/locations';
+
+const usage = `pnpm bench [-- options]
+
+Load benchmarks of the whole platform on this machine: the four subgraphs and the gateway as
+separate processes (isolated databases, Redis keys and Kafka topics, removed at the end),
+Kafka started when none answers, the load generated from this process (and, for
+connections, two generator processes). Prints a table per scenario and writes JSON to
+bench/results/<scenario>-<date>.json and bench/results/latest.json (a --quick run writes to
+bench/results/quick/, which git ignores, and leaves latest.json alone). Nothing is asserted.
+
+  --scenario LIST     dispatch,locations,connections,grab (default: all, in that order)
+  --quick             a short smoke run (small sizes)
+  --riders N          riders in the city for dispatch and locations (default 2000)
+  --rate N            dispatch: payment callbacks per second (default 50)
+  --duration S        dispatch: seconds of paying at that rate (default 20)
+  --clients LIST      concurrent keep-alive clients for locations, one run each (default 8,32,128)
+  --connections N     sockets to open in the connections scenario (default 10000)
+  --log-level LEVEL   the services' pino level (default info, as in production)
+  --cpu-prof LIST     profile these services (e.g. gateway,riders) during each timed part (V8
+                      profiler over a loopback inspector) and print where their CPU time went
+  --keep-logs         keep the services' logs (and profiles) in the temp folder after a good run`;
+
+const RESULTS_DIR = path.join(__dirname, 'results');
+// 45 min: the longest full run takes a few minutes; anything beyond means something hangs.
+const WATCHDOG_MS = 45 * 60_000;
+
+const say = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+function parse() {
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((arg) => arg !== '--'),
+    options: {
+      scenario: { type: 'string', default: 'dispatch,locations,connections,grab' },
+      quick: { type: 'boolean', default: false },
+      riders: { type: 'string', default: '2000' },
+      rate: { type: 'string', default: '50' },
+      duration: { type: 'string', default: '20' },
+      clients: { type: 'string', default: '8,32,128' },
+      connections: { type: 'string', default: '10000' },
+      'log-level': { type: 'string', default: 'info' },
+      'cpu-prof': { type: 'string', default: '' },
+      'keep-logs': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const positive = (name: string, text: string) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, not ${text}.`);
+    return value;
+  };
+  return {
+    help: values.help,
+    quick: values.quick,
+    scenarios: values.scenario.split(',').map((name) => name.trim()).filter(Boolean),
+    riders: values.quick ? Math.min(200, positive('riders', values.riders)) : positive('riders', values.riders),
+    clients: values.clients.split(',').map((text) => positive('clients', text.trim())).map((k) => (values.quick ? Math.min(k, 16) : k)),
+    connections: positive('connections', values.connections),
+    rate: positive('rate', values.rate),
+    duration: positive('duration', values.duration),
+    logLevel: values['log-level'],
+    profile: values['cpu-prof'].split(',').map((name) => name.trim()).filter(Boolean),
+    keepLogs: values['keep-logs'],
+  };
+}
+
+/** Versions of what the figures depend on besides our code. */
+async function infrastructureVersions(config: BenchConfig): Promise<Record<string, string>> {
+  const versions: Record<string, string> = {};
+  try {
+    const connection = await mysql.createConnection({ uri: config.MYSQL_URL });
+    const [rows] = await connection.query('SELECT VERSION() AS version');
+    versions.mysql = String((rows as Array<{ version: string }>)[0]?.version);
+    await connection.end();
+  } catch {
+    versions.mysql = 'unknown';
+  }
+  const redis = connectRedis({ REDIS_URL: config.REDIS_URL, REDIS_KEY_PREFIX: '' }, 'bench-info');
+  try {
+    versions.redis = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
+  } catch {
+    versions.redis = 'unknown';
+  } finally {
+    redis.disconnect();
+  }
+  const libs = path.join(CACHE_DIR, 'kafka', 'libs');
+  const jar = existsSync(libs) ? readdirSync(libs).find((name) => /^kafka_2\.13-[\d.]+\.jar$/.test(name)) : undefined;
+  versions.kafka = jar ? (/kafka_2\.13-([\d.]+)\.jar/.exec(jar)?.[1] ?? 'unknown') : 'external broker';
+  return versions;
+}
+
+function writeJson(file: string, value: unknown): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const options = parse();
+  if (options.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const available: Record<string, Scenario> = {
+    dispatch: dispatchScenario({ rate: options.rate, durationSeconds: options.duration }),
+    locations: locationsScenario(options.clients),
+    connections: connectionsScenario(options.connections),
+    grab: grabScenario,
+  };
+  const unknown = options.scenarios.filter((name) => !(name in available));
+  if (unknown.length) throw new Error(`Unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(available).join(', ')}.`);
+  const scenarios = options.scenarios.map((name) => available[name] as Scenario);
+  // A run with other sizes than the defaults is kept apart from the default figures in latest.json.
+  const variants: Record<string, string[]> = {
+    dispatch: [options.rate !== 50 ? `${options.rate}-per-s` : '', options.duration !== 20 ? `${options.duration}s` : '', options.riders !== 2000 ? `${options.riders}-riders` : ''],
+    locations: [options.clients.join(',') !== '8,32,128' ? `clients-${options.clients.join('-')}` : '', options.riders !== 2000 ? `${options.riders}-riders` : ''],
+    connections: [options.connections !== 10_000 ? `${options.connections}-sockets` : ''],
+    grab: [],
+  };
+  // A profiled run is slowed by the profiler: never mixed with the plain figures.
+  const variantOf = (name: string) => [...(variants[name] ?? []), options.profile.length ? 'profiled' : ''].filter(Boolean).join('-');
+  const command = `pnpm bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).filter((arg) => arg !== '--').join(' ')}` : ''}`;
+
+  const machine = machineInfo();
+  say(`${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, load average ${machine.loadAverage.join(' ')}.`);
+  if ((machine.loadAverage[0] ?? 0) > 1) say('The machine is busy (1-minute load above 1): figures will be lower than on a quiet machine.');
+
+  let platform: Platform | undefined;
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = () => (shuttingDown ??= platform?.shutdown() ?? Promise.resolve());
+  const watchdog = setTimeout(() => {
+    say(`Still running after ${WATCHDOG_MS / 60_000} min: stopping.`);
+    void shutdown().finally(() => process.exit(1));
+  }, WATCHDOG_MS);
+  watchdog.unref();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping the services and removing this run's data.`);
+      void shutdown().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    platform = await startPlatform(say, options.logLevel, options.profile);
+    const versions = await infrastructureVersions(platform.config);
+    const client = new HttpClient(platform.gatewayUrl, 64);
+    const context = await createContext(platform, client, options.quick, options.riders, say);
+    const outputDir = options.quick ? path.join(RESULTS_DIR, 'quick') : RESULTS_DIR;
+    mkdirSync(outputDir, { recursive: true });
+    const latestFile = path.join(RESULTS_DIR, 'latest.json');
+    const records: Record<string, unknown> = {};
+    for (const scenario of scenarios) {
+      process.stdout.write(`\n== ${scenario.name}: ${scenario.what}\n   aim: ${scenario.aim}\n\n`);
+      const loadAtStart = machineInfo().loadAverage;
+      const started = new Date();
+      const outcome = await scenario.run(context);
+      process.stdout.write(`${outcome.printed}\n`);
+      if (outcome.cpu) process.stdout.write(`CPU during the timed part (cores busy of ${machine.cores}): ${coresLine(outcome.cpu)}\n`);
+      const profiles = outcome.profiles ?? context.takeProfiles();
+      if (Object.keys(profiles).length) process.stdout.write(`${profileText(profiles)}\n`);
+      const record = {
+        scenario: scenario.name,
+        variant: variantOf(scenario.name) || 'default',
+        what: scenario.what,
+        aim: scenario.aim,
+        date: started.toISOString(),
+        command,
+        quick: options.quick,
+        run: platform.run,
+        machine: { ...machine, loadAverage: loadAtStart },
+        conditions: {
+          onOneMachine: 'gateway + 4 subgraphs (each its own node process under tsx) + Kafka (1 broker) + MariaDB + Redis + the load generator',
+          serviceOverrides: SERVICE_OVERRIDES,
+          logLevel: options.logLevel,
+          kafkaTopicPartitions: platform.config.KAFKA_TOPIC_PARTITIONS,
+          versions,
+        },
+        parameters: outcome.parameters,
+        figures: outcome.figures,
+        cpuCoresBusy: outcome.cpu,
+        ...(Object.keys(profiles).length ? { cpuProfiles: profiles } : {}),
+      };
+      const key = variantOf(scenario.name) ? `${scenario.name}-${variantOf(scenario.name)}` : scenario.name;
+      records[key] = record;
+      const stamp = started.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+      const file = path.join(outputDir, `${key}-${stamp}.json`);
+      writeJson(file, record);
+      say(`Wrote ${path.relative(process.cwd(), file)}.`);
+    }
+    if (!options.quick) {
+      const latest = existsSync(latestFile) ? (JSON.parse(readFileSync(latestFile, 'utf8')) as Record<string, unknown>) : {};
+      writeJson(latestFile, { ...latest, ...records });
+      say(`Updated ${path.relative(process.cwd(), latestFile)}.`);
+    }
+    client.close();
+    say('Stopping the services and removing this run\'s databases, Redis keys and Kafka topics.');
+    await shutdown();
+    if (!options.keepLogs) rmSync(platform.logDir, { recursive: true, force: true });
+  } finally {
+    if (!shuttingDown) say('Stopping the services and removing this run\'s databases, Redis keys and Kafka topics.');
+    await shutdown();
+    clearTimeout(watchdog);
+  }
+}
+
+/** Where each profiled service's CPU time went during the timed part, as text. */
+function profileText(profiles: Record<string, ProfileSummary>): string {
+  return Object.entries(profiles)
+    .map(([name, summary]) =>
+      [
+        `\n-- CPU profile of ${name} during the timed part (${summary.busySeconds} s busy)`,
+        table([['package', 'share'], ...summary.byPackage.map((entry) => [entry.name, `${(entry.share * 100).toFixed(1)}%`])]),
+        '',
+        table([['function (self time)', 'share'], ...summary.byFunction.map((entry) => [entry.name, `${(entry.share * 100).toFixed(1)}%`])]),
+      ].join('\n'),
+    )
+    .join('\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    say(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);
