@@ -23,7 +23,8 @@ separate processes (isolated databases, Redis keys and Kafka topics, removed at 
 Kafka started when none answers, the load generated from this process (and, for
 connections, two generator processes). Prints a table per scenario and writes JSON to
 bench/results/<scenario>-<date>.json and bench/results/latest.json (a --quick run writes to
-bench/results/quick/, which git ignores, and leaves latest.json alone). Nothing is asserted.
+bench/results/quick/, which git ignores; it and a --cpu-prof run leave latest.json alone).
+Nothing is asserted.
 
   --scenario LIST     dispatch,locations,connections,grab (default: all, in that order)
   --quick             a short smoke run (small sizes)
@@ -204,8 +205,10 @@ async function main(): Promise<void> {
       writeJson(file, record);
       say(`Wrote ${path.relative(process.cwd(), file)}.`);
     }
-    if (!options.quick) {
+    // latest.json stays small and plain: full-size runs only, profiled ones (slowed, and large) kept in their own files.
+    if (!options.quick && !options.profile.length) {
       const latest = existsSync(latestFile) ? (JSON.parse(readFileSync(latestFile, 'utf8')) as Record<string, unknown>) : {};
+      for (const key of Object.keys(latest)) if (key.endsWith('-profiled')) delete latest[key];
       writeJson(latestFile, { ...latest, ...records });
       say(`Updated ${path.relative(process.cwd(), latestFile)}.`);
     }

@@ -39,6 +39,10 @@ export const SERVICE_OVERRIDES: Readonly<Record<string, string>> = {
   DISPATCH_FIRST_RADIUS_METERS: '600',
   // 100: the grab scenario offers one order to 100 riders at once.
   DISPATCH_MAX_RIDERS_PER_ROUND: '100',
+  // 10 min: the bench's riders report once before a scenario, not every few seconds as apps do
+  // (that load is the locations scenario's); with the default 60 s they would drop out of the
+  // index while an overloaded dispatch run is still working through its backlog.
+  RIDER_LOCATION_TTL_SECONDS: '600',
 };
 
 export interface Platform {
