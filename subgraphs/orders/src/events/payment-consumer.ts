@@ -11,6 +11,9 @@ export function consumePaymentEvents(bus: EventBus, service: OrderService, logge
     groupId: 'orders.payments',
     topics: [Topics.paymentEvents],
     fromBeginning: true,
+    // One order's events share a partition, so partitions in parallel keep each order's
+    // order; one at a time was the queue in front of CREATED under load (pnpm bench).
+    partitionsConsumedConcurrently: 3,
     async handle(event) {
       if (event.type === PaymentSucceeded.type) {
         const data = PaymentSucceeded.data.safeParse(event.data);
