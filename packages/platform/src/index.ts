@@ -14,3 +14,4 @@ export * from './scalars';
 export * from './validation';
 export * from './outbox';
 export * from './event-catalog';
+export * from './internal-api';

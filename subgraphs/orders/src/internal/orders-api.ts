@@ -1,7 +1,10 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { bearerToken, DomainError, ErrorCode, z, type InternalSigner, type Logger } from '@waimai/platform';
+import type { Express } from 'express';
+import { DomainError, ErrorCode, internalRouter, z, type InternalSigner, type Logger } from '@waimai/platform';
 import type { OrderStore } from '../db/order-store';
 import type { OrderService } from '../domain/orders';
+
+/** payments reads orders; the riders dispatcher records offers. */
+const ORDERS_CLIENTS = new Set(['payments', 'riders']);
 
 const notifyBody = z.object({
   round: z.number().int().min(1),
@@ -14,19 +17,7 @@ const notifyBody = z.object({
  * order's amount and owner; the dispatcher records the riders it offered an order to.
  */
 export function mountOrdersApi(app: Express, store: OrderStore, service: OrderService, signer: InternalSigner, logger: Logger): void {
-  const log = logger.child({ component: 'orders-api' });
-  const router = express.Router();
-  router.use(express.json({ limit: '256kb' }));
-  router.use(async (req: Request, res: Response, next: NextFunction) => {
-    const token = bearerToken(req.header('authorization'));
-    try {
-      res.locals.service = token ? await signer.verifyService(token) : null;
-    } catch {
-      res.locals.service = null;
-    }
-    if (res.locals.service) return next();
-    res.status(401).json({ code: ErrorCode.UNAUTHENTICATED, message: 'A service token is required.' });
-  });
+  const { router, finish } = internalRouter({ signer, clients: ORDERS_CLIENTS, logger: logger.child({ component: 'orders-api' }), bodyLimit: '256kb' });
 
   router.get('/:orderId', async (req, res, next) => {
     try {
@@ -66,10 +57,5 @@ export function mountOrdersApi(app: Express, store: OrderStore, service: OrderSe
     }
   });
 
-  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    log.error({ err, path: req.path }, 'The orders API failed.');
-    res.status(500).json({ code: ErrorCode.INTERNAL_SERVER_ERROR });
-  });
-
-  app.use('/internal/orders', router);
+  app.use('/internal/orders', finish());
 }

@@ -1,5 +1,5 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { bearerToken, ErrorCode, type InternalSigner, type Logger } from '@waimai/platform';
+import type { Express } from 'express';
+import { ErrorCode, internalRouter, type InternalSigner, type Logger } from '@waimai/platform';
 import type { StockStore, ReservationRefusal } from '../db/stock-store';
 import { stockRequest } from '../domain/rules';
 
@@ -26,19 +26,7 @@ function refusalResponse(refusal: ReservationRefusal): { status: number; body: R
  * outside /graphql, is never routed by the gateway, and needs a service token.
  */
 export function mountStockApi(app: Express, stock: StockStore, signer: InternalSigner, logger: Logger): void {
-  const log = logger.child({ component: 'stock-api' });
-  const router = express.Router();
-  router.use(express.json({ limit: '64kb' }));
-  router.use(async (req: Request, res: Response, next: NextFunction) => {
-    const token = bearerToken(req.header('authorization'));
-    try {
-      const service = token ? await signer.verifyService(token) : null;
-      if (service && STOCK_CLIENTS.has(service)) return next();
-    } catch {
-      // fall through to the refusal
-    }
-    res.status(401).json({ code: ErrorCode.UNAUTHENTICATED, message: 'A service token is required.' });
-  });
+  const { router, finish } = internalRouter({ signer, clients: STOCK_CLIENTS, logger: logger.child({ component: 'stock-api' }), bodyLimit: '64kb' });
 
   router.post('/reservations', async (req, res, next) => {
     try {
@@ -67,10 +55,5 @@ export function mountStockApi(app: Express, stock: StockStore, signer: InternalS
     }
   });
 
-  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    log.error({ err, path: req.path }, 'The stock API failed.');
-    res.status(500).json({ code: ErrorCode.INTERNAL_SERVER_ERROR });
-  });
-
-  app.use('/internal/stock', router);
+  app.use('/internal/stock', finish());
 }
