@@ -72,9 +72,10 @@ export class OrderAlreadyTakenError extends DomainError {
 
 export class InvalidStateTransitionError extends DomainError {
   readonly code = ErrorCode.INVALID_STATE_TRANSITION;
-  constructor(orderId: string, from: string, step: string) {
-    super(`Order ${orderId} is ${from}; "${step}" is not allowed now.`, ErrorCode.INVALID_STATE_TRANSITION, {
-      orderId,
+  /** `entity` names what has the status (an Order by default, a Rider…); extensions carry `<entity>Id`. */
+  constructor(id: string, from: string, step: string, entity = 'Order') {
+    super(`${entity} ${id} is ${from}; "${step}" is not allowed now.`, ErrorCode.INVALID_STATE_TRANSITION, {
+      [`${entity.charAt(0).toLowerCase()}${entity.slice(1)}Id`]: id,
       status: from,
       step,
     });

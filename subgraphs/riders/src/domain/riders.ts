@@ -1,8 +1,8 @@
-import { NotFoundError, type GeoPoint } from '@waimai/platform';
+import { InvalidStateTransitionError, NotFoundError, type GeoPoint } from '@waimai/platform';
 import type { RiderStore } from '../db/rider-store';
 import type { LocationIndex } from '../db/location-index';
 import type { RiderRow } from '../db/schema';
-import { RiderStateError, type RegisterRiderInput } from './rules';
+import type { RegisterRiderInput } from './rules';
 
 /**
  * The rider's own use cases. MySQL holds the status; every change is mirrored into the Redis
@@ -32,7 +32,7 @@ export function createRiderService({ store, index }: { store: RiderStore; index:
     async goOffline(riderId: string): Promise<RiderRow> {
       const outcome = await store.changeStatus(riderId, ['IDLE'], 'OFFLINE');
       if (!outcome) throw new NotFoundError('Rider', riderId);
-      if (outcome.rider.status === 'DELIVERING') throw new RiderStateError(riderId, outcome.rider.status, 'goOffline');
+      if (outcome.rider.status === 'DELIVERING') throw new InvalidStateTransitionError(riderId, outcome.rider.status, 'goOffline', 'Rider');
       await mirror(outcome.rider);
       return outcome.rider;
     },

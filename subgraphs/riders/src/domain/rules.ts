@@ -1,5 +1,4 @@
-import { DomainError, ErrorCode, text, z, type OrderStatusChangedData } from '@waimai/platform';
-import type { RiderStatus } from '../db/schema';
+import { text, z, type OrderStatusChangedData } from '@waimai/platform';
 
 export const registerRiderInput = z.object({
   name: text(50),
@@ -17,13 +16,6 @@ export const registerRiderInput = z.object({
 export type RegisterRiderInput = z.infer<typeof registerRiderInput>;
 
 /** A rider's status does not allow the step (e.g. going offline while delivering). */
-export class RiderStateError extends DomainError {
-  readonly code = ErrorCode.INVALID_STATE_TRANSITION;
-  constructor(riderId: string, status: RiderStatus, step: string) {
-    super(`Rider ${riderId} is ${status}; "${step}" is not allowed now.`, ErrorCode.INVALID_STATE_TRANSITION, { riderId, status, step });
-  }
-}
-
 export interface DispatchPolicy {
   DISPATCH_FIRST_RADIUS_METERS: number;
   DISPATCH_RADIUS_GROWTH: number;
