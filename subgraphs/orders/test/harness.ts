@@ -1,5 +1,5 @@
 import { createLogger, createKafkaEventBus, newEvent, PaymentSucceeded, Topics, newId, type Identity } from '@waimai/platform';
-import { ensureRunIsolation, subgraphCaller } from '@waimai/testkit';
+import { aPlace, ensureRunIsolation, subgraphCaller } from '@waimai/testkit';
 export { eventually } from '@waimai/testkit';
 import { loadProductsConfig } from '../../products/src/env';
 import { migrateProducts, startProductsSubgraph } from '../../products/src/app';
@@ -47,12 +47,8 @@ export async function startOrdersWithProducts(overrides: Record<string, string> 
 }
 export type OrdersHarness = Awaited<ReturnType<typeof startOrdersWithProducts>>;
 
-let spot = 0;
 /** A point in its own corner of the map, so tests of one run never see each other's shops. */
-export function somewhere() {
-  spot += 1;
-  return { lat: 10 + ((process.pid % 89) * 0.37 + spot * 0.7) % 50, lng: 70 + ((Date.now() / 997) % 40) + spot * 0.013 };
-}
+export const somewhere = aPlace;
 
 export const customer = (sub = `customer-${newId()}`): Identity => ({ sub, roles: ['CUSTOMER'] });
 export const merchantOwner = (sub = `merchant-${newId()}`): Identity => ({ sub, roles: ['MERCHANT'] });

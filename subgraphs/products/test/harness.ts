@@ -1,5 +1,5 @@
 import { createLogger, type Identity } from '@waimai/platform';
-import { ensureRunIsolation, serviceCaller, subgraphCaller } from '@waimai/testkit';
+import { aPlace, ensureRunIsolation, serviceCaller, subgraphCaller } from '@waimai/testkit';
 import { loadProductsConfig } from '../src/env';
 import { migrateProducts, startProductsSubgraph } from '../src/app';
 
@@ -23,12 +23,8 @@ export async function startProducts() {
 }
 export type ProductsHarness = Awaited<ReturnType<typeof startProducts>>;
 
-let counter = 0;
 /** A point in its own corner of the map, so tests of one run never see each other's shops. */
-export function somewhere() {
-  counter += 1;
-  return { lat: 20 + ((process.pid % 97) * 0.13 + counter * 0.5) % 40, lng: 80 + ((Date.now() / 1000) % 60) + counter * 0.01 };
-}
+export const somewhere = aPlace;
 
 export const merchantOwner = (sub = `merchant-${Math.random().toString(36).slice(2, 10)}`): Identity => ({ sub, roles: ['MERCHANT'] });
 
