@@ -1,17 +1,31 @@
-import { distanceMeters, entityId, geoPointInput, text, z, type GeoPoint } from '@waimai/platform';
+import { distanceMeters, entityId, geoPointInput, opaqueKey, optionalText, text, z, type GeoPoint } from '@waimai/platform';
+
+/** At most this many of one product in one order. */
+export const MAX_QUANTITY_PER_LINE = 99;
 
 export const createOrderInput = z.object({
   items: z
-    .array(z.object({ productId: entityId, quantity: z.number().int().min(1, 'must be at least 1').max(99, 'must be at most 99') }))
+    .array(z.object({ productId: entityId, quantity: z.number().int().min(1, 'must be at least 1').max(MAX_QUANTITY_PER_LINE, `must be at most ${MAX_QUANTITY_PER_LINE}`) }))
     .min(1, 'must have at least one item')
-    .max(50, 'must have at most 50 items'),
+    .max(50, 'must have at most 50 items')
+    // Refused rather than merged: the cap is per product, and two lines of one product are a
+    // client bug (a cart shows one line per dish). Merging would either pass 2 × 99 or refuse a
+    // sum the client never sent; refusing names the line and writes nothing.
+    .superRefine((items, ctx) => {
+      const seen = new Set<string>();
+      items.forEach((item, index) => {
+        if (seen.has(item.productId)) ctx.addIssue({ code: 'custom', path: [index, 'productId'], message: 'is already on another line; put the whole quantity on one line' });
+        seen.add(item.productId);
+      });
+    }),
   deliveryAddress: text(300),
   deliveryLocation: geoPointInput,
-  idempotencyKey: text(64).nullish(),
+  // Not normalised: two keys that differ only in normalisation are two keys.
+  idempotencyKey: opaqueKey(64).nullish(),
 });
 export type CreateOrderInput = z.infer<typeof createOrderInput>;
 
-export const cancelReason = z.string().trim().max(300, 'must be at most 300 characters').nullish();
+export const cancelReason = optionalText(300);
 
 export interface DeadlinePolicy {
   DELIVERY_BASE_MINUTES: number;

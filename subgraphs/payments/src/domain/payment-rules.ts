@@ -1,4 +1,4 @@
-import { entityId, isStaff, z, type Caller } from '@waimai/platform';
+import { entityId, isStaff, safeString, z, type Caller } from '@waimai/platform';
 import { callbackOutcomes, type CallbackOutcome, type PaymentRow, type PaymentStatus } from '../db/schema';
 
 /** Statuses in which the provider holds the customer's money (some of it may be refunded). */
@@ -51,11 +51,12 @@ export const initiatePaymentArgs = z.object({ orderId: entityId });
 
 /** The provider callback's body (shared/contract/README.md); anything else is refused with 400. */
 export const providerCallback = z.object({
-  eventId: z.string().min(1).max(64),
-  paymentId: z.string().min(1).max(64),
-  orderId: z.string().min(1).max(64),
+  // Safe characters only: an unpaired surrogate would be stored as U+FFFD, so two event ids could become one.
+  eventId: safeString().min(1).max(64),
+  paymentId: safeString().min(1).max(64),
+  orderId: safeString().min(1).max(64),
   paymentStatus: z.enum(callbackOutcomes),
   amountCents: z.number().int().min(0),
-  providerTxnId: z.string().min(1).max(128).nullish(),
+  providerTxnId: safeString().min(1).max(128).nullish(),
 });
 export type ProviderCallback = z.infer<typeof providerCallback>;

@@ -1,4 +1,4 @@
-import { entityId, geoPointInput, text, z } from '@waimai/platform';
+import { entityId, geoPointInput, optionalText, text, z } from '@waimai/platform';
 import { MAX_DELIVERY_RADIUS_METERS } from '../db/merchant-store';
 
 export const DEFAULT_DELIVERY_RADIUS_METERS = 5_000;
@@ -23,12 +23,8 @@ const stock = z.number().int().min(0, 'must not be negative').max(MAX_STOCK, `mu
 export const publishProductInput = z.object({
   merchantId: entityId,
   name: text(100),
-  description: z
-    .string()
-    .trim()
-    .max(1000, 'must be at most 1000 characters')
-    .nullish()
-    .transform((description) => (description ? description : null)),
+  // Several lines (ingredients, portions): tab and line feed are kept.
+  description: optionalText(1000, { multiline: true }),
   priceCents: z.number().int().min(0, 'must not be negative').max(MAX_PRICE_CENTS, `must be at most ${MAX_PRICE_CENTS}`),
   stock,
 });
@@ -40,5 +36,7 @@ export const stockRequest = z.object({
   items: z
     .array(z.object({ productId: entityId, quantity: z.number().int().min(1).max(999) }))
     .min(1, 'must have at least one item')
-    .max(50, 'must have at most 50 items'),
+    .max(50, 'must have at most 50 items')
+    // One line per product, as orders sends them: a repeated product would add up past its caller's per-line cap.
+    .refine((items) => new Set(items.map((item) => item.productId)).size === items.length, 'must name each product once'),
 });

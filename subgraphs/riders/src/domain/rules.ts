@@ -1,4 +1,4 @@
-import { text, z, type OrderStatusChangedData } from '@waimai/platform';
+import { optionalText, text, z, type OrderStatusChangedData } from '@waimai/platform';
 
 export const registerRiderInput = z.object({
   name: text(50),
@@ -6,12 +6,7 @@ export const registerRiderInput = z.object({
     .string()
     .trim()
     .regex(/^\+?\d{5,20}$/, 'must be 5 to 20 digits, optionally after a leading +'),
-  vehicle: z
-    .string()
-    .trim()
-    .max(30, 'must be at most 30 characters')
-    .nullish()
-    .transform((vehicle) => (vehicle ? vehicle : null)),
+  vehicle: optionalText(30),
 });
 export type RegisterRiderInput = z.infer<typeof registerRiderInput>;
 
