@@ -32,8 +32,8 @@ export function createContext(caller: Caller, store: OrderStore, orders: OrderSe
     loaders: {
       visibleOrder: new DataLoader(async (ids) => {
         const rows = await store.byIds(ids);
-        const offered = caller && hasRole(caller, 'RIDER') ? await store.offeredTo(caller.sub, ids) : new Set<string>();
-        const visible = new Map(rows.filter((row) => canSeeOrder(caller, row, offered.has(row.id))).map((row) => [row.id, row]));
+        const live = caller && hasRole(caller, 'RIDER') ? await store.liveOffersTo(caller.sub, ids, new Date()) : new Set<string>();
+        const visible = new Map(rows.filter((row) => canSeeOrder(caller, row, live.has(row.id))).map((row) => [row.id, row]));
         return ids.map((id) => visible.get(id) ?? null);
       }),
       items: new DataLoader(async (ids) => groupBy(await store.itemsOf(ids), (row) => row.orderId, ids)),

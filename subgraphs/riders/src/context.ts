@@ -19,6 +19,8 @@ export interface Context {
   loaders: {
     rider: DataLoader<string, RiderRow | null>;
     offer: DataLoader<string, OrderOfferRow | null>;
+    /** The rider delivering each order now (null once delivered or cancelled). */
+    assignedRider: DataLoader<string, string | null>;
     /** From Redis: fresher than the location persisted in MySQL. */
     liveLocation: DataLoader<string, LiveLocation | null>;
   };
@@ -40,6 +42,10 @@ export function createContext(caller: Caller, riders: RiderService, stores: Ride
     loaders: {
       rider: byId((ids) => stores.riders.byIds(ids)),
       offer: byId((ids) => stores.dispatch.offersByIds(ids)),
+      assignedRider: new DataLoader(async (orderIds) => {
+        const assigned = await stores.dispatch.assignedRiders(orderIds);
+        return orderIds.map((orderId) => assigned.get(orderId) ?? null);
+      }),
       liveLocation: new DataLoader((ids) => stores.locations.liveLocations(ids)),
     },
   };

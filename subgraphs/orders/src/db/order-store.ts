@@ -146,13 +146,13 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
       return offer !== undefined;
     },
 
-    /** Which of `orderIds` were ever offered to `riderId` (riders may look at what they were offered). */
-    async offeredTo(riderId: string, orderIds: readonly string[]): Promise<Set<string>> {
+    /** Which of `orderIds` `riderId` holds an offer for that has not expired at `now` (what canSeeOrder needs). */
+    async liveOffersTo(riderId: string, orderIds: readonly string[], now: Date): Promise<Set<string>> {
       if (orderIds.length === 0) return new Set();
       const rows = await primary
         .select({ orderId: orderOffers.orderId })
         .from(orderOffers)
-        .where(and(eq(orderOffers.riderId, riderId), inArray(orderOffers.orderId, [...orderIds])));
+        .where(and(eq(orderOffers.riderId, riderId), inArray(orderOffers.orderId, [...orderIds]), gt(orderOffers.expiresAt, now)));
       return new Set(rows.map((row) => row.orderId));
     },
 

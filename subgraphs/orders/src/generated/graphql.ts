@@ -52,7 +52,7 @@ export type Merchant = {
   id: Scalars['ID']['output'];
   /** Role MERCHANT (owner) or OPERATOR/ADMIN: the shop's orders, newest first. */
   orders: OrderConnection;
-  ownerId: Scalars['ID']['output'];
+  ownerId: Maybe<Scalars['ID']['output']>;
 };
 
 

@@ -5,7 +5,8 @@ export type OrderConnectionModel = Connection<OrderRow>;
 export type OrderEdgeModel = Edge<OrderRow>;
 export interface MerchantReference {
   id: string;
-  ownerId?: string;
+  // From products (@requires): null unless the caller is the owner or staff.
+  ownerId?: string | null;
 }
 export interface RiderReference {
   id: string;

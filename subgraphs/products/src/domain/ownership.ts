@@ -1,4 +1,4 @@
-import { ForbiddenError, hasRole, requireRole, type Caller, type Identity } from '@waimai/platform';
+import { ForbiddenError, hasRole, isStaff, requireRole, type Caller, type Identity } from '@waimai/platform';
 import type { MerchantRow } from '../db/schema';
 
 /** A merchant's owner may manage it; ADMIN may step in anywhere. */
@@ -10,4 +10,9 @@ export function requireManager(caller: Caller, merchant: MerchantRow): Identity 
   const identity = requireRole(caller, 'MERCHANT', 'ADMIN');
   if (!canManage(identity, merchant)) throw new ForbiddenError(`You do not own merchant ${merchant.id}.`);
   return identity;
+}
+
+/** Who owns a shop is the owner's and staff's business (OPERATOR, ADMIN); customers and other merchants get null. */
+export function canSeeOwner(caller: Caller, merchant: MerchantRow): boolean {
+  return caller !== null && (isStaff(caller) || (hasRole(caller, 'MERCHANT') && merchant.ownerId === caller.sub));
 }

@@ -61,8 +61,8 @@ export type Merchant = {
   location: GeoPoint;
   /** Shop name shown to customers. */
   name: Scalars['String']['output'];
-  /** The owner's user id (their token's sub). */
-  ownerId: Scalars['ID']['output'];
+  /** The owner's user id (their token's sub): seen by the owner, OPERATOR and ADMIN; null for anyone else. */
+  ownerId: Maybe<Scalars['ID']['output']>;
   /** The shop's products, newest first. Customers see only ON_SALE ones unless they own the shop. */
   products: ProductConnection;
 };
@@ -375,7 +375,7 @@ export type MerchantResolvers<ContextType = Context, ParentType extends Resolver
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  ownerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ownerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<MerchantProductsArgs>>;
 };
 

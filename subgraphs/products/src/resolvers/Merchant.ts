@@ -1,7 +1,7 @@
 import { decodeCursor, pageSize, toConnection } from '@waimai/platform';
 import type { MerchantResolvers } from '../generated/graphql';
 import type { ProductRow } from '../db/schema';
-import { canManage } from '../domain/ownership';
+import { canManage, canSeeOwner } from '../domain/ownership';
 
 const productPosition = (row: ProductRow) => ({ sortKey: row.createdAt.toISOString(), id: row.id });
 
@@ -9,6 +9,8 @@ export const Merchant: MerchantResolvers = {
   __resolveReference: (reference, { loaders }) => loaders.merchant.load(reference.id),
 
   location: (merchant) => ({ lat: merchant.lat, lng: merchant.lng }),
+
+  ownerId: (merchant, _args, { caller }) => (canSeeOwner(caller, merchant) ? merchant.ownerId : null),
 
   products: async (merchant, { first, after, status }, { caller, stores }) => {
     const size = pageSize(first);

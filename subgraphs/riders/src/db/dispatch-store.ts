@@ -205,6 +205,13 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
       return rows.map((row) => row.offer);
     },
 
+    /** The rider delivering each of `orderIds` now (grabbed, not yet delivered or cancelled), by order id. */
+    async assignedRiders(orderIds: readonly string[]): Promise<Map<string, string>> {
+      if (orderIds.length === 0) return new Map();
+      const rows = await primary.select().from(riderAssignments).where(inArray(riderAssignments.orderId, [...orderIds]));
+      return new Map(rows.map((row) => [row.orderId, row.riderId]));
+    },
+
     async offersByIds(ids: readonly string[]): Promise<OrderOfferRow[]> {
       if (ids.length === 0) return [];
       return primary.select().from(orderOffers).where(inArray(orderOffers.id, [...ids]));

@@ -6,7 +6,29 @@ export function canSeeRiderProfile(caller: Caller, riderId: string): boolean {
   return caller !== null && (isStaff(caller) || (hasRole(caller, 'RIDER') && caller.sub === riderId));
 }
 
-/** An offer is seen by the rider it was made to, OPERATOR and ADMIN; everyone else gets null. */
-export function canSeeOffer(caller: Caller, offer: OrderOfferRow): boolean {
-  return canSeeRiderProfile(caller, offer.riderId);
+/**
+ * Where a rider is: the rider themselves and staff always; through an order (Order.rider,
+ * seen by its customer and merchant) only while the rider is delivering that order. Once it
+ * is delivered or cancelled the customer no longer follows the rider: null.
+ */
+export function canSeeRiderLocation(caller: Caller, riderId: string, deliveringViaOrder: boolean): boolean {
+  return canSeeRiderProfile(caller, riderId) || deliveringViaOrder;
+}
+
+/** An offer that can still be grabbed: not expired, and not withdrawn (grabbed, cancelled, round refused). */
+export function isLiveOffer(offer: OrderOfferRow, now: Date): boolean {
+  return offer.withdrawnAt === null && offer.expiresAt > now;
+}
+
+/**
+ * OPERATOR and ADMIN see any offer. The rider it was made to sees it only while it is live,
+ * the same rule orders applies to the order behind it: once it expired or was withdrawn
+ * (another rider grabbed the order, it was cancelled) the rider gets null, as does
+ * everyone else. Withdrawal follows orders' events, so for a moment an offer can still
+ * look live here after a grab; OrderOffer.order is then null (orders has decided already).
+ */
+export function canSeeOffer(caller: Caller, offer: OrderOfferRow, now = new Date()): boolean {
+  if (caller === null) return false;
+  if (isStaff(caller)) return true;
+  return hasRole(caller, 'RIDER') && caller.sub === offer.riderId && isLiveOffer(offer, now);
 }

@@ -1,6 +1,6 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import { RiderRow, OrderOfferRow } from '../db/schema';
-import { OrderReference } from '../resolvers/mappers';
+import { RiderModel, OrderReference } from '../resolvers/mappers';
+import { OrderOfferRow } from '../db/schema';
 import { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -76,8 +76,8 @@ export type OrderOffer = {
   expiresAt: Scalars['DateTime']['output'];
   /** The offer's id. */
   id: Scalars['ID']['output'];
-  /** The order on offer. */
-  order: Order;
+  /** The order on offer; null when the caller may no longer see it (another rider grabbed it, it was cancelled). */
+  order: Maybe<Order>;
   /** The rider it was offered to. */
   riderId: Scalars['ID']['output'];
   /** Dispatch round (1 = first radius; later rounds reach farther). */
@@ -86,7 +86,7 @@ export type OrderOffer = {
 
 export type Query = {
   __typename?: 'Query';
-  /** Role RIDER: one of the calling rider's offers; OPERATOR/ADMIN: any. Null otherwise. */
+  /** Role RIDER: one of the calling rider's offers while it is live (not expired, not withdrawn); OPERATOR/ADMIN: any. Null otherwise. */
   orderOffer: Maybe<OrderOffer>;
   /** Role RIDER: the calling rider's offers that have not expired, newest first. */
   pendingOrderOffers: Array<OrderOffer>;
@@ -267,7 +267,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterRiderInput: RegisterRiderInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Rider: ResolverTypeWrapper<RiderRow>;
+  Rider: ResolverTypeWrapper<RiderModel>;
   RiderStatus: RiderStatus;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
@@ -287,7 +287,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   RegisterRiderInput: RegisterRiderInput;
   String: Scalars['String']['output'];
-  Rider: RiderRow;
+  Rider: RiderModel;
   Subscription: Record<PropertyKey, never>;
 };
 
@@ -319,7 +319,7 @@ export type OrderOfferResolvers<ContextType = Context, ParentType extends Resolv
   distanceMeters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  order?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType>;
   riderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };

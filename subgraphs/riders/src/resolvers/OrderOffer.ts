@@ -7,6 +7,6 @@ export const OrderOffer: OrderOfferResolvers = {
     return offer && canSeeOffer(caller, offer) ? offer : null;
   },
 
-  // Orders lets a rider who was offered the order see it.
+  // Orders shows the order to a rider holding a live offer for it, and null once it is grabbed or the offer expired.
   order: (offer) => ({ id: offer.orderId }),
 };
