@@ -75,6 +75,14 @@ export async function startPaymentsSubgraph(
       readiness: { mysql: () => database.ping() },
       context: (caller) => createContext(caller, services),
       routes: (app) => {
+        // The sandbox's webhook and pay page exist only when PAYMENT_PROVIDER=sandbox was chosen;
+        // otherwise nobody can pay or fail a payment through them: their paths answer JSON 404.
+        if (!providers.has(SANDBOX_PROVIDER)) {
+          app.use(`/webhooks/payments/${SANDBOX_PROVIDER}`, (_req, res) => {
+            res.status(404).json({ error: 'Not found.' });
+          });
+          return;
+        }
         mountProviderCallback(app, {
           provider: SANDBOX_PROVIDER,
           secret: config.PAYMENT_WEBHOOK_SECRET,

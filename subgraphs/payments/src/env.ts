@@ -11,10 +11,15 @@ import {
   z,
 } from '@waimai/platform';
 
+export const paymentProviders = ['sandbox', 'none'] as const;
+export type PaymentProviderName = (typeof paymentProviders)[number];
+
 /** The provider adapters and the calls this service makes to others. */
 const providersConfig = z.object({
-  // Which adapter new payments go through; only the built-in sandbox exists so far.
-  PAYMENT_PROVIDER: z.enum(['sandbox']).default('sandbox'),
+  // Which adapter new payments go through: `sandbox` (the built-in one, with a pay page anyone
+  // holding a payment id can use) or `none` (no adapter: no pay page, no sandbox webhook,
+  // initiatePayment fails). Development and test default to sandbox; production must choose.
+  PAYMENT_PROVIDER: z.enum(paymentProviders).optional(),
   // Where the sandbox provider sends its signed callback. Default: through the gateway
   // (`${PUBLIC_URL}/webhooks/payments/sandbox`), exactly the path a real provider takes.
   SANDBOX_CALLBACK_URL: z.string().url().optional(),
@@ -33,8 +38,18 @@ const paymentsServiceConfig = runtimeConfig
   .extend(providersConfig.shape)
   // The order's payment window bounds how long a payment link stays payable.
   .extend({ PAYMENT_WINDOW_SECONDS: timersConfig.shape.PAYMENT_WINDOW_SECONDS })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production' && config.PAYMENT_PROVIDER === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMENT_PROVIDER'],
+        message: `must be set under NODE_ENV=production (one of ${paymentProviders.join(', ')}); the sandbox is never chosen by default there`,
+      });
+    }
+  })
   .transform((config) => ({
     ...config,
+    PAYMENT_PROVIDER: config.PAYMENT_PROVIDER ?? ('sandbox' as const),
     SANDBOX_CALLBACK_URL: config.SANDBOX_CALLBACK_URL ?? `${config.PUBLIC_URL.replace(/\/+$/, '')}/webhooks/payments/sandbox`,
   }));
 export type PaymentsConfig = ReturnType<typeof paymentsServiceConfig.parse>;

@@ -20,6 +20,17 @@ async function expectUntouched(payment: { id: string; orderId: string }) {
 }
 
 describe('the payment webhook refuses what it cannot trust (400) and changes nothing', () => {
+  test('an event id with a NUL, an unpaired surrogate or a bidi override: 400, nothing recorded', async () => {
+    const payment = await h.aPendingPayment();
+    const outcomes = [];
+    for (const eventId of ['evt_\u0000a', 'evt_\ud800', 'evt_\u202ea']) {
+      outcomes.push((await h.deliver(callbackFor(payment, 'SUCCESS', { eventId }))).status);
+    }
+    expect(outcomes).toEqual([400, 400, 400]);
+    await expectUntouched(payment);
+  });
+
+
   test('a forged signature: signed with another secret', async () => {
     const payment = await h.aPendingPayment();
     const result = await h.deliver(callbackFor(payment, 'SUCCESS'), { secret: 'somebody-elses-secret-1234567890' });
@@ -108,6 +119,23 @@ describe('each provider event is applied once, whatever the order of arrival', (
     expect(typesIn(events)).toEqual(['PaymentSucceeded']);
     expect(PaymentSucceeded.data.parse(events[0]?.data)).toMatchObject({ paymentId: payment.id, orderId: payment.orderId, amountCents: 3650 });
     expect(events[0]?.aggregateId).toBe(payment.orderId);
+  });
+
+  test('one provider event id reused for two payments: each payment is applied, a repeat for either is still a duplicate', async () => {
+    const first = await h.aPendingPayment();
+    const second = await h.aPendingPayment();
+    const eventId = `evt_shared_${first.id.slice(0, 8)}`;
+
+    const forFirst = await h.deliver(callbackFor(first, 'SUCCESS', { eventId }));
+    const forSecond = await h.deliver(callbackFor(second, 'SUCCESS', { eventId }));
+    const repeat = await h.deliver(callbackFor(second, 'SUCCESS', { eventId }));
+
+    expect([forFirst.body.applied, forSecond.body.applied]).toEqual([true, true]);
+    expect(repeat.body).toMatchObject({ applied: false, duplicate: true });
+    expect((await h.paymentRow(first.id))?.status).toBe('SUCCEEDED');
+    expect((await h.paymentRow(second.id))?.status).toBe('SUCCEEDED');
+    expect(await h.eventRecords(second.id)).toHaveLength(1);
+    expect(typesIn(await h.outboxOf(second.orderId))).toEqual([PaymentSucceeded.type]);
   });
 
   test('ten concurrent deliveries of one SUCCESS: applied once', async () => {

@@ -162,8 +162,9 @@ export function createPaymentStore(db: Database<PaymentsSchema>, primary: Databa
     },
 
     /**
-     * Applies one provider callback, once: the event id is recorded in the same transaction
-     * as its effect, so a repeat (or a concurrent duplicate) changes nothing. A callback that
+     * Applies one provider callback, once: the event id is recorded with its payment in the same
+     * transaction as its effect, so a repeat (or a concurrent duplicate) changes nothing, while the
+     * same event id about another payment is that payment's own event. A callback that
      * does not match its payment changes nothing at all, not even the event record.
      */
     async applyCallback(callback: ProviderCallback, provider: string, now = new Date()): Promise<CallbackResult> {

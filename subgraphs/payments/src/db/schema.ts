@@ -1,4 +1,4 @@
-import { char, datetime, index, int, mysqlEnum, mysqlTable, unique, varchar } from 'drizzle-orm/mysql-core';
+import { char, datetime, index, int, mysqlEnum, mysqlTable, primaryKey, unique, varchar } from 'drizzle-orm/mysql-core';
 import { outbox, processedEvents } from '@waimai/platform';
 
 // Re-exported so drizzle-kit's migration creates the platform's outbox and consumer tables here too.
@@ -39,15 +39,24 @@ export const payments = mysqlTable(
   (t) => [index('payments_order_created').on(t.orderId, t.createdAt)],
 );
 
-/** Every provider event applied, by the provider's event id: a repeat is answered and changes nothing. */
-export const paymentEvents = mysqlTable('payment_events', {
-  eventId: varchar('event_id', { length: 64 }).primaryKey(),
-  paymentId: char('payment_id', { length: 36 }).notNull(),
-  outcome: mysqlEnum('outcome', callbackOutcomes).notNull(),
-  // The status the event moved the payment to; NULL when it changed nothing (e.g. a FAILURE after success).
-  movedTo: mysqlEnum('moved_to', paymentStatuses),
-  receivedAt: datetime('received_at', { mode: 'date', fsp: 3 }).notNull(),
-});
+/**
+ * Every provider event applied, by the provider's event id and the payment it is about: a
+ * repeat is answered and changes nothing. The payment is part of the key because an event id
+ * is only the provider's promise, not ours: a provider that reuses one (or two providers'
+ * ids that meet) must not make a second payment's callback look like a repeat and never apply.
+ */
+export const paymentEvents = mysqlTable(
+  'payment_events',
+  {
+    eventId: varchar('event_id', { length: 64 }).notNull(),
+    paymentId: char('payment_id', { length: 36 }).notNull(),
+    outcome: mysqlEnum('outcome', callbackOutcomes).notNull(),
+    // The status the event moved the payment to; NULL when it changed nothing (e.g. a FAILURE after success).
+    movedTo: mysqlEnum('moved_to', paymentStatuses),
+    receivedAt: datetime('received_at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'payment_events_event_payment', columns: [t.eventId, t.paymentId] })],
+);
 
 export const refunds = mysqlTable(
   'refunds',

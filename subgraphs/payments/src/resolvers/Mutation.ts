@@ -13,6 +13,8 @@ export const Mutation: MutationResolvers = {
     if (order.status !== 'PENDING_PAYMENT') throw new InvalidStateTransitionError(orderId, order.status, 'initiatePayment');
 
     const provider = context.providers.current;
+    // A deployment without an adapter (PAYMENT_PROVIDER=none) is our misconfiguration, not the client's mistake.
+    if (!provider) throw new Error('No payment provider is configured (PAYMENT_PROVIDER=none).');
     const result = await context.stores.payments.startPayment({
       order,
       method: args.paymentMethod,
