@@ -37,14 +37,24 @@ export const kafkaConfig = z.object({
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
 });
 
+/**
+ * The secrets' development values: fine on a laptop, refused under NODE_ENV=production
+ * (parseConfig), so a deployment cannot run on values that are in this repository.
+ */
+export const DEVELOPMENT_SECRETS = {
+  JWT_SECRET: 'waimai-dev-jwt-secret-change-me',
+  INTERNAL_SECRET: 'waimai-dev-internal-secret-change-me',
+  PAYMENT_WEBHOOK_SECRET: 'waimai-dev-webhook-secret-change-me',
+} as const;
+
 export const authConfig = z.object({
-  JWT_SECRET: z.string().min(16).default('waimai-dev-jwt-secret-change-me'),
+  JWT_SECRET: z.string().min(16).default(DEVELOPMENT_SECRETS.JWT_SECRET),
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
   JWT_JWKS_URL: z.string().url().optional(),
   // Shared by the gateway and the services: signs the identity the gateway forwards
   // and the service-to-service calls. Never leaves the cluster.
-  INTERNAL_SECRET: z.string().min(16).default('waimai-dev-internal-secret-change-me'),
+  INTERNAL_SECRET: z.string().min(16).default(DEVELOPMENT_SECRETS.INTERNAL_SECRET),
 });
 
 export const servicePortsConfig = z.object({
@@ -58,6 +68,16 @@ export const servicePortsConfig = z.object({
   PAYMENTS_URL: z.string().url().default('http://127.0.0.1:4003'),
   RIDERS_URL: z.string().url().default('http://127.0.0.1:4004'),
   PUBLIC_URL: z.string().url().default('http://localhost:4000'),
+  // Internal admin port of each process: /readyz and /metrics, never on the public port.
+  // Distinct defaults so that `pnpm start` runs every process on one host; 0 = a free port.
+  GATEWAY_ADMIN_PORT: z.coerce.number().int().min(0).default(9400),
+  PRODUCTS_ADMIN_PORT: z.coerce.number().int().min(0).default(9401),
+  ORDERS_ADMIN_PORT: z.coerce.number().int().min(0).default(9402),
+  PAYMENTS_ADMIN_PORT: z.coerce.number().int().min(0).default(9403),
+  RIDERS_ADMIN_PORT: z.coerce.number().int().min(0).default(9404),
+  // Loopback by default: only this host reaches the admin port. A container sets 0.0.0.0
+  // so that Prometheus and the kubelet can, and publishes it to the cluster network only.
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export const timersConfig = z.object({
@@ -76,7 +96,7 @@ export const timersConfig = z.object({
 });
 
 export const paymentsConfig = z.object({
-  PAYMENT_WEBHOOK_SECRET: z.string().min(16).default('waimai-dev-webhook-secret-change-me'),
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16).default(DEVELOPMENT_SECRETS.PAYMENT_WEBHOOK_SECRET),
 });
 
 export class ConfigError extends Error {
@@ -85,13 +105,39 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses `env` with `schema`, collecting every problem into one ConfigError. */
+const isDevelopmentSecret = (value: string) => /change-me/i.test(value);
+
+/** The variables an env schema reads: its object's, through `.transform()` pipes (`.superRefine()` keeps the object). */
+function objectShape(schema: z.ZodType): Record<string, unknown> {
+  if (schema instanceof z.ZodObject) return schema.shape as Record<string, unknown>;
+  if (schema instanceof z.ZodPipe) return objectShape(schema.in as z.ZodType);
+  return {};
+}
+
+/**
+ * Under NODE_ENV=production: every secret of `schema` that still has a development value
+ * (the default, or any `…change-me` value copied from .env.example), by variable name.
+ */
+function developmentSecretProblems(schema: z.ZodType, env: Record<string, string | undefined>): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const shape = objectShape(schema);
+  return Object.entries(DEVELOPMENT_SECRETS)
+    .filter(([name, fallback]) => name in shape && isDevelopmentSecret(env[name] ?? fallback))
+    .map(([name]) => `${name}: still has its development value under NODE_ENV=production; set a secret of your own`);
+}
+
+/**
+ * Parses `env` with `schema`, collecting every problem into one ConfigError: the schema's,
+ * and under NODE_ENV=production each secret left at its development value.
+ */
 export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-  );
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)),
+    ...developmentSecretProblems(schema, env),
+  ];
+  if (problems.length) throw new ConfigError(problems);
+  return result.data as z.infer<S>;
 }
 
 /** For env.ts: parse or print every problem and exit 1. */
