@@ -9,6 +9,7 @@ import {
   createLogger,
   databaseName,
   kafkaConfig,
+  localUrl,
   mysqlConfig,
   redisConfig,
   runtimeConfig,
@@ -42,6 +43,10 @@ interface Service {
   /** The package folder: the service runs there, as `pnpm --filter … start` would run it. */
   dir: string;
   port: number;
+  /** Its internal admin port: /readyz, /metrics. */
+  adminPort: number;
+  /** Where this script reaches that port. */
+  adminUrl: string;
   child?: ChildProcess;
   exited?: Promise<void>;
 }
@@ -84,7 +89,7 @@ function pipeOutput(service: Service, child: ChildProcess, index: number, raw: b
 }
 
 async function waitUntilReady(service: Service, isDead: () => string | undefined): Promise<void> {
-  const url = `http://127.0.0.1:${service.port}/readyz`;
+  const url = `${service.adminUrl}/readyz`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
@@ -138,16 +143,25 @@ async function main(): Promise<void> {
     log,
   );
 
-  const ports: Record<(typeof SUBGRAPH_NAMES)[number], number> = {
-    products: config.PRODUCTS_PORT,
-    orders: config.ORDERS_PORT,
-    payments: config.PAYMENTS_PORT,
-    riders: config.RIDERS_PORT,
+  const ports: Record<(typeof SUBGRAPH_NAMES)[number], [port: number, adminPort: number]> = {
+    products: [config.PRODUCTS_PORT, config.PRODUCTS_ADMIN_PORT],
+    orders: [config.ORDERS_PORT, config.ORDERS_ADMIN_PORT],
+    payments: [config.PAYMENTS_PORT, config.PAYMENTS_ADMIN_PORT],
+    riders: [config.RIDERS_PORT, config.RIDERS_ADMIN_PORT],
   };
+  const adminUrl = (port: number) => localUrl(config.ADMIN_HOST, port);
   const services: Service[] = [
-    ...SUBGRAPH_NAMES.map((name) => ({ name, dir: path.join(ROOT, 'subgraphs', name), port: ports[name] })),
-    { name: 'gateway', dir: path.join(ROOT, 'gateway'), port: config.GATEWAY_PORT },
+    ...SUBGRAPH_NAMES.map((name) => {
+      const [port, adminPort] = ports[name];
+      return { name, dir: path.join(ROOT, 'subgraphs', name), port, adminPort, adminUrl: adminUrl(adminPort) };
+    }),
+    { name: 'gateway', dir: path.join(ROOT, 'gateway'), port: config.GATEWAY_PORT, adminPort: config.GATEWAY_ADMIN_PORT, adminUrl: adminUrl(config.GATEWAY_ADMIN_PORT) },
   ];
+  const unknownAdminPort = services.find((service) => service.adminPort === 0);
+  if (unknownAdminPort) {
+    log.error(`${unknownAdminPort.name.toUpperCase()}_ADMIN_PORT is 0: pnpm start waits for readiness on each admin port, so it needs fixed ones.`);
+    process.exit(1);
+  }
   const missing = services.filter((service) => !existsSync(path.join(service.dir, 'src', 'index.ts')));
   if (missing.length) {
     log.error(
@@ -258,7 +272,7 @@ async function main(): Promise<void> {
 }
 
 function printBanner(
-  config: { PUBLIC_URL: string; DB_PREFIX: string; REDIS_URL: string; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string },
+  config: { PUBLIC_URL: string; DB_PREFIX: string; REDIS_URL: string; KAFKA_BROKERS: string[]; KAFKA_TOPIC_PREFIX: string; ADMIN_HOST: string },
   services: Service[],
   kafka: KafkaBroker,
   seeded: SeedResult | undefined,
@@ -272,10 +286,12 @@ function printBanner(
     `  GraphQL + GraphiQL      ${publicUrl}/graphql`,
     `  Subscriptions (ws)      ${publicUrl.replace(/^http/, 'ws')}/graphql`,
     `  Payment webhook         ${publicUrl}/webhooks/payments/sandbox`,
-    '  Health',
+    '  Health (public)',
     ...services.map((service) =>
       `    ${service.name.padEnd(9)} ${service.name === 'gateway' ? publicUrl : `http://localhost:${service.port}`}/healthz`,
     ),
+    `  Readiness, metrics (internal admin ports on ${config.ADMIN_HOST})`,
+    ...services.map((service) => `    ${service.name.padEnd(9)} ${service.adminUrl}/readyz  ${service.adminUrl}/metrics`),
     `  MySQL databases         ${SUBGRAPH_NAMES.map((name) => databaseName(config.DB_PREFIX, name)).join(', ')}`,
     `  Redis                   ${redis.hostname}:${redis.port || 6379}`,
     `  Kafka                   ${config.KAFKA_BROKERS.join(',')} ${kafka.started ? '(started here; stops with Ctrl-C)' : '(already running)'}`,

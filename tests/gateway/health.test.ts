@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@waimai/gateway';
 import { createLogger } from '@waimai/platform';
 import { gatewayEventsReady, gql, startStack, unreachableUrl, type Stack } from '@waimai/testkit';
@@ -8,9 +9,25 @@ interface Readiness {
   checks: Record<string, string>;
 }
 
-async function readiness(baseUrl: string): Promise<{ status: number; body: Readiness }> {
-  const response = await fetch(`${baseUrl}/readyz`);
+async function readiness(adminUrl: string): Promise<{ status: number; body: Readiness }> {
+  const response = await fetch(`${adminUrl}/readyz`);
   return { status: response.status, body: (await response.json()) as Readiness };
+}
+
+/** The same port on another loopback address: a server bound to 127.0.0.1 alone is not there. */
+const onOtherLoopbackAddress = (url: string) => url.replace('//127.0.0.1:', '//127.0.0.2:');
+
+/** What a new TCP connection to the URL's address meets: 'connected', or the error code (ECONNREFUSED: nothing listens). */
+function connectionTo(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
 }
 
 describe('health, readiness and metrics', () => {
@@ -22,15 +39,32 @@ describe('health, readiness and metrics', () => {
     await stack?.stop();
   });
 
-  it('/healthz answers while the process lives', async () => {
+  it('/healthz answers on the public port while the process lives', async () => {
     const response = await fetch(`${stack.gatewayUrl}/healthz`);
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok', service: 'gateway' });
   });
 
-  it('/readyz is 503 and names the subgraphs that do not answer', async () => {
-    const { status, body } = await readiness(stack.gatewayUrl);
+  it('the public ports of the gateway and of a subgraph answer /readyz and /metrics with a JSON 404', async () => {
+    const answers = [];
+    for (const base of [stack.gatewayUrl, stack.subgraphUrls.products ?? '']) {
+      for (const path of ['/readyz', '/metrics']) {
+        const response = await fetch(`${base}${path}`);
+        answers.push({ path, status: response.status, type: response.headers.get('content-type'), body: await response.json() });
+      }
+    }
+
+    expect(answers).toEqual(
+      [...Array(2)].flatMap(() => [
+        { path: '/readyz', status: 404, type: expect.stringMatching(/^application\/json/), body: { error: 'Not found.' } },
+        { path: '/metrics', status: 404, type: expect.stringMatching(/^application\/json/), body: { error: 'Not found.' } },
+      ]),
+    );
+  });
+
+  it('/readyz on the admin port is 503 and names the subgraphs that do not answer', async () => {
+    const { status, body } = await readiness(stack.gateway.adminUrl);
 
     expect(status).toBe(503);
     expect(body.checks).toEqual({
@@ -43,16 +77,34 @@ describe('health, readiness and metrics', () => {
     });
   });
 
-  it('/metrics counts the operations the gateway served, in Prometheus text', async () => {
+  it('/metrics on the admin port counts the operations the gateway served, in Prometheus text', async () => {
     await gql(stack.graphqlUrl, 'query Ping { __typename }');
 
-    const response = await fetch(`${stack.gatewayUrl}/metrics`);
+    const response = await fetch(`${stack.gateway.adminUrl}/metrics`);
     const text = await response.text();
 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text).toMatch(/^waimai_graphql_operations_total\{service="gateway",type="query",outcome="ok"\} [1-9]\d*$/m);
     expect(text).toContain('process_cpu_seconds_total');
+  });
+
+  it('a subgraph serves /readyz and /metrics on its own admin port', async () => {
+    const adminUrl = stack.subgraphAdminUrls.products ?? '';
+    const metrics = await fetch(`${adminUrl}/metrics`);
+
+    expect(await readiness(adminUrl)).toEqual({ status: 200, body: { status: 'ready', service: 'products', checks: { mysql: 'ok' } } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('process_cpu_seconds_total');
+    expect(new URL(adminUrl).port).not.toBe(new URL(stack.subgraphUrls.products ?? '').port);
+  });
+
+  it('the admin ports listen on 127.0.0.1 alone by default, the public port on every address', async () => {
+    const publicAnswer = await fetch(`${onOtherLoopbackAddress(stack.gatewayUrl)}/healthz`);
+
+    expect(publicAnswer.status).toBe(200);
+    expect(await connectionTo(onOtherLoopbackAddress(stack.gateway.adminUrl))).toBe('ECONNREFUSED');
+    expect(await connectionTo(onOtherLoopbackAddress(stack.subgraphAdminUrls.products ?? ''))).toBe('ECONNREFUSED');
   });
 });
 
@@ -74,8 +126,8 @@ describe('readiness when every subgraph answers', () => {
     await stack?.stop();
   });
 
-  it('/readyz is 200', async () => {
-    const { status, body } = await readiness(gateway.baseUrl);
+  it('/readyz on the admin port is 200', async () => {
+    const { status, body } = await readiness(gateway.adminUrl);
 
     expect({ status, body }).toEqual({
       status: 200,
@@ -98,9 +150,20 @@ describe('readiness without Kafka', () => {
   });
 
   it('/readyz is 503 while the subscription event consumers cannot read, naming each topic', async () => {
-    const { status, body } = await readiness(gateway.baseUrl);
+    const { status, body } = await readiness(gateway.adminUrl);
 
     expect(status).toBe(503);
     expect(body.checks.events).toMatch(/^dispatch\.offers: .+; orders\.events: .+$/);
+  });
+
+  it('a gateway that has stopped no longer listens on its admin port', async () => {
+    const noBroker = new URL(await unreachableUrl()).host;
+    const stopped = await startGateway(loadGatewayConfig({ ...stack.env, GATEWAY_PORT: '0', KAFKA_BROKERS: noBroker }), createLogger('gateway', 'silent'));
+    const whileRunning = await connectionTo(stopped.adminUrl);
+
+    await stopped.stop();
+
+    expect(whileRunning).toBe('connected');
+    expect(await connectionTo(stopped.adminUrl)).toBe('ECONNREFUSED');
   });
 });

@@ -110,7 +110,7 @@ describe('robustness of the websocket server', () => {
       await offers.close();
     }
     await eventually(() => stack.gateway.events.listeners('orderOffers', rider.sub) === 0, 5000, 'the closed subscription to stop listening');
-    const metrics = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${stack.gateway.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/^waimai_gateway_slow_sockets_closed_total [1-9]\d*$/m);
     expect(metrics).toMatch(/^waimai_gateway_events_dropped_total\{field="orderOffers",reason="slow_socket"\} [1-9]\d*$/m);
   });

@@ -122,7 +122,7 @@ describe('orderUpdated through the supergraph', () => {
     await payOrder(stack, order.id, order.customer.token);
     await payloadsUntil(tracking, statusIs('CREATED'));
 
-    const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    const text = await (await fetch(`${stack.gateway.adminUrl}/metrics`)).text();
 
     expect(text).toMatch(/^waimai_gateway_websocket_connections [1-9]\d*$/m);
     expect(text).toMatch(/^waimai_gateway_subscriptions\{field="orderUpdated"\} [1-9]\d*$/m);

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { collectDefaultMetrics, register, Counter, Histogram } from 'prom-client';
 import type { Logger } from './logger';
 
@@ -22,21 +22,28 @@ export const metrics = {
 
 export type ReadinessCheck = () => Promise<void>;
 
+const notFound: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: 'Not found.' });
+};
+
 /**
- * An express app with the endpoints every waimai process has: /healthz (the process is
- * alive), /readyz (its dependencies answer), /metrics (Prometheus text).
+ * The public express app of a waimai process, with /healthz (the process is alive) for
+ * load balancers and liveness probes. Readiness and metrics are internal (startAdminServer):
+ * here they answer a JSON 404 like any unknown path.
  */
-export function createHttpApp(service: string, readiness: Record<string, ReadinessCheck>, logger: Logger): Express {
-  if (!defaultMetricsStarted) {
-    collectDefaultMetrics({ labels: { service } });
-    defaultMetricsStarted = true;
-  }
+export function createHttpApp(service: string): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service });
   });
-  app.get('/readyz', async (_req, res) => {
+  // Registered first, so that no route mounted later (a webhook proxy, a catch-all) can serve them.
+  app.all(['/readyz', '/metrics'], notFound);
+  return app;
+}
+
+function readinessHandler(service: string, readiness: Record<string, ReadinessCheck>, logger: Logger): RequestHandler {
+  return async (_req, res) => {
     const results = await Promise.all(
       Object.entries(readiness).map(async ([name, check]) => {
         try {
@@ -51,12 +58,58 @@ export function createHttpApp(service: string, readiness: Record<string, Readine
     );
     const ready = results.every(([, state]) => state === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service, checks: Object.fromEntries(results) });
+  };
+}
+
+/** Where this machine reaches a server bound to `host`: every address (0.0.0.0, ::) includes loopback. */
+export function localUrl(host: string, port: number): string {
+  const reached = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reached.includes(':') ? `[${reached}]` : reached}:${port}`;
+}
+
+export interface AdminServerOptions {
+  service: string;
+  readiness: Record<string, ReadinessCheck>;
+  logger: Logger;
+  /** 0: a free port of the kernel's choosing. */
+  port: number;
+  host: string;
+}
+
+export interface AdminServer {
+  port: number;
+  /** Base URL, e.g. http://127.0.0.1:9401 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The internal admin port of a waimai process: /healthz, /readyz (its dependencies answer)
+ * and /metrics (Prometheus text), for the kubelet, Prometheus and `pnpm start`, never for
+ * clients.
+ */
+export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+  const { service, logger } = options;
+  if (!defaultMetricsStarted) {
+    collectDefaultMetrics({ labels: { service } });
+    defaultMetricsStarted = true;
+  }
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service });
   });
+  app.get('/readyz', readinessHandler(service, options.readiness, logger));
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', register.contentType);
     res.send(await register.metrics());
   });
-  return app;
+  app.use(notFound);
+  const server = http.createServer(app);
+  const port = await listen(server, options.port, options.host);
+  const url = localUrl(options.host, port);
+  logger.info({ port, host: options.host }, 'The admin port (readiness, metrics) is listening.');
+  return { port, url, close: () => closeServer(server) };
 }
 
 export async function listen(server: http.Server, port: number, host = '0.0.0.0'): Promise<number> {
@@ -114,5 +167,7 @@ export interface RunningService {
   port: number;
   /** Base URL, e.g. http://127.0.0.1:4001 */
   baseUrl: string;
+  /** Base URL of its internal admin port (/readyz, /metrics), e.g. http://127.0.0.1:9401 */
+  adminUrl: string;
   stop(): Promise<void>;
 }

@@ -9,7 +9,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express, { type Express, type Request } from 'express';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { DomainError, ErrorCode } from './errors';
-import { createHttpApp, listen, closeServer, metrics, type ReadinessCheck } from './http';
+import { createHttpApp, listen, closeServer, metrics, startAdminServer, type AdminServer, type ReadinessCheck } from './http';
 import { IDENTITY_HEADER, type Caller, type InternalSigner } from './identity';
 import type { Logger } from './logger';
 
@@ -66,6 +66,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
   port: number;
+  /** The internal admin port (/readyz, /metrics) and the address it binds. */
+  admin: { port: number; host: string };
   signer: InternalSigner;
   logger: Logger;
   readiness: Record<string, ReadinessCheck>;
@@ -78,6 +80,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
 export interface RunningSubgraph {
   port: number;
   url: string;
+  /** Base URL of the admin port, e.g. http://127.0.0.1:9401 */
+  adminUrl: string;
   httpServer: http.Server;
   stop(): Promise<void>;
 }
@@ -92,7 +96,7 @@ function refuse(message: string) {
  */
 export async function startSubgraph<TContext extends BaseContext>(options: SubgraphOptions<TContext>): Promise<RunningSubgraph> {
   const { name, logger, signer } = options;
-  const app = createHttpApp(name, options.readiness, logger);
+  const app = createHttpApp(name);
   const httpServer = http.createServer(app);
   const server = new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
@@ -131,15 +135,32 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     }),
   );
 
-  const port = await listen(httpServer, options.port);
+  let port: number;
+  try {
+    port = await listen(httpServer, options.port);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
   logger.info({ port }, `${name} subgraph is listening.`);
+  let admin: AdminServer;
+  try {
+    admin = await startAdminServer({ service: name, readiness: options.readiness, logger, ...options.admin });
+  } catch (err) {
+    await server.stop();
+    await closeServer(httpServer);
+    throw err;
+  }
   return {
     port,
     url: `http://127.0.0.1:${port}/graphql`,
+    adminUrl: admin.url,
     httpServer,
     async stop() {
       await server.stop();
       await closeServer(httpServer);
+      // A stopping process is not ready: probes find the admin port closed from here on.
+      await admin.close();
     },
   };
 }

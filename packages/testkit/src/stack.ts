@@ -84,6 +84,8 @@ export interface Stack {
   wsUrl: string;
   /** Base URLs of the subgraphs that run; the others are absent. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
+  /** Base URLs of their internal admin ports (/readyz, /metrics); the gateway's is gateway.adminUrl. */
+  subgraphAdminUrls: Partial<Record<SubgraphName, string>>;
   gateway: RunningGateway;
   /** The environment the services were started with (this run's isolated prefixes). */
   env: Record<string, string | undefined>;
@@ -141,6 +143,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   while (closed === publicUrl) closed = await unreachableUrl();
   const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlVariable(name), closed]));
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
+  const subgraphAdminUrls: Partial<Record<SubgraphName, string>> = {};
   const running: RunningService[] = [];
   const stopAll = async () => {
     // Gateway first, then subgraphs in reverse start order.
@@ -157,6 +160,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const service = await entry.start(config, logger.child({ service: name }));
       running.push(service);
       subgraphUrls[name] = service.baseUrl;
+      subgraphAdminUrls[name] = service.adminUrl;
       urls[urlVariable(name)] = service.baseUrl;
     }
 
@@ -172,6 +176,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       graphqlUrl: `${gateway.baseUrl}/graphql`,
       wsUrl: `${gateway.baseUrl.replace(/^http/, 'ws')}/graphql`,
       subgraphUrls,
+      subgraphAdminUrls,
       gateway,
       env: { ...env, ...urls },
       stop: stopAll,

@@ -70,6 +70,7 @@ export async function startPaymentsSubgraph(
       // Codegen's resolver types are stricter than buildSubgraphSchema's map; they describe the same object.
       resolvers: resolvers as never,
       port: config.PAYMENTS_PORT,
+      admin: { port: config.PAYMENTS_ADMIN_PORT, host: config.ADMIN_HOST },
       signer,
       logger,
       readiness: { mysql: () => database.ping() },
@@ -104,6 +105,7 @@ export async function startPaymentsSubgraph(
       name: 'payments',
       port: subgraph.port,
       baseUrl: `http://127.0.0.1:${subgraph.port}`,
+      adminUrl: subgraph.adminUrl,
       async stop() {
         // Requests first, then events, then the relay (rows it has not sent wait for the next start); pools last.
         await subgraph.stop();

@@ -51,6 +51,7 @@ export async function startProductsSubgraph(
     // Codegen's resolver types are stricter than buildSubgraphSchema's map; they describe the same object.
     resolvers: resolvers as never,
     port: config.PRODUCTS_PORT,
+    admin: { port: config.PRODUCTS_ADMIN_PORT, host: config.ADMIN_HOST },
     signer,
     logger,
     readiness: { mysql: () => database.ping() },
@@ -63,6 +64,7 @@ export async function startProductsSubgraph(
     name: 'products',
     port: subgraph.port,
     baseUrl: `http://127.0.0.1:${subgraph.port}`,
+    adminUrl: subgraph.adminUrl,
     async stop() {
       await subgraph.stop();
       await releases.stop();
