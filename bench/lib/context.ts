@@ -111,14 +111,14 @@ export async function createContext(platform: Platform, client: HttpClient, quic
   };
 }
 
-/** Waits until the gateway at `baseUrl` runs at least `count` orderOffers subscriptions (graphql-ws has no subscribe ack). */
-export async function waitForSubscriptions(baseUrl: string, count: number, timeoutMs: number): Promise<number> {
+/** Waits until the gateway whose admin port is `adminUrl` runs at least `count` orderOffers subscriptions (graphql-ws has no subscribe ack). */
+export async function waitForSubscriptions(adminUrl: string, count: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let seen = 0;
   while (Date.now() < deadline) {
-    seen = metricValue(await metricsPage(baseUrl), 'waimai_gateway_subscriptions', 'field="orderOffers"') ?? 0;
+    seen = metricValue(await metricsPage(adminUrl), 'waimai_gateway_subscriptions', 'field="orderOffers"') ?? 0;
     if (seen >= count) return seen;
     await sleep(200);
   }
-  throw new Error(`Only ${seen} of ${count} orderOffers subscriptions were running on ${baseUrl} after ${timeoutMs / 1000} s.`);
+  throw new Error(`Only ${seen} of ${count} orderOffers subscriptions were running on ${adminUrl} after ${timeoutMs / 1000} s.`);
 }

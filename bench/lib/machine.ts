@@ -141,7 +141,8 @@ export function metricValue(page: string, name: string, label?: string): number 
   return null;
 }
 
-export async function metricsPage(baseUrl: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+/** The /metrics page of a process's internal admin port. */
+export async function metricsPage(adminUrl: string): Promise<string> {
+  const response = await fetch(`${adminUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
   return response.text();
 }

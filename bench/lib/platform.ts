@@ -8,6 +8,7 @@ import {
   connectRedis,
   createLogger,
   databaseName,
+  DEVELOPMENT_SECRETS,
   dropDatabase,
   kafkaConfig,
   kafkaLogCreator,
@@ -33,6 +34,8 @@ export type BenchConfig = z.infer<typeof benchConfig>;
  */
 export const SERVICE_OVERRIDES: Readonly<Record<string, string>> = {
   NODE_ENV: 'production',
+  // The scenarios pay through the sandbox provider's signed webhook; production never picks it by itself.
+  PAYMENT_PROVIDER: 'sandbox',
   // 15 min: no offer expires and is re-dispatched while later scenarios measure.
   OFFER_SECONDS: '900',
   // 600 m: with 2,000 riders over 20 km × 20 km (5 per km²) a round finds about 5 riders.
@@ -51,6 +54,8 @@ export interface Platform {
   /** The environment every service got (isolated prefixes, ports, URLs). */
   env: Record<string, string>;
   gatewayUrl: string;
+  /** The gateway's internal admin port: /readyz, /metrics. */
+  gatewayAdminUrl: string;
   wsUrl: string;
   services: ServiceProcess[];
   logDir: string;
@@ -79,6 +84,8 @@ export async function startPlatform(say: Say, logLevel: string, profiled: readon
   const baseEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) baseEnv[key] = value;
   Object.assign(baseEnv, isolated, { LOG_LEVEL: logLevel });
+  // Secrets of the run's own: the services run with NODE_ENV=production, which refuses the development ones.
+  for (const name of Object.keys(DEVELOPMENT_SECRETS)) baseEnv[name] = randomBytes(24).toString('hex');
   const config = parseConfig(benchConfig, baseEnv);
 
   const problems = await preflight(config);
@@ -105,22 +112,31 @@ export async function startPlatform(say: Say, logLevel: string, profiled: readon
     say(`Run ${run}: migrating wb_${run}_* and creating topics wb-${run}-*.`);
     await Promise.all([migrateAll(config), createAllTopics(config, createLogger('bench', 'warn'))]);
 
-    const ports = await freePorts(SUBGRAPH_NAMES.length + 1);
+    // A public and an admin port for each subgraph and the gateway.
+    const ports = await freePorts(2 * (SUBGRAPH_NAMES.length + 1));
     const gatewayPort = ports[SUBGRAPH_NAMES.length] as number;
-    const urls: Record<string, string> = { PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`, GATEWAY_PORT: String(gatewayPort) };
+    const adminPort = (index: number) => ports[SUBGRAPH_NAMES.length + 1 + index] as number;
+    const gatewayAdminPort = adminPort(SUBGRAPH_NAMES.length);
+    const urls: Record<string, string> = {
+      PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
+      GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_ADMIN_PORT: String(gatewayAdminPort),
+      ADMIN_HOST: '127.0.0.1',
+    };
     SUBGRAPH_NAMES.forEach((name, index) => {
       urls[`${name.toUpperCase()}_PORT`] = String(ports[index]);
+      urls[`${name.toUpperCase()}_ADMIN_PORT`] = String(adminPort(index));
       urls[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${ports[index]}`;
     });
     env = { ...baseEnv, ...SERVICE_OVERRIDES, ...urls };
 
     say(`Starting ${SUBGRAPH_NAMES.join(', ')} and the gateway as separate processes (logs in ${logDir}).`);
     const subgraphs = SUBGRAPH_NAMES.map((name, index) =>
-      spawnService({ name, dir: path.join('subgraphs', name), port: ports[index] as number, env, logDir, nodeArgs: nodeArgs(name) }),
+      spawnService({ name, dir: path.join('subgraphs', name), port: ports[index] as number, adminPort: adminPort(index), env, logDir, nodeArgs: nodeArgs(name) }),
     );
     services.push(...subgraphs);
     await Promise.all(subgraphs.map(waitUntilReady));
-    const gateway = spawnService({ name: 'gateway', dir: 'gateway', port: gatewayPort, env, logDir, nodeArgs: nodeArgs('gateway') });
+    const gateway = spawnService({ name: 'gateway', dir: 'gateway', port: gatewayPort, adminPort: gatewayAdminPort, env, logDir, nodeArgs: nodeArgs('gateway') });
     services.push(gateway);
     await waitUntilReady(gateway);
   } catch (err) {
@@ -134,13 +150,22 @@ export async function startPlatform(say: Say, logLevel: string, profiled: readon
     config,
     env,
     gatewayUrl,
+    gatewayAdminUrl: `http://127.0.0.1:${env.GATEWAY_ADMIN_PORT}`,
     wsUrl: `${gatewayUrl.replace(/^http/, 'ws')}/graphql`,
     services,
     logDir,
     profiled,
     async startGateway(name, extraNodeArgs = []) {
-      const [port] = await freePorts(1);
-      const gateway = spawnService({ name, dir: 'gateway', port: port as number, env: { ...env, GATEWAY_PORT: String(port) }, logDir, nodeArgs: extraNodeArgs });
+      const [port, adminPort] = (await freePorts(2)) as [number, number];
+      const gateway = spawnService({
+        name,
+        dir: 'gateway',
+        port,
+        adminPort,
+        env: { ...env, GATEWAY_PORT: String(port), GATEWAY_ADMIN_PORT: String(adminPort) },
+        logDir,
+        nodeArgs: extraNodeArgs,
+      });
       extra.push(gateway);
       await waitUntilReady(gateway);
       return gateway;

@@ -17,6 +17,8 @@ export interface ServiceProcess {
   pid: number;
   port: number;
   baseUrl: string;
+  /** Its internal admin port: /readyz, /metrics. */
+  adminUrl: string;
   logFile: string;
   /** Why it exited, once it has. */
   exitReason(): string | undefined;
@@ -52,6 +54,7 @@ export interface SpawnOptions {
   /** The package folder, e.g. subgraphs/riders or gateway. */
   dir: string;
   port: number;
+  adminPort: number;
   env: Record<string, string>;
   logDir: string;
   /** Extra node flags, e.g. --cpu-prof. */
@@ -83,6 +86,7 @@ export function spawnService(options: SpawnOptions): ServiceProcess {
     pid: child.pid ?? -1,
     port: options.port,
     baseUrl: `http://127.0.0.1:${options.port}`,
+    adminUrl: `http://127.0.0.1:${options.adminPort}`,
     logFile,
     exitReason: () => reason,
     async stop() {
@@ -95,7 +99,7 @@ export function spawnService(options: SpawnOptions): ServiceProcess {
   };
 }
 
-/** Polls /readyz until it answers 200; fails when the process dies or the time is up. */
+/** Polls /readyz on the admin port until it answers 200; fails when the process dies or the time is up. */
 export async function waitUntilReady(service: ServiceProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = 'no answer yet';
@@ -103,7 +107,7 @@ export async function waitUntilReady(service: ServiceProcess): Promise<void> {
     const dead = service.exitReason();
     if (dead) throw new Error(`${service.name} exited while starting (${dead}); see ${service.logFile}.`);
     try {
-      const response = await fetch(`${service.baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(`${service.adminUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
       last = `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`;
     } catch (err) {

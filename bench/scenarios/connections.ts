@@ -27,9 +27,9 @@ interface GatewayMemory {
 }
 
 /** The gateway's memory after a full garbage collection (what it holds, not what it has not collected yet). */
-async function gatewayMemory(baseUrl: string, inspector?: RemoteInspector): Promise<GatewayMemory> {
+async function gatewayMemory(adminUrl: string, inspector?: RemoteInspector): Promise<GatewayMemory> {
   await inspector?.collectGarbage();
-  const page = await metricsPage(baseUrl);
+  const page = await metricsPage(adminUrl);
   return {
     rssBytes: metricValue(page, 'process_resident_memory_bytes') ?? NaN,
     heapUsedBytes: metricValue(page, 'nodejs_heap_size_used_bytes') ?? NaN,
@@ -93,7 +93,7 @@ async function run(context: BenchContext, target: number): Promise<ScenarioOutco
     // The generator processes' CPU so far (starting up) is not the scenario's.
     const cpuAtStart = await Promise.all(workers.map((worker) => worker.ask({ type: 'cpu' }, 30_000)));
     const generatorBaseline = cpuAtStart.reduce((sum, reply) => sum + (reply.type === 'cpu' ? reply.cpuSeconds : 0), 0);
-    const before = await gatewayMemory(gateway.baseUrl, inspector);
+    const before = await gatewayMemory(gateway.adminUrl, inspector);
     const cpu = cpuWindow([...context.processes(), { name: 'gateway-connections', pid: gateway.pid }]);
     const started = performance.now();
     say(`Opening ${goal} sockets to one gateway process in batches of ${batchSize} (${WORKERS} generator processes).`);
@@ -134,16 +134,16 @@ async function run(context: BenchContext, target: number): Promise<ScenarioOutco
     }
     // graphql-ws does not acknowledge a subscribe: the gateway's own gauge says when all run.
     const deadline = performance.now() + 60_000;
-    let after = await gatewayMemory(gateway.baseUrl);
+    let after = await gatewayMemory(gateway.adminUrl);
     while (after.subscriptions < opened && performance.now() < deadline && !gateway.exitReason()) {
       await sleep(200);
-      after = await gatewayMemory(gateway.baseUrl);
+      after = await gatewayMemory(gateway.adminUrl);
     }
     const allSubscribedMs = performance.now() - started;
     const generatorSeconds = workerCpu.reduce((a, b) => a + b, 0) - generatorBaseline;
     const cpuShares = cpu.end({ generator: generatorSeconds });
     await sleep(2_000);
-    after = await gatewayMemory(gateway.baseUrl, inspector);
+    after = await gatewayMemory(gateway.adminUrl, inspector);
 
     say('Closing the sockets.');
     const closed = await Promise.all(workers.map((worker) => worker.ask({ type: 'close' }, 60_000)));
@@ -154,7 +154,7 @@ async function run(context: BenchContext, target: number): Promise<ScenarioOutco
       for (const [kind, n] of Object.entries(reply.problems)) socketProblems.set(kind, (socketProblems.get(kind) ?? 0) + n);
     });
     await sleep(3_000);
-    const released = await gatewayMemory(gateway.baseUrl, inspector);
+    const released = await gatewayMemory(gateway.adminUrl, inspector);
 
     const perConnection = {
       rssKiB: Math.round((after.rssBytes - before.rssBytes) / Math.max(1, after.subscriptions) / 102.4) / 10,

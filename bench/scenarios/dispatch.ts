@@ -88,7 +88,7 @@ async function run(context: BenchContext, options: DispatchOptions): Promise<Sce
   let providerClient: HttpClient | undefined;
   try {
     await mapLimit(sockets, 100, (socket) => socket.open());
-    await waitForSubscriptions(platform.gatewayUrl, riders.length, 60_000);
+    await waitForSubscriptions(platform.gatewayAdminUrl, riders.length, 60_000);
 
     say(`Placing ${warmupOrders + timedOrders} orders and initiating their payments (before the clock starts).`);
     const customers: Actor[] = await Promise.all(Array.from({ length: 50 }, () => anActor(secret, 'CUSTOMER')));

@@ -37,7 +37,7 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
 
   const offers = new Map<string, Set<Rider>>();
   const problems = new Map<string, number>();
-  const subscribedBefore = metricValue(await metricsPage(platform.gatewayUrl), 'waimai_gateway_subscriptions', 'field="orderOffers"') ?? 0;
+  const subscribedBefore = metricValue(await metricsPage(platform.gatewayAdminUrl), 'waimai_gateway_subscriptions', 'field="orderOffers"') ?? 0;
   const sockets = riders.map(
     (rider) =>
       new OfferSocket(platform.wsUrl, rider.token, {
@@ -55,7 +55,7 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
   const grabClient = new HttpClient(platform.gatewayUrl, holders * 2);
   try {
     await mapLimit(sockets, 50, (socket) => socket.open());
-    await waitForSubscriptions(platform.gatewayUrl, subscribedBefore + riders.length, 30_000);
+    await waitForSubscriptions(platform.gatewayAdminUrl, subscribedBefore + riders.length, 30_000);
 
     const perOrder: Array<{ orderId: string; holders: number; won: number; taken: number; other: Record<string, number>; riderOnOrder: string | null; winnerMatches: boolean }> = [];
     const all: Grab[] = [];
