@@ -144,6 +144,8 @@ describe('entities', () => {
     const result = await h.call<{ _entities: Array<{ id: string; ownerId: string } | null> }>(
       'query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Merchant { id ownerId } } }',
       { reps: [{ __typename: 'Merchant', id: merchant.id }, { __typename: 'Merchant', id: 'missing' }] },
+      // The owner: anyone else gets ownerId null (input-and-visibility.test.ts).
+      merchant.owner,
     );
     expect(result.data!._entities).toEqual([{ id: merchant.id, ownerId: merchant.owner.sub }, null]);
   });
