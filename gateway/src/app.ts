@@ -5,29 +5,37 @@ import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlu
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import {
   closeServer,
+  connectRedis,
   createHttpApp,
   ErrorCode,
   IDENTITY_HEADER,
   listen,
   maskErrors,
   operationMetricsPlugin,
+  startAdminServer,
+  type AdminServer,
+  type Caller,
   type Logger,
   type ReadinessCheck,
   type RunningService,
 } from '@waimai/platform';
 import type { GatewayConfig } from './env';
 import { createCallerResolver, createIdentityForwarder, type GatewayContext, type IdentityForwarder } from './caller';
-import { limitsFromConfig, operationLimitRules } from './limits';
+import { createDocumentGuard, limitsFromConfig, tokenLimitError } from './limits';
+import { createRateLimits } from './rate-limits';
+import { clientRequestErrors, documentLimits, generalRateLimit, ipRateLimit, requestPolicyPlugin } from './request-policy';
 import { playgroundAssets, sendPlayground, wantsPlayground } from './playground';
 import { startEventFeed, type EventFeed } from './event-feed';
 import { EventRouter } from './event-router';
 import { eventSources, sourceTopics } from './event-sources';
 import { attachSubscriptionServer, drainSubscriptionsPlugin, type OperationExecutor } from './subscriptions';
-import { webhookProxy } from './webhooks';
+import { WEBHOOKS_PATH, webhookProxy } from './webhooks';
+import { corsOptions } from './cors';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -88,10 +96,13 @@ const INTERNAL_EXTENSIONS = new Set(['serviceName', 'response', 'exception']);
  * Subgraph errors with a contract code reach the client as the subgraph wrote them (message,
  * code, extra extensions); anything else is logged and masked by the platform's maskErrors.
  */
-function formatGatewayError(logger: Logger) {
+function formatGatewayError(logger: Logger, options: { fieldSuggestions: boolean; maxTokens: number }) {
   const mask = maskErrors(logger);
+  const clientErrors = clientRequestErrors(logger, options);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const masked = mask(formatted, error);
+    const overTokens = error instanceof GraphQLError ? tokenLimitError(error, options.maxTokens) : null;
+    const asLimit = overTokens ? { message: overTokens.message, extensions: { ...overTokens.extensions, http: undefined } } : formatted;
+    const masked = mask(clientErrors(asLimit, error), error);
     if (!masked.extensions) return masked;
     const extensions = Object.fromEntries(Object.entries(masked.extensions).filter(([key]) => !INTERNAL_EXTENSIONS.has(key)));
     return { ...masked, extensions };
@@ -136,8 +147,8 @@ export interface RunningGateway extends RunningService {
 /**
  * The public entry: GraphQL over HTTP at /graphql (through @apollo/gateway to the subgraphs),
  * the GraphiQL playground on GET /graphql from browsers, /webhooks/* forwarded to payments,
- * graphql-ws on the same server and path for subscriptions, and /healthz /readyz /metrics,
- * all from one http.Server.
+ * graphql-ws on the same server and path for subscriptions, and /healthz, all from one
+ * http.Server; /readyz and /metrics on the internal admin port (GATEWAY_ADMIN_PORT).
  */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
   const baseUrls = subgraphBaseUrls(config);
@@ -157,7 +168,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     events: () => feed.check(),
   };
 
-  const app = createHttpApp('gateway', readiness, logger);
+  const app = createHttpApp('gateway');
   const httpServer = http.createServer(app);
 
   const gateway = new ApolloGateway({
@@ -176,12 +187,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     return apiSchema;
   };
 
-  const validationRules = operationLimitRules(limitsFromConfig(config));
+  const guard = createDocumentGuard(limitsFromConfig(config));
+  // Budgets are counted in Redis so that they hold across gateway replicas.
+  const redis = connectRedis(config, 'gateway-rate-limits');
+  readiness.redis = async () => {
+    await redis.ping();
+  };
+  const rateLimits = createRateLimits(redis, config, logger);
+  app.set('trust proxy', config.TRUST_PROXY_HOPS);
   // Subscription events and socket operations run through the same ApolloServer as HTTP
   // requests, with the socket's caller: identity reaches subgraphs exactly as over HTTP.
-  const execute: OperationExecutor = async (request, caller) => {
+  const execute: OperationExecutor = async (request, contextValue) => {
     // `server` (below) is started before the http.Server listens, hence before any socket subscribes.
-    const response = await server.executeOperation(request, { contextValue: { caller } });
+    const response = await server.executeOperation(request, { contextValue });
     if (response.body.kind !== 'single') {
       return { errors: [{ message: 'Incremental delivery (@defer, @stream) is not available over websockets.', extensions: { code: 'BAD_REQUEST' } }] };
     }
@@ -192,7 +210,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     path: GRAPHQL_PATH,
     schema: currentApiSchema,
     callers,
-    validationRules,
+    guard,
+    rateLimits,
+    maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+    maxSocketsPerUser: config.WS_MAX_SOCKETS_PER_USER,
+    maxMessagesPerSecond: config.WS_MAX_MESSAGES_PER_SECOND,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS,
     maxMessageBytes: config.MAX_REQUEST_BYTES,
     keepAliveMs: config.WS_KEEPALIVE_MS,
@@ -205,14 +228,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const server = new ApolloServer<GatewayContext>({
     // @apollo/gateway 2.x implements the v1 gateway interface; Apollo Server 5 runs it as is.
     gateway: gateway as unknown as ApolloServerOptionsWithGateway<GatewayContext>['gateway'],
-    formatError: formatGatewayError(logger.child({ component: 'graphql' })),
+    formatError: formatGatewayError(logger.child({ component: 'graphql' }), {
+      fieldSuggestions: config.GRAPHQL_FIELD_SUGGESTIONS,
+      maxTokens: config.MAX_QUERY_TOKENS,
+    }),
     includeStacktraceInErrorResponses: false,
     introspection: config.GRAPHQL_INTROSPECTION,
     // main()'s onShutdown owns SIGTERM/SIGINT: Apollo's own handler would stop and re-raise
     // the signal, killing the process before the other shutdown steps ran.
     stopOnTerminationSignals: false,
-    validationRules,
+    // Documents are priced before Apollo Server sees them (documentLimits); the parser's own
+    // token limit stays for operations that do not come over HTTP.
+    parseOptions: guard.parseOptions,
+    // Batched requests would multiply every per-request limit by the batch size.
+    allowBatchedHttpRequests: false,
     plugins: [
+      requestPolicyPlugin(rateLimits),
       // Half the shutdown budget for in-flight requests; the rest is for the other steps.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2) }),
       // The playground below replaces Apollo's landing page, which loads from a CDN.
@@ -225,21 +256,33 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   try {
     await server.start();
   } catch (err) {
-    await feed.stop();
+    await Promise.all([feed.stop(), redis.quit()]);
     throw err;
   }
 
+  app.use(WEBHOOKS_PATH, ipRateLimit(rateLimits, 'webhook'));
   app.use(webhookProxy(config.PAYMENTS_URL, config.WEBHOOK_PROXY_TIMEOUT_MS, logger));
-  app.use(playgroundAssets());
-  app.get(GRAPHQL_PATH, (req, res, next) => {
-    if (wantsPlayground(req)) sendPlayground(res);
-    else next();
-  });
+  if (config.GRAPHQL_PLAYGROUND) {
+    app.use(playgroundAssets());
+    app.get(GRAPHQL_PATH, (req, res, next) => {
+      if (wantsPlayground(req)) sendPlayground(res);
+      else next();
+    });
+  }
+  const identify: RequestHandler = async (req, res, next) => {
+    res.locals.caller = await callers.callerFrom(req.headers.authorization);
+    res.locals.clientIp = req.ip ?? 'unknown';
+    next();
+  };
   app.use(
     GRAPHQL_PATH,
+    cors(corsOptions(config.CORS_ORIGINS)),
+    identify,
+    generalRateLimit(rateLimits),
     express.json({ limit: config.MAX_REQUEST_BYTES }),
+    documentLimits(guard),
     expressMiddleware(server, {
-      context: async ({ req }) => ({ caller: await callers.callerFrom(req.headers.authorization) }),
+      context: async ({ res }) => ({ caller: res.locals.caller as Caller, clientIp: String(res.locals.clientIp), origin: 'http' as const }),
     }),
   );
   app.use(notFound);
@@ -250,6 +293,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     port = await listen(httpServer, config.GATEWAY_PORT);
   } catch (err) {
     await Promise.all([feed.stop(), server.stop()]);
+    await redis.quit();
+    throw err;
+  }
+  let admin: AdminServer;
+  try {
+    admin = await startAdminServer({ service: 'gateway', readiness, logger, port: config.GATEWAY_ADMIN_PORT, host: config.ADMIN_HOST });
+  } catch (err) {
+    await Promise.all([feed.stop(), server.stop()]);
+    await redis.quit();
     throw err;
   }
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -259,6 +311,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     name: 'gateway',
     port,
     baseUrl,
+    adminUrl: admin.url,
     httpServer,
     apiSchema: currentApiSchema,
     events: { ready: () => feed.ready(), groupIds: feed.groupIds, listeners: (field, key) => router.listeners(field, key) },
@@ -268,6 +321,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await feed.stop();
       await server.stop();
       await closeServer(httpServer);
+      await admin.close();
+      await redis.quit();
     },
   };
 }

@@ -11,6 +11,10 @@ import {
 /** What every GraphQL operation through the gateway knows: who is calling (null: anonymous). */
 export interface GatewayContext {
   caller: Caller;
+  /** The client's address (behind TRUST_PROXY_HOPS proxies), the key of anonymous budgets. */
+  clientIp: string;
+  /** Sent over HTTP, sent on a websocket, or run to resolve a subscription's event. */
+  origin: 'http' | 'socket' | 'event';
 }
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { authConfig, kafkaConfig, loadConfigOrExit, parseConfig, runtimeConfig, servicePortsConfig, z } from '@waimai/platform';
+import { authConfig, kafkaConfig, loadConfigOrExit, parseConfig, redisConfig, runtimeConfig, servicePortsConfig, z } from '@waimai/platform';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -13,6 +13,9 @@ const gatewayLimitsConfig = z.object({
     .min(1)
     .default('schema/supergraph.graphql')
     .transform((file) => path.resolve(REPO_ROOT, file)),
+  // 1,000 tokens (GraphQL Armor's default): the largest contract operation with every
+  // fragment is under 100, GraphiQL's introspection query about 170.
+  MAX_QUERY_TOKENS: z.coerce.number().int().positive().default(1000),
   // 12: the deepest contract operation (NearbyMerchants) is 6 deep; room for fragments and growth.
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
   // Fields in the response shape, list fields multiplied by their page size (`first`).
@@ -22,10 +25,27 @@ const gatewayLimitsConfig = z.object({
   QUERY_COST_DEFAULT_LIST_SIZE: z.coerce.number().int().positive().default(20),
   // 30 aliases: enough for a dashboard, too few to multiply one expensive field into a flood.
   MAX_QUERY_ALIASES: z.coerce.number().int().nonnegative().default(30),
+  // 10 fields of one name in one selection set (fragments included): a client that merges
+  // fragments repeats `id` a few times; validation compares such fields pairwise.
+  MAX_FIELD_REPEATS: z.coerce.number().int().positive().default(10),
+  // 1,000 fields after fragment expansion: the largest contract operation has 42, introspection 220.
+  MAX_QUERY_FIELDS: z.coerce.number().int().positive().default(1000),
+  // 50 directives (GraphQL Armor's default): the contract uses none.
+  MAX_QUERY_DIRECTIVES: z.coerce.number().int().nonnegative().default(50),
   // 100 kB of JSON: the largest contract request is under 2 kB.
   MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(100_000),
-  // Public schema, public playground: introspection stays on unless an operator turns it off.
-  GRAPHQL_INTROSPECTION: booleanFlag.default(true),
+  // Introspection, GraphiQL and "Did you mean …?" in errors: on in development, off in
+  // production unless turned on (unset: follows NODE_ENV).
+  GRAPHQL_INTROSPECTION: booleanFlag.optional(),
+  GRAPHQL_PLAYGROUND: booleanFlag.optional(),
+  GRAPHQL_FIELD_SUGGESTIONS: booleanFlag.optional(),
+  // Trusted documents: only operations of the contract's manifest run (by sha256 hash).
+  TRUSTED_DOCUMENTS: booleanFlag.default(false),
+  TRUSTED_DOCUMENTS_PATH: z
+    .string()
+    .min(1)
+    .default('schema/contract/trusted-documents.json')
+    .transform((file) => path.resolve(REPO_ROOT, file)),
   // 3 s: the contract's limit for a websocket to send connection_init (then 4408).
   WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
   // 15 s between ws-level pings; a socket that has not answered one by the next is cut
@@ -40,11 +60,86 @@ const gatewayLimitsConfig = z.object({
   WEBHOOK_PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
+/** `<requests>/<seconds>`, e.g. `100/10`: at most 100 requests in any 10-second window. */
+const budget = (defaultValue: string) =>
+  z
+    .string()
+    .regex(/^\d+\/\d+$/, 'must be <requests>/<seconds>, e.g. 100/10')
+    .default(defaultValue)
+    .transform((value) => {
+      const [points = 0, seconds = 1] = value.split('/').map(Number);
+      return { points, seconds };
+    })
+    .refine((value) => value.points > 0 && value.seconds > 0, 'requests and seconds must be positive');
+
+/**
+ * Budgets sized so that a real app never meets them and a flood always does, per caller: the
+ * token's `sub` when there is one, the client's IP otherwise. Counted in Redis, so they hold
+ * across gateway replicas. The tests and `pnpm bench` raise them explicitly.
+ */
+const rateLimitConfig = z.object({
+  // 100 requests per 10 s per IP: a browsing customer sends a few a second at most.
+  RATE_LIMIT_ANONYMOUS: budget('100/10'),
+  // 200 requests per 10 s per user, over HTTP and websocket operations.
+  RATE_LIMIT_AUTHENTICATED: budget('200/10'),
+  // createOrder, initiatePayment, grabOrder: 20 a minute per user; each holds stock, talks to a
+  // payment provider or races for an order.
+  RATE_LIMIT_EXPENSIVE: budget('20/60'),
+  // reportLocation: the rider app reports every 5–10 s; 60 a minute is one a second.
+  RATE_LIMIT_LOCATION: budget('60/60'),
+  // Websocket connections per IP: an app reconnects a few times a minute at worst.
+  RATE_LIMIT_WS_CONNECT: budget('30/60'),
+  // Subscribe messages per user: an app opens a handful per screen.
+  RATE_LIMIT_WS_SUBSCRIBE: budget('60/60'),
+  // Payment callbacks per IP: a provider sends bursts from a few addresses.
+  RATE_LIMIT_WEBHOOK: budget('600/10'),
+  // 20 subscriptions on one socket: the rider app has 2, the console a few.
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().positive().default(20),
+  // 5 sockets per user on one gateway process: phone, tablet, a reconnect in flight.
+  WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().positive().default(5),
+  // 20 messages a second on one socket; above that the socket is closed with 4429.
+  WS_MAX_MESSAGES_PER_SECOND: z.coerce.number().int().positive().default(20),
+  // Proxies in front of the gateway whose X-Forwarded-For is believed (express's "trust
+  // proxy" hop count): 0 in development, 1 behind one load balancer.
+  TRUST_PROXY_HOPS: z.coerce.number().int().nonnegative().default(0),
+});
+
+/** `http://localhost:*` style patterns; `*` stands for a port. */
+const corsConfig = z.object({
+  // Origins a browser app may call the API from. Unset: development allows any
+  // http://localhost:* and http://127.0.0.1:* origin, production none.
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value.split(',').map((origin) => origin.trim()).filter(Boolean))),
+});
+
+const tokenConfig = z.object({
+  // 24 h: the longest a client token may live (exp - iat); longer ones are refused.
+  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(24 * 60 * 60),
+});
+
+const DEVELOPMENT_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*'];
+
 const gatewayConfig = runtimeConfig
   .extend(authConfig.shape)
+  .extend(tokenConfig.shape)
   .extend(servicePortsConfig.shape)
   .extend(kafkaConfig.shape)
-  .extend(gatewayLimitsConfig.shape);
+  .extend(redisConfig.shape)
+  .extend(gatewayLimitsConfig.shape)
+  .extend(rateLimitConfig.shape)
+  .extend(corsConfig.shape)
+  .transform((config) => {
+    const development = config.NODE_ENV !== 'production';
+    return {
+      ...config,
+      GRAPHQL_INTROSPECTION: config.GRAPHQL_INTROSPECTION ?? development,
+      GRAPHQL_PLAYGROUND: config.GRAPHQL_PLAYGROUND ?? development,
+      GRAPHQL_FIELD_SUGGESTIONS: config.GRAPHQL_FIELD_SUGGESTIONS ?? development,
+      CORS_ORIGINS: config.CORS_ORIGINS ?? (development ? DEVELOPMENT_ORIGINS : []),
+    };
+  });
 export type GatewayConfig = z.infer<typeof gatewayConfig>;
 
 /** Parses the gateway's configuration; throws ConfigError listing every problem. */

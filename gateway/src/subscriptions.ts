@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { useServer } from 'graphql-ws/use/ws';
+import proxyAddr from 'proxy-addr';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   getArgumentValues,
@@ -16,10 +17,11 @@ import {
   type ExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
-  type ValidationRule,
 } from 'graphql';
 import { bearerToken, ErrorCode, InvalidTokenError, type Identity, type Logger } from '@waimai/platform';
-import type { CallerResolver } from './caller';
+import type { CallerResolver, GatewayContext } from './caller';
+import { tokenLimitError, type DocumentGuard } from './limits';
+import type { RateLimits } from './rate-limits';
 import { entityQueryFor, rootFieldOf, type EntityQuery } from './entity-query';
 import type { EventRouter, EventSubscriber } from './event-router';
 import type { RoutedEvent } from './event-sources';
@@ -39,7 +41,7 @@ export interface OperationResponse {
 }
 
 /** Runs one operation through the supergraph with `caller` as the identity forwarded to subgraphs. */
-export type OperationExecutor = (request: OperationRequest, caller: Identity) => Promise<OperationResponse>;
+export type OperationExecutor = (request: OperationRequest, context: GatewayContext & { caller: Identity }) => Promise<OperationResponse>;
 
 export interface SubscriptionServerOptions {
   httpServer: http.Server;
@@ -47,8 +49,17 @@ export interface SubscriptionServerOptions {
   /** The supergraph's API schema, once loaded. */
   schema(): GraphQLSchema;
   callers: CallerResolver;
-  /** The gateway's operation limits, the same rules as over HTTP. */
-  validationRules: readonly ValidationRule[];
+  /** The gateway's document limits, the same as over HTTP. */
+  guard: DocumentGuard;
+  rateLimits: RateLimits;
+  /** Subscriptions (and operations in flight) on one socket. */
+  maxSubscriptionsPerSocket: number;
+  /** Sockets one user holds open on this process. */
+  maxSocketsPerUser: number;
+  /** Messages a socket may send in one second; above that it is closed with 4429. */
+  maxMessagesPerSecond: number;
+  /** Proxies whose X-Forwarded-For is believed (express's "trust proxy" hop count). */
+  trustProxyHops: number;
   /** The contract: a socket that sends no connection_init within 3 s is closed with 4408. */
   connectionInitTimeoutMs: number;
   maxMessageBytes: number;
@@ -77,6 +88,7 @@ interface SocketBacklog {
 
 interface SocketExtra extends Record<PropertyKey, unknown> {
   caller: Identity;
+  clientIp: string;
   backlog: SocketBacklog;
 }
 
@@ -84,11 +96,20 @@ interface SocketExtra extends Record<PropertyKey, unknown> {
 const TOKEN_EXPIRED = { code: 4403, reason: 'Token expired' } as const;
 /** 1013 Try Again Later: the socket fell behind; the app reconnects and reads pendingOrderOffers. */
 const TOO_SLOW = { code: 1013, reason: 'Too many pending events' } as const;
+/** The contract's close code for a flood: too many messages, or too many sockets for one user. */
+const TOO_MANY_MESSAGES = { code: 4429, reason: 'Too many messages' } as const;
+const TOO_MANY_SOCKETS = { code: 4429, reason: 'Too many sockets for this user' } as const;
 // setTimeout's limit (about 24.8 days); tokens live hours.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function operationError(message: string, code: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** A limit error as sent on a socket: the HTTP status it carries for Apollo Server is not the client's business. */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { extensions });
 }
 
 /** graphql-ws sends GraphQLErrors (it calls toJSON): formatted errors from Apollo Server become ones again. */
@@ -108,6 +129,7 @@ class SocketOperation {
   constructor(
     readonly request: OperationRequest,
     readonly caller: Identity,
+    readonly clientIp: string,
   ) {}
 }
 
@@ -127,6 +149,7 @@ class LiveSubscription implements EventSubscriber, AsyncIterableIterator<Executi
     readonly field: string,
     private readonly entityQuery: EntityQuery,
     private readonly caller: Identity,
+    private readonly clientIp: string,
     private readonly backlog: SocketBacklog,
     private readonly socket: WebSocket,
     private readonly maxPending: number,
@@ -163,7 +186,10 @@ class LiveSubscription implements EventSubscriber, AsyncIterableIterator<Executi
   /** Loads the entity as the subscriber: null when the caller may not see it. */
   async load(entityId: string): Promise<OperationResponse> {
     const { query, operationName, variables, idVariable } = this.entityQuery;
-    return this.execute({ query, operationName, variables: { ...variables, [idVariable]: entityId } }, this.caller);
+    return this.execute(
+      { query, operationName, variables: { ...variables, [idVariable]: entityId } },
+      { caller: this.caller, clientIp: this.clientIp, origin: 'event' },
+    );
   }
 
   private take(): Promise<RoutedEvent | null> {
@@ -242,30 +268,63 @@ class LiveSubscription implements EventSubscriber, AsyncIterableIterator<Executi
  */
 export function attachSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const log = options.logger.child({ component: 'subscriptions' });
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxMessageBytes });
+  // express's "trust proxy" with a hop count, as the HTTP side is configured.
+  const trustProxy = (_address: string, hop: number) => hop < options.trustProxyHops;
+  const clientIpOf = (request: http.IncomingMessage) => proxyAddr(request, trustProxy);
+  const wsServer = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    maxPayload: options.maxMessageBytes,
+    // Connections are counted per IP before the upgrade: a flood gets HTTP 429, not a socket.
+    verifyClient(info, accept) {
+      options.rateLimits.take('wsConnect', `ip:${clientIpOf(info.req)}`).then(
+        (retryAfter) => (retryAfter === null ? accept(true) : accept(false, 429, 'Too Many Requests', { 'retry-after': String(retryAfter) })),
+        () => accept(true),
+      );
+    },
+  });
   const { sources } = options.router;
+  const socketsPerUser = new Map<string, number>();
 
   wsServer.on('connection', (socket) => {
     subscriptionMetrics.connectedSockets.inc();
     socket.once('close', () => subscriptionMetrics.connectedSockets.dec());
+    // A fixed one-second window: cheap, and a flood crosses it within its first second.
+    let windowStartedAt = Date.now();
+    let messages = 0;
+    socket.on('message', () => {
+      const now = Date.now();
+      if (now - windowStartedAt >= 1000) {
+        windowStartedAt = now;
+        messages = 0;
+      }
+      messages += 1;
+      if (messages === options.maxMessagesPerSecond + 1) {
+        log.info({ messages }, 'A websocket sent too many messages; closing it.');
+        socket.close(TOO_MANY_MESSAGES.code, TOO_MANY_MESSAGES.reason);
+      }
+    });
   });
 
   /** Parses and validates a subscribe payload: the operation's execution args, or the errors to answer with. */
   function checked(payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }) {
     let document: DocumentNode;
     try {
-      document = parse(payload.query);
+      document = parse(payload.query, options.guard.parseOptions);
     } catch (err) {
-      return [operationError(err instanceof GraphQLError ? err.message : 'The operation could not be parsed.', 'GRAPHQL_PARSE_FAILED')];
+      if (!(err instanceof GraphQLError)) return [operationError('The operation could not be parsed.', 'BAD_REQUEST', { reason: 'GRAPHQL_PARSE_FAILED' })];
+      return [tokenLimitError(err, options.guard.parseOptions.maxTokens ?? 0) ?? operationError(err.message, 'BAD_REQUEST', { reason: 'GRAPHQL_PARSE_FAILED' })];
     }
+    const overLimit = options.guard.check(document);
+    if (overLimit) return [withoutHttp(overLimit)];
     const schema = options.schema();
-    const problems = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+    const problems = validate(schema, document, specifiedRules);
     if (problems.length) {
-      return problems.map((problem) => new GraphQLError(problem.message, { nodes: problem.nodes, extensions: { ...problem.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      return problems.map((problem) => new GraphQLError(problem.message, { nodes: problem.nodes, extensions: { ...problem.extensions, code: 'BAD_REQUEST', reason: 'GRAPHQL_VALIDATION_FAILED' } }));
     }
     const operation = getOperationAST(document, payload.operationName ?? undefined);
     if (!operation) {
-      return [operationError('Name the operation to run with operationName: the document has several, or none by that name.', 'GRAPHQL_VALIDATION_FAILED')];
+      return [operationError('Name the operation to run with operationName: the document has several, or none by that name.', 'BAD_REQUEST', { reason: 'OPERATION_NAME_REQUIRED' })];
     }
     return { schema, document, operation };
   }
@@ -273,6 +332,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
   async function startSubscription(
     socket: WebSocket,
     caller: Identity,
+    clientIp: string,
     backlog: SocketBacklog,
     args: Exclude<ReturnType<typeof checked>, GraphQLError[]>,
     variables: Record<string, unknown>,
@@ -304,9 +364,12 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
     const entityQuery = entityQueryFor({ schema, document, operation, rootField, entityField: source.entityField, variables });
     // The query each event runs must pass the same rules now, not fail on every event later
     // (it has one alias more than the subscription: the response name).
-    const problems = validate(schema, parse(entityQuery.query), [...specifiedRules, ...options.validationRules]);
-    if (problems.length) return problems.map((problem) => operationError(problem.message, 'GRAPHQL_VALIDATION_FAILED', problem.extensions));
-    const live = new LiveSubscription(field, entityQuery, caller, backlog, socket, options.maxPendingEventsPerSocket, options.execute, log);
+    const entityDocument = parse(entityQuery.query);
+    const entityOverLimit = options.guard.check(entityDocument);
+    if (entityOverLimit) return [withoutHttp(entityOverLimit)];
+    const problems = validate(schema, entityDocument, specifiedRules);
+    if (problems.length) return problems.map((problem) => operationError(problem.message, 'BAD_REQUEST', { ...problem.extensions, reason: 'GRAPHQL_VALIDATION_FAILED' }));
+    const live = new LiveSubscription(field, entityQuery, caller, clientIp, backlog, socket, options.maxPendingEventsPerSocket, options.execute, log);
     // Listening before the check below: an event published while it runs is not missed.
     live.listen(options.router.subscribe(field, keyed.key, live));
     if (keyed.authorizeEntityId !== null) {
@@ -337,10 +400,23 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
           log.debug({ reason: err.message }, 'A websocket offered an invalid token; closing it.');
           return false;
         }
+        const { socket } = ctx.extra;
+        const held = socketsPerUser.get(caller.sub) ?? 0;
+        if (held >= options.maxSocketsPerUser) {
+          log.info({ sub: caller.sub, held }, 'A user opened more websockets than allowed; closing the newest.');
+          socket.close(TOO_MANY_SOCKETS.code, TOO_MANY_SOCKETS.reason);
+          return false;
+        }
+        socketsPerUser.set(caller.sub, held + 1);
+        socket.once('close', () => {
+          const left = (socketsPerUser.get(caller.sub) ?? 1) - 1;
+          if (left > 0) socketsPerUser.set(caller.sub, left);
+          else socketsPerUser.delete(caller.sub);
+        });
         ctx.extra.caller = caller;
+        ctx.extra.clientIp = clientIpOf(ctx.extra.request);
         ctx.extra.backlog = { pending: 0, overflowed: false };
         if (caller.exp !== undefined) {
-          const { socket } = ctx.extra;
           const timer = setTimeout(() => socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason), Math.min(MAX_TIMER_MS, Math.max(0, caller.exp * 1000 - Date.now())));
           timer.unref();
           socket.once('close', () => clearTimeout(timer));
@@ -348,18 +424,30 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
         return true;
       },
       async onSubscribe(ctx, _id, payload): Promise<ExecutionArgs | GraphQLError[]> {
-        const { caller, backlog, socket } = ctx.extra;
+        const { caller, clientIp, backlog, socket } = ctx.extra;
         if (!caller || !backlog) return [operationError('Send connection_init with a token first.', ErrorCode.UNAUTHENTICATED)];
+        // graphql-ws has already registered this one.
+        const open = Object.keys(ctx.subscriptions).length;
+        if (open > options.maxSubscriptionsPerSocket) {
+          return [operationError(`A socket may hold at most ${options.maxSubscriptionsPerSocket} operations at once.`, ErrorCode.RATE_LIMITED, { limit: options.maxSubscriptionsPerSocket })];
+        }
         const args = checked(payload);
         if (Array.isArray(args)) return args;
         const variables = payload.variables ?? {};
         const execution = { schema: args.schema, document: args.document, operationName: payload.operationName, variableValues: variables };
-        if (args.operation.operation !== OperationTypeNode.SUBSCRIPTION) {
+        const isSubscription = args.operation.operation === OperationTypeNode.SUBSCRIPTION;
+        // Subscriptions spend the subscribe budget; queries and mutations the caller's general
+        // one here, and their root fields' budgets in Apollo Server (requestPolicyPlugin).
+        const retryAfter = await options.rateLimits.take(isSubscription ? 'wsSubscribe' : 'authenticated', `u:${caller.sub}`);
+        if (retryAfter !== null) {
+          return [operationError('Too many requests; slow down.', ErrorCode.RATE_LIMITED, { retryAfterSeconds: retryAfter })];
+        }
+        if (!isSubscription) {
           const request = { query: payload.query, operationName: payload.operationName ?? undefined, variables };
-          return { ...execution, contextValue: new SocketOperation(request, caller) };
+          return { ...execution, contextValue: new SocketOperation(request, caller, clientIp ?? 'unknown') };
         }
         try {
-          const started = await startSubscription(socket, caller, backlog, args, variables);
+          const started = await startSubscription(socket, caller, clientIp ?? 'unknown', backlog, args, variables);
           return Array.isArray(started) ? started : { ...execution, contextValue: started };
         } catch (err) {
           log.error({ err }, 'A subscription could not be started.');
@@ -374,7 +462,8 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
         if (!(args.contextValue instanceof SocketOperation)) {
           return { errors: [operationError('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR)] };
         }
-        return asExecutionResult(await options.execute(args.contextValue.request, args.contextValue.caller));
+        const { request, caller, clientIp } = args.contextValue;
+        return asExecutionResult(await options.execute(request, { caller, clientIp, origin: 'socket' }));
       },
     },
     wsServer,

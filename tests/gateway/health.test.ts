@@ -74,6 +74,7 @@ describe('health, readiness and metrics', () => {
       payments: expect.stringMatching(/^not reachable/),
       riders: expect.stringMatching(/^not reachable/),
       events: 'ok',
+      redis: 'ok',
     });
   });
 
@@ -131,7 +132,7 @@ describe('readiness when every subgraph answers', () => {
 
     expect({ status, body }).toEqual({
       status: 200,
-      body: { status: 'ready', service: 'gateway', checks: { supergraph: 'ok', products: 'ok', orders: 'ok', payments: 'ok', riders: 'ok', events: 'ok' } },
+      body: { status: 'ready', service: 'gateway', checks: { supergraph: 'ok', products: 'ok', orders: 'ok', payments: 'ok', riders: 'ok', events: 'ok', redis: 'ok' } },
     });
   });
 });

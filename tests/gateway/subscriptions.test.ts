@@ -80,8 +80,8 @@ describe('subscriptions over websockets at /graphql', () => {
 
     expect(answers).toEqual(
       expect.arrayContaining([
-        { id: 'deep', type: 'error', payload: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'depth' }) })] },
-        { id: 'broken', type: 'error', payload: [expect.objectContaining({ extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] },
+        { id: 'deep', type: 'error', payload: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_REQUEST', limit: 'depth' }) })] },
+        { id: 'broken', type: 'error', payload: [expect.objectContaining({ extensions: { code: 'BAD_REQUEST', reason: 'GRAPHQL_PARSE_FAILED' } })] },
       ]),
     );
     socket.close();

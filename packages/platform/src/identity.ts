@@ -20,6 +20,9 @@ const claimsSchema = z.object({
   exp: z.number().optional(),
 });
 
+/** A client token: `exp` is required (the contract), so a leaked token cannot live forever. */
+const clientClaimsSchema = claimsSchema.extend({ exp: z.number(), iat: z.number().optional() });
+
 export function hasRole(caller: Caller, ...roles: Role[]): boolean {
   return caller !== null && caller.roles.some((role) => roles.includes(role));
 }
@@ -43,6 +46,8 @@ export interface PublicTokenOptions {
   JWT_ISSUER?: string | undefined;
   JWT_AUDIENCE?: string | undefined;
   JWT_JWKS_URL?: string | undefined;
+  /** The longest a client token may live: `exp - iat`, and `exp` from now. */
+  JWT_MAX_LIFETIME_SECONDS?: number | undefined;
 }
 
 export class InvalidTokenError extends Error {}
@@ -55,9 +60,11 @@ export function createTokenVerifier(options: PublicTokenOptions) {
   const secret = new TextEncoder().encode(options.JWT_SECRET);
   const jwks = options.JWT_JWKS_URL ? createRemoteJWKSet(new URL(options.JWT_JWKS_URL)) : undefined;
   const verifyOptions = {
+    requiredClaims: ['exp'],
     ...(options.JWT_ISSUER ? { issuer: options.JWT_ISSUER } : {}),
     ...(options.JWT_AUDIENCE ? { audience: options.JWT_AUDIENCE } : {}),
   };
+  const maxLifetime = options.JWT_MAX_LIFETIME_SECONDS;
 
   return async function verifyToken(token: string): Promise<Identity> {
     let payload: JWTPayload;
@@ -74,9 +81,14 @@ export function createTokenVerifier(options: PublicTokenOptions) {
       if (err instanceof InvalidTokenError) throw err;
       throw new InvalidTokenError((err as Error).message);
     }
-    const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw new InvalidTokenError('The token lacks a valid sub or roles claim.');
-    return claims.data;
+    const claims = clientClaimsSchema.safeParse(payload);
+    if (!claims.success) throw new InvalidTokenError('The token lacks a valid sub, roles or exp claim.');
+    const { exp, iat, sub, roles } = claims.data;
+    if (maxLifetime !== undefined) {
+      const lifetime = Math.max(exp - (iat ?? exp), exp - Math.floor(Date.now() / 1000));
+      if (lifetime > maxLifetime) throw new InvalidTokenError(`The token lives ${lifetime} s; at most ${maxLifetime} s are accepted.`);
+    }
+    return { sub, roles, exp };
   };
 }
 

@@ -92,6 +92,24 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * Tests drive many requests from one IP and a few users in seconds, far past what a real app
+ * sends: the stack raises every rate limit and websocket cap explicitly. Tests of the limits
+ * themselves set theirs through `gatewayEnv`.
+ */
+export const TEST_BUDGETS: Record<string, string> = {
+  RATE_LIMIT_ANONYMOUS: '1000000/1',
+  RATE_LIMIT_AUTHENTICATED: '1000000/1',
+  RATE_LIMIT_EXPENSIVE: '1000000/1',
+  RATE_LIMIT_LOCATION: '1000000/1',
+  RATE_LIMIT_WS_CONNECT: '1000000/1',
+  RATE_LIMIT_WS_SUBSCRIBE: '1000000/1',
+  RATE_LIMIT_WEBHOOK: '1000000/1',
+  WS_MAX_SOCKETS_PER_USER: '10000',
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '1000',
+  WS_MAX_MESSAGES_PER_SECOND: '100000',
+};
+
 const urlVariable = (name: SubgraphName) => `${name.toUpperCase()}_URL`;
 const portVariable = (name: SubgraphName) => `${name.toUpperCase()}_PORT`;
 
@@ -165,7 +183,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     const gateway = await startGateway(
-      loadGatewayConfig({ ...env, ...urls, ...options.gatewayEnv, GATEWAY_PORT: new URL(publicUrl).port }),
+      loadGatewayConfig({ ...env, ...urls, ...TEST_BUDGETS, ...options.gatewayEnv, GATEWAY_PORT: new URL(publicUrl).port }),
       logger.child({ service: 'gateway' }),
     );
     running.push(gateway);
