@@ -6,9 +6,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import {
+  answerInJson,
   closeServer,
   connectRedis,
   createHttpApp,
@@ -34,8 +35,9 @@ import { startEventFeed, type EventFeed } from './event-feed';
 import { EventRouter } from './event-router';
 import { eventSources, sourceTopics } from './event-sources';
 import { attachSubscriptionServer, drainSubscriptionsPlugin, type OperationExecutor } from './subscriptions';
-import { WEBHOOKS_PATH, webhookProxy } from './webhooks';
+import { refuseMalformedPaths, WEBHOOKS_PATH, webhookProxy } from './webhooks';
 import { corsOptions } from './cors';
+import { redisKeyValueCache } from './redis-cache';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -106,33 +108,6 @@ function formatGatewayError(logger: Logger, options: { fieldSuggestions: boolean
     if (!masked.extensions) return masked;
     const extensions = Object.fromEntries(Object.entries(masked.extensions).filter(([key]) => !INTERNAL_EXTENSIONS.has(key)));
     return { ...masked, extensions };
-  };
-}
-
-const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
-
-const notFound: RequestHandler = (_req, res) => {
-  res.status(404).json({ error: 'Not found.' });
-};
-
-/** JSON for anything that fails before GraphQL runs (a body too large, malformed JSON). */
-function jsonErrors(logger: Logger): ErrorRequestHandler {
-  return (err: { status?: unknown }, req, res, next) => {
-    if (res.headersSent) {
-      next(err);
-      return;
-    }
-    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
-    if (status === 404) {
-      notFound(req, res, next);
-    } else if (status === 413) {
-      res.status(413).json(errorBody('The request body is too large.', 'BAD_REQUEST'));
-    } else if (status < 500) {
-      res.status(status).json(errorBody('The request could not be read; send JSON.', 'BAD_REQUEST'));
-    } else {
-      logger.error({ err, path: req.path }, 'A request failed unexpectedly.');
-      res.status(500).json(errorBody('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR));
-    }
   };
 }
 
@@ -242,6 +217,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     parseOptions: guard.parseOptions,
     // Batched requests would multiply every per-request limit by the batch size.
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries, shared by every replica; off when only trusted documents run.
+    persistedQueries: config.TRUSTED_DOCUMENTS ? false : { cache: redisKeyValueCache(redis, 'apq:'), ttl: config.APQ_TTL_SECONDS },
     plugins: [
       requestPolicyPlugin(rateLimits),
       // Half the shutdown budget for in-flight requests; the rest is for the other steps.
@@ -260,7 +237,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     throw err;
   }
 
-  app.use(WEBHOOKS_PATH, ipRateLimit(rateLimits, 'webhook'));
+  app.use(WEBHOOKS_PATH, ipRateLimit(rateLimits, 'webhook'), refuseMalformedPaths);
   app.use(webhookProxy(config.PAYMENTS_URL, config.WEBHOOK_PROXY_TIMEOUT_MS, logger));
   if (config.GRAPHQL_PLAYGROUND) {
     app.use(playgroundAssets());
@@ -285,8 +262,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       context: async ({ res }) => ({ caller: res.locals.caller as Caller, clientIp: String(res.locals.clientIp), origin: 'http' as const }),
     }),
   );
-  app.use(notFound);
-  app.use(jsonErrors(logger.child({ component: 'http' })));
+  answerInJson(app, logger);
 
   let port: number;
   try {

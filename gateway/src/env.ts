@@ -39,6 +39,8 @@ const gatewayLimitsConfig = z.object({
   GRAPHQL_INTROSPECTION: booleanFlag.optional(),
   GRAPHQL_PLAYGROUND: booleanFlag.optional(),
   GRAPHQL_FIELD_SUGGESTIONS: booleanFlag.optional(),
+  // 24 h: how long an automatic persisted query stays in Redis after it was last registered.
+  APQ_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 60 * 60),
   // Trusted documents: only operations of the contract's manifest run (by sha256 hash).
   TRUSTED_DOCUMENTS: booleanFlag.default(false),
   TRUSTED_DOCUMENTS_PATH: z

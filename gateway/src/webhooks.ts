@@ -1,9 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createProxyMiddleware, debugProxyErrorsPlugin, proxyEventsPlugin, type RequestHandler } from 'http-proxy-middleware';
+import type { RequestHandler as ExpressHandler } from 'express';
 import type { Logger } from '@waimai/platform';
 
 export const WEBHOOKS_PATH = '/webhooks';
+/** Payment providers call `/webhooks/payments/<provider>`; nothing else under /webhooks exists (JSON 404). */
+const PAYMENT_WEBHOOKS = `${WEBHOOKS_PATH}/payments/`;
+
+/**
+ * A /webhooks path that is not valid percent-encoding answers JSON 400 here: the services
+ * behind would fail to decode it.
+ */
+export const refuseMalformedPaths: ExpressHandler = (req, res, next) => {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    res.status(400).json({ errors: [{ message: 'The path is not valid percent-encoding.', extensions: { code: 'BAD_REQUEST' } }] });
+    return;
+  }
+  next();
+};
 
 function isResponse(res: ServerResponse | Socket): res is ServerResponse {
   return 'writeHead' in res;
@@ -21,7 +38,7 @@ export function webhookProxy(paymentsUrl: string, timeoutMs: number, logger: Log
   const log = logger.child({ component: 'webhooks' });
   return createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: paymentsUrl,
-    pathFilter: (pathname) => pathname === WEBHOOKS_PATH || pathname.startsWith(`${WEBHOOKS_PATH}/`),
+    pathFilter: (pathname) => pathname.startsWith(PAYMENT_WEBHOOKS) && pathname.length > PAYMENT_WEBHOOKS.length,
     changeOrigin: false,
     xfwd: false,
     proxyTimeout: timeoutMs,

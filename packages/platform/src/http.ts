@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { collectDefaultMetrics, register, Counter, Histogram } from 'prom-client';
 import type { Logger } from './logger';
 
@@ -25,6 +25,38 @@ export type ReadinessCheck = () => Promise<void>;
 const notFound: RequestHandler = (_req, res) => {
   res.status(404).json({ error: 'Not found.' });
 };
+
+const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+
+/**
+ * The last handlers of a public app: a JSON 404 for any path nobody served, and JSON for
+ * anything that failed before a route answered (a body too large, malformed JSON, a path with
+ * a malformed percent-encoding), never express's HTML page. Client mistakes keep their 4xx
+ * and are logged at info; anything else is logged and answered as a masked 500.
+ */
+export function answerInJson(app: Express, logger: Logger): void {
+  const log = logger.child({ component: 'http' });
+  const jsonErrors: ErrorRequestHandler = (err: { status?: unknown; type?: unknown }, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
+    if (status === 404) {
+      notFound(req, res, next);
+    } else if (status === 413) {
+      res.status(413).json(errorBody('The request body is too large.', 'BAD_REQUEST'));
+    } else if (status < 500) {
+      log.info({ path: req.path, status, reason: err.type }, 'A malformed request was refused.');
+      res.status(status).json(errorBody(err instanceof URIError ? 'The path is not valid percent-encoding.' : 'The request could not be read; send JSON.', 'BAD_REQUEST'));
+    } else {
+      log.error({ err, path: req.path }, 'A request failed unexpectedly.');
+      res.status(500).json(errorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+    }
+  };
+  app.use(notFound);
+  app.use(jsonErrors);
+}
 
 /**
  * The public express app of a waimai process, with /healthz (the process is alive) for

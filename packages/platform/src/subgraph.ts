@@ -9,7 +9,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express, { type Express, type Request } from 'express';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { DomainError, ErrorCode } from './errors';
-import { createHttpApp, listen, closeServer, metrics, startAdminServer, type AdminServer, type ReadinessCheck } from './http';
+import { answerInJson, createHttpApp, listen, closeServer, metrics, startAdminServer, type AdminServer, type ReadinessCheck } from './http';
 import { IDENTITY_HEADER, type Caller, type InternalSigner } from './identity';
 import type { Logger } from './logger';
 
@@ -134,6 +134,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
       context: async ({ req, res }) => options.context(res.locals.caller as Caller, req),
     }),
   );
+  answerInJson(app, logger);
 
   let port: number;
   try {

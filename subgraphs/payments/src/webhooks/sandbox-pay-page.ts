@@ -134,6 +134,13 @@ export function mountSandboxPayPage(app: Express, options: SandboxPayPageOptions
   router.post('/:paymentId/fail', report('FAILURE'));
 
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // A client mistake (a path with a malformed percent-encoding, a body that is not a form) keeps its 4xx.
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      log.info({ path: req.path, status }, 'The sandbox pay page refused a malformed request.');
+      res.status(status).type('html').send(page('Bad request', '<h1 class="bad">请求无效 This address is not valid</h1>'));
+      return;
+    }
     log.error({ err, path: req.path }, 'The sandbox pay page failed.');
     res.status(500).type('html').send(page('Error', '<h1 class="bad">出错了 Something went wrong</h1>'));
   });
