@@ -13,7 +13,6 @@ import {
   closeServer,
   connectRedis,
   createHttpApp,
-  ErrorCode,
   IDENTITY_HEADER,
   listen,
   maskErrors,
