@@ -7,3 +7,5 @@ export * from './stack';
 export * from './socket';
 export * from './seed-kit';
 export * from './journeys';
+export * from './dispatched-orders';
+export * from './row-counts';

@@ -1,0 +1,430 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
+import type { Role } from '@waimai/platform';
+import {
+  aGrabbedOrder,
+  aMerchant,
+  anActor,
+  anOfferedOrder,
+  anOrder,
+  aRiderAt,
+  eventually,
+  gql,
+  north,
+  openGraphQLSocket,
+  payOrder,
+  startStack,
+  subscribe,
+  tokenFor,
+  type Actor,
+  type GrabbedOrder,
+  type OfferedOrder,
+  type SeededMerchant,
+  type Stack,
+} from '@waimai/testkit';
+
+/*
+ * Who may run which contract operation on what: every operation of
+ * schema/contract/operations.graphql × every caller × {own object, someone else's object}.
+ * The expectations below were read off the operations' comments in the contract and the
+ * `"""` descriptions in subgraphs/*\/src/schema.graphql, not off the code's behaviour.
+ *
+ * "Own" means the caller's token has the sub of the party the object belongs to in the
+ * caller's role: the customer of an order (CUSTOMER), the merchant's owner (MERCHANT), the
+ * order's rider or the rider themselves (RIDER). For roles with no such relation (OPERATOR,
+ * ADMIN, and e.g. a CUSTOMER touching a shop), "own" is the same person (same sub) holding
+ * that other role: a role check must not be satisfied by a matching sub. "Other" is a
+ * fresh user of that role. An anonymous caller has no relation: one cell per operation.
+ */
+
+const CONTRACT_PATH = path.resolve(__dirname, '..', '..', 'schema', 'contract', 'operations.graphql');
+const contract = parse(readFileSync(CONTRACT_PATH, 'utf8'));
+const contractOperations = new Map(
+  contract.definitions
+    .filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)
+    .map((definition) => [definition.name!.value, { kind: definition.operation, source: print(definition) }]),
+);
+
+const ROLES: readonly Role[] = ['CUSTOMER', 'MERCHANT', 'RIDER', 'OPERATOR', 'ADMIN'];
+type Caller = 'anonymous' | Role;
+type Relation = 'own' | 'other';
+
+/**
+ * 'ok': data for the root field, no error (for a subscription: an event arrives);
+ * 'null': the root field is null, no error; a code: every error carries exactly that code
+ * (for a subscription: an `error` message; UNAUTHENTICATED is the socket closed with 4403).
+ */
+type Outcome = 'ok' | 'null' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID_STATE_TRANSITION' | 'ORDER_ALREADY_TAKEN';
+type ObjectKind = 'merchant' | 'product' | 'order' | 'rider';
+
+interface Row {
+  /** What the operation touches; null for public or objectless operations (one cell per caller). */
+  object: ObjectKind | null;
+  cells: Record<string, Outcome>;
+}
+
+const cellKey = (caller: Caller, relation: Relation | null) => (relation ? `${caller}/${relation}` : caller);
+
+/** A row of an operation that touches no object: one outcome per caller. */
+function objectless(outcomes: Record<Caller, Outcome>): Row {
+  return { object: null, cells: { ...outcomes } };
+}
+
+/** A row of an operation on an object: anonymous, then [own, other] per role. */
+function touching(object: ObjectKind, anonymous: Outcome, outcomes: Record<Role, [own: Outcome, other: Outcome]>): Row {
+  const cells: Record<string, Outcome> = { anonymous };
+  for (const role of ROLES) {
+    cells[cellKey(role, 'own')] = outcomes[role][0];
+    cells[cellKey(role, 'other')] = outcomes[role][1];
+  }
+  return { object, cells };
+}
+
+const U = 'UNAUTHENTICATED';
+const F = 'FORBIDDEN';
+const FF: [Outcome, Outcome] = [F, F];
+const OK: [Outcome, Outcome] = ['ok', 'ok'];
+
+const EXPECTED: Record<string, Row> = {
+  // Role MERCHANT; the caller becomes the owner.
+  OpenMerchant: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: 'ok', RIDER: F, OPERATOR: F, ADMIN: F }),
+  // Role MERCHANT, owner of the shop. ADMIN steps in anywhere (products' domain/ownership.ts,
+  // README: "admins … step into everything"); OPERATOR does not manage menus.
+  PublishProduct: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: FF, ADMIN: OK }),
+  UpdateProductStock: touching('product', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: FF, ADMIN: OK }),
+  SetProductStatus: touching('product', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: FF, ADMIN: OK }),
+  // Role MERCHANT (owner) or OPERATOR/ADMIN.
+  MerchantOrders: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  // Public.
+  NearbyMerchants: objectless({ anonymous: 'ok', CUSTOMER: 'ok', MERCHANT: 'ok', RIDER: 'ok', OPERATOR: 'ok', ADMIN: 'ok' }),
+  ProductInfo: objectless({ anonymous: 'ok', CUSTOMER: 'ok', MERCHANT: 'ok', RIDER: 'ok', OPERATOR: 'ok', ADMIN: 'ok' }),
+  // Role CUSTOMER.
+  CreateOrder: objectless({ anonymous: U, CUSTOMER: 'ok', MERCHANT: F, RIDER: F, OPERATOR: F, ADMIN: F }),
+  // Role CUSTOMER, the order's owner.
+  InitiatePayment: touching('order', U, { CUSTOMER: ['ok', F], MERCHANT: FF, RIDER: FF, OPERATOR: FF, ADMIN: FF }),
+  // The customer, the order's rider, the merchant's owner, OPERATOR/ADMIN; null for anyone
+  // else. RIDER/other is a rider who was offered the order and lost the grab: once grabbed,
+  // only offered riders see null (issue 7, "visibility follows the order's state").
+  OrderInfo: touching('order', 'null', { CUSTOMER: ['ok', 'null'], MERCHANT: ['ok', 'null'], RIDER: ['ok', 'null'], OPERATOR: OK, ADMIN: OK }),
+  // Role CUSTOMER.
+  MyOrders: objectless({ anonymous: U, CUSTOMER: 'ok', MERCHANT: F, RIDER: F, OPERATOR: F, ADMIN: F }),
+  // Role CUSTOMER (owner) while PENDING_PAYMENT; OPERATOR/ADMIN also (orders' schema).
+  CancelOrder: touching('order', U, { CUSTOMER: ['ok', F], MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  // Role CUSTOMER (owner).
+  ConfirmReceipt: touching('order', U, { CUSTOMER: ['ok', F], MERCHANT: FF, RIDER: FF, OPERATOR: FF, ADMIN: FF }),
+  // Role CUSTOMER (owner) or OPERATOR/ADMIN; the merchant and the rider may not follow it.
+  TrackOrder: touching('order', U, { CUSTOMER: ['ok', F], MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  // Role RIDER (self).
+  RegisterRider: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
+  GoOnline: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
+  GoOffline: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
+  ReportLocation: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
+  OrderOffers: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
+  PendingOrderOffers: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
+  // Role RIDER holding a live offer ("own": the rider it was offered to).
+  GrabOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: ['ok', F], OPERATOR: FF, ADMIN: FF }),
+  // Role RIDER, the order's rider.
+  PickUpOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: ['ok', F], OPERATOR: FF, ADMIN: FF }),
+  DeliverOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: ['ok', F], OPERATOR: FF, ADMIN: FF }),
+  // The rider (self), OPERATOR or ADMIN; null for anyone else.
+  RiderProfile: touching('rider', 'null', { CUSTOMER: ['null', 'null'], MERCHANT: ['null', 'null'], RIDER: ['ok', 'null'], OPERATOR: OK, ADMIN: OK }),
+};
+
+/** The cells an operation must have: one per caller, or anonymous plus own/other per role. */
+function expectedCellKeys(row: Row): string[] {
+  if (!row.object) return ['anonymous', ...ROLES];
+  return ['anonymous', ...ROLES.flatMap((role) => [cellKey(role, 'own'), cellKey(role, 'other')])];
+}
+
+/** One cell to run: who calls, with which variables; a subscription may need an event caused. */
+interface Prepared {
+  token: string | null;
+  variables: Record<string, unknown>;
+  /** For a subscription expected to deliver: causes one event once the subscription listens. */
+  cause?: { field: 'orderUpdated' | 'orderOffers'; key: string; event: () => Promise<void> };
+}
+type Scenario = (caller: Caller, relation: Relation | null) => Promise<Prepared>;
+
+let stack: Stack;
+/** Shop for orders placed per cell (its product has plenty of stock). */
+let shop: SeededMerchant;
+/** Paid, offered to two riders, grabbed by the nearer: read by the query cells. */
+let delivering: GrabbedOrder;
+/** Grabbed: the target of the refused ConfirmReceipt/PickUp/Deliver cells. */
+let target: GrabbedOrder;
+/** Offered, not grabbed: the target of the refused GrabOrder cells. */
+let offered: OfferedOrder;
+/** One fresh object for each cell expected to change state. */
+let forConfirm: GrabbedOrder;
+let forPickUp: GrabbedOrder;
+let forDeliver: GrabbedOrder;
+let forGrab: OfferedOrder;
+
+beforeAll(async () => {
+  // 120 s offers: the offered orders must stay grabbable while the cells run.
+  stack = await startStack({ env: { OFFER_SECONDS: '120', SCHEDULER_INTERVAL_MS: '200' } });
+  [shop, delivering, target, offered, forConfirm, forPickUp, forDeliver, forGrab] = await Promise.all([
+    aMerchant(stack, [{ name: '酸辣粉', priceCents: 1200, stock: 1_000_000 }]),
+    aGrabbedOrder(stack, 2),
+    aGrabbedOrder(stack),
+    anOfferedOrder(stack),
+    aGrabbedOrder(stack),
+    aGrabbedOrder(stack),
+    aGrabbedOrder(stack),
+    anOfferedOrder(stack),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** A token for `caller`: with `ownerSub` when the relation is own, else for a fresh user. */
+async function tokenOf(caller: Caller, relation: Relation | null, ownerSub?: string): Promise<string | null> {
+  if (caller === 'anonymous') return null;
+  if (relation === 'own') {
+    if (!ownerSub) throw new Error('An own-object cell needs the owner.');
+    return tokenFor(ownerSub, [caller]);
+  }
+  return (await anActor(caller)).token;
+}
+
+/** Who an order belongs to, in the caller's role (see the comment at the top). */
+function orderParty(order: { order: { customer: Actor }; merchant: SeededMerchant }, rider: Actor | undefined, caller: Caller): string | undefined {
+  if (caller === 'MERCHANT') return order.merchant.owner.sub;
+  if (caller === 'RIDER') return rider?.sub;
+  return order.order.customer.sub;
+}
+
+async function publishedProduct(merchant: SeededMerchant): Promise<string> {
+  const result = await gql<{ publishProduct: { id: string } }>(
+    stack.graphqlUrl,
+    'mutation($input: PublishProductInput!) { publishProduct(input: $input) { id } }',
+    { input: { merchantId: merchant.id, name: '凉皮', priceCents: 800, stock: 10 } },
+    merchant.owner.token,
+  );
+  if (!result.data) throw new Error(JSON.stringify(result.errors));
+  return result.data.publishProduct.id;
+}
+
+async function registeredRider(online: boolean): Promise<Actor> {
+  if (online) return aRiderAt(stack, north(shop.location, 200_000));
+  const rider = await anActor('RIDER');
+  const result = await gql(stack.graphqlUrl, 'mutation($input: RegisterRiderInput!) { registerRider(input: $input) { id } }', { input: { name: '骑手', phone: '13800138000' } }, rider.token);
+  if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
+  return rider;
+}
+
+const expectsOk = (operation: string, caller: Caller, relation: Relation | null) => EXPECTED[operation]?.cells[cellKey(caller, relation)] === 'ok';
+
+/** A pending order of `shop` by a new customer, as seen in the caller's role. */
+async function pendingOrderFor(caller: Caller, relation: Relation | null) {
+  const order = await anOrder(stack, shop);
+  const token = await tokenOf(caller, relation, orderParty({ order, merchant: shop }, undefined, caller) ?? order.customer.sub);
+  return { order, token };
+}
+
+const SCENARIOS: Record<string, Scenario> = {
+  OpenMerchant: async (caller) => ({
+    token: await tokenOf(caller, null),
+    variables: { input: { name: '新店', address: '长安街1号', location: north(shop.location, 10), deliveryRadiusMeters: 3000 } },
+  }),
+  PublishProduct: async (caller, relation) => ({
+    token: await tokenOf(caller, relation, shop.owner.sub),
+    variables: { input: { merchantId: shop.id, name: '肉夹馍', priceCents: 900, stock: 5 } },
+  }),
+  UpdateProductStock: async (caller, relation) => ({
+    token: await tokenOf(caller, relation, shop.owner.sub),
+    variables: { productId: await publishedProduct(shop), newStock: 7 },
+  }),
+  SetProductStatus: async (caller, relation) => ({
+    token: await tokenOf(caller, relation, shop.owner.sub),
+    variables: { productId: await publishedProduct(shop), status: 'OFF_SALE' },
+  }),
+  MerchantOrders: async (caller, relation) => ({
+    token: await tokenOf(caller, relation, delivering.merchant.owner.sub),
+    variables: { merchantId: delivering.merchant.id, first: 5 },
+  }),
+  NearbyMerchants: async (caller) => ({ token: await tokenOf(caller, null), variables: { near: north(shop.location, 100), first: 5 } }),
+  ProductInfo: async (caller) => ({ token: await tokenOf(caller, null), variables: { id: shop.products[0]!.id } }),
+  CreateOrder: async (caller) => ({
+    token: await tokenOf(caller, null),
+    variables: { input: { items: [{ productId: shop.products[0]!.id, quantity: 1 }], deliveryAddress: '人民路1号', deliveryLocation: north(shop.location, 300) } },
+  }),
+  InitiatePayment: async (caller, relation) => {
+    const { order, token } = await pendingOrderFor(caller, relation);
+    return { token, variables: { orderId: order.id, paymentMethod: 'WECHAT_PAY' } };
+  },
+  OrderInfo: async (caller, relation) => {
+    // RIDER/other: riders[1] was offered this order and lost the grab to riders[0].
+    const token =
+      caller === 'RIDER' && relation === 'other'
+        ? delivering.riders[1]!.token
+        : await tokenOf(caller, relation, orderParty(delivering, delivering.rider, caller));
+    return { token, variables: { id: delivering.order.id } };
+  },
+  MyOrders: async (caller) => ({ token: await tokenOf(caller, null), variables: { first: 5 } }),
+  CancelOrder: async (caller, relation) => {
+    const { order, token } = await pendingOrderFor(caller, relation);
+    return { token, variables: { orderId: order.id, reason: '不想要了' } };
+  },
+  ConfirmReceipt: async (caller, relation) => {
+    const order = expectsOk('ConfirmReceipt', caller, relation) ? forConfirm : target;
+    return { token: await tokenOf(caller, relation, orderParty(order, order.rider, caller)), variables: { orderId: order.order.id } };
+  },
+  TrackOrder: async (caller, relation) => {
+    if (!expectsOk('TrackOrder', caller, relation)) {
+      return { token: await tokenOf(caller, relation, orderParty(delivering, delivering.rider, caller)), variables: { orderId: delivering.order.id } };
+    }
+    // A fresh pending order: its customer cancelling it is the event the subscription must see.
+    const { order, token } = await pendingOrderFor(caller, relation);
+    return {
+      token,
+      variables: { orderId: order.id },
+      cause: {
+        field: 'orderUpdated',
+        key: order.id,
+        event: async () => {
+          const cancelled = await gql(stack.graphqlUrl, 'mutation($id: ID!) { cancelOrder(orderId: $id) { id } }', { id: order.id }, order.customer.token);
+          if (cancelled.errors?.length) throw new Error(JSON.stringify(cancelled.errors));
+        },
+      },
+    };
+  },
+  RegisterRider: async (caller) => ({ token: await tokenOf(caller, null), variables: { input: { name: '小李', phone: '+8613900139000', vehicle: 'e-bike' } } }),
+  GoOnline: async (caller) => ({ token: caller === 'RIDER' ? (await registeredRider(false)).token : await tokenOf(caller, null), variables: {} }),
+  GoOffline: async (caller) => ({ token: caller === 'RIDER' ? (await registeredRider(true)).token : await tokenOf(caller, null), variables: {} }),
+  ReportLocation: async (caller) => ({
+    token: caller === 'RIDER' ? (await registeredRider(false)).token : await tokenOf(caller, null),
+    variables: { location: north(shop.location, 150_000) },
+  }),
+  OrderOffers: async (caller) => {
+    if (caller !== 'RIDER') return { token: await tokenOf(caller, null), variables: {} };
+    // A rider alone near a new shop: the shop's next paid order is offered to them.
+    const merchant = await aMerchant(stack, [{ name: '煎饼果子', priceCents: 700, stock: 100 }]);
+    const rider = await aRiderAt(stack, north(merchant.location, 400));
+    return {
+      token: rider.token,
+      variables: {},
+      cause: {
+        field: 'orderOffers',
+        key: rider.sub,
+        event: async () => {
+          const order = await anOrder(stack, merchant);
+          await payOrder(stack, order.id, order.customer.token);
+        },
+      },
+    };
+  },
+  PendingOrderOffers: async (caller) => ({ token: caller === 'RIDER' ? offered.riders[0]!.token : await tokenOf(caller, null), variables: {} }),
+  GrabOrder: async (caller, relation) => {
+    const order = expectsOk('GrabOrder', caller, relation) ? forGrab : offered;
+    return { token: await tokenOf(caller, relation, orderParty(order, order.riders[0], caller)), variables: { orderId: order.order.id } };
+  },
+  PickUpOrder: async (caller, relation) => {
+    const order = expectsOk('PickUpOrder', caller, relation) ? forPickUp : target;
+    return { token: await tokenOf(caller, relation, orderParty(order, order.rider, caller)), variables: { orderId: order.order.id } };
+  },
+  DeliverOrder: async (caller, relation) => {
+    const order = expectsOk('DeliverOrder', caller, relation) ? forDeliver : target;
+    return { token: await tokenOf(caller, relation, orderParty(order, order.rider, caller)), variables: { orderId: order.order.id } };
+  },
+  RiderProfile: async (caller, relation) => ({ token: await tokenOf(caller, relation, delivering.rider.sub), variables: { id: delivering.rider.sub } }),
+};
+
+/** What a GraphQL response amounts to, in the table's terms. */
+interface AnyResponse {
+  data?: Record<string, unknown> | null;
+  errors?: ReadonlyArray<{ extensions?: { code?: unknown } }>;
+}
+function outcomeOf(response: AnyResponse): string {
+  if (response.errors?.length) {
+    const codes = [...new Set(response.errors.map((error) => String(error.extensions?.code ?? 'NO_CODE')))];
+    return codes.join('+');
+  }
+  const values = Object.values(response.data ?? {});
+  if (values.length !== 1) return `unexpected data ${JSON.stringify(response.data)}`;
+  return values[0] === null || values[0] === undefined ? 'null' : 'ok';
+}
+
+async function runSubscription(source: string, prepared: Prepared): Promise<string> {
+  if (prepared.token === null) {
+    // No token in connection_init: the contract closes the socket with 4403.
+    const socket = await openGraphQLSocket(stack.wsUrl);
+    socket.send({ type: 'connection_init', payload: {} });
+    const closed = await Promise.race([socket.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000).unref())]);
+    socket.close();
+    return closed?.code === 4403 ? 'UNAUTHENTICATED' : `socket ${closed ? `closed with ${closed.code}` : 'still open after 5 s'}`;
+  }
+  const subscription = subscribe<Record<string, unknown>>(stack.wsUrl, prepared.token, source, prepared.variables);
+  try {
+    if (!prepared.cause) {
+      const end = await Promise.race([subscription.ended, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000).unref())]);
+      if (end === null) return 'accepted (no refusal within 5 s)';
+      if (end.kind === 'error') return outcomeOf({ errors: end.errors });
+      return `ended: ${JSON.stringify(end)}`;
+    }
+    const { field, key, event } = prepared.cause;
+    const listening = await Promise.race([
+      eventually(() => stack.gateway.events.listeners(field, key) === 1, { timeoutMs: 10_000, what: `${field} listening for ${key}` }).then(() => null),
+      subscription.ended,
+    ]);
+    if (listening !== null) return listening.kind === 'error' ? outcomeOf({ errors: listening.errors }) : `ended: ${JSON.stringify(listening)}`;
+    await event();
+    return outcomeOf(await subscription.next(30_000));
+  } finally {
+    await subscription.close();
+  }
+}
+
+async function runCell(operation: string, prepared: Prepared): Promise<string> {
+  const { kind, source } = contractOperations.get(operation)!;
+  if (kind === 'subscription') return runSubscription(source, prepared);
+  return outcomeOf(await gql(stack.graphqlUrl, source, prepared.variables, prepared.token));
+}
+
+const contractNames = [...contractOperations.keys()].sort();
+const describeRelation = (relation: Relation | null) => (relation === 'own' ? ' on their own object' : relation === 'other' ? " on someone else's object" : '');
+
+test('the table has a row for every contract operation and a cell for every caller and relation', () => {
+  expect(contractNames.length).toBeGreaterThanOrEqual(20);
+  expect(Object.keys(EXPECTED).sort()).toEqual(contractNames);
+  expect(Object.keys(SCENARIOS).sort()).toEqual(contractNames);
+  for (const [name, row] of Object.entries(EXPECTED)) {
+    expect({ name, cells: Object.keys(row.cells).sort() }).toEqual({ name, cells: expectedCellKeys(row).sort() });
+  }
+});
+
+const cells = contractNames.flatMap((operation) => {
+  const row = EXPECTED[operation];
+  // An operation without a row still gets a cell, which fails: the table must grow with the contract.
+  if (!row) return [{ title: `${operation} (no row in the table)`, operation, caller: 'anonymous' as Caller, relation: null, expected: `a row in EXPECTED for ${operation}` }];
+  return expectedCellKeys(row).map((key) => {
+    const [caller, relation] = key.split('/') as [Caller, Relation | undefined];
+    const title = `${operation} by ${caller}${describeRelation(relation ?? null)}: ${row.cells[key]}`;
+    return { title, operation, caller, relation: relation ?? null, expected: row.cells[key]! as string };
+  });
+});
+
+test(`the matrix has ${cells.length} cells`, () => {
+  expect(cells.length).toBe(Object.values(EXPECTED).reduce((sum, row) => sum + expectedCellKeys(row).length, 0));
+});
+
+// Each cell's objects and token, made before the cells run, eight at a time.
+const preparedCells = new Map<string, Prepared>();
+beforeAll(async () => {
+  const queue = cells.filter((cell) => SCENARIOS[cell.operation]);
+  const worker = async () => {
+    for (let cell = queue.shift(); cell; cell = queue.shift()) {
+      preparedCells.set(cell.title, await SCENARIOS[cell.operation]!(cell.caller, cell.relation));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}, 120_000);
+
+test.each(cells)('$title', async ({ title, operation, expected }) => {
+  const prepared = preparedCells.get(title);
+  expect({ cell: title, outcome: prepared ? await runCell(operation, prepared) : 'no scenario' }).toEqual({ cell: title, outcome: expected });
+});
+
