@@ -37,6 +37,7 @@ import { attachSubscriptionServer, drainSubscriptionsPlugin, type OperationExecu
 import { refuseMalformedPaths, WEBHOOKS_PATH, webhookProxy } from './webhooks';
 import { corsOptions } from './cors';
 import { redisKeyValueCache } from './redis-cache';
+import { loadManifest, trustedDocumentsOnly } from './trusted-documents';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -162,6 +163,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   };
 
   const guard = createDocumentGuard(limitsFromConfig(config));
+  const trusted = config.TRUSTED_DOCUMENTS ? loadManifest(config.TRUSTED_DOCUMENTS_PATH) : null;
   // Budgets are counted in Redis so that they hold across gateway replicas.
   const redis = connectRedis(config, 'gateway-rate-limits');
   readiness.redis = async () => {
@@ -185,6 +187,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     schema: currentApiSchema,
     callers,
     guard,
+    trusted,
     rateLimits,
     maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
     maxSocketsPerUser: config.WS_MAX_SOCKETS_PER_USER,
@@ -256,6 +259,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     identify,
     generalRateLimit(rateLimits),
     express.json({ limit: config.MAX_REQUEST_BYTES }),
+    ...(trusted ? [trustedDocumentsOnly(trusted)] : []),
     documentLimits(guard),
     expressMiddleware(server, {
       context: async ({ res }) => ({ caller: res.locals.caller as Caller, clientIp: String(res.locals.clientIp), origin: 'http' as const }),

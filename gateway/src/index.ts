@@ -8,6 +8,7 @@ export { createDocumentGuard, limitsFromConfig, type OperationLimits, type Docum
 export { eventSources, type EventSource } from './event-sources';
 export { EventRouter } from './event-router';
 export { startEventFeed, type EventFeed } from './event-feed';
+export { buildManifest, loadManifest, sha256, type TrustedDocumentManifest } from './trusted-documents';
 export { entityQueryFor, rootFieldOf, type EntityQuery } from './entity-query';
 
 export async function main(): Promise<void> {

@@ -22,6 +22,7 @@ import { bearerToken, ErrorCode, InvalidTokenError, type Identity, type Logger }
 import type { CallerResolver, GatewayContext } from './caller';
 import { tokenLimitError, type DocumentGuard } from './limits';
 import type { RateLimits } from './rate-limits';
+import { resolveTrusted } from './trusted-documents';
 import { entityQueryFor, rootFieldOf, type EntityQuery } from './entity-query';
 import type { EventRouter, EventSubscriber } from './event-router';
 import type { RoutedEvent } from './event-sources';
@@ -51,6 +52,8 @@ export interface SubscriptionServerOptions {
   callers: CallerResolver;
   /** The gateway's document limits, the same as over HTTP. */
   guard: DocumentGuard;
+  /** With trusted documents on: the manifest's documents by sha256; only they run. */
+  trusted: Map<string, string> | null;
   rateLimits: RateLimits;
   /** Subscriptions (and operations in flight) on one socket. */
   maxSubscriptionsPerSocket: number;
@@ -430,6 +433,12 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
         const open = Object.keys(ctx.subscriptions).length;
         if (open > options.maxSubscriptionsPerSocket) {
           return [operationError(`A socket may hold at most ${options.maxSubscriptionsPerSocket} operations at once.`, ErrorCode.RATE_LIMITED, { limit: options.maxSubscriptionsPerSocket })];
+        }
+        if (options.trusted) {
+          const hash = (payload.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+          const resolution = resolveTrusted(options.trusted, payload.query || undefined, hash);
+          if ('refused' in resolution) return [operationError(resolution.refused.message, resolution.refused.code)];
+          payload = { ...payload, query: resolution.query };
         }
         const args = checked(payload);
         if (Array.isArray(args)) return args;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'graphql';
 import { apiSchemaOf, composeSupergraph, contractOperationsPath, ROOT, SUPERGRAPH_PATH, validateContract } from '../../scripts/lib/supergraph';
+import { TRUSTED_DOCUMENTS_PATH, trustedDocumentsJson } from '../../scripts/trusted-documents';
 
 describe('the supergraph', () => {
   const composition = composeSupergraph();
@@ -26,5 +27,9 @@ describe('the supergraph', () => {
     const shared = contractOperationsPath();
     const copy = readFileSync(path.join(ROOT, 'schema', 'contract', 'operations.graphql'), 'utf8');
     expect(readFileSync(shared, 'utf8')).toBe(copy);
+  });
+
+  test('schema/contract/trusted-documents.json lists every contract operation as it is now (run `pnpm trusted-documents` when this fails)', () => {
+    expect(readFileSync(TRUSTED_DOCUMENTS_PATH, 'utf8')).toBe(trustedDocumentsJson());
   });
 });
