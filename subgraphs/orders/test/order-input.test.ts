@@ -1,3 +1,4 @@
+import mysql from 'mysql2/promise';
 import { aMenu, CREATE_ORDER, customer, startOrdersWithProducts, stockOf, type OrdersHarness } from './harness';
 
 let h: OrdersHarness;
@@ -17,6 +18,34 @@ async function ordersOf(buyer: ReturnType<typeof customer>) {
 }
 
 describe('createOrder input hygiene', () => {
+  /** Stock holds naming the product, tombstones of released holds included (other test files write these tables too). */
+  async function holdsOf(productId: string): Promise<number> {
+    const connection = await mysql.createConnection({ uri: h.config.MYSQL_URL });
+    try {
+      const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${h.config.DB_PREFIX}_products\`.stock_hold_items WHERE product_id = ?`, [productId]);
+      return Number((rows as Array<{ n: number | string }>)[0]?.n);
+    } finally {
+      await connection.end();
+    }
+  }
+
+  test('an address outside the shop\'s delivery radius is BAD_USER_INPUT on deliveryLocation; no stock is held, not even released', async () => {
+    const menu = await aMenu(h, [{ name: '凉皮', priceCents: 900, stock: 50 }]);
+    const [dish] = menu.products as [string];
+    const buyer = customer();
+
+    const result = await h.callOrders(
+      CREATE_ORDER,
+      { input: { items: [{ productId: dish, quantity: 1 }], deliveryAddress: '很远的地方', deliveryLocation: { lat: menu.location.lat, lng: menu.location.lng + 1 } } },
+      buyer,
+    );
+
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [expect.objectContaining({ field: 'input.deliveryLocation' })] });
+    expect(await holdsOf(dish)).toBe(0);
+    expect(await stockOf(h, dish)).toBe(50);
+    expect(await ordersOf(buyer)).toEqual([]);
+  });
+
   test('two lines of one product (60 + 60, past the cap of 99) are BAD_USER_INPUT; nothing is reserved or written', async () => {
     const menu = await aMenu(h, [{ name: '麻辣烫', priceCents: 1500, stock: 500 }]);
     const [dish] = menu.products as [string];

@@ -83,7 +83,7 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
       const orderId = newId();
       let outcome;
       try {
-        outcome = await stock.reserve(orderId, input.items);
+        outcome = await stock.reserve(orderId, input.items, input.deliveryLocation);
       } catch (err) {
         // Unknown whether the hold was taken (timeout): release leaves a tombstone either way.
         await releaseQuietly(orderId);
@@ -91,11 +91,12 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
       }
       if (!outcome.ok) {
         if (outcome.code === 'OUT_OF_STOCK') throw new OutOfStockError(outcome.productIds);
-        if (outcome.code === 'BAD_USER_INPUT') throw new BadUserInputError(outcome.message, [{ field: 'input.items', message: outcome.message }]);
+        if (outcome.code === 'BAD_USER_INPUT') throw new BadUserInputError(outcome.message, [{ field: `input.${outcome.field}`, message: outcome.problem }]);
         throw new Error(`stock hold for new order ${orderId} was already released`);
       }
       const { merchant, lines } = outcome.reservation;
       const merchantPoint = { lat: merchant.lat, lng: merchant.lng };
+      // Products refuses such an order before holding stock; this stays for a products that does not check yet.
       if (distanceMeters(merchantPoint, input.deliveryLocation) > merchant.deliveryRadiusMeters) {
         await releaseQuietly(orderId);
         throw new BadUserInputError(`${merchant.name} does not deliver that far.`, [

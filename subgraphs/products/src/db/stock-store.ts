@@ -1,5 +1,5 @@
 import { and, asc, eq, gte, inArray, sql, TransactionRollbackError } from 'drizzle-orm';
-import { affectedRows, isDuplicateKey, type Database } from '@waimai/platform';
+import { affectedRows, distanceMeters, isDuplicateKey, type Database, type GeoPoint } from '@waimai/platform';
 import { merchants, products, stockHoldItems, stockHolds, type MerchantRow, type ProductsSchema } from './schema';
 
 export interface StockRequestLine {
@@ -25,6 +25,7 @@ export type ReservationRefusal =
   | { kind: 'unknown-products'; productIds: string[] }
   | { kind: 'not-on-sale'; productIds: string[] }
   | { kind: 'several-merchants'; merchantIds: string[] }
+  | { kind: 'out-of-range'; merchantName: string; deliveryRadiusMeters: number }
   | { kind: 'out-of-stock'; productIds: string[] }
   | { kind: 'already-released' };
 
@@ -53,7 +54,7 @@ export function createStockStore(primary: Database<ProductsSchema>) {
      * `UPDATE products SET stock = stock - q WHERE id = ? AND stock >= q`, so concurrent
      * orders can never oversell. Idempotent per order: a repeat returns the same hold.
      */
-    async reserve(orderId: string, request: StockRequestLine[]): Promise<ReservationResult> {
+    async reserve(orderId: string, request: StockRequestLine[], deliverTo?: GeoPoint): Promise<ReservationResult> {
       const previous = await existingReservation(orderId);
       if (previous) return previous;
 
@@ -70,6 +71,13 @@ export function createStockStore(primary: Database<ProductsSchema>) {
       const offSale = catalog.filter((product) => product.status !== 'ON_SALE').map((product) => product.id);
       if (offSale.length) return { ok: false, refusal: { kind: 'not-on-sale', productIds: offSale } };
       const merchantId = merchantIds[0] as string;
+      if (deliverTo) {
+        // Checked before the hold: an address the shop does not serve must leave nothing behind.
+        const [merchant] = await primary.select().from(merchants).where(eq(merchants.id, merchantId));
+        if (merchant && distanceMeters({ lat: merchant.lat, lng: merchant.lng }, deliverTo) > merchant.deliveryRadiusMeters) {
+          return { ok: false, refusal: { kind: 'out-of-range', merchantName: merchant.name, deliveryRadiusMeters: merchant.deliveryRadiusMeters } };
+        }
+      }
 
       try {
         await primary.transaction(async (tx) => {

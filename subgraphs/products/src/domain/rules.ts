@@ -39,4 +39,6 @@ export const stockRequest = z.object({
     .max(50, 'must have at most 50 items')
     // One line per product, as orders sends them: a repeated product would add up past its caller's per-line cap.
     .refine((items) => new Set(items.map((item) => item.productId)).size === items.length, 'must name each product once'),
+  // Where the order goes: a shop that does not deliver that far refuses before holding anything.
+  deliverTo: geoPointInput.optional(),
 });

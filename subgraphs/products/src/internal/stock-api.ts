@@ -16,6 +16,16 @@ function refusalResponse(refusal: ReservationRefusal): { status: number; body: R
       return { status: 422, body: { code: ErrorCode.BAD_USER_INPUT, message: 'Unknown products.', productIds: refusal.productIds } };
     case 'not-on-sale':
       return { status: 422, body: { code: ErrorCode.BAD_USER_INPUT, message: 'Products are not on sale.', productIds: refusal.productIds } };
+    case 'out-of-range':
+      return {
+        status: 422,
+        body: {
+          code: ErrorCode.BAD_USER_INPUT,
+          message: `${refusal.merchantName} does not deliver that far.`,
+          field: 'deliveryLocation',
+          problem: `outside the merchant's ${refusal.deliveryRadiusMeters} m delivery radius`,
+        },
+      };
     case 'several-merchants':
       return { status: 422, body: { code: ErrorCode.BAD_USER_INPUT, message: 'All items must come from one merchant.', merchantIds: refusal.merchantIds } };
   }
@@ -35,7 +45,7 @@ export function mountStockApi(app: Express, stock: StockStore, signer: InternalS
         res.status(400).json({ code: ErrorCode.BAD_USER_INPUT, message: parsed.error.message });
         return;
       }
-      const result = await stock.reserve(parsed.data.orderId, parsed.data.items);
+      const result = await stock.reserve(parsed.data.orderId, parsed.data.items, parsed.data.deliverTo);
       if (result.ok) {
         res.json(result.reservation);
         return;
