@@ -46,6 +46,16 @@ export const SERVICE_OVERRIDES: Readonly<Record<string, string>> = {
   // (that load is the locations scenario's); with the default 60 s they would drop out of the
   // index while an overloaded dispatch run is still working through its backlog.
   RIDER_LOCATION_TTL_SECONDS: '600',
+  // The load generator is one IP and a few thousand users sending far more than any app: every
+  // rate limit and websocket cap is raised so that the bench measures the platform, not the limits.
+  RATE_LIMIT_ANONYMOUS: '100000000/1',
+  RATE_LIMIT_AUTHENTICATED: '100000000/1',
+  RATE_LIMIT_EXPENSIVE: '100000000/1',
+  RATE_LIMIT_LOCATION: '100000000/1',
+  RATE_LIMIT_WS_CONNECT: '100000000/1',
+  RATE_LIMIT_WS_SUBSCRIBE: '100000000/1',
+  RATE_LIMIT_WEBHOOK: '100000000/1',
+  WS_MAX_SOCKETS_PER_USER: '100000',
 };
 
 export interface Platform {
