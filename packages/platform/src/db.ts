@@ -32,7 +32,7 @@ export async function ensureDatabase(url: string, database: string): Promise<voi
   const connection = await mysql.createConnection({ uri: url });
   try {
     await connection.query(
-      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
     );
   } finally {
     await connection.end();

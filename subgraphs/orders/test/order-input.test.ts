@@ -109,4 +109,27 @@ describe('createOrder input hygiene', () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(order.data!.order.status).toBe('PENDING_PAYMENT');
   });
+
+  test('callers and idempotency keys compare exactly: ALICE is not alice, and "café" spelled two ways are two keys', async () => {
+    const menu = await aMenu(h, [{ name: '咖啡', priceCents: 1800, stock: 50 }]);
+    const [dish] = menu.products as [string];
+    const lower = customer(`alice-${Date.now()}`);
+    const upper = customer(lower.sub.toUpperCase());
+    const order = (buyer: ReturnType<typeof customer>, idempotencyKey: string) =>
+      h.callOrders<{ createOrder: { id: string } }>(
+        CREATE_ORDER,
+        { input: { items: [{ productId: dish, quantity: 1 }], deliveryAddress: '人民路9号', deliveryLocation: near(menu.location), idempotencyKey } },
+        buyer,
+      );
+
+    const composed = await order(lower, 'caf\u00e9');
+    const decomposed = await order(lower, 'cafe\u0301');
+    const shouting = await order(lower, 'CAFE');
+    const quiet = await order(lower, 'cafe');
+    const ids = [composed, decomposed, shouting, quiet].map((result) => result.data?.createOrder.id);
+
+    expect(new Set(ids).size).toBe(4);
+    expect(await ordersOf(upper)).toEqual([]);
+    expect((await ordersOf(lower)).map((mine) => mine.id).sort()).toEqual([...ids].sort());
+  });
 });
