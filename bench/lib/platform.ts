@@ -23,7 +23,7 @@ import { ensureKafka } from '../../scripts/lib/kafka-broker';
 import { createAllTopics, migrateAll } from '../../scripts/lib/migrate-all';
 import { SUBGRAPH_NAMES } from '../../scripts/lib/paths';
 import { preflight } from '../../scripts/lib/preflight';
-import { freePorts, spawnService, waitUntilReady, type ServiceProcess } from './services';
+import { freePorts, spawnService, waitUntilReady, type ServiceProcess } from '@waimai/testkit';
 
 const benchConfig = runtimeConfig.extend(mysqlConfig.shape).extend(redisConfig.shape).extend(kafkaConfig.shape).extend(authConfig.shape).extend(paymentsConfig.shape);
 export type BenchConfig = z.infer<typeof benchConfig>;

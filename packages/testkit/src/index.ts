@@ -9,3 +9,4 @@ export * from './seed-kit';
 export * from './journeys';
 export * from './dispatched-orders';
 export * from './row-counts';
+export * from './processes';

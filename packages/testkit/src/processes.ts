@@ -3,7 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from '../../scripts/lib/paths';
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
  * The waimai services as separate OS processes, the way production runs them: each is its
@@ -20,9 +20,13 @@ export interface ServiceProcess {
   /** Its internal admin port: /readyz, /metrics. */
   adminUrl: string;
   logFile: string;
+  /** What it was started with: spawnService(options) again restarts it on the same ports. */
+  options: SpawnOptions;
   /** Why it exited, once it has. */
   exitReason(): string | undefined;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: no shutdown step runs. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 // 120 s: a cold tsx compile of every module plus Kafka groups joining, with the rest of the
@@ -88,7 +92,13 @@ export function spawnService(options: SpawnOptions): ServiceProcess {
     baseUrl: `http://127.0.0.1:${options.port}`,
     adminUrl: `http://127.0.0.1:${options.adminPort}`,
     logFile,
+    options,
     exitReason: () => reason,
+    async kill() {
+      if (reason !== undefined) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (reason !== undefined) return;
       child.kill('SIGTERM');
