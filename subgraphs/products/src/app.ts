@@ -20,6 +20,8 @@ import { createProductStore } from './db/product-store';
 import { createStockStore } from './db/stock-store';
 import { mountStockApi } from './internal/stock-api';
 import { releaseStockOfCancelledOrders } from './events/order-consumer';
+import { createOrdersClient } from './clients/orders-client';
+import { createOrphanHoldSweep, startOrphanHoldSweep } from './jobs/orphan-hold-sweep';
 import { resolvers } from './resolvers';
 
 export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
@@ -29,7 +31,7 @@ export async function migrateProducts(config: ProductsConfig): Promise<void> {
   await migrateDatabase(config, 'products', MIGRATIONS_FOLDER);
 }
 
-/** Starts the products subgraph (merchants, products, stock) on PRODUCTS_PORT, and the stock-release consumer. */
+/** Starts the products subgraph (merchants, products, stock) on PRODUCTS_PORT, the stock-release consumer and the orphan-hold sweep. */
 export async function startProductsSubgraph(
   config: ProductsConfig,
   logger: Logger,
@@ -59,6 +61,11 @@ export async function startProductsSubgraph(
     routes: (app) => mountStockApi(app, stock, signer, logger),
   });
   const releases = await releaseStockOfCancelledOrders(bus, stock, logger);
+  const orphanHolds = startOrphanHoldSweep(
+    createOrphanHoldSweep({ stock, orders: createOrdersClient(config), orphanSeconds: config.STOCK_HOLD_ORPHAN_SECONDS, logger }),
+    config.STOCK_HOLD_SWEEP_INTERVAL_MS,
+    logger,
+  );
 
   return {
     name: 'products',
@@ -67,6 +74,7 @@ export async function startProductsSubgraph(
     adminUrl: subgraph.adminUrl,
     async stop() {
       await subgraph.stop();
+      await orphanHolds.stop();
       await releases.stop();
       await bus.close();
       await database.close();

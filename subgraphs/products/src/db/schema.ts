@@ -47,13 +47,23 @@ export const holdStatuses = ['RESERVED', 'RELEASED'] as const;
  * One stock hold per order. A release that arrives before its reservation leaves a RELEASED
  * tombstone, so a late reservation for that order is refused instead of leaking stock.
  */
-export const stockHolds = mysqlTable('stock_holds', {
-  orderId: char('order_id', { length: 36 }).primaryKey(),
-  merchantId: char('merchant_id', { length: 36 }),
-  status: mysqlEnum('status', holdStatuses).notNull(),
-  createdAt: createdAt(),
-  releasedAt: datetime('released_at', { mode: 'date', fsp: 3 }),
-});
+export const stockHolds = mysqlTable(
+  'stock_holds',
+  {
+    orderId: char('order_id', { length: 36 }).primaryKey(),
+    merchantId: char('merchant_id', { length: 36 }),
+    status: mysqlEnum('status', holdStatuses).notNull(),
+    createdAt: createdAt(),
+    releasedAt: datetime('released_at', { mode: 'date', fsp: 3 }),
+    // The last reserve call for this hold (a createOrder retry resumes it): the orphan-hold
+    // sweep counts its window from here. Null on tombstones, which were never claimed.
+    claimedAt: datetime('claimed_at', { mode: 'date', fsp: 3 }),
+    // When products learnt that the hold's order exists (its first event, or orders said so):
+    // the sweep never looks at the hold again.
+    confirmedAt: datetime('confirmed_at', { mode: 'date', fsp: 3 }),
+  },
+  (t) => [index('stock_holds_unconfirmed').on(t.status, t.confirmedAt, t.claimedAt)],
+);
 
 export const stockHoldItems = mysqlTable(
   'stock_hold_items',

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, sql, TransactionRollbackError } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, sql, TransactionRollbackError } from 'drizzle-orm';
 import { affectedRows, distanceMeters, isDuplicateKey, type Database, type GeoPoint } from '@waimai/platform';
 import { merchants, products, stockHoldItems, stockHolds, type MerchantRow, type ProductsSchema } from './schema';
 
@@ -31,12 +31,39 @@ export type ReservationRefusal =
 
 export type ReservationResult = { ok: true; reservation: Reservation } | { ok: false; refusal: ReservationRefusal };
 
+type Tx = Parameters<Parameters<Database<ProductsSchema>['transaction']>[0]>[0];
+type HoldRow = typeof stockHolds.$inferSelect;
+
+/** Puts a locked, RESERVED hold's stock back and marks it RELEASED (inside `tx`). */
+async function giveBack(tx: Tx, hold: HoldRow): Promise<void> {
+  const items = await tx.select().from(stockHoldItems).where(eq(stockHoldItems.orderId, hold.orderId)).orderBy(asc(stockHoldItems.productId));
+  for (const item of items) {
+    await tx
+      .update(products)
+      .set({ stock: sql`${products.stock} + ${item.quantity}`, updatedAt: new Date() })
+      .where(eq(products.id, item.productId));
+  }
+  await tx.update(stockHolds).set({ status: 'RELEASED', releasedAt: new Date() }).where(eq(stockHolds.orderId, hold.orderId));
+}
+
 export function createStockStore(primary: Database<ProductsSchema>) {
-  /** The authoritative prices and merchant of an existing hold (a repeated reserve call). */
-  async function existingReservation(orderId: string): Promise<ReservationResult | null> {
+  /**
+   * The authoritative prices and merchant of an existing hold (a repeated reserve call).
+   * `claim`: the call is an attempt resuming the hold (a createOrder retry), so its orphan
+   * window restarts now; conditional on RESERVED, so when the sweep released it first this
+   * attempt is refused, and when the claim lands first the sweep's release skips it.
+   */
+  async function existingReservation(orderId: string, claim: boolean): Promise<ReservationResult | null> {
     const [hold] = await primary.select().from(stockHolds).where(eq(stockHolds.orderId, orderId));
     if (!hold) return null;
     if (hold.status === 'RELEASED' || !hold.merchantId) return { ok: false, refusal: { kind: 'already-released' } };
+    if (claim) {
+      const claimed = await primary
+        .update(stockHolds)
+        .set({ claimedAt: new Date() })
+        .where(and(eq(stockHolds.orderId, orderId), eq(stockHolds.status, 'RESERVED')));
+      if (affectedRows(claimed) === 0) return { ok: false, refusal: { kind: 'already-released' } };
+    }
     const lines = await primary
       .select({ productId: stockHoldItems.productId, quantity: stockHoldItems.quantity, name: products.name, unitPriceCents: products.priceCents })
       .from(stockHoldItems)
@@ -55,7 +82,7 @@ export function createStockStore(primary: Database<ProductsSchema>) {
      * orders can never oversell. Idempotent per order: a repeat returns the same hold.
      */
     async reserve(orderId: string, request: StockRequestLine[], deliverTo?: GeoPoint): Promise<ReservationResult> {
-      const previous = await existingReservation(orderId);
+      const previous = await existingReservation(orderId, true);
       if (previous) return previous;
 
       // One line per product, locked in id order so concurrent holds never deadlock.
@@ -81,7 +108,8 @@ export function createStockStore(primary: Database<ProductsSchema>) {
 
       try {
         await primary.transaction(async (tx) => {
-          await tx.insert(stockHolds).values({ orderId, merchantId, status: 'RESERVED', createdAt: new Date() });
+          const now = new Date();
+          await tx.insert(stockHolds).values({ orderId, merchantId, status: 'RESERVED', createdAt: now, claimedAt: now });
           for (const productId of productIds) {
             const quantity = quantities.get(productId) as number;
             const result = await tx
@@ -100,10 +128,10 @@ export function createStockStore(primary: Database<ProductsSchema>) {
           return { ok: false, refusal: { kind: 'out-of-stock', productIds: await shortOf(primary, quantities) } };
         }
         // The same order reserved concurrently: the first hold wins and this call returns it.
-        if (isDuplicateKey(err)) return (await existingReservation(orderId)) ?? { ok: false, refusal: { kind: 'already-released' } };
+        if (isDuplicateKey(err)) return (await existingReservation(orderId, true)) ?? { ok: false, refusal: { kind: 'already-released' } };
         throw err;
       }
-      return (await existingReservation(orderId)) as ReservationResult;
+      return (await existingReservation(orderId, false)) as ReservationResult;
     },
 
     /**
@@ -122,15 +150,42 @@ export function createStockStore(primary: Database<ProductsSchema>) {
           return { released: false };
         }
         if (hold.status === 'RELEASED') return { released: false };
-        const items = await tx.select().from(stockHoldItems).where(eq(stockHoldItems.orderId, orderId)).orderBy(asc(stockHoldItems.productId));
-        for (const item of items) {
-          await tx
-            .update(products)
-            .set({ stock: sql`${products.stock} + ${item.quantity}`, updatedAt: new Date() })
-            .where(eq(products.id, item.productId));
-        }
-        await tx.update(stockHolds).set({ status: 'RELEASED', releasedAt: new Date() }).where(eq(stockHolds.orderId, orderId));
+        await giveBack(tx, hold);
         return { released: true };
+      });
+    },
+
+    /** Holds whose order is known to exist: the orphan-hold sweep skips them from now on. */
+    async confirm(orderIds: readonly string[]): Promise<void> {
+      if (orderIds.length === 0) return;
+      await primary
+        .update(stockHolds)
+        .set({ confirmedAt: new Date() })
+        .where(and(inArray(stockHolds.orderId, [...orderIds]), isNull(stockHolds.confirmedAt)));
+    },
+
+    /** RESERVED holds not known to have an order, last claimed before `claimedBefore`, oldest first. */
+    async unconfirmedHolds(claimedBefore: Date, limit: number): Promise<string[]> {
+      const rows = await primary
+        .select({ orderId: stockHolds.orderId })
+        .from(stockHolds)
+        .where(and(eq(stockHolds.status, 'RESERVED'), isNull(stockHolds.confirmedAt), lt(stockHolds.claimedAt, claimedBefore)))
+        .orderBy(asc(stockHolds.claimedAt))
+        .limit(limit);
+      return rows.map((row) => row.orderId);
+    },
+
+    /**
+     * Releases a hold whose order orders said does not exist, only if it is still what the
+     * sweep saw: RESERVED, unconfirmed and not claimed again since `claimedBefore`. The row lock
+     * orders this against a resuming reserve's claim: whichever commits first wins.
+     */
+    async releaseOrphan(orderId: string, claimedBefore: Date): Promise<boolean> {
+      return primary.transaction(async (tx) => {
+        const [hold] = await tx.select().from(stockHolds).where(eq(stockHolds.orderId, orderId)).for('update');
+        if (!hold || hold.status !== 'RESERVED' || hold.confirmedAt || !hold.claimedAt || hold.claimedAt >= claimedBefore) return false;
+        await giveBack(tx, hold);
+        return true;
       });
     },
   };
