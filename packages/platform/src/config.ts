@@ -35,6 +35,14 @@ export const kafkaConfig = z.object({
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(6),
   // 1 for a single local broker; 3 in production.
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
+  // 6 000 ms: how long after a member's last heartbeat the broker declares it dead and hands its
+  // partitions on (a kill -9 sends no LeaveGroup). Kafka's default group.min.session.timeout.ms
+  // is 6 000, the lowest a broker accepts unless lowered there; see docs/architecture.md.
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(6000),
+  // 4 000 ms: how long a rebalance waits for the group's members to rejoin; one that does not
+  // (a dead one) is dropped then, even before its session ends. Must cover a live member's
+  // slowest event handler (3 s HTTP timeouts) plus a heartbeat.
+  KAFKA_REBALANCE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(4000),
 });
 
 /**

@@ -58,6 +58,36 @@ export interface KafkaOptions {
   KAFKA_TOPIC_PREFIX: string;
   KAFKA_TOPIC_PARTITIONS: number;
   KAFKA_REPLICATION_FACTOR: number;
+  KAFKA_SESSION_TIMEOUT_MS?: number;
+  KAFKA_REBALANCE_TIMEOUT_MS?: number;
+}
+
+/**
+ * The group timings of every waimai consumer (services and the gateway's feed), chosen for
+ * recovery after a crash. kafkajs 2.x has no static membership (it never sends
+ * group.instance.id) and always joins with a new member id, so a process restarted after a
+ * kill -9 cannot take its dead member's place: the group first has to drop the dead member.
+ * That happens at whichever comes first:
+ * - the dead member's session ends: sessionTimeout after its last heartbeat;
+ * - the rebalance the restarted member starts times out: rebalanceTimeout after it asks to join.
+ */
+export function consumerGroupTimings(options: Pick<KafkaOptions, 'KAFKA_SESSION_TIMEOUT_MS' | 'KAFKA_REBALANCE_TIMEOUT_MS'>) {
+  const sessionTimeout = options.KAFKA_SESSION_TIMEOUT_MS ?? 6000;
+  return {
+    // 6 000 ms by default, Kafka's group.min.session.timeout.ms: a broker refuses a shorter
+    // session (INVALID_SESSION_TIMEOUT) unless its minimum was lowered.
+    sessionTimeout,
+    // 4 000 ms by default: live members rejoin well within it (a heartbeat, then at most one
+    // event handler of up to ~3 s); a slower one is dropped and rejoins, and the events it had
+    // not committed are delivered again (at least once, deduplicated by processed_events).
+    rebalanceTimeout: options.KAFKA_REBALANCE_TIMEOUT_MS ?? 4000,
+    // 500 ms, never above a third of the session: live members learn of a rebalance within
+    // half a second, and a member survives several lost heartbeats before its session ends.
+    heartbeatInterval: Math.min(500, Math.floor(sessionTimeout / 3)),
+    // 100 ms: a lone event (a paid order, an offer) is handed over at once instead of waiting
+    // for a fuller batch; it also paces the heartbeats, which kafkajs sends between fetches.
+    maxWaitTimeInMs: 100,
+  };
 }
 
 export function createKafkaEventBus(options: KafkaOptions, clientId: string, logger: Logger): EventBus {
@@ -117,10 +147,7 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       const consumer = kafka.consumer({
         groupId: `${options.KAFKA_TOPIC_PREFIX}${groupId}`,
         allowAutoTopicCreation: false,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1_000,
-        // 100 ms: a lone event (a paid order) is handed over at once instead of waiting for a fuller batch.
-        maxWaitTimeInMs: 100,
+        ...consumerGroupTimings(options),
       });
       await consumer.connect();
       for (const topic of topics) await consumer.subscribe({ topic: physical(topic), fromBeginning });

@@ -61,9 +61,6 @@ export async function startPaymentsSubgraph(
       eventsEnqueued: () => relay.kick(),
     };
 
-    const consumer = await startRefundConsumer({ bus, store, providers, eventsEnqueued: services.eventsEnqueued, logger });
-    started.push(() => consumer.stop());
-
     const subgraph = await startSubgraph<Context>({
       name: 'payments',
       typeDefs,
@@ -100,6 +97,11 @@ export async function startPaymentsSubgraph(
         });
       },
     });
+    started.push(() => subgraph.stop());
+
+    // After HTTP is open: webhooks only write rows and the outbox, so they are taken while the
+    // refund consumer waits for its group (after a crash, until the dead member is dropped).
+    const consumer = await startRefundConsumer({ bus, store, providers, eventsEnqueued: services.eventsEnqueued, logger });
 
     return {
       name: 'payments',
