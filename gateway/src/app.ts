@@ -231,7 +231,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       operationMetricsPlugin('gateway') as ApolloServerPlugin<GatewayContext>,
     ],
   });
-  const feed = startEventFeed({ kafka: config, topics: sourceTopics(eventSources), router, logger });
+  const feed = startEventFeed({ kafka: config, topics: sourceTopics(eventSources), router, logger, groupSweepMs: config.GATEWAY_GROUP_SWEEP_MS });
   try {
     await server.start();
   } catch (err) {

@@ -60,6 +60,10 @@ const gatewayLimitsConfig = z.object({
   IDENTITY_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(30),
   // 10 s: a payment provider gives up on a webhook long before that and retries.
   WEBHOOK_PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // 60 s between sweeps for the subscription consumer groups of gateway processes that died
+  // without deleting them (kill -9, OOM): one listGroups + describeGroups a minute per replica;
+  // a dead replica's groups are gone within this plus KAFKA_SESSION_TIMEOUT_MS.
+  GATEWAY_GROUP_SWEEP_MS: z.coerce.number().int().min(1000).default(60_000),
 });
 
 /** `<requests>/<seconds>`, e.g. `100/10`: at most 100 requests in any 10-second window. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Kafka, type Consumer } from 'kafkajs';
-import { kafkaLogCreator, type KafkaOptions, type Logger, type TopicName } from '@waimai/platform';
+import { consumerGroupTimings, kafkaLogCreator, type KafkaOptions, type Logger, type TopicName } from '@waimai/platform';
 import { decodeEnvelope } from './event-sources';
 import type { EventRouter } from './event-router';
 import { subscriptionMetrics } from './subscription-metrics';
@@ -14,6 +14,8 @@ export interface EventFeedOptions {
   logger: Logger;
   /** Read each topic from its beginning instead of from now (benchmarks only). */
   fromBeginning?: boolean;
+  /** How often to delete the empty groups of gateway processes that died without deleting theirs (GATEWAY_GROUP_SWEEP_MS). */
+  groupSweepMs?: number;
 }
 
 export interface EventFeed {
@@ -31,8 +33,8 @@ export interface EventFeed {
 
 // 5 s between attempts to (re)start a consumer that could not connect or crashed for good.
 const RESTART_DELAY_MS = 5000;
-// Offsets of a throwaway group only matter if its consumer restarts within this process.
-const AUTO_COMMIT_INTERVAL_MS = 5000;
+// 60 s: see GATEWAY_GROUP_SWEEP_MS.
+const DEFAULT_GROUP_SWEEP_MS = 60_000;
 // Few, short retries inside kafkajs (about 1.5 s when the broker refuses connections): the
 // feed retries on its own every 5 s, and stop() must not wait out a long kafkajs backoff.
 const KAFKA_RETRY = { retries: 3, initialRetryTime: 200 } as const;
@@ -44,7 +46,12 @@ const KAFKA_RETRY = { retries: 3, initialRetryTime: 200 } as const;
  */
 function uniqueGroupBase(prefix: string): string {
   const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
-  return `${prefix}gateway-${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return `${gatewayGroupPrefix(prefix)}${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** What every gateway process's group id starts with; the sweep looks only at these. */
+export function gatewayGroupPrefix(topicPrefix: string): string {
+  return `${topicPrefix}gateway-`;
 }
 
 interface TopicConsumer {
@@ -143,10 +150,9 @@ export function startEventFeed(options: EventFeedOptions): EventFeed {
     const consumer = kafka.consumer({
       groupId: entry.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      // 100 ms: a lone event (an offer) is handed over at once instead of waiting for a fuller batch.
-      maxWaitTimeInMs: 100,
+      // The group is this process's alone, so a restart never waits for a dead member; the
+      // timings matter for a kafkajs-internal rejoin.
+      ...consumerGroupTimings(options.kafka),
     });
     entry.consumer = consumer;
     entry.problem = 'joining its consumer group';
@@ -174,7 +180,11 @@ export function startEventFeed(options: EventFeedOptions): EventFeed {
         return;
       }
       await consumer.run({
-        autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
+        // Nothing is committed: a restarted process starts at the latest offset in a new group
+        // anyway, and a group without offsets that a crashed process leaves behind is no lag
+        // for monitoring and is dropped by Kafka itself (Empty with no offsets, at its next
+        // offsets.retention.check.interval.ms, 10 min by default), besides the sweep below.
+        autoCommit: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) break;
@@ -221,6 +231,47 @@ export function startEventFeed(options: EventFeedOptions): EventFeed {
     }
   }
 
+  /**
+   * Deletes the groups of gateway processes that are gone: Empty (no member; a crashed
+   * process's member is dropped after its session) and not this process's. A live replica's
+   * group has members, and Kafka refuses to delete a group that has any (NON_EMPTY_GROUP), so a
+   * replica that joins meanwhile keeps its group; one whose consumer is between restarts
+   * recreates it on joining (it commits nothing).
+   */
+  async function sweepStaleGroups(): Promise<string[]> {
+    const own = new Set(consumers.map((entry) => entry.groupId));
+    const prefix = gatewayGroupPrefix(options.kafka.KAFKA_TOPIC_PREFIX);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.listGroups();
+      const candidates = groups.map((group) => group.groupId).filter((groupId) => groupId.startsWith(prefix) && !own.has(groupId));
+      if (!candidates.length) return [];
+      const described = await admin.describeGroups(candidates);
+      const empty = described.groups.filter((group) => group.state === 'Empty' && group.members.length === 0).map((group) => group.groupId);
+      if (!empty.length) return [];
+      const results = await admin.deleteGroups(empty).catch((err: unknown) => (err as { groups?: Array<{ groupId: string; errorCode: number }> }).groups ?? []);
+      const deleted = results.filter((result) => !result.errorCode).map((result) => result.groupId);
+      if (deleted.length) log.info({ groupIds: deleted }, 'Deleted the subscription consumer groups of gateway processes that are gone.');
+      return deleted;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  let sweepTimer: NodeJS.Timeout | null = null;
+  const scheduleSweep = () => {
+    if (stopping) return;
+    sweepTimer = setTimeout(() => {
+      track(
+        sweepStaleGroups()
+          .catch((err: unknown) => log.warn({ err }, 'Could not sweep stale gateway consumer groups; trying again later.'))
+          .then(scheduleSweep),
+      );
+    }, options.groupSweepMs ?? DEFAULT_GROUP_SWEEP_MS);
+    sweepTimer.unref();
+  };
+
   track(
     (async () => {
       while (!stopping) {
@@ -235,6 +286,10 @@ export function startEventFeed(options: EventFeedOptions): EventFeed {
         }
       }
       await Promise.all(consumers.map((entry) => start(entry)));
+      // The first sweep right after starting: a replica restarted after a crash finds its
+      // predecessor's groups once their member's session has ended.
+      await sweepStaleGroups().catch((err: unknown) => log.warn({ err }, 'Could not sweep stale gateway consumer groups; trying again later.'));
+      scheduleSweep();
     })(),
   );
 
@@ -249,6 +304,7 @@ export function startEventFeed(options: EventFeedOptions): EventFeed {
     async stop() {
       stopping = true;
       interrupt();
+      if (sweepTimer) clearTimeout(sweepTimer);
       for (const entry of consumers) {
         if (entry.restartTimer) clearTimeout(entry.restartTimer);
         entry.readingSince = null;
