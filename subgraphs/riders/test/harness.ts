@@ -23,7 +23,7 @@ import { loadOrdersConfig } from '../../orders/src/env';
 import { migrateOrders, startOrdersSubgraph } from '../../orders/src/app';
 import { loadRidersConfig } from '../src/env';
 import { migrateRiders, startRidersSubgraph, type RidersOptions, type RunningRiders } from '../src/app';
-import { dispatchRounds, orderOffers, riders, ridersSchema } from '../src/db/schema';
+import { dispatchRounds, orderOffers, riderAssignments, riders, ridersSchema } from '../src/db/schema';
 import { DISPATCH_CONSUMER } from '../src/domain/dispatch';
 export { eventually } from '@waimai/testkit';
 
@@ -51,6 +51,9 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
     DISPATCH_FIRST_RADIUS_METERS: '1000',
     DISPATCH_RADIUS_GROWTH: '3',
     DISPATCH_MAX_ROUNDS: '3',
+    // Rounds that reach nobody are planned again every second, for ten minutes.
+    DISPATCH_EMPTY_ROUND_RETRY_SECONDS: '1',
+    DISPATCH_GIVE_UP_SECONDS: '600',
     // Tests persist locations when they want to (persistLocations()).
     LOCATION_PERSIST_SECONDS: '3600',
     ...overrides,
@@ -153,6 +156,11 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
           .from(orderOffers)
           .where(and(eq(orderOffers.orderId, orderId), round === undefined ? undefined : eq(orderOffers.round, round)))
           .orderBy(asc(orderOffers.round), asc(orderOffers.distanceMeters));
+      },
+
+      /** The orders riders has `riderId` delivering (rider_assignments). */
+      async assignmentsOf(riderId: string) {
+        return database.primary.select().from(riderAssignments).where(eq(riderAssignments.riderId, riderId));
       },
 
       async riderRow(riderId: string) {

@@ -55,6 +55,11 @@ export interface TransitionRequest {
   orderId: string;
   step: Step;
   actorId?: string | null;
+  /**
+   * Whether the step already took effect on the current row for this caller (a retry whose
+   * answer was lost): the row is returned as it is, nothing is written and no event is sent.
+   */
+  alreadyApplied?: (order: OrderRow) => boolean;
   /** Checks on the current row (ownership, offers); throws to refuse. */
   guard?: (order: OrderRow, tx: Tx) => Promise<void> | void;
   /** Columns to set besides status and version. */
@@ -189,6 +194,7 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
           }
           const current = await byIdOn(tx, request.orderId);
           if (!current) throw new TransitionRefused('not-found', null);
+          if (request.alreadyApplied?.(current)) return current;
           await request.guard?.(current, tx);
           const to = nextStatus(current.status, request.step);
           if (!to) throw new TransitionRefused('not-allowed', current);

@@ -185,12 +185,21 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
         set: (_order, now) => ({ pickedUpAt: now }),
       }),
 
-    /** A rider holding a live offer: the conditional UPDATE (rider_id IS NULL) picks one winner. */
+    /**
+     * A rider holding a live offer: the conditional UPDATE (rider_id IS NULL) picks one winner.
+     * Idempotent for the winner: a rider repeating a grab whose answer was lost gets the order
+     * as it is now, whatever it moved on to (DELIVERING, OVERTIME, or even RECEIVED/CLOSED):
+     * the grab did take effect, and answering it with an error would tell the rider they lost
+     * an order they hold. Nothing is written again (no timeline row, no event), so the riders
+     * service sees one DELIVERING and assigns the rider once. Their offer may have expired
+     * or been withdrawn since; it is not asked for again. Everyone else gets ORDER_ALREADY_TAKEN.
+     */
     grab: (rider: Identity, orderId: string) =>
       apply({
         orderId,
         step: 'grab',
         actorId: rider.sub,
+        alreadyApplied: (order) => order.riderId === rider.sub,
         guard: async (order, tx) => {
           if (order.riderId !== null || withRider.has(order.status)) throw new OrderAlreadyTakenError(orderId);
           if (!(await store.hasLiveOffer(tx, orderId, rider.sub, new Date()))) {
