@@ -21,6 +21,17 @@ const ordersConfig = runtimeConfig
     DELIVERY_METERS_PER_MINUTE: z.coerce.number().positive().default(250),
     // 3 s: the stock call is on the customer's critical path.
     STOCK_API_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+    // Test-only fault point for crash-safety tests: SIGKILL this process right after a stock
+    // hold succeeds, before the order row is written. Refused under NODE_ENV=production.
+    FAULT_CRASH_AFTER_STOCK_HOLD: z
+      .enum(['true', 'false', '1', '0'])
+      .transform((value) => value === 'true' || value === '1')
+      .default(false),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production' && config.FAULT_CRASH_AFTER_STOCK_HOLD) {
+      ctx.addIssue({ code: 'custom', path: ['FAULT_CRASH_AFTER_STOCK_HOLD'], message: 'a test-only fault point; never set under NODE_ENV=production' });
+    }
   });
 export type OrdersConfig = z.infer<typeof ordersConfig>;
 

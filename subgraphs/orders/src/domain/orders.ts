@@ -1,5 +1,6 @@
 import {
   BadUserInputError,
+  derivedId,
   distanceMeters,
   ForbiddenError,
   InvalidStateTransitionError,
@@ -15,7 +16,7 @@ import {
 } from '@waimai/platform';
 import { TransitionRefused, type OrderStore, type TransitionRequest } from '../db/order-store';
 import type { OrderItemRow, OrderRow } from '../db/schema';
-import type { StockClient } from '../clients/stock-client';
+import type { ReserveOutcome, StockClient } from '../clients/stock-client';
 import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy } from './rules';
 import { withRider, type Step } from './state-machine';
 
@@ -24,7 +25,12 @@ export interface OrderPolicy extends DeadlinePolicy {
   CLOSE_AFTER_SECONDS: number;
   OVERTIME_REFUND_PERCENT: number;
   DISPATCH_MAX_ROUNDS: number;
+  /** Test-only: die right after a stock hold succeeds (see env.ts). */
+  FAULT_CRASH_AFTER_STOCK_HOLD?: boolean;
 }
+
+/** The id of the order (and stock hold) that `customerId`'s `idempotencyKey` creates. */
+export const orderIdFor = (customerId: string, idempotencyKey: string): string => derivedId('waimai.order', customerId, idempotencyKey);
 
 export interface OrderServiceDeps {
   store: OrderStore;
@@ -68,8 +74,23 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
     try {
       await stock.release(orderId);
     } catch (err) {
-      // The hold stays until the payment window sweep cancels nothing: log loudly for operations.
+      // The hold stays until products' orphan-hold sweep finds no order for it: log it for operations.
       log.error({ err, orderId }, 'Could not release the stock of an order that was not created.');
+    }
+  }
+
+  /**
+   * Holds the stock of `input` under `orderId`. When the call fails (a timeout: whether the hold
+   * was taken is unknown), a fresh id's hold is released, which leaves a tombstone either way.
+   * A derived id's hold is shared by every attempt with its idempotency key, one of which may
+   * be creating the order right now: it stays, for the retry to resume or the sweep to release.
+   */
+  async function reserveStock(orderId: string, input: CreateOrderInput, resumable: boolean): Promise<ReserveOutcome> {
+    try {
+      return await stock.reserve(orderId, input.items, input.deliveryLocation);
+    } catch (err) {
+      if (!resumable) await releaseQuietly(orderId);
+      throw err;
     }
   }
 
@@ -80,25 +101,32 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
         const existing = await store.byIdempotencyKey(customer.sub, key);
         if (existing) return existing;
       }
-      const orderId = newId();
-      let outcome;
-      try {
-        outcome = await stock.reserve(orderId, input.items, input.deliveryLocation);
-      } catch (err) {
-        // Unknown whether the hold was taken (timeout): release leaves a tombstone either way.
-        await releaseQuietly(orderId);
-        throw err;
+      // The order id is the stock hold's id. With a key it is derived from the customer and the
+      // key, so a retry after this process died between the hold and the order row reserves
+      // under the same id, gets the hold products kept, and creates that order. Without a key,
+      // a fresh id: products' orphan-hold sweep releases a hold whose order never appeared.
+      const resumableId = key ? orderIdFor(customer.sub, key) : null;
+      let orderId = resumableId ?? newId();
+      let outcome = await reserveStock(orderId, input, resumableId !== null);
+      if (!outcome.ok && outcome.code === 'RELEASED' && resumableId) {
+        // The sweep released this key's hold (its order never appeared within
+        // STOCK_HOLD_ORPHAN_SECONDS) and the id is a tombstone now: hold afresh under a new id.
+        orderId = newId();
+        outcome = await reserveStock(orderId, input, false);
       }
       if (!outcome.ok) {
         if (outcome.code === 'OUT_OF_STOCK') throw new OutOfStockError(outcome.productIds);
         if (outcome.code === 'BAD_USER_INPUT') throw new BadUserInputError(outcome.message, [{ field: `input.${outcome.field}`, message: outcome.problem }]);
         throw new Error(`stock hold for new order ${orderId} was already released`);
       }
+      // Test-only fault point (FAULT_CRASH_AFTER_STOCK_HOLD, refused under NODE_ENV=production):
+      // dies where a crash matters most, the hold committed in products and no order row yet.
+      if (policy.FAULT_CRASH_AFTER_STOCK_HOLD) process.kill(process.pid, 'SIGKILL');
       const { merchant, lines } = outcome.reservation;
       const merchantPoint = { lat: merchant.lat, lng: merchant.lng };
       // Products refuses such an order before holding stock; this stays for a products that does not check yet.
       if (distanceMeters(merchantPoint, input.deliveryLocation) > merchant.deliveryRadiusMeters) {
-        await releaseQuietly(orderId);
+        if (orderId !== resumableId) await releaseQuietly(orderId);
         throw new BadUserInputError(`${merchant.name} does not deliver that far.`, [
           { field: 'input.deliveryLocation', message: `outside the merchant's ${merchant.deliveryRadiusMeters} m delivery radius` },
         ]);
@@ -147,10 +175,11 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
       try {
         await store.insert(order, items);
       } catch (err) {
-        await releaseQuietly(orderId);
-        // The same idempotency key raced with itself: the first order wins.
-        const raced = key ? await store.byIdempotencyKey(customer.sub, key) : undefined;
-        if (raced) return raced;
+        // The row may be in after all (the commit's answer was lost), or the same key raced
+        // with itself and the first order won.
+        const created = (await store.byId(orderId)) ?? (key ? await store.byIdempotencyKey(customer.sub, key) : undefined);
+        if (created?.id !== orderId && orderId !== resumableId) await releaseQuietly(orderId);
+        if (created) return created;
         throw err;
       }
       relay.kick();
