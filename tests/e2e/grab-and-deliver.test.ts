@@ -1,5 +1,6 @@
 import {
   aMerchant,
+  anOfferedOrder,
   anOrder,
   aRiderAt,
   eventually,
@@ -12,6 +13,7 @@ import {
   startStack,
   subscribe,
   TRACK_ORDER,
+  type Actor,
   type GraphQLSubscription,
   type Stack,
   type TrackedOrder,
@@ -108,4 +110,25 @@ test('a paid order is offered to the three riders near the merchant, one of them
   }
   const final = await orderInfo(stack, order.id, order.customer.token);
   expect(final!.timeline.map((t) => t.status)).toEqual(['PENDING_PAYMENT', 'CREATED', 'NOTIFIED', 'DELIVERING', 'RECEIVED', 'CLOSED']);
+});
+
+test('a rider whose grab answer was lost repeats it through the gateway and gets the order, also after picking it up; the other rider still gets ORDER_ALREADY_TAKEN', async () => {
+  const { order, riders } = await anOfferedOrder(stack, 2);
+  const [winner, loser] = riders as [Actor, Actor];
+  const GRAB = 'mutation GrabOrder($orderId: ID!) { grabOrder(orderId: $orderId) { id status rider { id } } }';
+  const grab = (token: string) => gql<{ grabOrder: { id: string; status: string; rider: { id: string } } }>(stack.graphqlUrl, GRAB, { orderId: order.id }, token);
+
+  // The first answer "lost": the client sends the same grab again before and after it lands.
+  const [first, repeatedAtOnce] = await Promise.all([grab(winner.token), grab(winner.token)]);
+  const lost = await grab(loser.token);
+  await gql(stack.graphqlUrl, 'mutation($orderId: ID!) { pickUpOrder(orderId: $orderId) { id } }', { orderId: order.id }, winner.token);
+  const afterPickUp = await grab(winner.token);
+
+  const won = { grabOrder: { id: order.id, status: 'DELIVERING', rider: { id: winner.sub } } };
+  expect(first.data).toEqual(won);
+  expect(repeatedAtOnce.data).toEqual(won);
+  expect(afterPickUp.data).toEqual(won);
+  expect(lost.errors?.[0]?.extensions?.code).toBe('ORDER_ALREADY_TAKEN');
+  const final = await orderInfo(stack, order.id, order.customer.token);
+  expect(final!.timeline.map((t) => t.status)).toEqual(['PENDING_PAYMENT', 'CREATED', 'NOTIFIED', 'DELIVERING']);
 });
