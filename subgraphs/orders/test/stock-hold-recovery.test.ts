@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { connectDatabase, createLogger, type RunningService } from '@waimai/platform';
+import { connectDatabase, createLogger, type Identity, type RunningService } from '@waimai/platform';
 import { aPlace, ensureRunIsolation, eventually, freePorts, spawnService, subgraphCaller, unreachableUrl, waitUntilReady, type ServiceProcess } from '@waimai/testkit';
 import { loadProductsConfig } from '../../products/src/env';
 import { migrateProducts, startProductsSubgraph } from '../../products/src/app';
@@ -95,7 +95,7 @@ const callProducts = () => subgraphCaller(setup.products.baseUrl, setup.internal
 const callOrders = () => subgraphCaller(`http://127.0.0.1:${setup.ordersPort}`, setup.internalSecret);
 
 async function aDish(stock: number) {
-  const owner = { sub: `merchant-${randomBytes(4).toString('hex')}`, roles: ['MERCHANT'] };
+  const owner: Identity = { sub: `merchant-${randomBytes(4).toString('hex')}`, roles: ['MERCHANT'] };
   const location = aPlace();
   const merchant = await callProducts()<{ createMerchant: { id: string } }>(
     'mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }',
@@ -125,7 +125,7 @@ async function holdsOf(productId: string) {
 }
 
 /** A createOrder that kills orders after the hold: the request fails with the connection. */
-async function createOrderThatDies(orders: ServiceProcess, input: Record<string, unknown>, customer: { sub: string; roles: string[] }) {
+async function createOrderThatDies(orders: ServiceProcess, input: Record<string, unknown>, customer: Identity) {
   await expect(callOrders()(CREATE_ORDER, { input }, customer)).rejects.toThrow();
   await eventually(() => orders.exitReason(), { timeoutMs: 10_000, what: 'orders to die at the fault point' });
   expect(orders.exitReason()).toBe('signal SIGKILL');
@@ -136,7 +136,7 @@ test(
   async () => {
     const initial = 10;
     const { productId, near } = await aDish(initial);
-    const customer = { sub: `customer-${randomBytes(4).toString('hex')}`, roles: ['CUSTOMER'] };
+    const customer: Identity = { sub: `customer-${randomBytes(4).toString('hex')}`, roles: ['CUSTOMER'] };
     const unkeyed = { items: [{ productId, quantity: 3 }], deliveryAddress: '人民路5号', deliveryLocation: near };
     const keyed = { items: [{ productId, quantity: 2 }], deliveryAddress: '人民路5号', deliveryLocation: near, idempotencyKey: 'checkout-crash-1' };
 
