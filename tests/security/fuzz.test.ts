@@ -40,9 +40,9 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_260_714);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 10_000);
 const CONCURRENCY = 16;
 const BATCH = 40;
-// 270 s: on 2 cores shared with other work 10,000 requests take 2–3 minutes (about 70 per
-// second); this only bounds a stall.
-const TIME_LIMIT_MS = 270_000;
+// 10 min: on 2 cores 10,000 requests take 2–3 minutes (about 70 per second), up to twice that
+// when the machine is busy with other work; this only bounds a stall.
+const TIME_LIMIT_MS = 600_000;
 // A rate limiter, when the gateway has one, must not refuse the fuzzer's floods.
 const UNLIMITED = '100000000/1';
 const GATEWAY_BUDGETS = Object.fromEntries(
@@ -516,4 +516,4 @@ test(`${COUNT} generated inputs across every mutation: no 5xx, no INTERNAL_SERVE
   expect([...perField.keys()].sort()).toEqual(mutations.map((m) => m.name).sort());
   // The write check must have covered most of the hostile inputs, or it proved little.
   expect(checkedRequests).toBeGreaterThan(cases.filter((c) => c.hostile).length / 4);
-}, 330_000);
+}, TIME_LIMIT_MS + 60_000);
