@@ -4,7 +4,7 @@ import { nextStatus, steps, type Step } from '../src/domain/state-machine';
 /** DESIGN.md's lifecycle, written out independently of the implementation's table. */
 const allowed: Record<OrderStatus, Partial<Record<Step, OrderStatus>>> = {
   PENDING_PAYMENT: { pay: 'CREATED', cancel: 'CANCELLED', expirePayment: 'CANCELLED' },
-  CREATED: { notify: 'NOTIFIED', grab: 'DELIVERING' },
+  CREATED: { notify: 'NOTIFIED', dispatchGaveUp: 'CREATED', grab: 'DELIVERING' },
   NOTIFIED: { offerTimeout: 'CREATED', grab: 'DELIVERING' },
   DELIVERING: { pickUp: 'DELIVERING', deadlinePassed: 'OVERTIME', deliver: 'RECEIVED', confirmReceipt: 'RECEIVED' },
   OVERTIME: { pickUp: 'OVERTIME', deliver: 'RECEIVED', confirmReceipt: 'RECEIVED' },

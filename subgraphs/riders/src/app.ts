@@ -26,6 +26,7 @@ import { createRiderService } from './domain/riders';
 import { createDispatcher, type DispatchHooks } from './domain/dispatch';
 import { consumeOrderEvents } from './events/dispatch-consumer';
 import { startLocationJobs } from './events/location-jobs';
+import { startEmptyRoundRetries } from './jobs/empty-round-retries';
 import { resolvers } from './resolvers';
 
 export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
@@ -105,6 +106,8 @@ export async function startRidersSubgraph(config: RidersConfig, logger: Logger, 
     sweepIntervalMs: config.RIDER_SWEEP_INTERVAL_MS,
     logger,
   });
+  // Rounds that reached nobody are planned again; a tick as often as the order timers'.
+  const retries = startEmptyRoundRetries(dispatcher, config.SCHEDULER_INTERVAL_MS, logger);
 
   return {
     name: 'riders',
@@ -119,6 +122,7 @@ export async function startRidersSubgraph(config: RidersConfig, logger: Logger, 
       await subgraph.stop();
       await orderEvents.stop();
       await jobs.stop();
+      await retries.stop();
       await relay.stop();
       await bus.close();
       await redis.quit();

@@ -23,6 +23,13 @@ const ridersConfig = runtimeConfig
     DISPATCH_MAX_RIDERS_PER_ROUND: z.coerce.number().int().positive().max(500).default(20),
     // Partitions of orders.events the dispatcher works on at once (one event at a time per partition).
     DISPATCH_CONCURRENCY: z.coerce.number().int().positive().default(3),
+    // 15 s: a round that reached nobody is planned again this often (riders come online and
+    // move into range within seconds; a rider's report interval is a few seconds).
+    DISPATCH_EMPTY_ROUND_RETRY_SECONDS: z.coerce.number().positive().default(15),
+    // 600 s: how long after an order's first round empty rounds keep being retried; then
+    // orders flags the order needsAttention for operations (a paid order waiting 10 minutes
+    // for any rider is one a person should look at).
+    DISPATCH_GIVE_UP_SECONDS: z.coerce.number().positive().default(600),
     // 3 s: the notify call sits between a paid order and the riders' phones.
     ORDERS_API_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
     // 30 s: how stale the location kept in MySQL may be; Redis always has the live one.

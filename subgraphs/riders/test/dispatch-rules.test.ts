@@ -1,5 +1,5 @@
 import type { OrderStatusChangedData } from '@waimai/platform';
-import { radiusForRound, reactionTo, registerRiderInput } from '../src/domain/rules';
+import { emptyRetryRadius, radiusForRound, reactionTo, registerRiderInput } from '../src/domain/rules';
 
 const change = (fields: Partial<OrderStatusChangedData>): OrderStatusChangedData => ({
   orderId: 'order-1',
@@ -26,10 +26,21 @@ describe('dispatch rules', () => {
     expect(radiusForRound(2, { DISPATCH_FIRST_RADIUS_METERS: 1000, DISPATCH_RADIUS_GROWTH: 1.5 })).toBe(1500);
   });
 
+  test('a round that reached nobody is retried as wide as the next rounds would search, never past the last round nor below what it searched', () => {
+    const policy = { DISPATCH_FIRST_RADIUS_METERS: 1000, DISPATCH_RADIUS_GROWTH: 3, DISPATCH_MAX_ROUNDS: 3 };
+    expect([1, 2, 3, 4].map((attempt) => emptyRetryRadius(1, attempt, 1000, policy))).toEqual([3000, 9000, 9000, 9000]);
+    expect([1, 2].map((attempt) => emptyRetryRadius(3, attempt, 9000, policy))).toEqual([9000, 9000]);
+    // Round 2 that started from round 1's widened radius keeps it.
+    expect(emptyRetryRadius(2, 1, 9000, policy)).toBe(9000);
+    // Past the last round (rounds raised at runtime): its own radius, no wider.
+    expect(emptyRetryRadius(4, 1, 27000, policy)).toBe(27000);
+  });
+
   test.each([
     ['a paid order starts round 1', change({}), { kind: 'dispatch', round: 1 }],
     ['a timed-out round 2 starts round 3', change({ step: 'offerTimeout', from: 'NOTIFIED', dispatchRound: 2 }), { kind: 'dispatch', round: 3 }],
     ['the last round timed out: operations take over', change({ step: 'offerTimeout', from: 'NOTIFIED', dispatchRound: 3, needsAttention: true }), { kind: 'ignore' }],
+    ['dispatch gave up on a round that reached nobody: operations take over', change({ step: 'dispatchGaveUp', from: 'CREATED', to: 'CREATED', needsAttention: true }), { kind: 'ignore' }],
     ['notified: nothing to do', change({ step: 'notify', from: 'CREATED', to: 'NOTIFIED', dispatchRound: 1 }), { kind: 'ignore' }],
     ['grabbed: the rider is busy', change({ step: 'grab', from: 'NOTIFIED', to: 'DELIVERING', riderId: 'rider-1' }), { kind: 'rider-grabbed', riderId: 'rider-1' }],
     ['picked up: nothing new', change({ step: 'pickUp', from: 'DELIVERING', to: 'DELIVERING', riderId: 'rider-1' }), { kind: 'ignore' }],

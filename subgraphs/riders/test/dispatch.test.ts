@@ -137,31 +137,38 @@ describe('dispatching a paid order', () => {
   test('nobody grabs it in time: the next round searches a wider radius and reaches a rider the first one missed', async () => {
     const spot = aSpot();
     const merchant = await aMerchant(h, spot);
+    const nearButBusy = await aRider(h, north(spot, 500));
     const beyondFirstRadius = await aRider(h, north(spot, 2000));
 
     const order = await aPaidOrder(h, merchant);
+    await eventually(async () => (await h.offersOf(order.id, 1)).length === 1, 20_000, 'round 1 offered');
+    // The first rider lets the offer lapse and leaves: round 2 is the one that reaches further.
+    await h.callRiders('mutation { goOffline { id } }', {}, nearButBusy);
     const offers = await eventually(async () => {
-      const rows = await h.offersOf(order.id);
+      const rows = await h.offersOf(order.id, 2);
       return rows.length ? rows : null;
-    }, 30_000, 'an offer in a later round');
+    }, 30_000, 'an offer in round 2');
     const rounds = await h.roundsOf(order.id);
     const events = await eventually(() => {
-      const mine = h.offered.filter((event) => event.orderId === order.id);
+      const mine = h.offered.filter((event) => event.orderId === order.id && event.round === 2);
       return mine.length ? mine : null;
     }, 20_000, 'the offer on Kafka');
 
+    expect((await h.offersOf(order.id, 1)).map((offer) => offer.riderId)).toEqual([nearButBusy.sub]);
     expect(rounds.slice(0, 2).map((round) => [round.round, round.radiusMeters, round.riderCount])).toEqual([
-      [1, 1000, 0],
+      [1, 1000, 1],
       [2, 3000, 1],
     ]);
     expect(offers[0]).toMatchObject({ riderId: beyondFirstRadius.sub, round: 2 });
     expect(offers[0]!.distanceMeters).toBeGreaterThan(1990);
     expect(offers[0]!.distanceMeters).toBeLessThan(2010);
     expect(events[0]).toMatchObject({ offerId: offers[0]!.id, riderId: beyondFirstRadius.sub, round: 2 });
-  });
+  }, 60_000);
 
-  test('nobody anywhere near: after DISPATCH_MAX_ROUNDS the order stays CREATED and needs attention', async () => {
-    const merchant = await aMerchant(h, aSpot());
+  test('offered and never grabbed: after DISPATCH_MAX_ROUNDS the order stays CREATED and needs attention', async () => {
+    const spot = aSpot();
+    const merchant = await aMerchant(h, spot);
+    const idler = await aRider(h, north(spot, 500));
 
     const order = await aPaidOrder(h, merchant);
     await eventually(async () => (await orderIn(h, order.id)).needsAttention, 50_000, 'needsAttention');
@@ -170,11 +177,12 @@ describe('dispatching a paid order', () => {
 
     expect(await orderIn(h, order.id)).toMatchObject({ status: 'CREATED', needsAttention: true, riderId: null });
     expect(rounds.map((round) => [round.round, round.radiusMeters, round.riderCount])).toEqual([
-      [1, 1000, 0],
-      [2, 3000, 0],
-      [3, 9000, 0],
+      [1, 1000, 1],
+      [2, 3000, 1],
+      [3, 9000, 1],
     ]);
     expect(rounds.every((round) => round.notifiedAt !== null)).toBe(true);
+    expect((await h.offersOf(order.id)).map((offer) => offer.riderId)).toEqual([idler.sub, idler.sub, idler.sub]);
   }, 80_000);
 });
 

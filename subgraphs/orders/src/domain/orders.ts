@@ -254,6 +254,22 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
       });
     },
 
+    /**
+     * Dispatch found no rider for round `round` within its window (rounds that reach nobody
+     * are retried by riders without being recorded here): the order stays CREATED and is
+     * flagged needsAttention for operations, as after the last round. Idempotent.
+     */
+    dispatchGaveUp: (orderId: string, round: number) =>
+      apply({
+        orderId,
+        step: 'dispatchGaveUp',
+        alreadyApplied: (order) => order.status === 'CREATED' && order.needsAttention && order.dispatchRound === round - 1,
+        guard: (order) => {
+          if (round !== order.dispatchRound + 1) throw new InvalidStateTransitionError(orderId, order.status, `dispatchGaveUp round ${round}`);
+        },
+        set: () => ({ needsAttention: true }),
+      }),
+
     /** Payment succeeded: PENDING_PAYMENT → CREATED, the deadline counted from now. */
     async paid(eventId: string, paymentId: string, orderId: string, paidAt: Date, amountCents: number): Promise<void> {
       try {

@@ -6,6 +6,7 @@ export const steps = [
   'cancel',
   'expirePayment',
   'notify',
+  'dispatchGaveUp',
   'offerTimeout',
   'grab',
   'pickUp',
@@ -21,13 +22,15 @@ export type Step = (typeof steps)[number];
 /**
  * The order lifecycle of DESIGN.md as data: (from, step) → to. Every mutation, consumer and
  * timer moves orders through `nextStatus`; a pair that is not here is
- * INVALID_STATE_TRANSITION. `pickUp` records a time without changing the status.
+ * INVALID_STATE_TRANSITION. `pickUp` and `dispatchGaveUp` record a time or a flag without changing the status.
  */
 export const transitions: ReadonlyArray<{ from: OrderStatus; step: Step; to: OrderStatus }> = [
   { from: 'PENDING_PAYMENT', step: 'pay', to: 'CREATED' },
   { from: 'PENDING_PAYMENT', step: 'cancel', to: 'CANCELLED' },
   { from: 'PENDING_PAYMENT', step: 'expirePayment', to: 'CANCELLED' },
   { from: 'CREATED', step: 'notify', to: 'NOTIFIED' },
+  // Dispatch reached no rider within its window: the order stays CREATED, flagged for operations.
+  { from: 'CREATED', step: 'dispatchGaveUp', to: 'CREATED' },
   { from: 'NOTIFIED', step: 'offerTimeout', to: 'CREATED' },
   { from: 'CREATED', step: 'grab', to: 'DELIVERING' },
   { from: 'NOTIFIED', step: 'grab', to: 'DELIVERING' },

@@ -73,7 +73,11 @@ export type Mutation = {
   createOrder: Order;
   /** Role RIDER, the order's rider: DELIVERING or OVERTIME → RECEIVED. */
   deliverOrder: Order;
-  /** Role RIDER holding a live offer: exactly one concurrent grabber wins; the others get ORDER_ALREADY_TAKEN. */
+  /**
+   * Role RIDER holding a live offer: exactly one concurrent grabber wins; the others get
+   * ORDER_ALREADY_TAKEN. Idempotent for the winner: repeating it (an answer lost) returns the
+   * order as it is now, even once the live offer is gone or the order has moved on.
+   */
   grabOrder: Order;
   /** Role RIDER, the order's rider: the food left the shop. */
   pickUpOrder: Order;
@@ -139,7 +143,11 @@ export type Order = {
   items: Array<OrderItem>;
   /** The shop the order is from. */
   merchant: Merchant;
-  /** Set when dispatch ran out of rounds without a rider: operations should step in. */
+  /**
+   * Set when dispatch gave up without a rider: every round offered and none grabbed
+   * (DISPATCH_MAX_ROUNDS), or no rider reached at all within DISPATCH_GIVE_UP_SECONDS.
+   * Operations should step in; the order stays CREATED.
+   */
   needsAttention: Scalars['Boolean']['output'];
   /** When its payment succeeded. */
   paidAt: Maybe<Scalars['DateTime']['output']>;

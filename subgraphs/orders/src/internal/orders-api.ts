@@ -9,6 +9,8 @@ const ORDERS_CLIENTS = new Set(['payments', 'riders', 'products']);
 // 500 ids: one sweep batch of products' orphan-hold sweep, one indexed IN (...) on the primary key.
 const existsBody = z.object({ orderIds: z.array(z.string().min(1).max(64)).max(500) });
 
+const unreachedBody = z.object({ round: z.number().int().min(1) });
+
 const notifyBody = z.object({
   round: z.number().int().min(1),
   riderIds: z.array(z.string().min(1)).max(500),
@@ -68,6 +70,25 @@ export function mountOrdersApi(app: Express, store: OrderStore, service: OrderSe
     try {
       const order = await service.notify(req.params.orderId, body.data.round, body.data.riderIds, new Date(body.data.expiresAt));
       res.json({ id: order.id, status: order.status, dispatchRound: order.dispatchRound });
+    } catch (err) {
+      if (err instanceof DomainError) {
+        res.status(err.code === ErrorCode.NOT_FOUND ? 404 : 409).json({ code: err.code, message: err.message, ...err.extensions });
+        return;
+      }
+      next(err);
+    }
+  });
+
+  // The dispatcher reached no rider for the order within its window: flag it for operations.
+  router.post('/:orderId/unreached', async (req, res, next) => {
+    const body = unreachedBody.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ code: ErrorCode.BAD_USER_INPUT, message: body.error.message });
+      return;
+    }
+    try {
+      const order = await service.dispatchGaveUp(req.params.orderId, body.data.round);
+      res.json({ id: order.id, status: order.status, needsAttention: order.needsAttention });
     } catch (err) {
       if (err instanceof DomainError) {
         res.status(err.code === ErrorCode.NOT_FOUND ? 404 : 409).json({ code: err.code, message: err.message, ...err.extensions });

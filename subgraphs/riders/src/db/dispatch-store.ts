@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import { affectedRows, enqueueEvents, isDuplicateKey, markProcessed, newId, processedEvents, Topics, type Database, type EventEnvelope } from '@waimai/platform';
 import { dispatchRounds, orderOffers, riderAssignments, riders, type DispatchRoundRow, type OrderOfferRow, type RidersSchema } from './schema';
 
@@ -18,7 +18,23 @@ export interface NewRound {
   radiusMeters: number;
   expiresAt: Date;
   riders: Array<{ riderId: string; distanceMeters: number }>;
+  /** When a round that reached nobody is planned again (null when it reached someone). */
+  retryAt: Date | null;
 }
+
+/** A retry of a round that reached nobody: what the sweep planned this time. */
+export interface RoundRefill {
+  orderId: string;
+  round: number;
+  /** The round's empty attempts when the retry read it: the refill applies only if nobody else retried since. */
+  emptyAttempts: number;
+  radiusMeters: number;
+  expiresAt: Date;
+  riders: Array<{ riderId: string; distanceMeters: number }>;
+}
+
+/** The processed-event row a step is recorded with, or null for the retry sweep's steps (guarded by the round's own columns). */
+export type ProcessedKey = { consumer: string; eventId: string } | null;
 
 /** Offers a pendingOrderOffers call returns at most: a rider sees a screenful, newest first. */
 export const MAX_PENDING_OFFERS = 50;
@@ -70,6 +86,25 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
     }
   }
 
+  /** `work` in one transaction, once per event when `key` names one. */
+  async function step<T>(key: ProcessedKey, work: (tx: Tx) => Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
+    if (key) return once(key.consumer, key.eventId, work);
+    return { done: true, value: await primary.transaction(work) };
+  }
+
+  function offerRows(orderId: string, round: number, expiresAt: Date, chosen: Array<{ riderId: string; distanceMeters: number }>, now: Date): OrderOfferRow[] {
+    return chosen.map((rider) => ({
+      id: newId(),
+      orderId,
+      riderId: rider.riderId,
+      round,
+      distanceMeters: rider.distanceMeters,
+      expiresAt,
+      withdrawnAt: null,
+      createdAt: now,
+    }));
+  }
+
   return {
     once,
 
@@ -98,18 +133,11 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
         riderCount: planned.riders.length,
         expiresAt: planned.expiresAt,
         notifiedAt: null,
+        retryAt: planned.retryAt,
+        emptyAttempts: 0,
         createdAt: now,
       };
-      const offers: OrderOfferRow[] = planned.riders.map((rider) => ({
-        id: newId(),
-        orderId: planned.orderId,
-        riderId: rider.riderId,
-        round: planned.round,
-        distanceMeters: rider.distanceMeters,
-        expiresAt: planned.expiresAt,
-        withdrawnAt: null,
-        createdAt: now,
-      }));
+      const offers = offerRows(planned.orderId, planned.round, planned.expiresAt, planned.riders, now);
       try {
         await primary.transaction(async (tx) => {
           await tx.insert(dispatchRounds).values(round);
@@ -124,17 +152,89 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
       }
     },
 
+    /** Rounds that reached nobody and are due to be planned again at `now`, oldest first. */
+    async dueRetries(now: Date, limit: number): Promise<DispatchRoundRow[]> {
+      return primary
+        .select()
+        .from(dispatchRounds)
+        .where(and(lte(dispatchRounds.retryAt, now), isNull(dispatchRounds.notifiedAt)))
+        .orderBy(asc(dispatchRounds.retryAt))
+        .limit(limit);
+    },
+
+    /**
+     * Takes a due retry for this replica: moves its retry time from `seen` to `next` (when
+     * this attempt dies, the round is due again then). False when another replica took it first.
+     */
+    async claimRetry(orderId: string, round: number, seen: Date, next: Date): Promise<boolean> {
+      const claimed = await primary
+        .update(dispatchRounds)
+        .set({ retryAt: next })
+        .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round), eq(dispatchRounds.retryAt, seen), isNull(dispatchRounds.notifiedAt)));
+      return affectedRows(claimed) > 0;
+    },
+
+    /**
+     * A retry planned the round again: with riders, writes their offers and the round's new
+     * radius and expiry in one transaction; without, counts the empty attempt. Applies only
+     * while the round is still empty at the attempt the retry read; returns the round as it is.
+     */
+    async refillRound(refill: RoundRefill): Promise<RoundPlan | undefined> {
+      const now = new Date();
+      await primary.transaction(async (tx) => {
+        const updated = await tx
+          .update(dispatchRounds)
+          .set({
+            radiusMeters: refill.radiusMeters,
+            riderCount: refill.riders.length,
+            expiresAt: refill.expiresAt,
+            emptyAttempts: refill.emptyAttempts + 1,
+          })
+          .where(
+            and(
+              eq(dispatchRounds.orderId, refill.orderId),
+              eq(dispatchRounds.round, refill.round),
+              eq(dispatchRounds.riderCount, 0),
+              eq(dispatchRounds.emptyAttempts, refill.emptyAttempts),
+              isNull(dispatchRounds.notifiedAt),
+            ),
+          );
+        if (affectedRows(updated) === 0 || refill.riders.length === 0) return;
+        await tx.insert(orderOffers).values(offerRows(refill.orderId, refill.round, refill.expiresAt, refill.riders, now));
+      });
+      return roundOf(primary, refill.orderId, refill.round);
+    },
+
+    /** The round reached nobody for too long and orders flagged the order: it is not retried again. */
+    async retriesGivenUp(orderId: string, round: number): Promise<void> {
+      await primary
+        .update(dispatchRounds)
+        .set({ retryAt: null })
+        .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round), isNull(dispatchRounds.notifiedAt)));
+    },
+
+    /** When the order's dispatch began: its first round's creation (a few ms after the payment). */
+    async dispatchStartedAt(orderId: string): Promise<Date | undefined> {
+      const [row] = await primary
+        .select({ at: dispatchRounds.createdAt })
+        .from(dispatchRounds)
+        .where(eq(dispatchRounds.orderId, orderId))
+        .orderBy(asc(dispatchRounds.round))
+        .limit(1);
+      return row?.at;
+    },
+
     /**
      * Orders accepted the round: marks it notified and puts the events of its live offers in
      * the outbox, with the event's processed row. Nothing is enqueued when the round was
      * notified before (by another event or another dispatcher), so its offers go out once.
      */
-    async roundAccepted(consumer: string, eventId: string, orderId: string, round: number, events: (live: OrderOfferRow[]) => EventEnvelope[]) {
-      return once(consumer, eventId, async (tx) => {
+    async roundAccepted(key: ProcessedKey, orderId: string, round: number, events: (live: OrderOfferRow[]) => EventEnvelope[]) {
+      return step(key, async (tx) => {
         const now = new Date();
         const marked = await tx
           .update(dispatchRounds)
-          .set({ notifiedAt: now })
+          .set({ notifiedAt: now, retryAt: null })
           .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round), isNull(dispatchRounds.notifiedAt)));
         if (affectedRows(marked) === 0) return [];
         const live = await tx
@@ -147,10 +247,14 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
       });
     },
 
-    /** Orders refused the round (the order moved on): its offers are withdrawn, never published. */
-    roundRefused: (consumer: string, eventId: string, orderId: string, round: number) =>
-      once(consumer, eventId, async (tx) => {
+    /** Orders refused the round (the order moved on): its offers are withdrawn, never published, and it is not retried. */
+    roundRefused: (key: ProcessedKey, orderId: string, round: number) =>
+      step(key, async (tx) => {
         await withdrawOffersOf(tx, orderId, new Date(), round);
+        await tx
+          .update(dispatchRounds)
+          .set({ retryAt: null })
+          .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round), isNull(dispatchRounds.notifiedAt)));
       }),
 
     /** A rider grabbed the order: they are DELIVERING, and nobody else is offered it any more. Returns whether their status changed. */

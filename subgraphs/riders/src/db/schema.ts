@@ -60,9 +60,14 @@ export const dispatchRounds = mysqlTable(
     expiresAt: at('expires_at').notNull(),
     // Set once orders accepted the round and its offers went to the outbox: the round is never sent twice.
     notifiedAt: at('notified_at'),
+    // Set while the round waits to be planned again because it reached nobody (or was filled by
+    // a retry that has not been sent yet); the retry sweep claims it by moving it forward.
+    retryAt: at('retry_at'),
+    // Times the round was planned again after reaching nobody: each attempt searches wider.
+    emptyAttempts: int('empty_attempts').notNull().default(0),
     createdAt: at('created_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orderId, t.round] })],
+  (t) => [primaryKey({ columns: [t.orderId, t.round] }), index('dispatch_rounds_retry_at').on(t.retryAt)],
 );
 
 /**

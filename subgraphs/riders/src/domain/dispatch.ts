@@ -1,11 +1,11 @@
 import { newEvent, OrderOffered, type Logger, type OrderStatusChangedData, type OutboxRelay } from '@waimai/platform';
-import type { DispatchStore, RoundPlan } from '../db/dispatch-store';
+import type { DispatchStore, ProcessedKey, RoundPlan } from '../db/dispatch-store';
 import type { LocationIndex } from '../db/location-index';
 import type { RiderStore } from '../db/rider-store';
-import type { OrderOfferRow } from '../db/schema';
+import type { DispatchRoundRow, OrderOfferRow } from '../db/schema';
 import type { OrdersClient } from '../clients/orders-client';
 import type { RiderService } from './riders';
-import { radiusForRound, reactionTo, type DispatchPolicy } from './rules';
+import { emptyRetryRadius, radiusForRound, reactionTo, type DispatchPolicy } from './rules';
 
 /** The dispatcher's consumer group on orders.events, and its name in processed_events. */
 export const DISPATCH_CONSUMER = 'riders.dispatch';
@@ -13,7 +13,13 @@ export const DISPATCH_CONSUMER = 'riders.dispatch';
 export interface DispatcherPolicy extends DispatchPolicy {
   OFFER_SECONDS: number;
   DISPATCH_MAX_RIDERS_PER_ROUND: number;
+  DISPATCH_MAX_ROUNDS: number;
+  DISPATCH_EMPTY_ROUND_RETRY_SECONDS: number;
+  DISPATCH_GIVE_UP_SECONDS: number;
 }
+
+/** Rounds the retry sweep takes per tick: bounds one tick's work when many orders wait. */
+const RETRY_BATCH = 100;
 
 export interface DispatchHooks {
   /** Test hook: runs after orders accepted a round and before its offers go to the outbox; a throw is the dispatcher dying there. */
@@ -53,50 +59,115 @@ function offerEvent(offer: OrderOfferRow) {
  * round) → publish the offers through the outbox with the event's processed row. Dying
  * anywhere in between replays the event, which finds the round planned and reuses it, so no
  * order is lost and nobody is offered an order twice in one round.
+ *
+ * A round that reaches nobody (no idle rider in its radius) is not sent: the order stays
+ * CREATED, orders' round count does not move, and the round waits for the retry sweep
+ * (`retryEmptyRounds`), which plans it again every DISPATCH_EMPTY_ROUND_RETRY_SECONDS,
+ * each time as wide as the next round would search (never wider than the last round's
+ * radius), until it reaches someone and is sent as round n. Past DISPATCH_GIVE_UP_SECONDS
+ * after the order's first round, orders flags the order needsAttention instead, and the
+ * round is not retried again: operations take over, as after the last round.
  */
 export function createDispatcher({ store, riders, riderService, index, orders, relay, policy, logger, hooks = {} }: DispatcherDeps) {
   const log = logger.child({ component: 'dispatcher' });
 
+  const secondsFrom = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);
+
+  /** Idle riders within `radiusMeters` of the merchant, nearest first, at most the round's cap. */
+  async function idleRidersNear(merchant: { lat: number; lng: number }, radiusMeters: number) {
+    const cap = policy.DISPATCH_MAX_RIDERS_PER_ROUND;
+    // Twice the cap: room for riders the index still lists but MySQL no longer has as IDLE.
+    const nearby = await index.nearbyIdleRiders(merchant, radiusMeters, cap * 2);
+    const idle = await riders.idleAmong(nearby.map((rider) => rider.riderId));
+    return nearby.filter((rider) => idle.has(rider.riderId)).slice(0, cap);
+  }
+
   async function planRound(change: OrderStatusChangedData, round: number): Promise<RoundPlan> {
     const existing = await store.roundOf(change.orderId, round);
     if (existing) return existing;
-    const radiusMeters = radiusForRound(round, policy);
-    const cap = policy.DISPATCH_MAX_RIDERS_PER_ROUND;
-    // Twice the cap: room for riders the index still lists but MySQL no longer has as IDLE.
-    const nearby = await index.nearbyIdleRiders(change.merchantLocation, radiusMeters, cap * 2);
-    const idle = await riders.idleAmong(nearby.map((rider) => rider.riderId));
+    // Never narrower than the round before, which a retry may have widened past this round's own radius.
+    const previous = round > 1 ? await store.roundOf(change.orderId, round - 1) : undefined;
+    const radiusMeters = Math.max(radiusForRound(round, policy), previous?.round.radiusMeters ?? 0);
+    const chosen = await idleRidersNear(change.merchantLocation, radiusMeters);
+    const now = new Date();
     return store.recordRound({
       orderId: change.orderId,
       round,
       merchantLat: change.merchantLocation.lat,
       merchantLng: change.merchantLocation.lng,
       radiusMeters,
-      expiresAt: new Date(Date.now() + policy.OFFER_SECONDS * 1000),
-      riders: nearby.filter((rider) => idle.has(rider.riderId)).slice(0, cap),
+      expiresAt: secondsFrom(now, policy.OFFER_SECONDS),
+      riders: chosen,
+      retryAt: chosen.length ? null : secondsFrom(now, policy.DISPATCH_EMPTY_ROUND_RETRY_SECONDS),
     });
+  }
+
+  /**
+   * Tells orders about a planned round with riders and publishes its offers once orders
+   * accepted it. `key` is the order event's processed row (null from the retry sweep).
+   */
+  async function sendRound(key: ProcessedKey, plan: RoundPlan): Promise<void> {
+    const { orderId, round } = plan.round;
+    const riderIds = plan.offers.map((offer) => offer.riderId);
+    const outcome = await orders.notifyOffers(orderId, round, riderIds, plan.round.expiresAt);
+    if (outcome !== 'notified') {
+      const fields = { orderId, round, outcome };
+      if (outcome === 'not-found') log.error(fields, 'Orders does not know an order it asked to dispatch; dropping the round.');
+      else log.info(fields, 'The order moved on before its round went out; dropping the round\'s offers.');
+      await store.roundRefused(key, orderId, round);
+      return;
+    }
+    await hooks.afterNotify?.(orderId, round);
+    const published = await store.roundAccepted(key, orderId, round, (live) => live.map(offerEvent));
+    if (published.done && published.value.length) relay.kick();
+    log.info({ orderId, round, radiusMeters: plan.round.radiusMeters, riders: riderIds.length }, 'Offered an order to the idle riders near its merchant.');
   }
 
   async function dispatch(eventId: string, change: OrderStatusChangedData, round: number): Promise<void> {
     if (await store.isProcessed(DISPATCH_CONSUMER, eventId)) return;
     const plan = await planRound(change, round);
-    if (plan.round.notifiedAt) {
-      // Another copy of this step already sent the round: it is not sent twice.
+    if (plan.round.notifiedAt || plan.offers.length === 0) {
+      // Sent already by another copy of this step (it is not sent twice), or it reached nobody:
+      // orders is not told (the order stays CREATED) and the retry sweep owns the round now.
+      if (!plan.round.notifiedAt) log.info({ orderId: change.orderId, round, radiusMeters: plan.round.radiusMeters }, 'No idle rider near the merchant; the round will be planned again.');
       await store.once(DISPATCH_CONSUMER, eventId, async () => undefined);
       return;
     }
-    const riderIds = plan.offers.map((offer) => offer.riderId);
-    const outcome = await orders.notifyOffers(change.orderId, round, riderIds, plan.round.expiresAt);
-    if (outcome !== 'notified') {
-      const fields = { orderId: change.orderId, round, outcome };
-      if (outcome === 'not-found') log.error(fields, 'Orders does not know an order it asked to dispatch; dropping the round.');
-      else log.info(fields, 'The order moved on before its round went out; dropping the round\'s offers.');
-      await store.roundRefused(DISPATCH_CONSUMER, eventId, change.orderId, round);
+    await sendRound({ consumer: DISPATCH_CONSUMER, eventId }, plan);
+  }
+
+  /**
+   * One due retry of a round that reached nobody (or was refilled by a retry that died
+   * before sending it). Safe with several replicas: claiming moves the round's retry time,
+   * so one replica works on it per retry period; refilling is conditional on the attempt it
+   * read, and sending is idempotent per round in orders and here (notified_at).
+   */
+  async function retryRound(due: DispatchRoundRow, now: Date): Promise<void> {
+    const { orderId, round } = due;
+    if (!due.retryAt || !(await store.claimRetry(orderId, round, due.retryAt, secondsFrom(now, policy.DISPATCH_EMPTY_ROUND_RETRY_SECONDS)))) return;
+    const current = await store.roundOf(orderId, round);
+    if (!current || current.round.notifiedAt) return;
+    if (current.offers.length) return sendRound(null, current);
+
+    const startedAt = (await store.dispatchStartedAt(orderId)) ?? due.createdAt;
+    if (now.getTime() - startedAt.getTime() >= policy.DISPATCH_GIVE_UP_SECONDS * 1000) {
+      const outcome = await orders.flagUnreached(orderId, round);
+      log.warn({ orderId, round, outcome, waitedSeconds: Math.round((now.getTime() - startedAt.getTime()) / 1000) }, 'No rider reached within the dispatch window; the order is left to operations.');
+      await store.retriesGivenUp(orderId, round);
       return;
     }
-    await hooks.afterNotify?.(change.orderId, round);
-    const published = await store.roundAccepted(DISPATCH_CONSUMER, eventId, change.orderId, round, (live) => live.map(offerEvent));
-    if (published.done && published.value.length) relay.kick();
-    log.info({ orderId: change.orderId, round, radiusMeters: plan.round.radiusMeters, riders: riderIds.length }, 'Offered an order to the idle riders near its merchant.');
+
+    const radiusMeters = emptyRetryRadius(round, current.round.emptyAttempts + 1, current.round.radiusMeters, policy);
+    const chosen = await idleRidersNear({ lat: current.round.merchantLat, lng: current.round.merchantLng }, radiusMeters);
+    const refilled = await store.refillRound({
+      orderId,
+      round,
+      emptyAttempts: current.round.emptyAttempts,
+      radiusMeters,
+      expiresAt: secondsFrom(new Date(), policy.OFFER_SECONDS),
+      riders: chosen,
+    });
+    if (refilled && !refilled.round.notifiedAt && refilled.offers.length) await sendRound(null, refilled);
   }
 
   /** A lost mirror is covered: dispatch re-checks MySQL, and the cache entry expires. */
@@ -109,6 +180,20 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
   }
 
   return {
+    /** Plans again the rounds that reached nobody and are due (the retry sweep's tick); returns how many it looked at. */
+    async retryEmptyRounds(now = new Date()): Promise<number> {
+      const due = await store.dueRetries(now, RETRY_BATCH);
+      for (const round of due) {
+        try {
+          await retryRound(round, now);
+        } catch (err) {
+          // The claim moved its retry time: it comes back then.
+          log.error({ err, orderId: round.orderId, round: round.round }, 'Retrying a dispatch round that reached nobody failed.');
+        }
+      }
+      return due.length;
+    },
+
     async apply(eventId: string, change: OrderStatusChangedData): Promise<void> {
       const reaction = reactionTo(change);
       switch (reaction.kind) {

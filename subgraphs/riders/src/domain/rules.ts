@@ -21,6 +21,19 @@ export function radiusForRound(round: number, policy: DispatchPolicy): number {
   return Math.round(policy.DISPATCH_FIRST_RADIUS_METERS * policy.DISPATCH_RADIUS_GROWTH ** (round - 1));
 }
 
+/**
+ * The radius of the `attempt`-th retry of round `round` after it reached nobody: as wide as
+ * the round `attempt` later would search, never wider than the last round (DISPATCH_MAX_ROUNDS)
+ * and never narrower than the round searched already. An empty round widens like a round
+ * would, because nobody in the radius now is the same news as nobody grabbing it there:
+ * a shop in a sparse area is served by farther riders rather than waiting to be flagged;
+ * but it does not use up a round, so the riders it reaches get the full rounds after it.
+ */
+export function emptyRetryRadius(round: number, attempt: number, searchedMeters: number, policy: DispatchPolicy & { DISPATCH_MAX_ROUNDS: number }): number {
+  const widestRound = Math.max(round, policy.DISPATCH_MAX_ROUNDS);
+  return Math.max(searchedMeters, radiusForRound(Math.min(round + attempt, widestRound), policy));
+}
+
 /** What the dispatcher does about one order event. */
 export type DispatchReaction =
   | { kind: 'dispatch'; round: number }
