@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { mintToken, newId, type GeoPoint, type Role } from '@waimai/platform';
-import { SIGNATURE_HEADER, signCallback } from '../../subgraphs/payments/src/domain/callback-signature';
+import { mintToken, newId, SIGNATURE_HEADER, signCallback, type GeoPoint, type Role } from '@waimai/platform';
 import { dataOf, mapLimit, type HttpClient, type HttpResult } from './http';
 import { moved } from './city';
 

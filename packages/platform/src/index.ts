@@ -8,6 +8,8 @@ export * from './events';
 export * from './ids';
 export * from './pagination';
 export * from './geo';
+export * from './callback-signature';
+export * from './order-lifecycle';
 export * from './http';
 export * from './subgraph';
 export * from './scalars';

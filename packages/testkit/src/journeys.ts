@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { paymentsConfig, parseConfig } from '@waimai/platform';
-import { SIGNATURE_HEADER, signCallback } from '../../../subgraphs/payments/src/domain/callback-signature';
+import { parseConfig, paymentsConfig, SIGNATURE_HEADER, signCallback } from '@waimai/platform';
 import { gql } from './client';
 import { anActor, type Actor } from './seed-kit';
 import type { GraphQLSubscription, SubscriptionPayload } from './socket';

@@ -5,6 +5,8 @@ import {
   createLogger,
   eventEnvelopeSchema,
   newId,
+  SIGNATURE_HEADER,
+  signCallback,
   Topics,
   type EventEnvelope,
   type Identity,
@@ -18,7 +20,6 @@ import { loadPaymentsConfig } from '../src/env';
 import { migratePayments, startPaymentsSubgraph } from '../src/app';
 import { createPaymentStore } from '../src/db/payment-store';
 import { outbox, paymentEvents, payments, paymentsSchema, refunds, type PaymentMethod } from '../src/db/schema';
-import { SIGNATURE_HEADER, signCallback } from '../src/domain/callback-signature';
 import { createSandboxProvider } from '../src/providers/sandbox';
 
 export { eventually } from '@waimai/testkit';

@@ -1,5 +1,5 @@
 import type { CallbackOutcome, PaymentStatus } from '../src/db/schema';
-import { signCallback, verifyCallback } from '../src/domain/callback-signature';
+import { signCallback, verifyCallback } from '@waimai/platform';
 import { canSeePayment, paymentExpiry, paymentThatMatters, refundOutcome, statusAfterCallback } from '../src/domain/payment-rules';
 
 describe('what a provider callback does to a payment', () => {

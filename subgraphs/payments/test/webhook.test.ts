@@ -1,5 +1,4 @@
-import { PaymentSucceeded, Topics, type EventEnvelope, type Subscription } from '@waimai/platform';
-import { signCallback } from '../src/domain/callback-signature';
+import { PaymentSucceeded, signCallback, Topics, type EventEnvelope, type Subscription } from '@waimai/platform';
 import { callbackFor, eventually, startPayments, type PaymentsHarness } from './harness';
 
 let h: PaymentsHarness;

@@ -1,7 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from '@waimai/platform';
+import { SIGNATURE_HEADER, verifyCallback, type Logger, type SignatureCheck } from '@waimai/platform';
 import type { PaymentStore } from '../db/payment-store';
-import { SIGNATURE_HEADER, verifyCallback, type SignatureCheck } from '../domain/callback-signature';
 import { providerCallback } from '../domain/payment-rules';
 
 export interface ProviderCallbackOptions {

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from '@waimai/platform';
+import { SIGNATURE_HEADER, signCallback, type Logger } from '@waimai/platform';
 import type { PaymentStore } from '../db/payment-store';
 import type { CallbackOutcome, PaymentRow } from '../db/schema';
-import { SIGNATURE_HEADER, signCallback } from '../domain/callback-signature';
 import { isExpired } from '../domain/payment-rules';
 import { SANDBOX_PROVIDER, sandboxPayPath } from '../providers/sandbox';
 
