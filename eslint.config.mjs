@@ -14,6 +14,29 @@ export default tseslint.config(
     },
   },
   {
+    // Packages meet through their public entry (package.json "main"), never through each
+    // other's src: shared code moves to packages/ (docs/architecture.md, "Package boundaries").
+    // Within a package, `../src/...` from its own test/ or bench/ is fine; going up two or
+    // more levels and down into a src/ is another package.
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^@waimai/[^/]+/src(/|$)', message: "Import the package's public entry (@waimai/<name>); move what you need into packages/ if it is shared." },
+            { regex: '^(\\.\\./){2,}(.+/)?src(/|$)', message: "That is another package's src: import its public entry, or move the shared piece into packages/." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Until these harnesses start their neighbours through testkit's stack (issue 12), they
+    // start products and orders from those services' src. Nothing else may.
+    files: ['subgraphs/orders/test/harness.ts', 'subgraphs/orders/test/stock-hold-recovery.test.ts', 'subgraphs/payments/test/harness.ts', 'subgraphs/riders/test/harness.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     files: ['**/env.ts', 'scripts/**', 'packages/platform/src/config.ts', 'packages/testkit/**', '**/test/**', 'tests/**', 'bench/**'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { kafkaConfig, mysqlConfig, redisConfig } from '@waimai/platform';
-import { ensureRunIsolation } from '@waimai/testkit/src/run-env';
+import { ensureRunIsolation } from '@waimai/testkit/run-env';
 import { ensureKafka } from './lib/kafka-broker';
 import { ROOT } from './lib/paths';
 import { preflight } from './lib/preflight';
