@@ -28,7 +28,7 @@ const riderId = (n: number) => `rider-${n.toString().padStart(6, '0')}`;
 function offers(count: number): EventEnvelope[] {
   const expiresAt = new Date(Date.now() + 30_000).toISOString();
   return Array.from({ length: count }, (_, n) =>
-    newEvent(OrderOffered.type, riderId(n % RIDERS), {
+    newEvent(OrderOffered, riderId(n % RIDERS), {
       offerId: `offer-${n}`,
       orderId: `order-${Math.floor(n / 5)}`,
       riderId: riderId(n % RIDERS),

@@ -99,7 +99,7 @@ describe('robustness of the websocket server', () => {
     const bus = createKafkaEventBus({ ...infra, KAFKA_TOPIC_PREFIX: ISOLATED_PREFIX }, 'gateway-test', createLogger('test', 'warn'));
     const expiresAt = new Date(Date.now() + 30_000).toISOString();
     const burst = Array.from({ length: 20 }, (_, round) =>
-      newEvent(OrderOffered.type, rider.sub, { offerId: uniqueId('offer'), orderId: uniqueId('order'), riderId: rider.sub, round: round + 1, distanceMeters: 100, expiresAt }),
+      newEvent(OrderOffered, rider.sub, { offerId: uniqueId('offer'), orderId: uniqueId('order'), riderId: rider.sub, round: round + 1, distanceMeters: 100, expiresAt }),
     );
 
     try {

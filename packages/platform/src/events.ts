@@ -1,7 +1,6 @@
 import { Kafka, Partitioners, type Consumer, type Producer, type Admin, CompressionTypes } from 'kafkajs';
 import { z } from 'zod';
 import { kafkaLogCreator, type Logger } from './logger';
-import { newId } from './ids';
 
 /** Versioned JSON envelope of every event on every topic. */
 export const eventEnvelopeSchema = z.object({
@@ -13,10 +12,6 @@ export const eventEnvelopeSchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
-
-export function newEvent(type: string, aggregateId: string, data: Record<string, unknown>, at = new Date()): EventEnvelope {
-  return { id: newId(), type, version: 1, aggregateId, occurredAt: at.toISOString(), data };
-}
 
 /** Logical topic names; the physical name adds KAFKA_TOPIC_PREFIX (isolated test runs). */
 export const Topics = {

@@ -1,7 +1,8 @@
 import { asc, inArray, isNull, sql } from 'drizzle-orm';
 import { bigint, char, datetime, index, mysqlTable, primaryKey, text, varchar } from 'drizzle-orm/mysql-core';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
-import { isDuplicateKey } from './db';
+import { isDuplicateKey, type Database } from './db';
+import { topicOf, type CatalogEvent } from './event-catalog';
 import { eventEnvelopeSchema, type EventBus, type EventEnvelope, type TopicName } from './events';
 import type { Logger } from './logger';
 
@@ -38,12 +39,15 @@ export const processedEvents = mysqlTable(
 // drizzle's transaction type differs per schema; these helpers only need insert/select.
 type AnyDatabase = Pick<MySql2Database<Record<string, never>>, 'insert' | 'select' | 'update' | 'execute'>;
 
-/** Adds events to the outbox inside the caller's transaction. */
-export async function enqueueEvents(tx: AnyDatabase, topic: TopicName, events: EventEnvelope[]): Promise<void> {
+/**
+ * Adds events to the outbox inside the caller's transaction, each bound for its type's topic
+ * in the catalog. Only events built with `newEvent` are accepted, so only valid ones.
+ */
+export async function enqueueEvents(tx: AnyDatabase, events: readonly CatalogEvent[]): Promise<void> {
   if (events.length === 0) return;
   const now = new Date();
   await tx.insert(outbox).values(
-    events.map((event) => ({ eventId: event.id, topic, aggregateId: event.aggregateId, payload: JSON.stringify(event), createdAt: now })),
+    events.map((event) => ({ eventId: event.id, topic: topicOf(event), aggregateId: event.aggregateId, payload: JSON.stringify(event), createdAt: now })),
   );
 }
 
@@ -60,6 +64,30 @@ export async function markProcessed(tx: AnyDatabase, consumer: string, eventId: 
     throw err;
   }
 }
+
+/**
+ * Runs `work` once per (consumer, eventId): the processed-event row and the work commit in one
+ * transaction, so a redelivered event finds the row and does nothing. `done: false` when it
+ * ran before (a concurrent delivery losing the insert race counts as that too).
+ */
+export async function applyOnce<TSchema extends Record<string, unknown>, T>(
+  db: Database<TSchema>,
+  consumer: string,
+  eventId: string,
+  work: (tx: Transaction<TSchema>) => Promise<T>,
+): Promise<{ done: true; value: T } | { done: false }> {
+  try {
+    return await db.transaction(async (tx) => {
+      if (!(await markProcessed(tx, consumer, eventId))) return { done: false as const };
+      return { done: true as const, value: await work(tx) };
+    });
+  } catch (err) {
+    if (isDuplicateKey(err)) return { done: false };
+    throw err;
+  }
+}
+
+export type Transaction<TSchema extends Record<string, unknown>> = Parameters<Parameters<Database<TSchema>['transaction']>[0]>[0];
 
 export interface OutboxRelayOptions {
   service: string;

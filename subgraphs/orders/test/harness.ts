@@ -34,7 +34,7 @@ export async function startOrdersWithProducts(overrides: Record<string, string> 
     callOrders: subgraphCaller(orders.baseUrl, ordersConfig.INTERNAL_SECRET),
     /** Publishes what the payments service would after a successful webhook. */
     async paymentSucceeded(orderId: string, amountCents: number, paymentId = newId(), eventId?: string) {
-      const event = newEvent(PaymentSucceeded.type, orderId, { paymentId, orderId, amountCents, paidAt: new Date().toISOString() });
+      const event = newEvent(PaymentSucceeded, orderId, { paymentId, orderId, amountCents, paidAt: new Date().toISOString() });
       await paymentsBus.publish(Topics.paymentEvents, [eventId ? { ...event, id: eventId } : event]);
       return { paymentId, eventId: eventId ?? event.id };
     },

@@ -16,7 +16,7 @@ async function aPaidPayment(fields: { orderId?: string; amountCents?: number } =
   return payment;
 }
 
-const refundRequested = (data: RefundRequestedData) => newEvent(RefundRequested.type, data.orderId, data);
+const refundRequested = (data: RefundRequestedData) => newEvent(RefundRequested, data.orderId, data);
 
 describe('refunds requested by orders (RefundRequested on orders.events)', () => {
   test('a RefundRequested delivered twice refunds once', async () => {

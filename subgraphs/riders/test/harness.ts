@@ -127,7 +127,7 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
 
       /** Publishes what the payments service would after a successful webhook. */
       async paymentSucceeded(orderId: string, amountCents: number) {
-        const event = newEvent(PaymentSucceeded.type, orderId, { paymentId: newId(), orderId, amountCents, paidAt: new Date().toISOString() });
+        const event = newEvent(PaymentSucceeded, orderId, { paymentId: newId(), orderId, amountCents, paidAt: new Date().toISOString() });
         await bus.publish(Topics.paymentEvents, [event]);
       },
 

@@ -1,14 +1,14 @@
 import { and, asc, desc, eq, gt, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import {
   affectedRows,
+  applyOnce,
   enqueueEvents,
-  isDuplicateKey,
   markProcessed,
   newEvent,
   OrderStatusChanged,
-  Topics,
+  type CatalogEvent,
   type Database,
-  type EventEnvelope,
+  type EventOf,
   type Keyset,
   type OrderStatus,
 } from '@waimai/platform';
@@ -17,11 +17,11 @@ import { nextStatus, type Step } from '../domain/state-machine';
 
 type Tx = Parameters<Parameters<Database<OrdersSchema>['transaction']>[0]>[0];
 
-export function statusChangedEvent(order: OrderRow, step: Step | 'create', from: OrderStatus | null, at: Date): EventEnvelope {
+export function statusChangedEvent(order: OrderRow, step: Step | 'create', from: OrderStatus | null, at: Date): EventOf<typeof OrderStatusChanged> {
   return newEvent(
-    OrderStatusChanged.type,
+    OrderStatusChanged,
     order.id,
-    OrderStatusChanged.data.parse({
+    {
       orderId: order.id,
       step,
       from,
@@ -36,7 +36,7 @@ export function statusChangedEvent(order: OrderRow, step: Step | 'create', from:
       dispatchRound: order.dispatchRound,
       needsAttention: order.needsAttention,
       wasOvertime: order.wasOvertime,
-    }),
+    },
     at,
   );
 }
@@ -67,7 +67,7 @@ export interface TransitionRequest {
   /** Extra conditions of the conditional UPDATE. */
   where?: SQL;
   /** More events to enqueue with the transition (e.g. a refund request). */
-  events?: (order: OrderRow, now: Date) => EventEnvelope[];
+  events?: (order: OrderRow, now: Date) => CatalogEvent[];
   /** Idempotent consumers: applied once per (consumer, eventId), in the same transaction. */
   once?: { consumer: string; eventId: string };
 }
@@ -82,12 +82,12 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
   }
 
   return {
-    async insert(order: OrderRow, items: OrderItemRow[], onCommitted: EventEnvelope[] = []): Promise<OrderRow> {
+    async insert(order: OrderRow, items: OrderItemRow[], onCommitted: CatalogEvent[] = []): Promise<OrderRow> {
       await primary.transaction(async (tx) => {
         await tx.insert(orders).values(order);
         await tx.insert(orderItems).values(items);
         await tx.insert(orderTimeline).values({ orderId: order.id, status: order.status, step: 'create', actorId: order.customerId, at: order.createdAt });
-        await enqueueEvents(tx, Topics.orderEvents, [statusChangedEvent(order, 'create', null, order.createdAt), ...onCommitted]);
+        await enqueueEvents(tx, [statusChangedEvent(order, 'create', null, order.createdAt), ...onCommitted]);
       });
       return order;
     },
@@ -209,7 +209,7 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
           if (to !== current.status) {
             await tx.insert(orderTimeline).values({ orderId: current.id, status: to, step: request.step, actorId: request.actorId ?? null, at: now });
           }
-          await enqueueEvents(tx, Topics.orderEvents, [statusChangedEvent(updated, request.step, current.status, now), ...(request.events?.(updated, now) ?? [])]);
+          await enqueueEvents(tx, [statusChangedEvent(updated, request.step, current.status, now), ...(request.events?.(updated, now) ?? [])]);
           return updated;
         });
         if (outcome) return outcome;
@@ -220,19 +220,10 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
 
     /** Runs `work` once per (consumer, eventId) in one transaction; false when it already ran. */
     async once(consumer: string, eventId: string, work: (tx: Tx) => Promise<void>): Promise<boolean> {
-      try {
-        return await primary.transaction(async (tx) => {
-          if (!(await markProcessed(tx, consumer, eventId))) return false;
-          await work(tx);
-          return true;
-        });
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
+      return (await applyOnce(primary, consumer, eventId, work)).done;
     },
 
-    enqueue: (tx: Tx, events: EventEnvelope[]) => enqueueEvents(tx, Topics.orderEvents, events),
+    enqueue: (tx: Tx, events: CatalogEvent[]) => enqueueEvents(tx, events),
   };
 }
 export type OrderStore = ReturnType<typeof createOrderStore>;

@@ -295,7 +295,7 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
         // The money was taken but the order can no longer be paid (cancelled, or paid twice): give it back.
         log.warn({ orderId, paymentId, status: err.order.status }, 'Refunding a payment for an order that cannot take it.');
         await store.once('orders.payments', eventId, (tx) =>
-          store.enqueue(tx, [newEvent(RefundRequested.type, orderId, { orderId, paymentId, amountCents, reason: 'ORDER_NOT_PAYABLE' })]),
+          store.enqueue(tx, [newEvent(RefundRequested, orderId, { orderId, paymentId, amountCents, reason: 'ORDER_NOT_PAYABLE' })]),
         );
         relay.kick();
       }
@@ -332,7 +332,7 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
           set: (_o, now) => (refund > 0 ? { refundCents: refund, closeDueAt: null } : { closedAt: now, closeDueAt: null }),
           events: (updated) =>
             refund > 0
-              ? [newEvent(RefundRequested.type, updated.id, { orderId: updated.id, paymentId: updated.paymentId, amountCents: refund, reason: 'LATE_DELIVERY' })]
+              ? [newEvent(RefundRequested, updated.id, { orderId: updated.id, paymentId: updated.paymentId, amountCents: refund, reason: 'LATE_DELIVERY' })]
               : [],
         });
       },

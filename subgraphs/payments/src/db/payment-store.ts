@@ -9,12 +9,11 @@ import {
   PaymentFailed,
   PaymentRefunded,
   PaymentSucceeded,
-  Topics,
   type Database,
+  type PaymentFailedData,
   type PaymentRefundedData,
   type PaymentSucceededData,
   type RefundRequestedData,
-  type z,
 } from '@waimai/platform';
 import {
   isExpired,
@@ -122,8 +121,8 @@ export function createPaymentStore(db: Database<PaymentsSchema>, primary: Databa
                 .set({ status: 'FAILED', pendingOrderId: null, updatedAt: now })
                 .where(and(eq(payments.id, pending.id), eq(payments.status, 'PENDING')));
               if (affectedRows(expired) === 1) {
-                const data: z.infer<typeof PaymentFailed.data> = { paymentId: pending.id, orderId: order.id, reason: 'EXPIRED' };
-                await enqueueEvents(tx, Topics.paymentEvents, [newEvent(PaymentFailed.type, order.id, data, now)]);
+                const data: PaymentFailedData = { paymentId: pending.id, orderId: order.id, reason: 'EXPIRED' };
+                await enqueueEvents(tx, [newEvent(PaymentFailed, order.id, data, now)]);
                 eventsEnqueued = true;
               }
             }
@@ -200,11 +199,11 @@ export function createPaymentStore(db: Database<PaymentsSchema>, primary: Databa
             amountCents: payment.amountCents,
             paidAt: now.toISOString(),
           };
-          await enqueueEvents(tx, Topics.paymentEvents, [newEvent(PaymentSucceeded.type, payment.orderId, data, now)]);
+          await enqueueEvents(tx, [newEvent(PaymentSucceeded, payment.orderId, data, now)]);
         } else {
           await tx.update(payments).set({ status: next, pendingOrderId: null, updatedAt: now }).where(eq(payments.id, payment.id));
-          const data: z.infer<typeof PaymentFailed.data> = { paymentId: payment.id, orderId: payment.orderId, reason: 'PROVIDER_REPORTED_FAILURE' };
-          await enqueueEvents(tx, Topics.paymentEvents, [newEvent(PaymentFailed.type, payment.orderId, data, now)]);
+          const data: PaymentFailedData = { paymentId: payment.id, orderId: payment.orderId, reason: 'PROVIDER_REPORTED_FAILURE' };
+          await enqueueEvents(tx, [newEvent(PaymentFailed, payment.orderId, data, now)]);
         }
         return { kind: 'applied' as const, status: next };
       });
@@ -274,7 +273,7 @@ export function createPaymentStore(db: Database<PaymentsSchema>, primary: Databa
           totalRefundedCents: outcome.totalRefundedCents,
           reason: request.reason,
         };
-        await enqueueEvents(tx, Topics.paymentEvents, [newEvent(PaymentRefunded.type, payment.orderId, data, now)]);
+        await enqueueEvents(tx, [newEvent(PaymentRefunded, payment.orderId, data, now)]);
         return {
           kind: 'refunded' as const,
           refund: { ...refund, providerRefundId },

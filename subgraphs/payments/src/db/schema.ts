@@ -1,5 +1,5 @@
 import { char, datetime, index, int, mysqlEnum, mysqlTable, primaryKey, unique, varchar } from 'drizzle-orm/mysql-core';
-import { outbox, processedEvents } from '@waimai/platform';
+import { outbox, processedEvents, refundReasons } from '@waimai/platform';
 
 // Re-exported so drizzle-kit's migration creates the platform's outbox and consumer tables here too.
 export { outbox, processedEvents };
@@ -9,7 +9,6 @@ const createdAt = () => datetime('created_at', { mode: 'date', fsp: 3 }).notNull
 export const paymentMethods = ['ALIPAY', 'WECHAT_PAY', 'CARD'] as const;
 export const paymentStatuses = ['PENDING', 'SUCCEEDED', 'FAILED', 'REFUNDED', 'PARTIALLY_REFUNDED'] as const;
 export const callbackOutcomes = ['SUCCESS', 'FAILURE'] as const;
-export const refundReasons = ['LATE_DELIVERY', 'ORDER_NOT_PAYABLE'] as const;
 
 export const payments = mysqlTable(
   'payments',

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
-import { affectedRows, enqueueEvents, isDuplicateKey, markProcessed, newId, processedEvents, Topics, type Database, type EventEnvelope } from '@waimai/platform';
+import { affectedRows, applyOnce, enqueueEvents, isDuplicateKey, newId, processedEvents, type CatalogEvent, type Database } from '@waimai/platform';
 import { dispatchRounds, orderOffers, riderAssignments, riders, type DispatchRoundRow, type OrderOfferRow, type RidersSchema } from './schema';
 
 type Tx = Parameters<Parameters<Database<RidersSchema>['transaction']>[0]>[0];
@@ -74,16 +74,8 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
   }
 
   /** Runs `work` once per (consumer, eventId), in one transaction with the processed row; false when it ran before. */
-  async function once<T>(consumer: string, eventId: string, work: (tx: Tx) => Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
-    try {
-      return await primary.transaction(async (tx) => {
-        if (!(await markProcessed(tx, consumer, eventId))) return { done: false as const };
-        return { done: true as const, value: await work(tx) };
-      });
-    } catch (err) {
-      if (isDuplicateKey(err)) return { done: false };
-      throw err;
-    }
+  function once<T>(consumer: string, eventId: string, work: (tx: Tx) => Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
+    return applyOnce(primary, consumer, eventId, work);
   }
 
   /** `work` in one transaction, once per event when `key` names one. */
@@ -229,7 +221,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
      * the outbox, with the event's processed row. Nothing is enqueued when the round was
      * notified before (by another event or another dispatcher), so its offers go out once.
      */
-    async roundAccepted(key: ProcessedKey, orderId: string, round: number, events: (live: OrderOfferRow[]) => EventEnvelope[]) {
+    async roundAccepted(key: ProcessedKey, orderId: string, round: number, events: (live: OrderOfferRow[]) => CatalogEvent[]) {
       return step(key, async (tx) => {
         const now = new Date();
         const marked = await tx
@@ -242,7 +234,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
           .from(orderOffers)
           .where(and(eq(orderOffers.orderId, orderId), eq(orderOffers.round, round), isNull(orderOffers.withdrawnAt), gt(orderOffers.expiresAt, now)))
           .orderBy(asc(orderOffers.distanceMeters), asc(orderOffers.riderId));
-        await enqueueEvents(tx, Topics.dispatchOffers, events(live));
+        await enqueueEvents(tx, events(live));
         return live;
       });
     },

@@ -39,18 +39,14 @@ export interface DispatcherDeps {
 }
 
 function offerEvent(offer: OrderOfferRow) {
-  return newEvent(
-    OrderOffered.type,
-    offer.riderId,
-    OrderOffered.data.parse({
-      offerId: offer.id,
-      orderId: offer.orderId,
-      riderId: offer.riderId,
-      round: offer.round,
-      distanceMeters: offer.distanceMeters,
-      expiresAt: offer.expiresAt.toISOString(),
-    }),
-  );
+  return newEvent(OrderOffered, offer.riderId, {
+    offerId: offer.id,
+    orderId: offer.orderId,
+    riderId: offer.riderId,
+    round: offer.round,
+    distanceMeters: offer.distanceMeters,
+    expiresAt: offer.expiresAt.toISOString(),
+  });
 }
 
 /**
