@@ -16,4 +16,5 @@ export * from './scalars';
 export * from './validation';
 export * from './outbox';
 export * from './event-catalog';
+export * from './event-consumer';
 export * from './internal-api';

@@ -21,7 +21,7 @@ import { ordersSchema } from './db/schema';
 import { createOrderStore } from './db/order-store';
 import { createStockClient } from './clients/stock-client';
 import { createOrderService, type OrderService } from './domain/orders';
-import { consumePaymentEvents } from './events/payment-consumer';
+import { paymentEventsConsumer } from './events/payment-consumer';
 import { startScheduler } from './events/scheduler';
 import { mountOrdersApi } from './internal/orders-api';
 import { resolvers } from './resolvers';
@@ -71,7 +71,8 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
     context: (caller) => createContext(caller, store, service),
     routes: (app) => mountOrdersApi(app, store, service, signer, logger),
   });
-  const payments = await consumePaymentEvents(bus, service, logger);
+  const payments = paymentEventsConsumer(bus, service, logger);
+  await payments.start();
   const scheduler = startScheduler(store, service, config.SCHEDULER_INTERVAL_MS, logger);
 
   return {

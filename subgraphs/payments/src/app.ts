@@ -17,7 +17,7 @@ import type { PaymentsConfig } from './env';
 import { createContext, type Context, type PaymentsServices } from './context';
 import { paymentsSchema } from './db/schema';
 import { createPaymentStore } from './db/payment-store';
-import { startRefundConsumer } from './events/refund-consumer';
+import { refundConsumer } from './events/refund-consumer';
 import { createOrdersClient } from './internal/orders-client';
 import { createProviders } from './providers';
 import { SANDBOX_PROVIDER } from './providers/sandbox';
@@ -101,7 +101,8 @@ export async function startPaymentsSubgraph(
 
     // After HTTP is open: webhooks only write rows and the outbox, so they are taken while the
     // refund consumer waits for its group (after a crash, until the dead member is dropped).
-    const consumer = await startRefundConsumer({ bus, store, providers, eventsEnqueued: services.eventsEnqueued, logger });
+    const consumer = refundConsumer({ bus, store, providers, eventsEnqueued: services.eventsEnqueued, logger });
+    await consumer.start();
 
     return {
       name: 'payments',

@@ -19,7 +19,7 @@ import { createMerchantStore } from './db/merchant-store';
 import { createProductStore } from './db/product-store';
 import { createStockStore } from './db/stock-store';
 import { mountStockApi } from './internal/stock-api';
-import { releaseStockOfCancelledOrders } from './events/order-consumer';
+import { stockReleaseConsumer } from './events/order-consumer';
 import { createOrdersClient } from './clients/orders-client';
 import { createOrphanHoldSweep, startOrphanHoldSweep } from './jobs/orphan-hold-sweep';
 import { resolvers } from './resolvers';
@@ -60,7 +60,8 @@ export async function startProductsSubgraph(
     context: (caller) => createContext(caller, stores),
     routes: (app) => mountStockApi(app, stock, signer, logger),
   });
-  const releases = await releaseStockOfCancelledOrders(bus, stock, logger);
+  const releases = stockReleaseConsumer(bus, stock, logger);
+  await releases.start();
   const orphanHolds = startOrphanHoldSweep(
     createOrphanHoldSweep({ stock, orders: createOrdersClient(config), orphanSeconds: config.STOCK_HOLD_ORPHAN_SECONDS, logger }),
     config.STOCK_HOLD_SWEEP_INTERVAL_MS,

@@ -24,7 +24,7 @@ import { createLocationIndex, type LocationIndex } from './db/location-index';
 import { createOrdersClient } from './clients/orders-client';
 import { createRiderService } from './domain/riders';
 import { createDispatcher, type DispatchHooks } from './domain/dispatch';
-import { consumeOrderEvents } from './events/dispatch-consumer';
+import { orderEventsConsumer } from './events/dispatch-consumer';
 import { startLocationJobs } from './events/location-jobs';
 import { startEmptyRoundRetries } from './jobs/empty-round-retries';
 import { resolvers } from './resolvers';
@@ -98,7 +98,8 @@ export async function startRidersSubgraph(config: RidersConfig, logger: Logger, 
     },
     context: (caller) => createContext(caller, riderService, stores),
   });
-  const orderEvents = await consumeOrderEvents(bus, dispatcher, config.DISPATCH_CONCURRENCY, logger);
+  const orderEvents = orderEventsConsumer(bus, dispatcher, config.DISPATCH_CONCURRENCY, logger);
+  await orderEvents.start();
   const jobs = startLocationJobs({
     index: stores.locations,
     store: stores.riders,

@@ -1,4 +1,4 @@
-import { RefundRequested, Topics, type EventBus, type Logger, type Subscription } from '@waimai/platform';
+import { eventConsumer, on, RefundRequested, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
 import type { PaymentStore } from '../db/payment-store';
 import type { Providers } from '../providers';
 
@@ -14,24 +14,18 @@ export interface RefundConsumerOptions {
  * Reads orders.events (group `payments`) and gives money back for each RefundRequested,
  * exactly once however often Kafka delivers it. Other event types are not for payments.
  */
-export async function startRefundConsumer(options: RefundConsumerOptions): Promise<Subscription> {
+export function refundConsumer(options: RefundConsumerOptions): EventConsumer {
   const { store, providers } = options;
   const log = options.logger.child({ component: 'refund-consumer' });
-  return options.bus.subscribe({
-    groupId: 'payments',
-    topics: [Topics.orderEvents],
+  return eventConsumer({
+    group: 'payments',
+    bus: options.bus,
+    logger: options.logger,
     // A new group starts at the oldest retained event: a refund requested before payments
     // first ran is still paid; replays are harmless (processed_events).
     fromBeginning: true,
-    async handle(event) {
-      if (event.type !== RefundRequested.type) return;
-      const parsed = RefundRequested.data.safeParse(event.data);
-      if (!parsed.success) {
-        // It can never succeed; retrying would block the partition.
-        log.error({ eventId: event.id, problems: parsed.error.issues }, 'Skipped a RefundRequested event whose data is not valid.');
-        return;
-      }
-      const request = parsed.data;
+    handlers: [on(RefundRequested, async (event) => {
+      const request = event.data;
       const result = await store.refund(event.id, request, async ({ payment, refundCents, refundKey }) => {
         const provider = providers.byName(payment.provider);
         if (!provider) throw new Error(`No adapter for provider ${payment.provider}; payment ${payment.id} cannot be refunded.`);
@@ -63,6 +57,6 @@ export async function startRefundConsumer(options: RefundConsumerOptions): Promi
           log.error({ ...context, paymentId: request.paymentId }, 'A refund was requested for an order with no paid payment.');
           return;
       }
-    },
+    })],
   });
 }

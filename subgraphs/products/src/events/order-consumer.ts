@@ -1,4 +1,4 @@
-import { OrderStatusChanged, Topics, type EventBus, type Logger, type Subscription } from '@waimai/platform';
+import { eventConsumer, on, OrderStatusChanged, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
 import type { StockStore } from '../db/stock-store';
 
 /**
@@ -7,20 +7,19 @@ import type { StockStore } from '../db/stock-store';
  * orphan-hold sweep never needs to ask orders about it. Both are idempotent per order, so a
  * redelivered event changes nothing.
  */
-export function releaseStockOfCancelledOrders(bus: EventBus, stock: StockStore, logger: Logger): Promise<Subscription> {
+export function stockReleaseConsumer(bus: EventBus, stock: StockStore, logger: Logger): EventConsumer {
   const log = logger.child({ component: 'order-consumer' });
-  return bus.subscribe({
-    groupId: 'products.stock',
-    topics: [Topics.orderEvents],
-    fromBeginning: true,
-    async handle(event) {
-      if (event.type !== OrderStatusChanged.type) return;
-      const data = OrderStatusChanged.data.safeParse(event.data);
-      if (!data.success) return log.error({ eventId: event.id }, 'Skipped a malformed OrderStatusChanged.');
-      if (data.data.from === null) await stock.confirm([data.data.orderId]);
-      if (data.data.to !== 'CANCELLED') return;
-      const { released } = await stock.release(data.data.orderId);
-      log.info({ orderId: data.data.orderId, released }, 'Released the stock of a cancelled order.');
-    },
+  return eventConsumer({
+    group: 'products.stock',
+    bus,
+    logger,
+    handlers: [
+      on(OrderStatusChanged, async ({ data }) => {
+        if (data.from === null) await stock.confirm([data.orderId]);
+        if (data.to !== 'CANCELLED') return;
+        const { released } = await stock.release(data.orderId);
+        log.info({ orderId: data.orderId, released }, 'Released the stock of a cancelled order.');
+      }),
+    ],
   });
 }
