@@ -1,4 +1,4 @@
-import { OrderOffered, OrderStatusChanged, Topics, z, type Identity, type Role, type TopicName } from '@waimai/platform';
+import { OrderOffered, OrderStatusChanged, z, type Identity, type Role, type TopicName } from '@waimai/platform';
 
 /**
  * The parts of an event envelope the gateway reads. Only these are checked on every event
@@ -24,10 +24,11 @@ export interface SourceEvent<Data> extends Omit<RawEvent, 'data'> {
  * router read nothing else.
  */
 export interface EventSourceDefinition<Data, Args> {
-  /** The topic the events are read from (one broadcast consumer per topic per gateway process). */
-  topic: TopicName;
-  /** The event catalog's entry: its type name and the schema of its data. */
-  event: { type: string; data: z.ZodType<Data> };
+  /**
+   * The event catalog's entry: its type name, its topic (one broadcast consumer per topic per
+   * gateway process) and the schema of its data.
+   */
+  event: { type: string; topic: TopicName; data: z.ZodType<Data> };
   /** The root field's arguments, as the supergraph coerced them. */
   args: z.ZodType<Args>;
   /** Callers holding one of these roles may subscribe; anyone else gets FORBIDDEN. */
@@ -68,7 +69,7 @@ export interface EventSource {
 
 export function eventSource<Data, Args>(definition: EventSourceDefinition<Data, Args>): EventSource {
   return {
-    topic: definition.topic,
+    topic: definition.event.topic,
     eventType: definition.event.type,
     roles: definition.roles,
     entityField: definition.entityField,
@@ -97,7 +98,6 @@ export function eventSource<Data, Args>(definition: EventSourceDefinition<Data, 
 export const eventSources: Readonly<Record<string, EventSource>> = {
   /** Offers for the calling rider: dispatch.offers is keyed by rider, one event per rider offered. */
   orderOffers: eventSource({
-    topic: Topics.dispatchOffers,
     event: OrderOffered,
     args: z.object({}),
     roles: ['RIDER'],
@@ -108,7 +108,6 @@ export const eventSources: Readonly<Record<string, EventSource>> = {
   }),
   /** Each status change of one order, for whoever may see the order (its customer, operations). */
   orderUpdated: eventSource({
-    topic: Topics.orderEvents,
     event: OrderStatusChanged,
     args: z.object({ orderId: z.string() }),
     roles: ['CUSTOMER', 'OPERATOR', 'ADMIN'],
