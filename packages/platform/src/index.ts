@@ -10,6 +10,7 @@ export * from './pagination';
 export * from './geo';
 export * from './callback-signature';
 export * from './order-lifecycle';
+export * from './loaders';
 export * from './http';
 export * from './subgraph';
 export * from './scalars';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { hasRole, type Caller } from '@waimai/platform';
+import { hasRole, loaderOfGroups, type Caller } from '@waimai/platform';
 import type { OrderStore } from './db/order-store';
 import type { OrderItemRow, OrderRow, OrderTimelineRow } from './db/schema';
 import type { OrderService } from './domain/orders';
@@ -17,12 +17,6 @@ export interface Context {
   };
 }
 
-function groupBy<T>(rows: T[], keyOf: (row: T) => string, keys: readonly string[]): T[][] {
-  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
-  for (const row of rows) groups.get(keyOf(row))?.push(row);
-  return keys.map((key) => groups.get(key) ?? []);
-}
-
 /** Per request: the caller and DataLoaders, so `_entities` and lists make one query per kind. */
 export function createContext(caller: Caller, store: OrderStore, orders: OrderService): Context {
   return {
@@ -36,8 +30,8 @@ export function createContext(caller: Caller, store: OrderStore, orders: OrderSe
         const visible = new Map(rows.filter((row) => canSeeOrder(caller, row, live.has(row.id))).map((row) => [row.id, row]));
         return ids.map((id) => visible.get(id) ?? null);
       }),
-      items: new DataLoader(async (ids) => groupBy(await store.itemsOf(ids), (row) => row.orderId, ids)),
-      timeline: new DataLoader(async (ids) => groupBy(await store.timelinesOf(ids), (row) => row.orderId, ids)),
+      items: loaderOfGroups((ids) => store.itemsOf(ids), (row) => row.orderId),
+      timeline: loaderOfGroups((ids) => store.timelinesOf(ids), (row) => row.orderId),
     },
   };
 }

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Caller } from '@waimai/platform';
+import { loaderById, type Caller } from '@waimai/platform';
 import type { DispatchStore } from './db/dispatch-store';
 import type { LiveLocation, LocationIndex } from './db/location-index';
 import type { RiderStore } from './db/rider-store';
@@ -26,13 +26,6 @@ export interface Context {
   };
 }
 
-function byId<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>) {
-  return new DataLoader<string, T | null>(async (ids) => {
-    const rows = new Map((await load(ids)).map((row) => [row.id, row]));
-    return ids.map((id) => rows.get(id) ?? null);
-  });
-}
-
 /** Per request: the caller and fresh DataLoaders, so `_entities` batches make one query per kind. */
 export function createContext(caller: Caller, riders: RiderService, stores: RidersStores): Context {
   return {
@@ -40,8 +33,8 @@ export function createContext(caller: Caller, riders: RiderService, stores: Ride
     riders,
     stores,
     loaders: {
-      rider: byId((ids) => stores.riders.byIds(ids)),
-      offer: byId((ids) => stores.dispatch.offersByIds(ids)),
+      rider: loaderById((ids) => stores.riders.byIds(ids)),
+      offer: loaderById((ids) => stores.dispatch.offersByIds(ids)),
       assignedRider: new DataLoader(async (orderIds) => {
         const assigned = await stores.dispatch.assignedRiders(orderIds);
         return orderIds.map((orderId) => assigned.get(orderId) ?? null);
