@@ -10,3 +10,4 @@ export * from './journeys';
 export * from './dispatched-orders';
 export * from './row-counts';
 export * from './processes';
+export * from './sdl';
