@@ -22,7 +22,7 @@ import { createOrderStore } from './db/order-store';
 import { createStockClient } from './clients/stock-client';
 import { createOrderService, type OrderService } from './domain/orders';
 import { paymentEventsConsumer } from './events/payment-consumer';
-import { startScheduler } from './events/scheduler';
+import { startScheduler } from './jobs/scheduler';
 import { mountOrdersApi } from './internal/orders-api';
 import { resolvers } from './resolvers';
 

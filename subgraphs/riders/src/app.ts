@@ -25,7 +25,7 @@ import { createOrdersClient } from './clients/orders-client';
 import { createRiderService } from './domain/riders';
 import { createDispatcher, type DispatchHooks } from './domain/dispatch';
 import { orderEventsConsumer } from './events/dispatch-consumer';
-import { startLocationJobs } from './events/location-jobs';
+import { startLocationJobs } from './jobs/location-jobs';
 import { startEmptyRoundRetries } from './jobs/empty-round-retries';
 import { resolvers } from './resolvers';
 

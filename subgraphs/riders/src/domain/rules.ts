@@ -10,7 +10,7 @@ export const registerRiderInput = z.object({
 });
 export type RegisterRiderInput = z.infer<typeof registerRiderInput>;
 
-/** A rider's status does not allow the step (e.g. going offline while delivering). */
+/** How far each dispatch round searches (riders' config, DISPATCH_*). */
 export interface DispatchPolicy {
   DISPATCH_FIRST_RADIUS_METERS: number;
   DISPATCH_RADIUS_GROWTH: number;
