@@ -24,39 +24,41 @@ export function refundConsumer(options: RefundConsumerOptions): EventConsumer {
     // A new group starts at the oldest retained event: a refund requested before payments
     // first ran is still paid; replays are harmless (processed_events).
     fromBeginning: true,
-    handlers: [on(RefundRequested, async (event) => {
-      const request = event.data;
-      const result = await store.refund(event.id, request, async ({ payment, refundCents, refundKey }) => {
-        const provider = providers.byName(payment.provider);
-        if (!provider) throw new Error(`No adapter for provider ${payment.provider}; payment ${payment.id} cannot be refunded.`);
-        return provider.refund({
-          paymentId: payment.id,
-          orderId: payment.orderId,
-          providerTxnId: payment.providerTxnId,
-          amountCents: refundCents,
-          reason: request.reason,
-          refundKey,
+    handlers: [
+      on(RefundRequested, async (event) => {
+        const request = event.data;
+        const result = await store.refund(event.id, request, async ({ payment, refundCents, refundKey }) => {
+          const provider = providers.byName(payment.provider);
+          if (!provider) throw new Error(`No adapter for provider ${payment.provider}; payment ${payment.id} cannot be refunded.`);
+          return provider.refund({
+            paymentId: payment.id,
+            orderId: payment.orderId,
+            providerTxnId: payment.providerTxnId,
+            amountCents: refundCents,
+            reason: request.reason,
+            refundKey,
+          });
         });
-      });
-      const context = { eventId: event.id, orderId: request.orderId, reason: request.reason };
-      switch (result.kind) {
-        case 'refunded':
-          options.eventsEnqueued();
-          log.info({ ...context, paymentId: result.payment.id, refundCents: result.refund.amountCents, status: result.payment.status }, 'Refunded a payment.');
-          return;
-        case 'duplicate-event':
-          log.debug(context, 'A RefundRequested event was delivered again; it was applied before.');
-          return;
-        case 'already-refunded':
-          log.warn({ ...context, refundId: result.refund.id }, 'A second refund for the same payment and reason was refused.');
-          return;
-        case 'nothing-left':
-          log.warn({ ...context, paymentId: result.payment.id }, 'A refund was requested for a payment refunded in full already.');
-          return;
-        case 'no-refundable-payment':
-          log.error({ ...context, paymentId: request.paymentId }, 'A refund was requested for an order with no paid payment.');
-          return;
-      }
-    })],
+        const context = { eventId: event.id, orderId: request.orderId, reason: request.reason };
+        switch (result.kind) {
+          case 'refunded':
+            options.eventsEnqueued();
+            log.info({ ...context, paymentId: result.payment.id, refundCents: result.refund.amountCents, status: result.payment.status }, 'Refunded a payment.');
+            return;
+          case 'duplicate-event':
+            log.debug(context, 'A RefundRequested event was delivered again; it was applied before.');
+            return;
+          case 'already-refunded':
+            log.warn({ ...context, refundId: result.refund.id }, 'A second refund for the same payment and reason was refused.');
+            return;
+          case 'nothing-left':
+            log.warn({ ...context, paymentId: result.payment.id }, 'A refund was requested for a payment refunded in full already.');
+            return;
+          case 'no-refundable-payment':
+            log.error({ ...context, paymentId: request.paymentId }, 'A refund was requested for an order with no paid payment.');
+            return;
+        }
+      }),
+    ],
   });
 }
