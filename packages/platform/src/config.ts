@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { subgraphPortsShape } from './services';
 
 /**
  * One zod schema per concern; a service's env.ts merges the ones it needs and parses
@@ -67,22 +68,12 @@ export const authConfig = z.object({
 
 export const servicePortsConfig = z.object({
   GATEWAY_PORT: z.coerce.number().int().min(0).default(4000),
-  PRODUCTS_PORT: z.coerce.number().int().min(0).default(4001),
-  ORDERS_PORT: z.coerce.number().int().min(0).default(4002),
-  PAYMENTS_PORT: z.coerce.number().int().min(0).default(4003),
-  RIDERS_PORT: z.coerce.number().int().min(0).default(4004),
-  PRODUCTS_URL: z.string().url().default('http://127.0.0.1:4001'),
-  ORDERS_URL: z.string().url().default('http://127.0.0.1:4002'),
-  PAYMENTS_URL: z.string().url().default('http://127.0.0.1:4003'),
-  RIDERS_URL: z.string().url().default('http://127.0.0.1:4004'),
+  // Each subgraph's PORT, ADMIN_PORT and URL, from the registry (services.ts).
+  ...subgraphPortsShape(),
   PUBLIC_URL: z.string().url().default('http://localhost:4000'),
   // Internal admin port of each process: /readyz and /metrics, never on the public port.
   // Distinct defaults so that `pnpm start` runs every process on one host; 0 = a free port.
   GATEWAY_ADMIN_PORT: z.coerce.number().int().min(0).default(9400),
-  PRODUCTS_ADMIN_PORT: z.coerce.number().int().min(0).default(9401),
-  ORDERS_ADMIN_PORT: z.coerce.number().int().min(0).default(9402),
-  PAYMENTS_ADMIN_PORT: z.coerce.number().int().min(0).default(9403),
-  RIDERS_ADMIN_PORT: z.coerce.number().int().min(0).default(9404),
   // Loopback by default: only this host reaches the admin port. A container sets 0.0.0.0
   // so that Prometheus and the kubelet can, and publishes it to the cluster network only.
   ADMIN_HOST: z.string().min(1).default('127.0.0.1'),

@@ -13,6 +13,8 @@ export * from './order-lifecycle';
 export * from './loaders';
 export * from './http';
 export * from './subgraph';
+export * from './service';
+export * from './services';
 export * from './scalars';
 export * from './validation';
 export * from './outbox';

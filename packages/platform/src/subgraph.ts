@@ -5,7 +5,6 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express, { type Express, type Request } from 'express';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { DomainError, ErrorCode } from './errors';
@@ -61,10 +60,19 @@ export function operationMetricsPlugin(service: string): ApolloServerPlugin<Base
   };
 }
 
+type SchemaModules = Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number];
+
+/**
+ * The resolver map buildSubgraphSchema takes, named through its public signature (the type
+ * itself lives in a dist/ folder that is no API). Codegen's `Resolvers` of every subgraph
+ * is assignable to it as is: its context type is held by codegen's `contextType`.
+ */
+export type SubgraphResolvers = NonNullable<Exclude<SchemaModules, DocumentNode>['resolvers']>;
+
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<TContext>;
+  resolvers: SubgraphResolvers;
   port: number;
   /** The internal admin port (/readyz, /metrics) and the address it binds. */
   admin: { port: number; host: string };

@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import type { BaseContext } from '@apollo/server';
+import { parse, type DocumentNode } from 'graphql';
+import type { runtimeConfig } from './config';
+import type { RunningService } from './http';
+import { onShutdown } from './http';
+import { createLogger, type Logger } from './logger';
+import { startSubgraph, type SubgraphOptions } from './subgraph';
+import type { z } from 'zod';
+
+/**
+ * Something a service runs beside its HTTP server: an event consumer (events/) or a timer
+ * (jobs/). Started once HTTP is open, in order; stopped after HTTP, newest first.
+ */
+export interface Worker {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves once it does its work (a consumer's group joined); not part of /readyz. */
+  ready?(): Promise<void>;
+}
+
+/** A worker from a function that starts something and returns its stopper (a timer loop, a sweep). */
+export function worker<T extends { stop(): Promise<void> }>(name: string, start: () => T | Promise<T>): Worker & { running(): T | undefined } {
+  let running: T | undefined;
+  return {
+    name,
+    async start() {
+      running ??= await start();
+    },
+    async stop() {
+      const stopping = running;
+      running = undefined;
+      await stopping?.stop();
+    },
+    running: () => running,
+  };
+}
+
+/** The SDL of a subgraph, read once at start (src/schema.graphql). */
+export function typeDefsFrom(file: string): DocumentNode {
+  return parse(readFileSync(file, 'utf8'));
+}
+
+export interface ServiceScope {
+  /**
+   * Keeps `resource` (a pool, a client, a relay) to be closed with `close` when the service
+   * stops or fails to start, after everything opened later; returns it.
+   */
+  own<T>(resource: T, close: (resource: T) => Promise<unknown>): T;
+}
+
+export interface ServiceParts<TContext extends BaseContext, TExposed extends object> {
+  /** The GraphQL server: schema, resolvers, ports, readiness, context, extra routes. */
+  subgraph: Omit<SubgraphOptions<TContext>, 'name' | 'logger'>;
+  /** Consumers and jobs, started after HTTP is open (HTTP never waits for a consumer group). */
+  workers?: readonly Worker[];
+  /** What tests and callers may reach on the running service (its domain service, test hooks); `{}` for nothing. */
+  exposes: TExposed;
+}
+
+export type RunningSubgraphService<TExposed extends object = object> = RunningService &
+  TExposed & {
+    /** Resolves once every worker that tells (`ready`) does its work. */
+    workersReady(): Promise<void>;
+  };
+
+/**
+ * The one skeleton of a subgraph process. `build` opens pools and clients through `scope.own`
+ * and describes the server and workers; then the HTTP server starts, then each worker. A
+ * failure anywhere closes what was opened so far, newest first, and rethrows, so a failed
+ * start leaks no pool, consumer or port. `stop()` stops taking requests first, then the
+ * workers (newest first), then the owned resources (newest first: relays before the bus,
+ * pools last).
+ */
+export async function startSubgraphService<TContext extends BaseContext, TExposed extends object>(
+  name: string,
+  logger: Logger,
+  build: (scope: ServiceScope) => Promise<ServiceParts<TContext, TExposed>> | ServiceParts<TContext, TExposed>,
+): Promise<RunningSubgraphService<TExposed>> {
+  type Closing = { name: string; close(): Promise<unknown> };
+  const closeNewestFirst = async (entries: readonly Closing[], failing: boolean) => {
+    for (const entry of [...entries].reverse()) {
+      try {
+        await entry.close();
+      } catch (err) {
+        // After a failed start, the start's own error is the one rethrown; either way, go on.
+        logger.error({ err, step: entry.name }, failing ? 'Cleaning up after a failed start failed.' : 'A shutdown step failed.');
+      }
+    }
+  };
+  // Pools and clients, in the order they were opened.
+  const owned: Closing[] = [];
+  const scope: ServiceScope = {
+    own(resource, close) {
+      owned.push({ name: `resource ${owned.length + 1}`, close: () => close(resource) });
+      return resource;
+    },
+  };
+  // Everything started so far, in order: the owned resources, the HTTP server, each worker.
+  let started: Closing[] = owned;
+
+  try {
+    const parts = await build(scope);
+    const subgraph = await startSubgraph<TContext>({ ...parts.subgraph, name, logger });
+    const workers: Closing[] = [];
+    started = [...owned, { name: `${name} subgraph`, close: () => subgraph.stop() }, ...workers];
+    for (const each of parts.workers ?? []) {
+      await each.start();
+      const entry = { name: each.name, close: () => each.stop() };
+      workers.push(entry);
+      started.push(entry);
+    }
+    const running: RunningSubgraphService = {
+      name,
+      port: subgraph.port,
+      baseUrl: `http://127.0.0.1:${subgraph.port}`,
+      adminUrl: subgraph.adminUrl,
+      async workersReady() {
+        await Promise.all((parts.workers ?? []).map((each) => each.ready?.()));
+      },
+      async stop() {
+        // Stop taking requests first, then events and timers, then pools.
+        await subgraph.stop();
+        await closeNewestFirst(workers, false);
+        await closeNewestFirst(owned, false);
+      },
+    };
+    return { ...parts.exposes, ...running };
+  } catch (err) {
+    logger.error({ err }, `${name} failed to start; closing what was opened, newest first.`);
+    await closeNewestFirst(started, true);
+    throw err;
+  }
+}
+
+type RuntimeConfig = z.infer<typeof runtimeConfig>;
+
+/** A service's entry points: the process (`runService`) and testkit's stack start it through these. */
+export interface ServiceEntry<TConfig extends RuntimeConfig, TRunning extends RunningService = RunningService> {
+  name: string;
+  loadConfig(env: Record<string, string | undefined>): TConfig;
+  /** Creates its database and applies its migrations; absent for a service without one. */
+  migrate?(config: TConfig): Promise<void>;
+  start(config: TConfig, logger: Logger): Promise<TRunning>;
+}
+
+/** What a caller needs to run a service without knowing its config type. */
+export interface Launchable {
+  name: string;
+  /** Loads the config from `env`, migrates (when `migrate`), starts. */
+  launch(env: Record<string, string | undefined>, logger: Logger, options?: { migrate?: boolean }): Promise<RunningService>;
+}
+
+export function defineService<TConfig extends RuntimeConfig, TRunning extends RunningService>(
+  entry: ServiceEntry<TConfig, TRunning>,
+): ServiceEntry<TConfig, TRunning> & Launchable {
+  return {
+    ...entry,
+    async launch(env, logger, options = {}) {
+      const config = entry.loadConfig(env);
+      if (options.migrate) await entry.migrate?.(config);
+      return entry.start(config, logger);
+    },
+  };
+}
+
+/**
+ * main() of a service process: its config (`configOrExit`, from env.ts: every problem
+ * reported, then exit 1), start, and on SIGTERM/SIGINT a stop bounded by SHUTDOWN_TIMEOUT_MS
+ * (exit 1 past that). A failed start has already closed what it opened; the process exits 1.
+ */
+export function runService<TConfig extends RuntimeConfig>(entry: ServiceEntry<TConfig>, configOrExit: () => TConfig): void {
+  const main = async () => {
+    const config = configOrExit();
+    const logger = createLogger(entry.name, config.LOG_LEVEL);
+    const running = await entry.start(config, logger);
+    onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [[`${entry.name} subgraph`, () => running.stop()]]);
+  };
+  main().catch((err: unknown) => {
+    process.stderr.write(`${entry.name} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}
