@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
-import path from 'node:path';
-import { loadGatewayConfig, startGateway, SUBGRAPH_NAMES, type RunningGateway, type SubgraphName } from '@waimai/gateway';
-import { createLogger, type Logger, type RunningService } from '@waimai/platform';
+import { loadGatewayConfig, startGateway, type RunningGateway } from '@waimai/gateway';
+import { ordersService } from '@waimai/orders';
+import { paymentsService } from '@waimai/payments';
+import { createLogger, SUBGRAPHS, type Launchable, type RunningService, type SubgraphName } from '@waimai/platform';
+import { productsService } from '@waimai/products';
+import { ridersService } from '@waimai/riders';
 import { ensureRunIsolation } from './run-env';
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
  * Where a subgraph that is not running is said to be: a port that was free a moment ago and
@@ -25,49 +25,18 @@ export async function unreachableUrl(): Promise<string> {
 }
 
 /**
- * What a subgraph's files must export for the stack to run it in-process:
- * src/env.ts `load<Name>Config(env)`, src/app.ts `start<Name>Subgraph(config, logger)` and,
- * when it has a database, `migrate<Name>(config)`.
+ * Each subgraph's entry points (its package's `<name>Service`), typed: a registry entry
+ * without one here does not compile.
  */
-interface SubgraphEntry {
-  loadConfig(env: Record<string, string | undefined>): unknown;
-  migrate?(config: unknown): Promise<void>;
-  start(config: unknown, logger: Logger): Promise<RunningService>;
-}
-
-const capitalized = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
-
-function exportedFunction(module: unknown, name: string): ((...args: never[]) => unknown) | undefined {
-  if (typeof module !== 'object' || module === null) return undefined;
-  const value: unknown = (module as Record<string, unknown>)[name];
-  return typeof value === 'function' ? (value as (...args: never[]) => unknown) : undefined;
-}
-
-/**
- * The subgraph's entry points, or null while it has no src/app.ts yet (orders, payments and
- * riders arrive one by one; each is picked up as soon as its app.ts exists).
- */
-async function subgraphEntry(name: SubgraphName): Promise<SubgraphEntry | null> {
-  const source = path.join(REPO_ROOT, 'subgraphs', name, 'src');
-  if (!existsSync(path.join(source, 'app.ts'))) return null;
-  const app: unknown = await import(path.join(source, 'app.ts'));
-  const env: unknown = await import(path.join(source, 'env.ts'));
-  const Name = capitalized(name);
-  const start = exportedFunction(app, `start${Name}Subgraph`);
-  const loadConfig = exportedFunction(env, `load${Name}Config`);
-  const migrate = exportedFunction(app, `migrate${Name}`);
-  if (!start || !loadConfig) {
-    throw new Error(`subgraphs/${name} must export start${Name}Subgraph from src/app.ts and load${Name}Config from src/env.ts.`);
-  }
-  return {
-    loadConfig: loadConfig as SubgraphEntry['loadConfig'],
-    start: start as SubgraphEntry['start'],
-    ...(migrate ? { migrate: migrate as NonNullable<SubgraphEntry['migrate']> } : {}),
-  };
-}
+const SUBGRAPH_ENTRIES: Record<SubgraphName, Launchable> = {
+  products: productsService,
+  orders: ordersService,
+  payments: paymentsService,
+  riders: ridersService,
+};
 
 export interface StackOptions {
-  /** Which subgraphs to run (default: every one that exists); the others are unreachable. */
+  /** Which subgraphs to run (default: every one in the registry); the others are unreachable. */
   subgraphs?: readonly SubgraphName[];
   /** Extra environment for every service, e.g. shorter timers. */
   env?: Record<string, string>;
@@ -110,9 +79,6 @@ export const TEST_BUDGETS: Record<string, string> = {
   WS_MAX_MESSAGES_PER_SECOND: '100000',
 };
 
-const urlVariable = (name: SubgraphName) => `${name.toUpperCase()}_URL`;
-const portVariable = (name: SubgraphName) => `${name.toUpperCase()}_PORT`;
-
 // 30 s: a consumer group joins in well under a second on a local broker; longer means no Kafka.
 const EVENTS_READY_TIMEOUT_MS = 30_000;
 
@@ -154,12 +120,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.env,
   };
   const logger = createLogger('stack', env.LOG_LEVEL ?? 'warn');
-  const wanted = options.subgraphs ?? SUBGRAPH_NAMES;
+  const wanted = options.subgraphs;
 
   let closed = await unreachableUrl();
   // The gateway's port is free too until the gateway takes it: never name it as a dead subgraph.
   while (closed === publicUrl) closed = await unreachableUrl();
-  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlVariable(name), closed]));
+  const urls: Record<string, string> = Object.fromEntries(SUBGRAPHS.map((subgraph) => [subgraph.urlKey, closed]));
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
   const subgraphAdminUrls: Partial<Record<SubgraphName, string>> = {};
   const running: RunningService[] = [];
@@ -169,17 +135,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    for (const name of SUBGRAPH_NAMES) {
-      if (!wanted.includes(name)) continue;
-      const entry = await subgraphEntry(name);
-      if (!entry) continue;
-      const config = entry.loadConfig({ ...env, ...urls, [portVariable(name)]: '0' });
-      await entry.migrate?.(config);
-      const service = await entry.start(config, logger.child({ service: name }));
+    for (const { name, portKey, urlKey } of SUBGRAPHS) {
+      if (wanted && !wanted.includes(name)) continue;
+      const service = await SUBGRAPH_ENTRIES[name].launch({ ...env, ...urls, [portKey]: '0' }, logger.child({ service: name }), { migrate: true });
       running.push(service);
       subgraphUrls[name] = service.baseUrl;
       subgraphAdminUrls[name] = service.adminUrl;
-      urls[urlVariable(name)] = service.baseUrl;
+      urls[urlKey] = service.baseUrl;
     }
 
     const gateway = await startGateway(

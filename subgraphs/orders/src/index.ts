@@ -1,15 +1,8 @@
-import { createLogger, onShutdown } from '@waimai/platform';
-import { ordersConfigOrExit } from './env';
-import { startOrdersSubgraph } from './app';
+import { defineService, runService } from '@waimai/platform';
+import { loadOrdersConfig, ordersConfigOrExit } from './env';
+import { migrateOrders, startOrdersSubgraph } from './app';
 
-async function main() {
-  const config = ordersConfigOrExit();
-  const logger = createLogger('orders', config.LOG_LEVEL);
-  const service = await startOrdersSubgraph(config, logger);
-  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [['orders subgraph', () => service.stop()]]);
-}
+/** The orders subgraph's entry points: this process's main() and testkit's stack start it through them. */
+export const ordersService = defineService({ name: 'orders', loadConfig: loadOrdersConfig, migrate: migrateOrders, start: startOrdersSubgraph });
 
-main().catch((err: unknown) => {
-  process.stderr.write(`orders failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) runService(ordersService, ordersConfigOrExit);

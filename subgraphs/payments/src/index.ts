@@ -1,15 +1,8 @@
-import { createLogger, onShutdown } from '@waimai/platform';
-import { paymentsConfigOrExit } from './env';
-import { startPaymentsSubgraph } from './app';
+import { defineService, runService } from '@waimai/platform';
+import { loadPaymentsConfig, paymentsConfigOrExit } from './env';
+import { migratePayments, startPaymentsSubgraph } from './app';
 
-async function main() {
-  const config = paymentsConfigOrExit();
-  const logger = createLogger('payments', config.LOG_LEVEL);
-  const service = await startPaymentsSubgraph(config, logger);
-  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [['payments subgraph', () => service.stop()]]);
-}
+/** The payments subgraph's entry points: this process's main() and testkit's stack start it through them. */
+export const paymentsService = defineService({ name: 'payments', loadConfig: loadPaymentsConfig, migrate: migratePayments, start: startPaymentsSubgraph });
 
-main().catch((err: unknown) => {
-  process.stderr.write(`payments failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) runService(paymentsService, paymentsConfigOrExit);

@@ -1,15 +1,8 @@
-import { createLogger, onShutdown } from '@waimai/platform';
-import { productsConfigOrExit } from './env';
-import { startProductsSubgraph } from './app';
+import { defineService, runService } from '@waimai/platform';
+import { loadProductsConfig, productsConfigOrExit } from './env';
+import { migrateProducts, startProductsSubgraph } from './app';
 
-async function main() {
-  const config = productsConfigOrExit();
-  const logger = createLogger('products', config.LOG_LEVEL);
-  const service = await startProductsSubgraph(config, logger);
-  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [['products subgraph', () => service.stop()]]);
-}
+/** The products subgraph's entry points: this process's main() and testkit's stack start it through them. */
+export const productsService = defineService({ name: 'products', loadConfig: loadProductsConfig, migrate: migrateProducts, start: startProductsSubgraph });
 
-main().catch((err: unknown) => {
-  process.stderr.write(`products failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) runService(productsService, productsConfigOrExit);

@@ -1,15 +1,8 @@
-import { createLogger, onShutdown } from '@waimai/platform';
-import { ridersConfigOrExit } from './env';
-import { startRidersSubgraph } from './app';
+import { defineService, runService } from '@waimai/platform';
+import { loadRidersConfig, ridersConfigOrExit } from './env';
+import { migrateRiders, startRidersSubgraph } from './app';
 
-async function main() {
-  const config = ridersConfigOrExit();
-  const logger = createLogger('riders', config.LOG_LEVEL);
-  const service = await startRidersSubgraph(config, logger);
-  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [['riders subgraph', () => service.stop()]]);
-}
+/** The riders subgraph's entry points: this process's main() and testkit's stack start it through them. */
+export const ridersService = defineService({ name: 'riders', loadConfig: loadRidersConfig, migrate: migrateRiders, start: startRidersSubgraph });
 
-main().catch((err: unknown) => {
-  process.stderr.write(`riders failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) runService(ridersService, ridersConfigOrExit);
