@@ -1,30 +1,30 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { existsSync, readFileSync } from 'node:fs';
+import { SUBGRAPHS } from '@waimai/platform';
 
 /**
- * Resolver types per subgraph (federation: true). Each subgraph lists its mappers (GraphQL
- * type → the plain object its resolvers receive, usually a drizzle row) in codegen.json.
+ * Resolver types per subgraph of the registry (federation: true). Each subgraph lists its
+ * mappers (GraphQL type → the plain object its resolvers receive, usually a drizzle row) in
+ * codegen.json.
  */
-const subgraphs = ['products', 'orders', 'payments', 'riders'];
-
-function mappersOf(name: string): Record<string, string> {
-  const file = `subgraphs/${name}/codegen.json`;
+function mappersOf(folder: string): Record<string, string> {
+  const file = `${folder}/codegen.json`;
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { mappers: Record<string, string> }).mappers : {};
 }
 
 const config: CodegenConfig = {
   overwrite: true,
   generates: Object.fromEntries(
-    subgraphs.map((name) => [
-      `subgraphs/${name}/src/generated/graphql.ts`,
+    SUBGRAPHS.map(({ folder }) => [
+      `${folder}/src/generated/graphql.ts`,
       {
-        schema: `subgraphs/${name}/src/schema.graphql`,
+        schema: `${folder}/src/schema.graphql`,
         plugins: ['typescript', 'typescript-resolvers'],
         config: {
           federation: true,
           useIndexSignature: false,
           contextType: '../context#Context',
-          mappers: mappersOf(name),
+          mappers: mappersOf(folder),
           scalars: { DateTime: { input: 'Date', output: 'Date | string' } },
           enumsAsTypes: true,
           avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

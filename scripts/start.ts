@@ -17,7 +17,7 @@ import {
 } from '@waimai/platform';
 import { ensureKafka, type KafkaBroker } from './lib/kafka-broker';
 import { createAllTopics, migrateAll } from './lib/migrate-all';
-import { ROOT, SUBGRAPH_NAMES, fromRoot } from './lib/paths';
+import { ROOT, SUBGRAPHS, SUBGRAPH_NAMES, fromRoot } from './lib/paths';
 import { preflight } from './lib/preflight';
 import { configOrExit, loadDotEnv, messageOf, scriptLog } from './lib/script-env';
 import { describeTokens, seedDemoCity, type SeedResult } from './seed';
@@ -26,7 +26,7 @@ const usage = `pnpm start [--no-seed] [--raw-logs]
 
 Brings the whole platform up on this machine: checks MySQL and Redis, makes sure Kafka runs
 (starting a local broker when Java is there), migrates every service's database, creates
-the topics, starts the four subgraphs and the gateway, seeds the demo city and prints the
+the topics, starts the subgraphs and the gateway, seeds the demo city and prints the
 URLs. Ctrl-C stops everything it started.
 
   --no-seed    do not seed the demo city
@@ -143,17 +143,11 @@ async function main(): Promise<void> {
     log,
   );
 
-  const ports: Record<(typeof SUBGRAPH_NAMES)[number], [port: number, adminPort: number]> = {
-    products: [config.PRODUCTS_PORT, config.PRODUCTS_ADMIN_PORT],
-    orders: [config.ORDERS_PORT, config.ORDERS_ADMIN_PORT],
-    payments: [config.PAYMENTS_PORT, config.PAYMENTS_ADMIN_PORT],
-    riders: [config.RIDERS_PORT, config.RIDERS_ADMIN_PORT],
-  };
   const adminUrl = (port: number) => localUrl(config.ADMIN_HOST, port);
   const services: Service[] = [
-    ...SUBGRAPH_NAMES.map((name) => {
-      const [port, adminPort] = ports[name];
-      return { name, dir: path.join(ROOT, 'subgraphs', name), port, adminPort, adminUrl: adminUrl(adminPort) };
+    ...SUBGRAPHS.map(({ name, folder, portKey, adminPortKey }) => {
+      const [port, adminPort] = [config[portKey], config[adminPortKey]];
+      return { name, dir: path.join(ROOT, folder), port, adminPort, adminUrl: adminUrl(adminPort) };
     }),
     { name: 'gateway', dir: path.join(ROOT, 'gateway'), port: config.GATEWAY_PORT, adminPort: config.GATEWAY_ADMIN_PORT, adminUrl: adminUrl(config.GATEWAY_ADMIN_PORT) },
   ];

@@ -21,7 +21,7 @@ import {
 } from '@waimai/platform';
 import { ensureKafka } from '../../scripts/lib/kafka-broker';
 import { createAllTopics, migrateAll } from '../../scripts/lib/migrate-all';
-import { SUBGRAPH_NAMES } from '../../scripts/lib/paths';
+import { SUBGRAPHS, SUBGRAPH_NAMES } from '@waimai/platform';
 import { preflight } from '../../scripts/lib/preflight';
 import { freePorts, spawnService, waitUntilReady, type ServiceProcess } from '@waimai/testkit';
 
@@ -133,16 +133,16 @@ export async function startPlatform(say: Say, logLevel: string, profiled: readon
       GATEWAY_ADMIN_PORT: String(gatewayAdminPort),
       ADMIN_HOST: '127.0.0.1',
     };
-    SUBGRAPH_NAMES.forEach((name, index) => {
-      urls[`${name.toUpperCase()}_PORT`] = String(ports[index]);
-      urls[`${name.toUpperCase()}_ADMIN_PORT`] = String(adminPort(index));
-      urls[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${ports[index]}`;
+    SUBGRAPHS.forEach(({ portKey, adminPortKey, urlKey }, index) => {
+      urls[portKey] = String(ports[index]);
+      urls[adminPortKey] = String(adminPort(index));
+      urls[urlKey] = `http://127.0.0.1:${ports[index]}`;
     });
     env = { ...baseEnv, ...SERVICE_OVERRIDES, ...urls };
 
     say(`Starting ${SUBGRAPH_NAMES.join(', ')} and the gateway as separate processes (logs in ${logDir}).`);
-    const subgraphs = SUBGRAPH_NAMES.map((name, index) =>
-      spawnService({ name, dir: path.join('subgraphs', name), port: ports[index] as number, adminPort: adminPort(index), env, logDir, nodeArgs: nodeArgs(name) }),
+    const subgraphs = SUBGRAPHS.map(({ name, folder }, index) =>
+      spawnService({ name, dir: folder, port: ports[index] as number, adminPort: adminPort(index), env, logDir, nodeArgs: nodeArgs(name) }),
     );
     services.push(...subgraphs);
     await Promise.all(subgraphs.map(waitUntilReady));

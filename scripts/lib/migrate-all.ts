@@ -4,21 +4,22 @@ import {
   createKafkaEventBus,
   databaseName,
   migrateDatabase,
+  subgraphNamed,
   Topics,
   type KafkaOptions,
   type Logger,
   type MysqlOptions,
 } from '@waimai/platform';
-import { ROOT, SUBGRAPH_NAMES, type SubgraphName } from './paths';
+import { ROOT, SUBGRAPHS, type SubgraphName } from './paths';
 
 export function migrationsFolder(subgraph: SubgraphName): string {
-  return path.join(ROOT, 'subgraphs', subgraph, 'drizzle');
+  return path.join(ROOT, subgraphNamed(subgraph).folder, 'drizzle');
 }
 
 export interface MigrationReport {
   /** Databases brought up to date, e.g. `waimai_products`. */
   migrated: string[];
-  /** Subgraphs without a drizzle/ folder (yet). */
+  /** Subgraphs without a database, or whose drizzle/ folder is not written yet. */
   withoutMigrations: SubgraphName[];
 }
 
@@ -28,12 +29,12 @@ export interface MigrationReport {
  * `pnpm migrate` and the tests' global setup.
  */
 export async function migrateAll(options: MysqlOptions): Promise<MigrationReport> {
-  const withMigrations = SUBGRAPH_NAMES.filter((name) => existsSync(migrationsFolder(name)));
+  const withMigrations = SUBGRAPHS.filter(({ name, database }) => database && existsSync(migrationsFolder(name))).map(({ name }) => name);
   // Databases are independent: migrate them side by side.
   await Promise.all(withMigrations.map((name) => migrateDatabase(options, name, migrationsFolder(name))));
   return {
     migrated: withMigrations.map((name) => databaseName(options.DB_PREFIX, name)),
-    withoutMigrations: SUBGRAPH_NAMES.filter((name) => !withMigrations.includes(name)),
+    withoutMigrations: SUBGRAPHS.map(({ name }) => name).filter((name) => !withMigrations.includes(name)),
   };
 }
 

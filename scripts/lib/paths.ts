@@ -6,9 +6,8 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 /** Ignored by git: downloaded Kafka jars, the local broker's data and logs. */
 export const CACHE_DIR = path.join(ROOT, '.cache');
 
-/** The four subgraphs, in the order they start. */
-export const SUBGRAPH_NAMES = ['products', 'orders', 'payments', 'riders'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+/** The subgraphs, in the order they start: the registry in packages/platform/src/services.ts. */
+export { SUBGRAPHS, SUBGRAPH_NAMES, type Subgraph, type SubgraphName } from '@waimai/platform';
 
 /** Shows a path relative to the workspace root, for messages. */
 export function fromRoot(file: string): string {

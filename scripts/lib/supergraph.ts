@@ -3,20 +3,19 @@ import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { parse, validate, type GraphQLSchema, type GraphQLError } from 'graphql';
+import { SUBGRAPHS as REGISTERED, subgraphNamed, type SubgraphName } from '@waimai/platform';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const SUPERGRAPH_PATH = path.join(ROOT, 'schema', 'supergraph.graphql');
 
-/** The subgraphs in the supergraph, with the URL the gateway reaches them at by default. */
-export const SUBGRAPHS = [
-  { name: 'products', url: 'http://127.0.0.1:4001/graphql' },
-  { name: 'orders', url: 'http://127.0.0.1:4002/graphql' },
-  { name: 'payments', url: 'http://127.0.0.1:4003/graphql' },
-  { name: 'riders', url: 'http://127.0.0.1:4004/graphql' },
-] as const;
+/**
+ * The subgraphs of the registry, each with the URL the gateway reaches it at by default (the
+ * gateway routes by config, not by these: they only make the composed file complete).
+ */
+export const SUBGRAPHS = REGISTERED.map(({ name, port }) => ({ name, url: `http://127.0.0.1:${port}/graphql` }));
 
-export function subgraphSdlPath(name: string): string {
-  return path.join(ROOT, 'subgraphs', name, 'src', 'schema.graphql');
+export function subgraphSdlPath(name: SubgraphName): string {
+  return path.join(ROOT, subgraphNamed(name).folder, 'src', 'schema.graphql');
 }
 
 export type Composition = { ok: true; supergraphSdl: string } | { ok: false; errors: string[] };
