@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import {
   answerInJson,
@@ -22,18 +22,23 @@ import {
   type Caller,
   type Logger,
   type ReadinessCheck,
+  type Redis,
   type RunningService,
+  isSubgraphName,
+  perSubgraph,
+  SUBGRAPH_NAMES,
+  type SubgraphName,
 } from '@waimai/platform';
 import type { GatewayConfig } from './env';
-import { createCallerResolver, createIdentityForwarder, type GatewayContext, type IdentityForwarder } from './caller';
-import { createDocumentGuard, limitsFromConfig, tokenLimitError } from './limits';
-import { createRateLimits } from './rate-limits';
+import { createCallerResolver, createIdentityForwarder, type CallerResolver, type GatewayContext, type IdentityForwarder } from './caller';
+import { createDocumentGuard, limitsFromConfig, tokenLimitError, type DocumentGuard } from './limits';
+import { createRateLimits, type RateLimits } from './rate-limits';
 import { clientRequestErrors, documentLimits, generalRateLimit, ipRateLimit, requestPolicyPlugin } from './request-policy';
 import { playgroundAssets, sendPlayground, wantsPlayground } from './playground';
 import { startEventFeed, type EventFeed } from './event-feed';
 import { EventRouter } from './event-router';
 import { eventSources, sourceTopics } from './event-sources';
-import { attachSubscriptionServer, drainSubscriptionsPlugin, type OperationExecutor } from './subscriptions';
+import { attachSubscriptionServer, drainSubscriptionsPlugin, type OperationExecutor, type SubscriptionServer } from './subscriptions';
 import { refuseMalformedPaths, WEBHOOKS_PATH, webhookProxy } from './webhooks';
 import { corsOptions } from './cors';
 import { redisKeyValueCache } from './redis-cache';
@@ -41,23 +46,15 @@ import { loadManifest, trustedDocumentsOnly } from './trusted-documents';
 
 export const GRAPHQL_PATH = '/graphql';
 
-export const SUBGRAPH_NAMES = ['products', 'orders', 'payments', 'riders'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+export { SUBGRAPH_NAMES, type SubgraphName };
 
 /**
- * Where the gateway reaches each subgraph: from config, never from the URLs composed into
- * the supergraph file, so one committed supergraph serves every environment.
+ * Where the gateway reaches each subgraph: from config (the registry's URL keys), never from
+ * the URLs composed into the supergraph file, so one committed supergraph serves every environment.
  */
 export function subgraphBaseUrls(config: GatewayConfig): Record<SubgraphName, string> {
-  return {
-    products: config.PRODUCTS_URL,
-    orders: config.ORDERS_URL,
-    payments: config.PAYMENTS_URL,
-    riders: config.RIDERS_URL,
-  };
+  return perSubgraph((subgraph) => config[subgraph.urlKey]);
 }
-
-const isSubgraphName = (name: string): name is SubgraphName => (SUBGRAPH_NAMES as readonly string[]).includes(name);
 
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
@@ -119,33 +116,9 @@ export interface RunningGateway extends RunningService {
   events: Pick<EventFeed, 'ready' | 'groupIds'> & Pick<EventRouter, 'listeners'>;
 }
 
-/**
- * The public entry: GraphQL over HTTP at /graphql (through @apollo/gateway to the subgraphs),
- * the GraphiQL playground on GET /graphql from browsers, /webhooks/* forwarded to payments,
- * graphql-ws on the same server and path for subscriptions, and /healthz, all from one
- * http.Server; /readyz and /metrics on the internal admin port (GATEWAY_ADMIN_PORT).
- */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
-  const baseUrls = subgraphBaseUrls(config);
-  const callers = createCallerResolver(config, logger);
+/** The supergraph, each subgraph reached at its configured URL with the caller's identity; its API schema once loaded. */
+function routeToSubgraphs(config: GatewayConfig, baseUrls: Record<SubgraphName, string>, logger: Logger) {
   const forwardedIdentity = createIdentityForwarder(config.INTERNAL_SECRET, config.IDENTITY_CACHE_SECONDS);
-
-  // Every event of the subscription topics reaches this process; the router keeps those of its own sockets.
-  const router = new EventRouter(eventSources);
-
-  let apiSchema: GraphQLSchema | undefined;
-  const readiness: Record<string, ReadinessCheck> = {
-    supergraph: async () => {
-      if (!apiSchema) throw new Error('the supergraph is not loaded yet');
-    },
-    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, () => pingHealthz(baseUrls[name])])),
-    // Not ready before the consumers read: a subscriber connected earlier would miss events.
-    events: () => feed.check(),
-  };
-
-  const app = createHttpApp('gateway');
-  const httpServer = http.createServer(app);
-
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
     buildService({ name }) {
@@ -154,57 +127,58 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     },
     logger: logger.child({ component: 'apollo-gateway' }),
   });
+  let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate((update) => {
     apiSchema = update.apiSchema;
   });
-  const currentApiSchema = () => {
-    if (!apiSchema) throw new Error('The supergraph is not loaded.');
-    return apiSchema;
+  return {
+    gateway,
+    loaded: () => apiSchema !== undefined,
+    apiSchema(): GraphQLSchema {
+      if (!apiSchema) throw new Error('The supergraph is not loaded.');
+      return apiSchema;
+    },
   };
+}
 
-  const guard = createDocumentGuard(limitsFromConfig(config));
-  const trusted = config.TRUSTED_DOCUMENTS ? loadManifest(config.TRUSTED_DOCUMENTS_PATH) : null;
-  // Budgets are counted in Redis so that they hold across gateway replicas.
-  const redis = connectRedis(config, 'gateway-rate-limits');
-  readiness.redis = async () => {
-    await redis.ping();
-  };
-  const rateLimits = createRateLimits(redis, config, logger);
-  app.set('trust proxy', config.TRUST_PROXY_HOPS);
-  // Subscription events and socket operations run through the same ApolloServer as HTTP
-  // requests, with the socket's caller: identity reaches subgraphs exactly as over HTTP.
+/**
+ * Subscription events and socket operations run through the same ApolloServer as HTTP
+ * requests, with the socket's caller: identity reaches subgraphs exactly as over HTTP. The
+ * websocket server is attached before that ApolloServer exists (the server drains it on
+ * stop), so it gets the server here, before the http.Server listens and any socket connects.
+ */
+function socketOperations() {
+  let server: ApolloServer<GatewayContext> | undefined;
   const execute: OperationExecutor = async (request, contextValue) => {
-    // `server` (below) is started before the http.Server listens, hence before any socket subscribes.
+    if (!server) throw new Error('A socket operation arrived before the gateway started.');
     const response = await server.executeOperation(request, { contextValue });
     if (response.body.kind !== 'single') {
       return { errors: [{ message: 'Incremental delivery (@defer, @stream) is not available over websockets.', extensions: { code: 'BAD_REQUEST' } }] };
     }
     return response.body.singleResult;
   };
-  const subscriptions = attachSubscriptionServer({
-    httpServer,
-    path: GRAPHQL_PATH,
-    schema: currentApiSchema,
-    callers,
-    guard,
-    trusted,
-    rateLimits,
-    maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
-    maxSocketsPerUser: config.WS_MAX_SOCKETS_PER_USER,
-    maxMessagesPerSecond: config.WS_MAX_MESSAGES_PER_SECOND,
-    trustProxyHops: config.TRUST_PROXY_HOPS,
-    connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS,
-    maxMessageBytes: config.MAX_REQUEST_BYTES,
-    keepAliveMs: config.WS_KEEPALIVE_MS,
-    maxPendingEventsPerSocket: config.WS_MAX_PENDING_EVENTS,
-    router,
+  return {
     execute,
-    logger,
-  });
+    runThrough(apollo: ApolloServer<GatewayContext>) {
+      server = apollo;
+    },
+  };
+}
 
-  const server = new ApolloServer<GatewayContext>({
+interface ApolloServerParts {
+  httpServer: http.Server;
+  gateway: ApolloGateway;
+  guard: DocumentGuard;
+  rateLimits: RateLimits;
+  redis: Redis;
+  subscriptions: SubscriptionServer;
+}
+
+function createApolloServer(config: GatewayConfig, logger: Logger, parts: ApolloServerParts): ApolloServer<GatewayContext> {
+  const { httpServer, guard, rateLimits, redis, subscriptions } = parts;
+  return new ApolloServer<GatewayContext>({
     // @apollo/gateway 2.x implements the v1 gateway interface; Apollo Server 5 runs it as is.
-    gateway: gateway as unknown as ApolloServerOptionsWithGateway<GatewayContext>['gateway'],
+    gateway: parts.gateway as unknown as ApolloServerOptionsWithGateway<GatewayContext>['gateway'],
     formatError: formatGatewayError(logger.child({ component: 'graphql' }), {
       fieldSuggestions: config.GRAPHQL_FIELD_SUGGESTIONS,
       maxTokens: config.MAX_QUERY_TOKENS,
@@ -231,14 +205,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       operationMetricsPlugin('gateway') as ApolloServerPlugin<GatewayContext>,
     ],
   });
-  const feed = startEventFeed({ kafka: config, topics: sourceTopics(eventSources), router, logger, groupSweepMs: config.GATEWAY_GROUP_SWEEP_MS });
-  try {
-    await server.start();
-  } catch (err) {
-    await Promise.all([feed.stop(), redis.quit()]);
-    throw err;
-  }
+}
 
+interface HttpRouteParts {
+  server: ApolloServer<GatewayContext>;
+  callers: CallerResolver;
+  guard: DocumentGuard;
+  trusted: Map<string, string> | null;
+  rateLimits: RateLimits;
+}
+
+/** /webhooks/* to payments, the playground, and /graphql behind its policies; JSON for everything else. */
+function mountHttpRoutes(app: Express, config: GatewayConfig, logger: Logger, parts: HttpRouteParts): void {
+  const { server, callers, guard, trusted, rateLimits } = parts;
   app.use(WEBHOOKS_PATH, ipRateLimit(rateLimits, 'webhook'), refuseMalformedPaths);
   app.use(webhookProxy(config.PAYMENTS_URL, config.WEBHOOK_PROXY_TIMEOUT_MS, logger));
   if (config.GRAPHQL_PLAYGROUND) {
@@ -266,17 +245,88 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     }),
   );
   answerInJson(app, logger);
+}
 
-  let port: number;
+/** /readyz: the supergraph is loaded, every subgraph answers, Redis answers, and the event feed reads. */
+function gatewayReadiness(
+  baseUrls: Record<SubgraphName, string>,
+  supergraphLoaded: () => boolean,
+  redis: Redis,
+  feed: EventFeed,
+): Record<string, ReadinessCheck> {
+  return {
+    supergraph: async () => {
+      if (!supergraphLoaded()) throw new Error('the supergraph is not loaded yet');
+    },
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, () => pingHealthz(baseUrls[name])])),
+    // Not ready before the consumers read: a subscriber connected earlier would miss events.
+    events: () => feed.check(),
+    redis: async () => {
+      await redis.ping();
+    },
+  };
+}
+
+/**
+ * The public entry: GraphQL over HTTP at /graphql (through @apollo/gateway to the subgraphs),
+ * the GraphiQL playground on GET /graphql from browsers, /webhooks/* forwarded to payments,
+ * graphql-ws on the same server and path for subscriptions, and /healthz, all from one
+ * http.Server; /readyz and /metrics on the internal admin port (GATEWAY_ADMIN_PORT).
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+  const baseUrls = subgraphBaseUrls(config);
+  const supergraph = routeToSubgraphs(config, baseUrls, logger);
+  const callers = createCallerResolver(config, logger);
+  const guard = createDocumentGuard(limitsFromConfig(config));
+  const trusted = config.TRUSTED_DOCUMENTS ? loadManifest(config.TRUSTED_DOCUMENTS_PATH) : null;
+  // Every event of the subscription topics reaches this process; the router keeps those of its own sockets.
+  const router = new EventRouter(eventSources);
+
+  const app = createHttpApp('gateway');
+  app.set('trust proxy', config.TRUST_PROXY_HOPS);
+  const httpServer = http.createServer(app);
+  // Budgets are counted in Redis so that they hold across gateway replicas.
+  const redis = connectRedis(config, 'gateway-rate-limits');
+  const rateLimits = createRateLimits(redis, config, logger);
+
+  const operations = socketOperations();
+  const subscriptions = attachSubscriptionServer({
+    httpServer,
+    path: GRAPHQL_PATH,
+    schema: supergraph.apiSchema,
+    callers,
+    guard,
+    trusted,
+    rateLimits,
+    maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+    maxSocketsPerUser: config.WS_MAX_SOCKETS_PER_USER,
+    maxMessagesPerSecond: config.WS_MAX_MESSAGES_PER_SECOND,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS,
+    maxMessageBytes: config.MAX_REQUEST_BYTES,
+    keepAliveMs: config.WS_KEEPALIVE_MS,
+    maxPendingEventsPerSocket: config.WS_MAX_PENDING_EVENTS,
+    router,
+    execute: operations.execute,
+    logger,
+  });
+  const server = createApolloServer(config, logger, { httpServer, gateway: supergraph.gateway, guard, rateLimits, redis, subscriptions });
+  operations.runThrough(server);
+
+  const feed = startEventFeed({ kafka: config, topics: sourceTopics(eventSources), router, logger, groupSweepMs: config.GATEWAY_GROUP_SWEEP_MS });
   try {
-    port = await listen(httpServer, config.GATEWAY_PORT);
+    await server.start();
   } catch (err) {
-    await Promise.all([feed.stop(), server.stop()]);
-    await redis.quit();
+    await Promise.all([feed.stop(), redis.quit()]);
     throw err;
   }
+  mountHttpRoutes(app, config, logger, { server, callers, guard, trusted, rateLimits });
+
+  let port: number;
   let admin: AdminServer;
   try {
+    port = await listen(httpServer, config.GATEWAY_PORT);
+    const readiness = gatewayReadiness(baseUrls, supergraph.loaded, redis, feed);
     admin = await startAdminServer({ service: 'gateway', readiness, logger, port: config.GATEWAY_ADMIN_PORT, host: config.ADMIN_HOST });
   } catch (err) {
     await Promise.all([feed.stop(), server.stop()]);
@@ -292,7 +342,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     baseUrl,
     adminUrl: admin.url,
     httpServer,
-    apiSchema: currentApiSchema,
+    apiSchema: supergraph.apiSchema,
     events: { ready: () => feed.ready(), groupIds: feed.groupIds, listeners: (field, key) => router.listeners(field, key) },
     async stop() {
       // No more events in (consumers stop, their throwaway groups are deleted); then stop
