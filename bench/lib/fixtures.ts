@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { mintToken, newId, SIGNATURE_HEADER, signCallback, type GeoPoint, type Role } from '@waimai/platform';
+import { contractOperation } from '@waimai/testkit/contract';
 import { dataOf, mapLimit, type HttpClient, type HttpResult } from './http';
 import { moved } from './city';
 
@@ -64,13 +65,13 @@ export async function onlineRiders(client: HttpClient, secret: string, places: r
       ),
       'registerRider',
     );
-    dataOf(await client.graphql('mutation GoOnline { goOnline { id status } }', {}, actor.token), 'goOnline');
+    dataOf(await client.graphql(contractOperation('GoOnline'), {}, actor.token), 'goOnline');
     await reportLocation(client, actor.token, home);
     return { ...actor, home };
   });
 }
 
-export const REPORT_LOCATION = 'mutation ReportLocation($location: GeoPointInput!) { reportLocation(location: $location) }';
+export const REPORT_LOCATION = contractOperation('ReportLocation');
 
 export async function reportLocation(client: HttpClient, token: string, location: GeoPoint): Promise<void> {
   const { reportLocation: indexed } = dataOf(await client.graphql<{ reportLocation: boolean }>(REPORT_LOCATION, { location }, token), 'reportLocation');

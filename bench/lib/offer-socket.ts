@@ -1,22 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { contractOperation } from '@waimai/testkit/contract';
 
-/** The contract's rider subscription (shared/contract/operations.graphql), sent as is. */
-export const ORDER_OFFERS = `subscription OrderOffers {
-  orderOffers {
-    id
-    distanceMeters
-    expiresAt
-    order {
-      id
-      status
-      totalCents
-      deliveryAddress
-      deliveryLocation { lat lng }
-      merchant { id name address location { lat lng } }
-    }
-  }
-}`;
+/** The contract's rider subscription, sent as is. */
+export const ORDER_OFFERS = contractOperation('OrderOffers');
 
 export interface OfferFrame {
   offerId: string;

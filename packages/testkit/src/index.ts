@@ -6,6 +6,7 @@ export * from './client';
 export * from './stack';
 export * from './socket';
 export * from './seed-kit';
+export * from './contract';
 export * from './journeys';
 export * from './dispatched-orders';
 export * from './row-counts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseConfig, paymentsConfig, SIGNATURE_HEADER, signCallback } from '@waimai/platform';
 import { gql } from './client';
+import { contractOperation } from './contract';
 import { anActor, type Actor } from './seed-kit';
 import type { GraphQLSubscription, SubscriptionPayload } from './socket';
 import type { Stack } from './stack';
@@ -10,48 +11,16 @@ import type { Stack } from './stack';
  * the steps tests repeat (paying as the provider would, a rider coming online).
  */
 
-/** The contract's TrackOrder (shared/contract/operations.graphql). */
-export const TRACK_ORDER = `subscription TrackOrder($orderId: ID!) {
-  orderUpdated(orderId: $orderId) {
-    id
-    status
-    rider { id name }
-    merchant { name }
-  }
-}`;
+/** The contract's operations (schema/contract/operations.graphql) that journeys and tests send. */
+export const TRACK_ORDER = contractOperation('TrackOrder');
 
-/** The contract's OrderOffers. */
-export const ORDER_OFFERS = `subscription OrderOffers {
-  orderOffers {
-    id
-    distanceMeters
-    expiresAt
-    order {
-      id
-      status
-      totalCents
-      deliveryAddress
-      deliveryLocation { lat lng }
-      merchant { id name address location { lat lng } }
-    }
-  }
-}`;
+export const ORDER_OFFERS = contractOperation('OrderOffers');
 
 export interface TrackedOrder {
   orderUpdated: { id: string; status: string; rider: { id: string; name: string } | null; merchant: { name: string } };
 }
 
-export const ORDER_INFO = `query OrderInfo($id: ID!) {
-  order(id: $id) {
-    id status wasOvertime totalCents createdAt paidAt grabbedAt pickedUpAt deliveredAt deadlineAt closedAt
-    deliveryAddress deliveryLocation { lat lng }
-    merchant { id name location { lat lng } }
-    items { productName unitPriceCents quantity subtotalCents }
-    rider { id name location { lat lng } }
-    payment { id status paymentMethod amountCents refundedCents }
-    timeline { status at }
-  }
-}`;
+export const ORDER_INFO = contractOperation('OrderInfo');
 
 export interface OrderInfo {
   id: string;
@@ -74,9 +43,7 @@ export async function orderInfo(stack: Stack, id: string, token: string): Promis
   return result.data!.order;
 }
 
-export const INITIATE_PAYMENT = `mutation InitiatePayment($orderId: ID!, $paymentMethod: PaymentMethod!) {
-  initiatePayment(orderId: $orderId, paymentMethod: $paymentMethod) { id status amountCents paymentMethod payUrl qrCode expiresAt order { id status } }
-}`;
+export const INITIATE_PAYMENT = contractOperation('InitiatePayment');
 
 export async function initiatePayment(stack: Stack, orderId: string, token: string) {
   const result = await gql<{ initiatePayment: { id: string; amountCents: number; payUrl: string; status: string } }>(
