@@ -30,15 +30,3 @@ export const publishProductInput = z.object({
 });
 
 export const newStockInput = z.object({ productId: entityId, newStock: stock });
-
-export const stockRequest = z.object({
-  orderId: entityId,
-  items: z
-    .array(z.object({ productId: entityId, quantity: z.number().int().min(1).max(999) }))
-    .min(1, 'must have at least one item')
-    .max(50, 'must have at most 50 items')
-    // One line per product, as orders sends them: a repeated product would add up past its caller's per-line cap.
-    .refine((items) => new Set(items.map((item) => item.productId)).size === items.length, 'must name each product once'),
-  // Where the order goes: a shop that does not deliver that far refuses before holding anything.
-  deliverTo: geoPointInput.optional(),
-});

@@ -1,0 +1,5 @@
+export * from './definition';
+export * from './server';
+export * from './client';
+export * from './stock-api';
+export * from './orders-api';

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { orderStatuses } from '../event-catalog';
+import { defineInternalApi, defineInternalCall, noBody } from './definition';
+import type { InternalClient } from './client';
+
+const message = z.object({ message: z.string() });
+
+/**
+ * Orders' internal API: payments reads an order's amount and owner; the riders dispatcher
+ * records the riders it offered an order to, or that it reached nobody; products asks which
+ * orders exist before releasing stock held for orders that never appeared.
+ */
+export const ordersApi = defineInternalApi({
+  name: 'orders API',
+  service: 'orders',
+  prefix: '/internal/orders',
+  bodyLimit: '256kb',
+  calls: {
+    /** Which of these orders exist, read on orders' primary. */
+    existing: defineInternalCall({
+      method: 'POST',
+      path: '/exists',
+      // 500 ids: one sweep batch of products' orphan-hold sweep, one indexed IN (...) on the primary key.
+      request: z.object({ orderIds: z.array(z.string().min(1).max(64)).max(500) }),
+      response: z.object({ existing: z.array(z.string()) }),
+      refusals: {},
+      idempotent: true,
+      callers: ['products'],
+    }),
+    /** What initiatePayment needs: the order's owner, status and authoritative total. */
+    orderForPayment: defineInternalCall({
+      method: 'GET',
+      path: '/:orderId',
+      request: noBody,
+      response: z.object({
+        id: z.string().min(1),
+        customerId: z.string().min(1),
+        status: z.enum(orderStatuses),
+        totalCents: z.number().int().min(0),
+        merchantId: z.string().min(1),
+        // When present, a payment link never outlives the order's own payment window.
+        paymentDueAt: z
+          .string()
+          .datetime({ offset: true })
+          .nullish()
+          .transform((at) => (at ? new Date(at) : null)),
+      }),
+      refusals: { NOT_FOUND: { status: 404, body: message } },
+      idempotent: true,
+      callers: ['payments'],
+    }),
+    /** The riders offered the order in `round`. Idempotent per round: orders accepts only the next one. */
+    notifyOffers: defineInternalCall({
+      method: 'POST',
+      path: '/:orderId/offers',
+      request: z.object({
+        round: z.number().int().min(1),
+        riderIds: z.array(z.string().min(1)).max(500),
+        expiresAt: z.string().datetime(),
+      }),
+      response: z.object({ id: z.string(), status: z.enum(orderStatuses), dispatchRound: z.number().int() }),
+      refusals: {
+        NOT_FOUND: { status: 404, body: message },
+        /** The order was grabbed, cancelled or is past this round. */
+        ORDER_MOVED_ON: { status: 409, body: message },
+      },
+      idempotent: true,
+      callers: ['riders'],
+    }),
+    /** Round `round` reached nobody within the dispatch window: orders flags the order for operations. Idempotent. */
+    flagUnreached: defineInternalCall({
+      method: 'POST',
+      path: '/:orderId/unreached',
+      request: z.object({ round: z.number().int().min(1) }),
+      response: z.object({ id: z.string(), status: z.enum(orderStatuses), needsAttention: z.boolean() }),
+      refusals: {
+        NOT_FOUND: { status: 404, body: message },
+        /** The order was offered, grabbed or cancelled meanwhile. */
+        ORDER_MOVED_ON: { status: 409, body: message },
+      },
+      idempotent: true,
+      callers: ['riders'],
+    }),
+  },
+});
+export type OrdersApiClient = InternalClient<typeof ordersApi>;
+export type OrderForPayment = z.output<typeof ordersApi.calls.orderForPayment.response>;
