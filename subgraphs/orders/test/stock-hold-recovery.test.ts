@@ -3,13 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { connectDatabase, createLogger, type Identity, type RunningService } from '@waimai/platform';
+import { connectDatabase, createInternalClient, createInternalSigner, createLogger, ordersApi, type Identity, type RunningService } from '@waimai/platform';
 import { aPlace, ensureRunIsolation, eventually, freePorts, spawnService, subgraphCaller, unreachableUrl, waitUntilReady, type ServiceProcess } from '@waimai/testkit';
 import { loadProductsConfig } from '../../products/src/env';
 import { migrateProducts, startProductsSubgraph } from '../../products/src/app';
 import { productsSchema, stockHolds } from '../../products/src/db/schema';
 import { createStockStore } from '../../products/src/db/stock-store';
-import { createOrdersClient } from '../../products/src/clients/orders-client';
 import { createOrphanHoldSweep } from '../../products/src/jobs/orphan-hold-sweep';
 import { loadOrdersConfig } from '../src/env';
 import { migrateOrders } from '../src/app';
@@ -153,7 +152,7 @@ test(
     const stock = createStockStore(setup.database.primary);
     const blind = createOrphanHoldSweep({
       stock,
-      orders: createOrdersClient({ ORDERS_URL: await unreachableUrl(), INTERNAL_SECRET: setup.internalSecret, ORDERS_API_TIMEOUT_MS: 2000 }),
+      orders: createInternalClient(ordersApi, { baseUrl: await unreachableUrl(), caller: 'products', signer: createInternalSigner(setup.internalSecret), timeoutMs: 2000 }),
       orphanSeconds: 0,
       logger: createLogger('test', 'silent'),
     });
@@ -191,7 +190,7 @@ test(
     await setup.database.primary.update(stockHolds).set({ confirmedAt: null }).where(eq(stockHolds.orderId, expectedId));
     const checked = await createOrphanHoldSweep({
       stock,
-      orders: createOrdersClient({ ORDERS_URL: `http://127.0.0.1:${setup.ordersPort}`, INTERNAL_SECRET: setup.internalSecret, ORDERS_API_TIMEOUT_MS: 2000 }),
+      orders: createInternalClient(ordersApi, { baseUrl: `http://127.0.0.1:${setup.ordersPort}`, caller: 'products', signer: createInternalSigner(setup.internalSecret), timeoutMs: 2000 }),
       orphanSeconds: 0,
       logger: createLogger('test', 'silent'),
     }).sweep(new Date(Date.now() + 1000));

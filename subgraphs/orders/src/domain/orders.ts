@@ -10,13 +10,15 @@ import {
   OrderAlreadyTakenError,
   OutOfStockError,
   RefundRequested,
+  type CallResult,
   type Identity,
   type Logger,
   type OutboxRelay,
+  type StockApiClient,
+  type stockApi,
 } from '@waimai/platform';
 import { TransitionRefused, type OrderStore, type TransitionRequest } from '../db/order-store';
 import type { OrderItemRow, OrderRow } from '../db/schema';
-import type { ReserveOutcome, StockClient } from '../clients/stock-client';
 import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy } from './rules';
 import { withRider, type Step } from './state-machine';
 
@@ -34,7 +36,7 @@ export const orderIdFor = (customerId: string, idempotencyKey: string): string =
 
 export interface OrderServiceDeps {
   store: OrderStore;
-  stock: StockClient;
+  stock: StockApiClient;
   relay: Pick<OutboxRelay, 'kick'>;
   policy: OrderPolicy;
   logger: Logger;
@@ -72,7 +74,7 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
 
   async function releaseQuietly(orderId: string) {
     try {
-      await stock.release(orderId);
+      await stock.release({ params: { orderId } });
     } catch (err) {
       // The hold stays until products' orphan-hold sweep finds no order for it: log it for operations.
       log.error({ err, orderId }, 'Could not release the stock of an order that was not created.');
@@ -85,9 +87,9 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
    * A derived id's hold is shared by every attempt with its idempotency key, one of which may
    * be creating the order right now: it stays, for the retry to resume or the sweep to release.
    */
-  async function reserveStock(orderId: string, input: CreateOrderInput, resumable: boolean): Promise<ReserveOutcome> {
+  async function reserveStock(orderId: string, input: CreateOrderInput, resumable: boolean): Promise<CallResult<typeof stockApi.calls.reserve>> {
     try {
-      return await stock.reserve(orderId, input.items, input.deliveryLocation);
+      return await stock.reserve({ body: { orderId, items: input.items, deliverTo: input.deliveryLocation } });
     } catch (err) {
       if (!resumable) await releaseQuietly(orderId);
       throw err;
@@ -108,21 +110,22 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
       const resumableId = key ? orderIdFor(customer.sub, key) : null;
       let orderId = resumableId ?? newId();
       let outcome = await reserveStock(orderId, input, resumableId !== null);
-      if (!outcome.ok && outcome.code === 'RELEASED' && resumableId) {
+      if (!outcome.ok && outcome.refusal.code === 'ALREADY_RELEASED' && resumableId) {
         // The sweep released this key's hold (its order never appeared within
         // STOCK_HOLD_ORPHAN_SECONDS) and the id is a tombstone now: hold afresh under a new id.
         orderId = newId();
         outcome = await reserveStock(orderId, input, false);
       }
       if (!outcome.ok) {
-        if (outcome.code === 'OUT_OF_STOCK') throw new OutOfStockError(outcome.productIds);
-        if (outcome.code === 'BAD_USER_INPUT') throw new BadUserInputError(outcome.message, [{ field: `input.${outcome.field}`, message: outcome.problem }]);
+        const { refusal } = outcome;
+        if (refusal.code === 'OUT_OF_STOCK') throw new OutOfStockError(refusal.productIds);
+        if (refusal.code === 'BAD_USER_INPUT') throw new BadUserInputError(refusal.message, [{ field: `input.${refusal.field}`, message: refusal.problem }]);
         throw new Error(`stock hold for new order ${orderId} was already released`);
       }
       // Test-only fault point (FAULT_CRASH_AFTER_STOCK_HOLD, refused under NODE_ENV=production):
       // dies where a crash matters most, the hold committed in products and no order row yet.
       if (policy.FAULT_CRASH_AFTER_STOCK_HOLD) process.kill(process.pid, 'SIGKILL');
-      const { merchant, lines } = outcome.reservation;
+      const { merchant, lines } = outcome.value;
       const merchantPoint = { lat: merchant.lat, lng: merchant.lng };
       // Products refuses such an order before holding stock; this stays for a products that does not check yet.
       if (distanceMeters(merchantPoint, input.deliveryLocation) > merchant.deliveryRadiusMeters) {

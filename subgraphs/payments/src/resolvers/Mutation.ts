@@ -7,8 +7,9 @@ export const Mutation: MutationResolvers = {
     const customer = requireRole(context.caller, 'CUSTOMER');
     const { orderId } = validateInput(initiatePaymentArgs, args, 'arguments');
     // The orders service is the authority on who owns the order, its status and its total.
-    const order = await context.orders.orderForPayment(orderId);
-    if (!order) throw new NotFoundError('Order', orderId);
+    const answer = await context.orders.orderForPayment({ params: { orderId } });
+    if (!answer.ok) throw new NotFoundError('Order', orderId);
+    const order = answer.value;
     if (order.customerId !== customer.sub) throw new ForbiddenError(`Order ${orderId} is not yours to pay.`);
     if (order.status !== 'PENDING_PAYMENT') throw new InvalidStateTransitionError(orderId, order.status, 'initiatePayment');
 

@@ -1,13 +1,12 @@
-import type { Logger } from '@waimai/platform';
+import type { Logger, OrdersApiClient } from '@waimai/platform';
 import type { StockStore } from '../db/stock-store';
-import type { OrdersClient } from '../clients/orders-client';
 
 /** Holds checked per round: one call to orders, which accepts up to 500 ids. */
 const BATCH = 200;
 
 export interface OrphanHoldSweepOptions {
   stock: StockStore;
-  orders: Pick<OrdersClient, 'existing'>;
+  orders: Pick<OrdersApiClient, 'existing'>;
   /** A hold unclaimed this long without a known order is asked about. */
   orphanSeconds: number;
   logger: Logger;
@@ -53,7 +52,7 @@ export function createOrphanHoldSweep({ stock, orders, orphanSeconds, logger }: 
       if (candidates.length === 0) return outcome;
       let existing: Set<string>;
       try {
-        existing = await orders.existing(candidates);
+        existing = new Set((await orders.existing({ body: { orderIds: candidates } })).value.existing);
       } catch (err) {
         log.warn({ err, holds: candidates.length }, 'Could not ask orders about stock holds without an order; releasing none this round.');
         return { ...outcome, unanswered: candidates.length };

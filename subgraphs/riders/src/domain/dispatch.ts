@@ -1,9 +1,8 @@
-import { newEvent, OrderOffered, type Logger, type OrderStatusChangedData, type OutboxRelay } from '@waimai/platform';
+import { newEvent, OrderOffered, type Logger, type OrdersApiClient, type OrderStatusChangedData, type OutboxRelay } from '@waimai/platform';
 import type { DispatchStore, ProcessedKey, RoundPlan } from '../db/dispatch-store';
 import type { LocationIndex } from '../db/location-index';
 import type { RiderStore } from '../db/rider-store';
 import type { DispatchRoundRow, OrderOfferRow } from '../db/schema';
-import type { OrdersClient } from '../clients/orders-client';
 import type { RiderService } from './riders';
 import { emptyRetryRadius, radiusForRound, reactionTo, type DispatchPolicy } from './rules';
 
@@ -31,7 +30,7 @@ export interface DispatcherDeps {
   riders: RiderStore;
   riderService: RiderService;
   index: LocationIndex;
-  orders: OrdersClient;
+  orders: OrdersApiClient;
   relay: Pick<OutboxRelay, 'kick'>;
   policy: DispatcherPolicy;
   logger: Logger;
@@ -105,10 +104,10 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
   async function sendRound(key: ProcessedKey, plan: RoundPlan): Promise<void> {
     const { orderId, round } = plan.round;
     const riderIds = plan.offers.map((offer) => offer.riderId);
-    const outcome = await orders.notifyOffers(orderId, round, riderIds, plan.round.expiresAt);
-    if (outcome !== 'notified') {
-      const fields = { orderId, round, outcome };
-      if (outcome === 'not-found') log.error(fields, 'Orders does not know an order it asked to dispatch; dropping the round.');
+    const notified = await orders.notifyOffers({ params: { orderId }, body: { round, riderIds, expiresAt: plan.round.expiresAt.toISOString() } });
+    if (!notified.ok) {
+      const fields = { orderId, round, refusal: notified.refusal.code };
+      if (notified.refusal.code === 'NOT_FOUND') log.error(fields, 'Orders does not know an order it asked to dispatch; dropping the round.');
       else log.info(fields, 'The order moved on before its round went out; dropping the round\'s offers.');
       await store.roundRefused(key, orderId, round);
       return;
@@ -147,8 +146,8 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
 
     const startedAt = (await store.dispatchStartedAt(orderId)) ?? due.createdAt;
     if (now.getTime() - startedAt.getTime() >= policy.DISPATCH_GIVE_UP_SECONDS * 1000) {
-      const outcome = await orders.flagUnreached(orderId, round);
-      log.warn({ orderId, round, outcome, waitedSeconds: Math.round((now.getTime() - startedAt.getTime()) / 1000) }, 'No rider reached within the dispatch window; the order is left to operations.');
+      const flagged = await orders.flagUnreached({ params: { orderId }, body: { round } });
+      log.warn({ orderId, round, outcome: flagged.ok ? 'flagged' : flagged.refusal.code, waitedSeconds: Math.round((now.getTime() - startedAt.getTime()) / 1000) }, 'No rider reached within the dispatch window; the order is left to operations.');
       await store.retriesGivenUp(orderId, round);
       return;
     }
