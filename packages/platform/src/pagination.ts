@@ -1,3 +1,5 @@
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import type { AnyMySqlColumn } from 'drizzle-orm/mysql-core';
 import { BadUserInputError } from './errors';
 
 export interface PageInfo {
@@ -55,5 +57,21 @@ export function toConnection<T>(rows: T[], size: number, keyOf: (row: T) => Keys
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
+
+/** The keyset position of a row in a newest-first list: its creation time, then its id. */
+export const newestFirstPosition = (row: { createdAt: Date; id: string }): Keyset => ({ sortKey: row.createdAt.toISOString(), id: row.id });
+
+/**
+ * A newest-first keyset page over (created_at, id), for a store's query: `after` is the
+ * condition for the rows past the cursor (undefined on the first page), `orderBy` the order
+ * the cursor follows. Ties on created_at (same millisecond) are broken by id.
+ */
+export function newestFirst(columns: { createdAt: AnyMySqlColumn; id: AnyMySqlColumn }, after: Keyset | null): { after: SQL | undefined; orderBy: [SQL, SQL] } {
+  const afterDate = after ? new Date(after.sortKey) : null;
+  return {
+    after: after && afterDate ? or(lt(columns.createdAt, afterDate), and(eq(columns.createdAt, afterDate), lt(columns.id, after.id))) : undefined,
+    orderBy: [desc(columns.createdAt), desc(columns.id)],
   };
 }

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, gt, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, type SQL } from 'drizzle-orm';
 import {
   affectedRows,
   applyOnce,
   enqueueEvents,
   markProcessed,
+  newestFirst,
   newEvent,
   OrderStatusChanged,
   type CatalogEvent,
@@ -119,7 +120,7 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
 
     /** Newest first, keyset-paginated over (created_at, id). */
     async page(filter: { customerId?: string; merchantId?: string; statuses?: OrderStatus[] }, after: Keyset | null, limit: number): Promise<OrderRow[]> {
-      const afterDate = after ? new Date(after.sortKey) : null;
+      const keyset = newestFirst(orders, after);
       return db
         .select()
         .from(orders)
@@ -128,10 +129,10 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
             filter.customerId ? eq(orders.customerId, filter.customerId) : undefined,
             filter.merchantId ? eq(orders.merchantId, filter.merchantId) : undefined,
             filter.statuses?.length ? inArray(orders.status, filter.statuses) : undefined,
-            after && afterDate ? or(lt(orders.createdAt, afterDate), and(eq(orders.createdAt, afterDate), lt(orders.id, after.id))) : undefined,
+            keyset.after,
           ),
         )
-        .orderBy(desc(orders.createdAt), desc(orders.id))
+        .orderBy(...keyset.orderBy)
         .limit(limit);
     },
 

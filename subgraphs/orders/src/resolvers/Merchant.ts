@@ -1,6 +1,5 @@
-import { decodeCursor, ForbiddenError, hasRole, isStaff, pageSize, requireRole, toConnection } from '@waimai/platform';
+import { decodeCursor, ForbiddenError, hasRole, isStaff, newestFirstPosition, pageSize, requireRole, toConnection } from '@waimai/platform';
 import type { MerchantResolvers } from '../generated/graphql';
-import { orderPosition } from './position';
 
 export const Merchant: MerchantResolvers = {
   orders: async (merchant, { status, first, after }, { caller, store }) => {
@@ -11,6 +10,6 @@ export const Merchant: MerchantResolvers = {
     }
     const size = pageSize(first);
     const rows = await store.page({ merchantId: merchant.id, statuses: status ?? undefined }, decodeCursor(after), size + 1);
-    return toConnection(rows, size, orderPosition);
+    return toConnection(rows, size, newestFirstPosition);
   },
 };

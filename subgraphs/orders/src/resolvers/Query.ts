@@ -1,6 +1,5 @@
-import { decodeCursor, pageSize, requireRole, toConnection } from '@waimai/platform';
+import { decodeCursor, newestFirstPosition, pageSize, requireRole, toConnection } from '@waimai/platform';
 import type { QueryResolvers } from '../generated/graphql';
-import { orderPosition } from './position';
 
 export const Query: QueryResolvers = {
   order: (_parent, { id }, { loaders }) => loaders.visibleOrder.load(id),
@@ -9,6 +8,6 @@ export const Query: QueryResolvers = {
     const customer = requireRole(caller, 'CUSTOMER');
     const size = pageSize(first);
     const rows = await store.page({ customerId: customer.sub }, decodeCursor(after), size + 1);
-    return toConnection(rows, size, orderPosition);
+    return toConnection(rows, size, newestFirstPosition);
   },
 };

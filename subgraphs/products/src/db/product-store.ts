@@ -1,5 +1,5 @@
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
-import { affectedRows, type Database, type Keyset } from '@waimai/platform';
+import { and, eq, inArray } from 'drizzle-orm';
+import { affectedRows, newestFirst, type Database, type Keyset } from '@waimai/platform';
 import { products, type ProductRow, type ProductStatus, type ProductsSchema } from './schema';
 
 export interface NewProduct {
@@ -33,20 +33,12 @@ export function createProductStore(db: Database<ProductsSchema>, primary: Databa
     /** Newest first, keyset-paginated; `limit` rows at most. */
     async ofMerchant(merchantId: string, options: { status?: ProductStatus; after: Keyset | null; limit: number }): Promise<ProductRow[]> {
       const { after, status, limit } = options;
-      const afterDate = after ? new Date(after.sortKey) : null;
+      const keyset = newestFirst(products, after);
       return db
         .select()
         .from(products)
-        .where(
-          and(
-            eq(products.merchantId, merchantId),
-            status ? eq(products.status, status) : undefined,
-            after && afterDate
-              ? or(lt(products.createdAt, afterDate), and(eq(products.createdAt, afterDate), lt(products.id, after.id)))
-              : undefined,
-          ),
-        )
-        .orderBy(desc(products.createdAt), desc(products.id))
+        .where(and(eq(products.merchantId, merchantId), status ? eq(products.status, status) : undefined, keyset.after))
+        .orderBy(...keyset.orderBy)
         .limit(limit);
     },
 

@@ -1,9 +1,7 @@
-import { decodeCursor, pageSize, toConnection } from '@waimai/platform';
+import { decodeCursor, newestFirstPosition, pageSize, toConnection } from '@waimai/platform';
 import type { MerchantResolvers } from '../generated/graphql';
 import type { ProductRow } from '../db/schema';
 import { canManage, canSeeOwner } from '../domain/ownership';
-
-const productPosition = (row: ProductRow) => ({ sortKey: row.createdAt.toISOString(), id: row.id });
 
 export const Merchant: MerchantResolvers = {
   __resolveReference: (reference, { loaders }) => loaders.merchant.load(reference.id),
@@ -16,8 +14,8 @@ export const Merchant: MerchantResolvers = {
     const size = pageSize(first);
     // Customers see what they can order; the owner (and ADMIN) also sees what is off sale.
     const visibleStatus = canManage(caller, merchant) ? (status ?? undefined) : 'ON_SALE';
-    if (status && status !== visibleStatus) return toConnection([], size, productPosition);
+    if (status && status !== visibleStatus) return toConnection<ProductRow>([], size, newestFirstPosition);
     const rows = await stores.products.ofMerchant(merchant.id, { status: visibleStatus, after: decodeCursor(after), limit: size + 1 });
-    return toConnection(rows, size, productPosition);
+    return toConnection(rows, size, newestFirstPosition);
   },
 };
