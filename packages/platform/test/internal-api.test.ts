@@ -1,0 +1,155 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+import { z } from 'zod';
+import { createInternalSigner } from '../src/identity';
+import { createLogger } from '../src/logger';
+import {
+  answer,
+  createInternalClient,
+  defineInternalApi,
+  defineInternalCall,
+  InternalCallError,
+  mountInternalApi,
+  noBody,
+  refuse,
+} from '../src/internal-api';
+
+const signer = createInternalSigner('an-internal-secret-for-this-test-0123456789');
+
+const pantryApi = defineInternalApi({
+  name: 'pantry API',
+  service: 'pantry',
+  prefix: '/internal/pantry',
+  bodyLimit: '16kb',
+  calls: {
+    take: defineInternalCall({
+      method: 'POST',
+      path: '/shelves/:shelfId/take',
+      request: z.object({ quantity: z.number().int().min(1) }),
+      response: z.object({ left: z.number().int() }),
+      refusals: { EMPTY: { status: 409, body: z.object({ shelfId: z.string() }) } },
+      idempotent: false,
+      callers: ['kitchen'],
+    }),
+    count: defineInternalCall({
+      method: 'GET',
+      path: '/shelves/:shelfId',
+      request: noBody,
+      response: z.object({ shelfId: z.string(), items: z.number().int() }),
+      refusals: {},
+      idempotent: true,
+      callers: ['kitchen', 'till'],
+    }),
+  },
+});
+
+/** A pantry whose next `unavailable` answers are 503s, then real ones; counts every request that reached a handler or the 503. */
+async function startPantry() {
+  const state = { stock: 2, unavailable: 0, requests: 0, stallMs: 0 };
+  const app = express();
+  app.use((_req, res, next) => {
+    state.requests += 1;
+    if (state.unavailable > 0) {
+      state.unavailable -= 1;
+      res.status(503).json({ code: 'DRAINING' });
+      return;
+    }
+    if (state.stallMs > 0) setTimeout(next, state.stallMs);
+    else next();
+  });
+  mountInternalApi(
+    app,
+    pantryApi,
+    {
+      async take({ params, body }) {
+        if (state.stock < body.quantity) return refuse('EMPTY', { shelfId: params.shelfId });
+        state.stock -= body.quantity;
+        return answer({ left: state.stock });
+      },
+      count: async ({ params }) => answer({ shelfId: params.shelfId, items: state.stock }),
+    },
+    { signer, logger: createLogger('test', 'silent') },
+  );
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { state, baseUrl, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+let pantry: Awaited<ReturnType<typeof startPantry>>;
+beforeEach(async () => {
+  pantry = await startPantry();
+});
+afterEach(async () => {
+  await pantry.stop();
+});
+
+const clientAs = (caller: string, timeoutMs = 2000) => createInternalClient(pantryApi, { baseUrl: pantry.baseUrl, caller, signer, timeoutMs });
+
+describe('an internal API built from its definition', () => {
+  test('a value and a refusal reach the caller typed, the refusal with its code and fields', async () => {
+    const kitchen = clientAs('kitchen');
+
+    const taken = await kitchen.take({ params: { shelfId: 'rice' }, body: { quantity: 2 } });
+    const refused = await kitchen.take({ params: { shelfId: 'rice' }, body: { quantity: 1 } });
+
+    expect(taken).toEqual({ ok: true, value: { left: 0 } });
+    expect(refused).toEqual({ ok: false, refusal: { code: 'EMPTY', shelfId: 'rice' } });
+  });
+
+  test('a refusal goes out with the status its definition gives it; a bad request is 400, a caller the call does not list 403, no token 401', async () => {
+    const post = async (path: string, body: unknown, caller?: string) =>
+      fetch(`${pantry.baseUrl}/internal/pantry${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(caller ? { authorization: `Bearer ${await signer.signService(caller)}` } : {}) },
+        body: JSON.stringify(body),
+      });
+
+    pantry.state.stock = 0;
+    const empty = await post('/shelves/rice/take', { quantity: 1 }, 'kitchen');
+    const malformed = await post('/shelves/rice/take', { quantity: 0 }, 'kitchen');
+    const notListed = await post('/shelves/rice/take', { quantity: 1 }, 'till');
+    const anonymous = await post('/shelves/rice/take', { quantity: 1 });
+
+    expect([empty.status, await empty.json()]).toEqual([409, { code: 'EMPTY', shelfId: 'rice' }]);
+    expect([malformed.status, notListed.status, anonymous.status]).toEqual([400, 403, 401]);
+  });
+
+  test('an idempotent call is tried again while the callee answers 503, and gets the answer', async () => {
+    pantry.state.unavailable = 2;
+
+    const counted = await clientAs('till').count({ params: { shelfId: 'rice' } });
+
+    expect(counted).toEqual({ ok: true, value: { shelfId: 'rice', items: 2 } });
+    expect(pantry.state.requests).toBe(3);
+  });
+
+  test('a call that is not idempotent is sent once: a 503 is an error, not a retry', async () => {
+    pantry.state.unavailable = 1;
+
+    const attempt = clientAs('kitchen').take({ params: { shelfId: 'rice' }, body: { quantity: 1 } });
+
+    await expect(attempt).rejects.toThrow(new InternalCallError('The pantry API answered POST /internal/pantry/shelves/:shelfId/take (take) with 503 DRAINING.'));
+    expect(pantry.state.requests).toBe(1);
+    expect(pantry.state.stock).toBe(2);
+  });
+
+  test('a callee that does not answer in time: the error names the API, the call and the limit', async () => {
+    pantry.state.stallMs = 1000;
+
+    const attempt = clientAs('till', 200).count({ params: { shelfId: 'rice' } });
+
+    await expect(attempt).rejects.toThrow('The pantry API did not answer GET /internal/pantry/shelves/:shelfId within 200 ms.');
+  });
+
+  test('a callee that cannot be reached: an idempotent call gives up within its budget and says so', async () => {
+    await pantry.stop();
+    pantry = { ...pantry, stop: async () => undefined };
+
+    const attempt = clientAs('till').count({ params: { shelfId: 'rice' } });
+
+    await expect(attempt).rejects.toThrow(/^The pantry API could not be reached for GET \/internal\/pantry\/shelves\/:shelfId after 3 tries \(ECONNREFUSED\)\.$/);
+  });
+});
