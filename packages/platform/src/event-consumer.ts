@@ -1,6 +1,7 @@
 import type { EventDefinition, EventOf } from './event-catalog';
 import type { EventBus, EventEnvelope, EventMeta, Subscription, TopicName } from './events';
 import type { Logger } from './logger';
+import type { Worker } from './service';
 
 /** One event type a consumer applies, and what it does with it (data already parsed). */
 export interface EventHandler {
@@ -29,12 +30,8 @@ export interface EventConsumerOptions {
   partitionsConsumedConcurrently?: number;
 }
 
-/** A consumer as the service skeleton runs it: started after HTTP is open, stopped on shutdown. */
-export interface EventConsumer {
-  readonly name: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** A consumer is one of the service skeleton's workers: started after HTTP is open, stopped on shutdown. */
+export type EventConsumer = Worker;
 
 /**
  * The one consumer loop: reads the handlers' topics in one group, hands each event of a
