@@ -1,24 +1,24 @@
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
 import {
   connectDatabase,
   createInternalClient,
   createInternalSigner,
   createKafkaEventBus,
   migrateDatabase,
-  stockApi,
   startOutboxRelay,
-  startSubgraph,
+  startSubgraphService,
+  stockApi,
   Topics,
+  typeDefsFrom,
+  worker,
   type ConnectOptions,
   type EventBus,
   type Logger,
   type OutboxRelayOptions,
-  type RunningService,
+  type RunningSubgraphService,
 } from '@waimai/platform';
 import type { OrdersConfig } from './env';
-import { createContext, type Context } from './context';
+import { createContext } from './context';
 import { ordersSchema } from './db/schema';
 import { createOrderStore } from './db/order-store';
 import { createOrderService, type OrderService } from './domain/orders';
@@ -28,70 +28,57 @@ import { mountOrdersApi } from './internal/orders-api';
 import { resolvers } from './resolvers';
 
 export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
-const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+const typeDefs = typeDefsFrom(path.join(__dirname, 'schema.graphql'));
 
 export async function migrateOrders(config: OrdersConfig): Promise<void> {
   await migrateDatabase(config, 'orders', MIGRATIONS_FOLDER);
 }
 
-export interface RunningOrders extends RunningService {
+export type RunningOrders = RunningSubgraphService<{
   service: OrderService;
   bus: EventBus;
   /** Publishes every pending outbox row (tests, shutdown). */
   drainOutbox(): Promise<void>;
+}>;
+
+export interface OrdersOptions extends ConnectOptions {
+  /** Test hook: a throw here is a relay dying after publishing and before marking rows sent. */
+  afterOutboxPublish?: OutboxRelayOptions['afterPublish'];
 }
 
 /**
  * Starts the orders subgraph: the GraphQL API, the internal API, the outbox relay, the
  * payment-events consumer and the timer sweeps.
  */
-export interface OrdersOptions extends ConnectOptions {
-  /** Test hook: a throw here is a relay dying after publishing and before marking rows sent. */
-  afterOutboxPublish?: OutboxRelayOptions['afterPublish'];
-}
-
 export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, options: OrdersOptions = {}): Promise<RunningOrders> {
-  const database = connectDatabase(config, 'orders', ordersSchema, options);
-  const bus = createKafkaEventBus(config, 'orders', logger);
-  await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents]);
-  const store = createOrderStore(database.db, database.primary);
-  const relay = startOutboxRelay({ service: 'orders', db: database.primary, bus, logger, intervalMs: 250, afterPublish: options.afterOutboxPublish });
-  const signer = createInternalSigner(config.INTERNAL_SECRET);
-  const stock = createInternalClient(stockApi, { baseUrl: config.PRODUCTS_URL, caller: 'orders', signer, timeoutMs: config.STOCK_API_TIMEOUT_MS });
-  const service = createOrderService({ store, stock, relay, policy: config, logger });
-
-  const subgraph = await startSubgraph<Context>({
-    name: 'orders',
-    typeDefs,
-    // Codegen's resolver types are stricter than buildSubgraphSchema's map; they describe the same object.
-    resolvers: resolvers as never,
-    port: config.ORDERS_PORT,
-    admin: { port: config.ORDERS_ADMIN_PORT, host: config.ADMIN_HOST },
-    signer,
-    logger,
-    readiness: { mysql: () => database.ping() },
-    context: (caller) => createContext(caller, store, service),
-    routes: (app) => mountOrdersApi(app, store, service, signer, logger),
+  return startSubgraphService('orders', logger, async ({ own }) => {
+    const database = own(connectDatabase(config, 'orders', ordersSchema, options), (database) => database.close());
+    const bus = own(createKafkaEventBus(config, 'orders', logger), (bus) => bus.close());
+    await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents]);
+    const store = createOrderStore(database.db, database.primary);
+    const relay = own(
+      startOutboxRelay({ service: 'orders', db: database.primary, bus, logger, intervalMs: 250, afterPublish: options.afterOutboxPublish }),
+      (relay) => relay.stop(),
+    );
+    const signer = createInternalSigner(config.INTERNAL_SECRET);
+    const stock = createInternalClient(stockApi, { baseUrl: config.PRODUCTS_URL, caller: 'orders', signer, timeoutMs: config.STOCK_API_TIMEOUT_MS });
+    const service = createOrderService({ store, stock, relay, policy: config, logger });
+    return {
+      subgraph: {
+        typeDefs,
+        resolvers,
+        port: config.ORDERS_PORT,
+        admin: { port: config.ORDERS_ADMIN_PORT, host: config.ADMIN_HOST },
+        signer,
+        readiness: { mysql: () => database.ping() },
+        context: (caller) => createContext(caller, store, service),
+        routes: (app) => mountOrdersApi(app, store, service, signer, logger),
+      },
+      workers: [
+        paymentEventsConsumer(bus, service, logger),
+        worker('scheduler', () => startScheduler(store, service, config.SCHEDULER_INTERVAL_MS, logger)),
+      ],
+      exposes: { service, bus, drainOutbox: () => relay.drain() },
+    };
   });
-  const payments = paymentEventsConsumer(bus, service, logger);
-  await payments.start();
-  const scheduler = startScheduler(store, service, config.SCHEDULER_INTERVAL_MS, logger);
-
-  return {
-    name: 'orders',
-    port: subgraph.port,
-    baseUrl: `http://127.0.0.1:${subgraph.port}`,
-    adminUrl: subgraph.adminUrl,
-    service,
-    bus,
-    drainOutbox: () => relay.drain(),
-    async stop() {
-      await subgraph.stop();
-      await scheduler.stop();
-      await payments.stop();
-      await relay.stop();
-      await bus.close();
-      await database.close();
-    },
-  };
 }

@@ -1,6 +1,4 @@
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
 import {
   connectDatabase,
   createInternalClient,
@@ -9,13 +7,15 @@ import {
   Topics,
   migrateDatabase,
   ordersApi,
-  startSubgraph,
+  startSubgraphService,
+  typeDefsFrom,
+  worker,
   type ConnectOptions,
   type Logger,
-  type RunningService,
+  type RunningSubgraphService,
 } from '@waimai/platform';
 import type { ProductsConfig } from './env';
-import { createContext, type Context } from './context';
+import { createContext } from './context';
 import { productsSchema } from './db/schema';
 import { createMerchantStore } from './db/merchant-store';
 import { createProductStore } from './db/product-store';
@@ -26,7 +26,7 @@ import { createOrphanHoldSweep, startOrphanHoldSweep } from './jobs/orphan-hold-
 import { resolvers } from './resolvers';
 
 export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
-const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+const typeDefs = typeDefsFrom(path.join(__dirname, 'schema.graphql'));
 
 export async function migrateProducts(config: ProductsConfig): Promise<void> {
   await migrateDatabase(config, 'products', MIGRATIONS_FOLDER);
@@ -37,49 +37,39 @@ export async function startProductsSubgraph(
   config: ProductsConfig,
   logger: Logger,
   options: ConnectOptions = {},
-): Promise<RunningService> {
-  const database = connectDatabase(config, 'products', productsSchema, options);
-  const stores = {
-    merchants: createMerchantStore(database.db),
-    products: createProductStore(database.db, database.primary),
-  };
-  const stock = createStockStore(database.primary);
-  const signer = createInternalSigner(config.INTERNAL_SECRET);
-  const bus = createKafkaEventBus(config, 'products', logger);
-  await bus.ensureTopics([Topics.orderEvents]);
-
-  const subgraph = await startSubgraph<Context>({
-    name: 'products',
-    typeDefs,
-    // Codegen's resolver types are stricter than buildSubgraphSchema's map; they describe the same object.
-    resolvers: resolvers as never,
-    port: config.PRODUCTS_PORT,
-    admin: { port: config.PRODUCTS_ADMIN_PORT, host: config.ADMIN_HOST },
-    signer,
-    logger,
-    readiness: { mysql: () => database.ping() },
-    context: (caller) => createContext(caller, stores),
-    routes: (app) => mountStockApi(app, stock, signer, logger),
+): Promise<RunningSubgraphService> {
+  return startSubgraphService('products', logger, async ({ own }) => {
+    const database = own(connectDatabase(config, 'products', productsSchema, options), (database) => database.close());
+    const stores = {
+      merchants: createMerchantStore(database.db),
+      products: createProductStore(database.db, database.primary),
+    };
+    const stock = createStockStore(database.primary);
+    const signer = createInternalSigner(config.INTERNAL_SECRET);
+    const bus = own(createKafkaEventBus(config, 'products', logger), (bus) => bus.close());
+    await bus.ensureTopics([Topics.orderEvents]);
+    return {
+      subgraph: {
+        typeDefs,
+        resolvers,
+        port: config.PRODUCTS_PORT,
+        admin: { port: config.PRODUCTS_ADMIN_PORT, host: config.ADMIN_HOST },
+        signer,
+        readiness: { mysql: () => database.ping() },
+        context: (caller) => createContext(caller, stores),
+        routes: (app) => mountStockApi(app, stock, signer, logger),
+      },
+      workers: [
+        stockReleaseConsumer(bus, stock, logger),
+        worker('orphan-hold sweep', () =>
+          startOrphanHoldSweep(
+            createOrphanHoldSweep({ stock, orders: createInternalClient(ordersApi, { baseUrl: config.ORDERS_URL, caller: 'products', signer, timeoutMs: config.ORDERS_API_TIMEOUT_MS }), orphanSeconds: config.STOCK_HOLD_ORPHAN_SECONDS, logger }),
+            config.STOCK_HOLD_SWEEP_INTERVAL_MS,
+            logger,
+          ),
+        ),
+      ],
+      exposes: {},
+    };
   });
-  const releases = stockReleaseConsumer(bus, stock, logger);
-  await releases.start();
-  const orphanHolds = startOrphanHoldSweep(
-    createOrphanHoldSweep({ stock, orders: createInternalClient(ordersApi, { baseUrl: config.ORDERS_URL, caller: 'products', signer, timeoutMs: config.ORDERS_API_TIMEOUT_MS }), orphanSeconds: config.STOCK_HOLD_ORPHAN_SECONDS, logger }),
-    config.STOCK_HOLD_SWEEP_INTERVAL_MS,
-    logger,
-  );
-
-  return {
-    name: 'products',
-    port: subgraph.port,
-    baseUrl: `http://127.0.0.1:${subgraph.port}`,
-    adminUrl: subgraph.adminUrl,
-    async stop() {
-      await subgraph.stop();
-      await orphanHolds.stop();
-      await releases.stop();
-      await bus.close();
-      await database.close();
-    },
-  };
 }

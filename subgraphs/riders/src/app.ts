@@ -1,6 +1,4 @@
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
 import {
   connectDatabase,
   connectRedis,
@@ -10,15 +8,17 @@ import {
   migrateDatabase,
   ordersApi,
   startOutboxRelay,
-  startSubgraph,
+  startSubgraphService,
   Topics,
+  typeDefsFrom,
+  worker,
   type ConnectOptions,
   type EventBus,
   type Logger,
-  type RunningService,
+  type RunningSubgraphService,
 } from '@waimai/platform';
 import type { RidersConfig } from './env';
-import { createContext, type Context, type RidersStores } from './context';
+import { createContext, type RidersStores } from './context';
 import { ridersSchema } from './db/schema';
 import { createRiderStore } from './db/rider-store';
 import { createDispatchStore } from './db/dispatch-store';
@@ -31,7 +31,7 @@ import { startEmptyRoundRetries } from './jobs/empty-round-retries';
 import { resolvers } from './resolvers';
 
 export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
-const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+const typeDefs = typeDefsFrom(path.join(__dirname, 'schema.graphql'));
 
 export async function migrateRiders(config: RidersConfig): Promise<void> {
   await migrateDatabase(config, 'riders', MIGRATIONS_FOLDER);
@@ -42,7 +42,7 @@ export interface RidersOptions extends ConnectOptions {
   dispatchHooks?: DispatchHooks;
 }
 
-export interface RunningRiders extends RunningService {
+export type RunningRiders = RunningSubgraphService<{
   bus: EventBus;
   /** The Redis rider index (tests look at it with their own clock). */
   locations: LocationIndex;
@@ -50,7 +50,7 @@ export interface RunningRiders extends RunningService {
   drainOutbox(): Promise<void>;
   /** Copies every unsaved live location to MySQL now. */
   persistLocations(): Promise<number>;
-}
+}>;
 
 /**
  * Starts the riders subgraph: the GraphQL API (riders, locations, offers), the dispatcher
@@ -58,82 +58,70 @@ export interface RunningRiders extends RunningService {
  * persist and sweep timers.
  */
 export async function startRidersSubgraph(config: RidersConfig, logger: Logger, options: RidersOptions = {}): Promise<RunningRiders> {
-  const database = connectDatabase(config, 'riders', ridersSchema, options);
-  const redis = connectRedis(config, 'riders');
-  const bus = createKafkaEventBus(config, 'riders', logger);
-  await bus.ensureTopics([Topics.orderEvents, Topics.dispatchOffers]);
-  const stores: RidersStores = {
-    riders: createRiderStore(database.primary),
-    dispatch: createDispatchStore(database.primary),
-    locations: createLocationIndex(redis, config),
-  };
-  const riderService = createRiderService({ store: stores.riders, index: stores.locations });
-  const relay = startOutboxRelay({ service: 'riders', db: database.primary, bus, logger, intervalMs: 250 });
-  const dispatcher = createDispatcher({
-    store: stores.dispatch,
-    riders: stores.riders,
-    riderService,
-    index: stores.locations,
-    orders: createInternalClient(ordersApi, {
-      baseUrl: config.ORDERS_URL,
-      caller: 'riders',
-      signer: createInternalSigner(config.INTERNAL_SECRET),
-      timeoutMs: config.ORDERS_API_TIMEOUT_MS,
-    }),
-    relay,
-    policy: config,
-    logger,
-    hooks: options.dispatchHooks,
-  });
-  const signer = createInternalSigner(config.INTERNAL_SECRET);
-
-  const subgraph = await startSubgraph<Context>({
-    name: 'riders',
-    typeDefs,
-    // Codegen's resolver types are stricter than buildSubgraphSchema's map; they describe the same object.
-    resolvers: resolvers as never,
-    port: config.RIDERS_PORT,
-    admin: { port: config.RIDERS_ADMIN_PORT, host: config.ADMIN_HOST },
-    signer,
-    logger,
-    readiness: {
-      mysql: () => database.ping(),
-      redis: async () => {
-        await redis.ping();
+  return startSubgraphService('riders', logger, async ({ own }) => {
+    const database = own(connectDatabase(config, 'riders', ridersSchema, options), (database) => database.close());
+    const redis = own(connectRedis(config, 'riders'), (redis) => redis.quit());
+    const bus = own(createKafkaEventBus(config, 'riders', logger), (bus) => bus.close());
+    await bus.ensureTopics([Topics.orderEvents, Topics.dispatchOffers]);
+    const stores: RidersStores = {
+      riders: createRiderStore(database.primary),
+      dispatch: createDispatchStore(database.primary),
+      locations: createLocationIndex(redis, config),
+    };
+    const riderService = createRiderService({ store: stores.riders, index: stores.locations });
+    const relay = own(startOutboxRelay({ service: 'riders', db: database.primary, bus, logger, intervalMs: 250 }), (relay) => relay.stop());
+    const dispatcher = createDispatcher({
+      store: stores.dispatch,
+      riders: stores.riders,
+      riderService,
+      index: stores.locations,
+      orders: createInternalClient(ordersApi, {
+        baseUrl: config.ORDERS_URL,
+        caller: 'riders',
+        signer: createInternalSigner(config.INTERNAL_SECRET),
+        timeoutMs: config.ORDERS_API_TIMEOUT_MS,
+      }),
+      relay,
+      policy: config,
+      logger,
+      hooks: options.dispatchHooks,
+    });
+    const locationJobs = worker('location jobs', () =>
+      startLocationJobs({
+        index: stores.locations,
+        store: stores.riders,
+        persistIntervalMs: config.LOCATION_PERSIST_SECONDS * 1000,
+        sweepIntervalMs: config.RIDER_SWEEP_INTERVAL_MS,
+        logger,
+      }),
+    );
+    return {
+      subgraph: {
+        typeDefs,
+        resolvers,
+        port: config.RIDERS_PORT,
+        admin: { port: config.RIDERS_ADMIN_PORT, host: config.ADMIN_HOST },
+        signer: createInternalSigner(config.INTERNAL_SECRET),
+        readiness: {
+          mysql: () => database.ping(),
+          redis: async () => {
+            await redis.ping();
+          },
+        },
+        context: (caller) => createContext(caller, riderService, stores),
       },
-    },
-    context: (caller) => createContext(caller, riderService, stores),
+      workers: [
+        orderEventsConsumer(bus, dispatcher, config.DISPATCH_CONCURRENCY, logger),
+        locationJobs,
+        // Rounds that reached nobody are planned again; a tick as often as the order timers'.
+        worker('empty-round retries', () => startEmptyRoundRetries(dispatcher, config.SCHEDULER_INTERVAL_MS, logger)),
+      ],
+      exposes: {
+        bus,
+        locations: stores.locations,
+        drainOutbox: () => relay.drain(),
+        persistLocations: async () => (await locationJobs.running()?.persist()) ?? 0,
+      },
+    };
   });
-  const orderEvents = orderEventsConsumer(bus, dispatcher, config.DISPATCH_CONCURRENCY, logger);
-  await orderEvents.start();
-  const jobs = startLocationJobs({
-    index: stores.locations,
-    store: stores.riders,
-    persistIntervalMs: config.LOCATION_PERSIST_SECONDS * 1000,
-    sweepIntervalMs: config.RIDER_SWEEP_INTERVAL_MS,
-    logger,
-  });
-  // Rounds that reached nobody are planned again; a tick as often as the order timers'.
-  const retries = startEmptyRoundRetries(dispatcher, config.SCHEDULER_INTERVAL_MS, logger);
-
-  return {
-    name: 'riders',
-    port: subgraph.port,
-    baseUrl: `http://127.0.0.1:${subgraph.port}`,
-    adminUrl: subgraph.adminUrl,
-    bus,
-    locations: stores.locations,
-    drainOutbox: () => relay.drain(),
-    persistLocations: () => jobs.persist(),
-    async stop() {
-      await subgraph.stop();
-      await orderEvents.stop();
-      await jobs.stop();
-      await retries.stop();
-      await relay.stop();
-      await bus.close();
-      await redis.quit();
-      await database.close();
-    },
-  };
 }
