@@ -33,12 +33,52 @@ async function ok<T>(promise: Promise<{ data?: T | null; errors?: unknown[] }>):
   return result.data;
 }
 
-export interface SeededMerchant {
+export interface SeededMerchant<Owner extends Identity = Actor> {
   id: string;
   name: string;
   location: { lat: number; lng: number };
-  owner: Actor;
+  owner: Owner;
   products: Array<{ id: string; name: string; priceCents: number }>;
+}
+
+/** One GraphQL operation sent as `owner`: through the gateway with its token, or to the products subgraph with a signed identity. */
+export type SeedCall<Owner extends Identity> = <T>(query: string, variables: Record<string, unknown>, owner: Owner) => Promise<{ data?: T | null; errors?: unknown[] }>;
+
+export interface MerchantOptions {
+  menu?: Array<{ name: string; priceCents: number; stock: number }>;
+  location?: { lat: number; lng: number };
+  name?: string;
+  address?: string;
+  /** Omitted: the schema's default radius. */
+  deliveryRadiusMeters?: number;
+}
+
+/**
+ * The one way tests open a shop: createMerchant as `owner`, then publishProduct for each dish
+ * of the menu (none by default), through whatever `call` reaches products.
+ */
+export async function openMerchant<Owner extends Identity>(call: SeedCall<Owner>, owner: Owner, options: MerchantOptions = {}): Promise<SeededMerchant<Owner>> {
+  const name = options.name ?? `小馆-${newId().slice(-6)}`;
+  const location = options.location ?? aPlace();
+  const { createMerchant } = await ok(
+    call<{ createMerchant: { id: string } }>(
+      'mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }',
+      { input: { name, address: options.address ?? '测试路1号', location, deliveryRadiusMeters: options.deliveryRadiusMeters } },
+      owner,
+    ),
+  );
+  const products = [];
+  for (const dish of options.menu ?? []) {
+    const { publishProduct } = await ok(
+      call<{ publishProduct: { id: string } }>(
+        'mutation($input: PublishProductInput!) { publishProduct(input: $input) { id } }',
+        { input: { merchantId: createMerchant.id, ...dish } },
+        owner,
+      ),
+    );
+    products.push({ id: publishProduct.id, name: dish.name, priceCents: dish.priceCents });
+  }
+  return { id: createMerchant.id, name, location, owner, products };
 }
 
 /** A merchant with a menu, opened and published through the gateway as a merchant would. */
@@ -48,28 +88,8 @@ export async function aMerchant(
   location = aPlace(),
 ): Promise<SeededMerchant> {
   const owner = await anActor('MERCHANT');
-  const name = `小馆-${newId().slice(-6)}`;
-  const { createMerchant } = await ok(
-    gql<{ createMerchant: { id: string } }>(
-      stack.graphqlUrl,
-      'mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }',
-      { input: { name, address: '测试路1号', location, deliveryRadiusMeters: 5000 } },
-      owner.token,
-    ),
-  );
-  const products = [];
-  for (const dish of menu) {
-    const { publishProduct } = await ok(
-      gql<{ publishProduct: { id: string } }>(
-        stack.graphqlUrl,
-        'mutation($input: PublishProductInput!) { publishProduct(input: $input) { id } }',
-        { input: { merchantId: createMerchant.id, ...dish } },
-        owner.token,
-      ),
-    );
-    products.push({ id: publishProduct.id, name: dish.name, priceCents: dish.priceCents });
-  }
-  return { id: createMerchant.id, name, location, owner, products };
+  const viaGateway: SeedCall<Actor> = (query, variables, caller) => gql(stack.graphqlUrl, query, variables, caller.token);
+  return openMerchant(viaGateway, owner, { menu, location, deliveryRadiusMeters: 5000 });
 }
 
 export interface SeededOrder {

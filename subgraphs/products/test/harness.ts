@@ -1,5 +1,5 @@
 import { createLogger, type Identity } from '@waimai/platform';
-import { aPlace, ensureRunIsolation, serviceCaller, subgraphCaller } from '@waimai/testkit';
+import { aPlace, ensureRunIsolation, openMerchant, serviceCaller, subgraphCaller } from '@waimai/testkit';
 import { loadProductsConfig } from '../src/env';
 import { migrateProducts, startProductsSubgraph } from '../src/app';
 
@@ -29,13 +29,8 @@ export const somewhere = aPlace;
 export const merchantOwner = (sub = `merchant-${Math.random().toString(36).slice(2, 10)}`): Identity => ({ sub, roles: ['MERCHANT'] });
 
 export async function aMerchant(h: ProductsHarness, owner = merchantOwner(), location = somewhere()) {
-  const result = await h.call<{ createMerchant: { id: string } }>(
-    'mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }',
-    { input: { name: '测试小馆', address: '测试路1号', location } },
-    owner,
-  );
-  if (!result.data) throw new Error(JSON.stringify(result.errors));
-  return { id: result.data.createMerchant.id, owner, location };
+  const merchant = await openMerchant(h.call, owner, { name: '测试小馆', location });
+  return { id: merchant.id, owner, location };
 }
 
 export async function aProduct(h: ProductsHarness, merchant: { id: string; owner: Identity }, fields: { stock?: number; priceCents?: number; name?: string } = {}) {

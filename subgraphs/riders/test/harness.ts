@@ -16,7 +16,7 @@ import {
   type Identity,
   type OrderOfferedData,
 } from '@waimai/platform';
-import { ensureRunIsolation, subgraphCaller, testInfraConfig } from '@waimai/testkit';
+import { ensureRunIsolation, openMerchant, subgraphCaller, testInfraConfig } from '@waimai/testkit';
 import { loadProductsConfig } from '../../products/src/env';
 import { migrateProducts, startProductsSubgraph } from '../../products/src/app';
 import { loadOrdersConfig } from '../../orders/src/env';
@@ -213,22 +213,17 @@ export async function aRider(h: DispatchStack, at: GeoPoint | null, options: { o
   return identity;
 }
 
-/** A merchant at `location` with one dish in stock. */
+/** A merchant at `location` with one dish in stock, opened straight on products. */
 export async function aMerchant(h: DispatchStack, location: GeoPoint) {
   const owner: Identity = { sub: `merchant-${newId()}`, roles: ['MERCHANT'] };
-  const merchant = await h.callProducts<{ createMerchant: { id: string } }>(
-    'mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }',
-    { input: { name: '骑士测试小馆', address: '测试路9号', location, deliveryRadiusMeters: 5000 } },
-    owner,
-  );
-  if (!merchant.data) throw new Error(JSON.stringify(merchant.errors));
-  const product = await h.callProducts<{ publishProduct: { id: string } }>(
-    'mutation($input: PublishProductInput!) { publishProduct(input: $input) { id } }',
-    { input: { merchantId: merchant.data.createMerchant.id, name: '盖浇饭', priceCents: 2200, stock: 1000 } },
-    owner,
-  );
-  if (!product.data) throw new Error(JSON.stringify(product.errors));
-  return { id: merchant.data.createMerchant.id, productId: product.data.publishProduct.id, location, owner };
+  const merchant = await openMerchant(h.callProducts, owner, {
+    name: '骑士测试小馆',
+    address: '测试路9号',
+    location,
+    deliveryRadiusMeters: 5000,
+    menu: [{ name: '盖浇饭', priceCents: 2200, stock: 1000 }],
+  });
+  return { id: merchant.id, productId: merchant.products[0]!.id, location, owner };
 }
 
 /** An order from `merchant`, paid (PaymentSucceeded on Kafka, as payments publishes it). */
