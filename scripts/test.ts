@@ -10,9 +10,12 @@ import { configOrExit, loadDotEnv, messageOf, scriptLog } from './lib/script-env
 
 /**
  * `pnpm test [jest args]`: checks MySQL and Redis, makes sure Kafka runs (starting a local
- * broker when it can), gives this run its own databases, keys and topics, runs jest and
- * stops the broker it started.
+ * broker when it can), gives this run its own databases, keys and topics, runs jest (every
+ * test, then the fault suite alone; with arguments, what they select) and stops the broker
+ * it started.
  */
+const FAULT_SUITE = 'tests/faults';
+
 async function main(): Promise<number> {
   loadDotEnv();
   const log = scriptLog('test');
@@ -28,7 +31,13 @@ async function main(): Promise<number> {
     log.info(`Test run ${run}: databases ${process.env.DB_PREFIX}_*, Redis keys ${process.env.REDIS_KEY_PREFIX}*, topics ${process.env.KAFKA_TOPIC_PREFIX}*.`);
     const args = process.argv.slice(2);
     if (args[0] === '--') args.shift();
-    return await runJest(args);
+    if (args.length > 0) return await runJest(args);
+    // The fault suite kills and restarts whole service processes under load: it runs after
+    // the other tests, alone, so that their timings do not suffer from it nor it from them.
+    const code = await runJest(['--testPathIgnorePatterns', '/node_modules/', '/tests/faults/']);
+    if (code !== 0) return code;
+    log.info('The fault suite (tests/faults), alone.');
+    return await runJest([FAULT_SUITE]);
   } finally {
     await kafka.stop();
   }

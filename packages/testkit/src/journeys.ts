@@ -67,17 +67,22 @@ export async function providerCallback(stack: Stack, body: Record<string, unknow
   });
 }
 
-/** Pays an order as its customer: initiatePayment, then the provider reports success. */
-export async function payOrder(stack: Stack, orderId: string, token: string) {
-  const payment = await initiatePayment(stack, orderId, token);
-  const response = await providerCallback(stack, {
+/** The contract's callback body for `payment` of `orderId`, with a fresh provider event id. */
+export function providerCallbackBody(payment: { id: string; amountCents: number }, orderId: string, paymentStatus: 'SUCCESS' | 'FAILURE' = 'SUCCESS') {
+  return {
     eventId: `evt_${randomUUID()}`,
     paymentId: payment.id,
     orderId,
-    paymentStatus: 'SUCCESS',
+    paymentStatus,
     amountCents: payment.amountCents,
     providerTxnId: `txn_${randomUUID()}`,
-  });
+  };
+}
+
+/** Pays an order as its customer: initiatePayment, then the provider reports success. */
+export async function payOrder(stack: Stack, orderId: string, token: string) {
+  const payment = await initiatePayment(stack, orderId, token);
+  const response = await providerCallback(stack, providerCallbackBody(payment, orderId));
   if (!response.ok) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
   return payment;
 }

@@ -1,0 +1,112 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import mysql from 'mysql2/promise';
+import { checkHistory, type HistoryFigures } from './lib/checks';
+import { OrderFlow, type FlowRecord } from './lib/flow';
+import { SERVICE_NAMES, startProcessStack, type ProcessStack } from './lib/process-stack';
+
+/**
+ * The fault suite (`pnpm test:faults`; also part of `pnpm test`): the whole order flow at a
+ * steady rate through the gateway while services are killed with SIGKILL, at random and at
+ * the points that matter, then the history is checked in MySQL, Kafka and through the API.
+ *
+ * Sized by FAULT_SECONDS (how long orders and faults go on, default 150), FAULT_ORDERS_PER_SECOND
+ * (default 1) and FAULT_EVERY_SECONDS (default 12).
+ */
+const seconds = Number(process.env.FAULT_SECONDS ?? 150);
+const ordersPerSecond = Number(process.env.FAULT_ORDERS_PER_SECOND ?? 1);
+const faultEverySeconds = Number(process.env.FAULT_EVERY_SECONDS ?? 12);
+
+const log = (message: string) => process.stdout.write(`faults: ${message}\n`);
+
+let stack: ProcessStack | undefined;
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** Kill → the first order paid after it that a rider saw among its offers, per kind of fault. */
+function recoveryTimes(record: FlowRecord): Map<string, number[]> {
+  const byKind = new Map<string, number[]>();
+  for (const fault of record.faults) {
+    let best = Number.POSITIVE_INFINITY;
+    for (const { orderId, at } of record.acknowledgedPayments.values()) {
+      const offeredAt = record.firstOffered.get(orderId);
+      if (at > fault.at && offeredAt !== undefined) best = Math.min(best, offeredAt - fault.at);
+    }
+    const key = `${fault.kind} (${fault.service})`;
+    byKind.set(key, [...(byKind.get(key) ?? []), best]);
+  }
+  return byKind;
+}
+
+async function outboxesDrained(env: Record<string, string>): Promise<boolean> {
+  const connection = await mysql.createConnection({ uri: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306' });
+  try {
+    for (const service of ['orders', 'payments', 'riders']) {
+      const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${env.DB_PREFIX}_${service}\`.outbox WHERE published_at IS NULL`);
+      if (Number((rows as Array<{ n: number }>)[0]?.n) > 0) return false;
+    }
+    return true;
+  } finally {
+    await connection.end();
+  }
+}
+
+function report(record: FlowRecord, figures: HistoryFigures): void {
+  const faults = new Map<string, number>();
+  for (const fault of record.faults) faults.set(`${fault.kind} (${fault.service})`, (faults.get(`${fault.kind} (${fault.service})`) ?? 0) + 1);
+  const failedRequests = record.exchanges.filter((exchange) => exchange.status === 0 || exchange.status >= 500 || exchange.codes.includes('INTERNAL_SERVER_ERROR')).length;
+  log(`orders ${figures.orders}, paid ${figures.paid}, delivered ${figures.delivered}, late ${figures.late}, refunds ${figures.compensated}, events sent twice by a killed relay ${figures.republished}; requests ${record.exchanges.length} (${failedRequests} failed while a service was down, retried by the client)`);
+  log(`faults: ${[...faults].map(([kind, count]) => `${kind} ×${count}`).join(', ') || 'none'}`);
+  for (const [kind, times] of recoveryTimes(record)) {
+    const shown = times.map((ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'no paid order offered after it'));
+    log(`recovery, kill → next paid order offered: ${kind}: ${shown.join(', ')}`);
+  }
+  log(`violations: ${figures.violations.length}`);
+  for (const violation of figures.violations) log(`  - ${violation}`);
+}
+
+describe('the order history under SIGKILL', () => {
+  it(
+    `orders, payments, grabs and deliveries for ${seconds} s with a service killed every ~${faultEverySeconds} s leave a history without a single violation`,
+    async () => {
+      stack = await startProcessStack({
+        // Seconds instead of minutes, so that a short run sees every timer fire.
+        OFFER_SECONDS: '15',
+        DELIVERY_BASE_MINUTES: '0.5',
+        DELIVERY_METERS_PER_MINUTE: '1000000',
+        CLOSE_AFTER_SECONDS: '2',
+        PAYMENT_WINDOW_SECONDS: '900',
+        SCHEDULER_INTERVAL_MS: '500',
+        RIDER_LOCATION_TTL_SECONDS: '3600',
+        DISPATCH_EMPTY_ROUND_RETRY_SECONDS: '2',
+        DISPATCH_GIVE_UP_SECONDS: '120',
+        // Holds left by a createOrder that died are released within seconds, not minutes.
+        STOCK_HOLD_ORPHAN_SECONDS: '5',
+        STOCK_HOLD_SWEEP_INTERVAL_MS: '1000',
+        LOG_LEVEL: 'warn',
+      });
+      log(`services' logs in ${stack.logDir}`);
+      const flow = new OrderFlow({ stack, ordersPerSecond, seconds, faultEverySeconds, log });
+      await flow.setUp();
+      await flow.run();
+
+      // Every service back, riders finish what they hold, relays drain.
+      await Promise.all(SERVICE_NAMES.map((name) => (stack as ProcessStack).revive(name)));
+      await flow.finish(120_000);
+      const drainedBy = Date.now() + 60_000;
+      while (!(await outboxesDrained(stack.env)) && Date.now() < drainedBy) await sleep(500);
+      // The last closes (CLOSE_AFTER_SECONDS) and their events.
+      await sleep(4000);
+      while (!(await outboxesDrained(stack.env)) && Date.now() < drainedBy + 10_000) await sleep(500);
+
+      const figures = await checkHistory(stack.env, flow.record);
+      report(flow.record, figures);
+
+      expect(flow.record.faults.length).toBeGreaterThan(0);
+      expect(figures.paid).toBeGreaterThan(0);
+      expect(figures.violations).toEqual([]);
+    },
+    (seconds + 600) * 1000,
+  );
+});
