@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { testInfraConfig } from '@waimai/testkit';
-import { ConsumerProbe, killAndRestart, RECOVERY_TARGETS, type RecoveryFigures, type RecoveryTargetName, type RunningProcess } from '../faults/lib/recovery';
+import { ConsumerProbe, killAndRestart, RECOVERY_TARGETS, type RecoveryFigures, type RecoveryTargetName } from '../faults/lib/recovery';
+import type { ServiceProcess } from '@waimai/testkit';
 
 // 90 s per phase: a cold tsx start on a busy 2-core machine plus a rebalance. Behaviour is
 // asserted (it recovers, it is ready); the measured times are printed, not asserted.
@@ -11,7 +12,7 @@ const PHASE_TIMEOUT_MS = 90_000;
 const config = testInfraConfig();
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'waimai-recovery-'));
 const probe = new ConsumerProbe(config.KAFKA_BROKERS, config.KAFKA_TOPIC_PREFIX);
-const running: RunningProcess[] = [];
+const running: ServiceProcess[] = [];
 const figures: RecoveryFigures[] = [];
 
 beforeAll(async () => {
@@ -19,7 +20,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(running.map((each) => each.kill9()));
+  await Promise.all(running.map((each) => each.kill()));
   await probe.disconnect();
   if (figures.length) {
     const lines = figures.map((each) => `  ${each.service.padEnd(9)} http ${(each.httpMs / 1000).toFixed(1)} s, consumer ${(each.consumerMs / 1000).toFixed(1)} s, ready ${(each.readyMs / 1000).toFixed(1)} s`);
@@ -35,7 +36,7 @@ describe('a service killed with SIGKILL and restarted at once', () => {
       target: RECOVERY_TARGETS[name],
       env: process.env,
       probe,
-      logFile: path.join(logDir, `${name}.log`),
+      logDir,
       timeoutMs: PHASE_TIMEOUT_MS,
     });
     running.push(...result.processes);

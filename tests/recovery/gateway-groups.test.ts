@@ -2,15 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { testInfraConfig } from '@waimai/testkit';
-import { ConsumerProbe, RECOVERY_TARGETS, startProcess, timeUntil, twoFreePorts, type RunningProcess } from '../faults/lib/recovery';
+import { freePorts, type ServiceProcess } from '@waimai/testkit';
+import { ConsumerProbe, RECOVERY_TARGETS, startProcess, timeUntil } from '../faults/lib/recovery';
 
 // 90 s: a cold tsx start on a busy 2-core machine; the sweep itself runs every 2 s here.
 const TIMEOUT_MS = 90_000;
 
 const config = testInfraConfig();
-const logFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'waimai-gateway-groups-')), 'gateway.log');
+const logDir = mkdtempSync(path.join(os.tmpdir(), 'waimai-gateway-groups-'));
 const probe = new ConsumerProbe(config.KAFKA_BROKERS, config.KAFKA_TOPIC_PREFIX);
-const running: RunningProcess[] = [];
+const running: ServiceProcess[] = [];
 const env = { ...process.env, GATEWAY_GROUP_SWEEP_MS: '2000' };
 
 beforeAll(async () => {
@@ -18,17 +19,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(running.map((each) => each.kill9()));
+  await Promise.all(running.map((each) => each.kill()));
   await probe.disconnect();
 });
 
 /** The subscription consumer groups of one gateway process: their ids carry its pid. */
-async function groupsOf(gateway: RunningProcess): Promise<string[]> {
+async function groupsOf(gateway: ServiceProcess): Promise<string[]> {
   const { groups } = await probe.kafkaAdmin.listGroups();
   return groups.map((group) => group.groupId).filter((groupId) => groupId.startsWith(`${config.KAFKA_TOPIC_PREFIX}gateway-`) && groupId.includes(`-${gateway.pid}-`));
 }
 
-async function feedReading(gateway: RunningProcess): Promise<boolean> {
+async function feedReading(gateway: ServiceProcess): Promise<boolean> {
   const answer = await fetch(`${gateway.adminUrl}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
   const body = (await answer?.json().catch(() => undefined)) as { checks?: Record<string, string> } | undefined;
   return body?.checks?.events === 'ok';
@@ -36,16 +37,16 @@ async function feedReading(gateway: RunningProcess): Promise<boolean> {
 
 describe('a gateway killed with SIGKILL and restarted', () => {
   it('leaves no consumer groups behind: the restarted one deletes its predecessor\'s once they are empty', async () => {
-    const ports = await twoFreePorts();
-    const first = startProcess(RECOVERY_TARGETS.gateway, env, ports, logFile);
+    const ports = await freePorts(2);
+    const first = startProcess(RECOVERY_TARGETS.gateway, env, ports, logDir);
     running.push(first);
     await timeUntil('the first gateway reading events', () => feedReading(first), TIMEOUT_MS);
     const leftBehind = await groupsOf(first);
     expect(leftBehind).toHaveLength(2);
 
     const killedAt = Date.now();
-    await first.kill9();
-    const second = startProcess(RECOVERY_TARGETS.gateway, env, ports, logFile);
+    await first.kill();
+    const second = startProcess(RECOVERY_TARGETS.gateway, env, ports, logDir);
     running.push(second);
     await timeUntil('the restarted gateway reading events', () => feedReading(second), TIMEOUT_MS);
 

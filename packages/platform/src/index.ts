@@ -21,3 +21,4 @@ export * from './outbox';
 export * from './event-catalog';
 export * from './event-consumer';
 export * from './internal-api';
+export * from './repeat';

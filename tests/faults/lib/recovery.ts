@@ -1,18 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { freePorts, spawnService, type ServiceProcess } from '@waimai/testkit';
 
 /**
  * Kill -9 and immediate restart of one waimai process, timed: how long until it answers HTTP,
  * until its consumer group processes a new event again, until /readyz answers 200.
- * Self-contained (node, kafkajs, fetch) so the fault suite can reuse it as it is.
+ * Processes are testkit's (spawnService), so the fault suite's and these are started alike.
  */
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export type RecoveryTargetName = 'orders' | 'riders' | 'payments' | 'products' | 'gateway';
 
@@ -34,76 +29,16 @@ export const RECOVERY_TARGETS: Readonly<Record<RecoveryTargetName, RecoveryTarge
   gateway: { name: 'gateway', dir: 'gateway', envName: 'GATEWAY' },
 };
 
-export interface RunningProcess {
-  name: string;
-  pid: number;
-  baseUrl: string;
-  adminUrl: string;
-  logFile: string;
-  exitReason(): string | undefined;
-  /** SIGKILL, resolved once the process is gone. */
-  kill9(): Promise<void>;
-  /** SIGTERM, then SIGKILL after 15 s; resolved once the process is gone. */
-  stop(): Promise<void>;
-}
-
-/** Two ports free a moment ago. */
-export async function twoFreePorts(): Promise<[number, number]> {
-  const servers = await Promise.all(
-    [0, 1].map(
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as AddressInfo).port) as [number, number];
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  return ports;
-}
-
-/** `node --import tsx src/index.ts` in the target's folder, so the pid is the service itself (a kill -9 reaches it, not a wrapper). */
-export function startProcess(target: RecoveryTarget, env: NodeJS.ProcessEnv, ports: [number, number], logFile: string): RunningProcess {
-  const [port, adminPort] = ports;
-  const out = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    cwd: path.join(ROOT, target.dir),
-    env: { ...env, [`${target.envName}_PORT`]: String(port), [`${target.envName}_ADMIN_PORT`]: String(adminPort), ADMIN_HOST: '127.0.0.1' },
-    stdio: ['ignore', out, out],
-  });
-  closeSync(out);
-  let reason: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      reason = signal ? `signal ${signal}` : `exit code ${code}`;
-      resolve();
-    });
-    child.once('error', (err) => {
-      reason = err.message;
-      resolve();
-    });
-  });
-  return {
-    name: target.name,
-    pid: child.pid ?? -1,
-    baseUrl: `http://127.0.0.1:${port}`,
-    adminUrl: `http://127.0.0.1:${adminPort}`,
-    logFile,
-    exitReason: () => reason,
-    async kill9() {
-      if (reason === undefined) child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (reason !== undefined) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+/**
+ * The target as its own process (testkit's spawnService: `node --import tsx src/index.ts`, so a
+ * kill reaches the service itself), on `ports`, logging to `<logDir>/<name>.log`.
+ */
+export function startProcess(target: RecoveryTarget, env: NodeJS.ProcessEnv, ports: readonly number[], logDir: string): ServiceProcess {
+  const [port = 0, adminPort = 0] = ports;
+  const serviceEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) serviceEnv[key] = value;
+  Object.assign(serviceEnv, { [`${target.envName}_PORT`]: String(port), [`${target.envName}_ADMIN_PORT`]: String(adminPort), ADMIN_HOST: '127.0.0.1' });
+  return spawnService({ name: target.name, dir: target.dir, port, adminPort, env: serviceEnv, logDir });
 }
 
 export interface ReadyzAnswer {
@@ -191,13 +126,14 @@ export interface RecoveryRun {
   target: RecoveryTarget;
   env: NodeJS.ProcessEnv;
   probe: ConsumerProbe;
-  logFile: string;
+  /** Where each process logs, as `<name>.log`. */
+  logDir: string;
   /** 90 s: a cold tsx start on a busy 2-core machine plus a consumer group rebalance. */
   timeoutMs?: number;
 }
 
 /** Whether the process has joined: a probe published now is processed (subgraphs) or the event feed reads (gateway). */
-async function consumerWorks(run: RecoveryRun, proc: RunningProcess, timeoutMs: number, from: number): Promise<number> {
+async function consumerWorks(run: RecoveryRun, proc: ServiceProcess, timeoutMs: number, from: number): Promise<number> {
   const { target, probe } = run;
   if (!target.consumer) {
     return timeUntil(`${target.name}'s event feed reading`, async () => (await getJson(`${proc.adminUrl}/readyz`))?.checks.events === 'ok', timeoutMs, from);
@@ -207,7 +143,7 @@ async function consumerWorks(run: RecoveryRun, proc: RunningProcess, timeoutMs: 
   return timeUntil(`${target.name}'s consumer processing a probe`, () => probe.processed(groupId, topic, at), timeoutMs, from);
 }
 
-async function readyAgain(run: RecoveryRun, proc: RunningProcess, timeoutMs: number, from: number): Promise<number> {
+async function readyAgain(run: RecoveryRun, proc: ServiceProcess, timeoutMs: number, from: number): Promise<number> {
   return timeUntil(
     `${run.target.name} ready`,
     async () => {
@@ -227,17 +163,17 @@ async function readyAgain(run: RecoveryRun, proc: RunningProcess, timeoutMs: num
  * once on the same ports and times its recovery. Returns the restarted process (the caller
  * stops it) and the figures.
  */
-export async function killAndRestart(run: RecoveryRun): Promise<{ figures: RecoveryFigures; process: RunningProcess; processes: RunningProcess[] }> {
+export async function killAndRestart(run: RecoveryRun): Promise<{ figures: RecoveryFigures; process: ServiceProcess; processes: ServiceProcess[] }> {
   const timeoutMs = run.timeoutMs ?? 90_000;
-  const ports = await twoFreePorts();
-  const first = startProcess(run.target, run.env, ports, run.logFile);
+  const ports = await freePorts(2);
+  const first = startProcess(run.target, run.env, ports, run.logDir);
   const processes = [first];
   try {
     await consumerWorks(run, first, timeoutMs, Date.now());
     await readyAgain(run, first, timeoutMs, Date.now());
     const killedAt = Date.now();
-    await first.kill9();
-    const second = startProcess(run.target, run.env, ports, run.logFile);
+    await first.kill();
+    const second = startProcess(run.target, run.env, ports, run.logDir);
     processes.push(second);
     const [httpMs, consumerMs, readyMs] = await Promise.all([
       timeUntil(`${run.target.name} answering HTTP`, async () => (await fetch(`${second.baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.ok === true, timeoutMs, killedAt),
@@ -246,7 +182,7 @@ export async function killAndRestart(run: RecoveryRun): Promise<{ figures: Recov
     ]);
     return { figures: { service: run.target.name, httpMs, consumerMs, readyMs }, process: second, processes };
   } catch (err) {
-    await Promise.all(processes.map((each) => each.kill9()));
+    await Promise.all(processes.map((each) => each.kill()));
     throw err;
   }
 }

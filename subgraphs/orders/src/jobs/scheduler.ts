@@ -1,4 +1,4 @@
-import { DomainError, type Logger } from '@waimai/platform';
+import { DomainError, repeatEvery, type Logger } from '@waimai/platform';
 import type { OrderStore } from '../db/order-store';
 import type { OrderService } from '../domain/orders';
 
@@ -12,7 +12,6 @@ const BATCH = 200;
  */
 export function startScheduler(store: OrderStore, service: OrderService, intervalMs: number, logger: Logger) {
   const log = logger.child({ component: 'scheduler' });
-  let running: Promise<void> | null = null;
 
   async function each(ids: string[], move: (id: string) => Promise<unknown>) {
     for (const id of ids) {
@@ -36,20 +35,5 @@ export function startScheduler(store: OrderStore, service: OrderService, interva
     });
   }
 
-  const timer = setInterval(() => {
-    if (running) return;
-    running = tick()
-      .catch((err: unknown) => log.error({ err }, 'A scheduler tick failed.'))
-      .finally(() => {
-        running = null;
-      });
-  }, intervalMs);
-  timer.unref();
-
-  return {
-    async stop() {
-      clearInterval(timer);
-      if (running) await running;
-    },
-  };
+  return repeatEvery(intervalMs, tick, (err) => log.error({ err }, 'A scheduler tick failed.'));
 }

@@ -1,4 +1,4 @@
-import type { Logger, OrdersApiClient } from '@waimai/platform';
+import { repeatEvery, type Logger, type OrdersApiClient } from '@waimai/platform';
 import type { StockStore } from '../db/stock-store';
 
 /** Holds checked per round: one call to orders, which accepts up to 500 ids. */
@@ -75,22 +75,5 @@ export type OrphanHoldSweep = ReturnType<typeof createOrphanHoldSweep>;
 /** Runs `sweep` every `intervalMs`, one round at a time; `stop` waits for the current round. */
 export function startOrphanHoldSweep(sweep: OrphanHoldSweep, intervalMs: number, logger: Logger) {
   const log = logger.child({ component: 'orphan-hold-sweep' });
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = sweep
-      .sweep()
-      .then(() => undefined)
-      .catch((err: unknown) => log.error({ err }, 'A stock hold sweep failed.'))
-      .finally(() => {
-        running = null;
-      });
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      if (running) await running;
-    },
-  };
+  return repeatEvery(intervalMs, () => sweep.sweep(), (err) => log.error({ err }, 'A stock hold sweep failed.'));
 }

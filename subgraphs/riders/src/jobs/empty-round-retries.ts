@@ -1,4 +1,4 @@
-import type { Logger } from '@waimai/platform';
+import { repeatEvery, type Logger } from '@waimai/platform';
 import type { Dispatcher } from '../domain/dispatch';
 
 export interface EmptyRoundRetries {
@@ -14,23 +14,8 @@ export interface EmptyRoundRetries {
  */
 export function startEmptyRoundRetries(dispatcher: Dispatcher, intervalMs: number, logger: Logger): EmptyRoundRetries {
   const log = logger.child({ component: 'empty-round-retries' });
-  let running: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = dispatcher
-      .retryEmptyRounds()
-      .catch((err: unknown) => log.error({ err }, 'Sweeping the rounds that reached nobody failed; retrying on the next tick.'))
-      .finally(() => {
-        running = null;
-      });
-  }, intervalMs);
-  timer.unref();
-
-  return {
-    sweep: () => dispatcher.retryEmptyRounds(),
-    async stop() {
-      clearInterval(timer);
-      if (running) await running;
-    },
-  };
+  const repeating = repeatEvery(intervalMs, () => dispatcher.retryEmptyRounds(), (err) =>
+    log.error({ err }, 'Sweeping the rounds that reached nobody failed; retrying on the next tick.'),
+  );
+  return { sweep: () => dispatcher.retryEmptyRounds(), stop: () => repeating.stop() };
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '@waimai/platform';
+import { repeatEvery, type Logger } from '@waimai/platform';
 import type { LocationIndex } from '../db/location-index';
 import type { RiderStore } from '../db/rider-store';
 
@@ -29,7 +29,6 @@ export interface LocationJobs {
  */
 export function startLocationJobs({ index, store, persistIntervalMs, sweepIntervalMs, logger }: LocationJobsOptions): LocationJobs {
   const log = logger.child({ component: 'location-jobs' });
-  const running = new Set<Promise<unknown>>();
 
   async function persist(): Promise<number> {
     let total = 0;
@@ -46,31 +45,15 @@ export function startLocationJobs({ index, store, persistIntervalMs, sweepInterv
     }
   }
 
-  function every(intervalMs: number, what: string, job: () => Promise<number>) {
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      const run = job()
-        .catch((err: unknown) => log.error({ err }, `${what} failed; retrying on the next tick.`))
-        .finally(() => {
-          busy = false;
-          running.delete(run);
-        });
-      running.add(run);
-    }, intervalMs);
-    timer.unref();
-    return timer;
-  }
-
-  const timers = [every(persistIntervalMs, 'Persisting rider locations', persist), every(sweepIntervalMs, 'Sweeping silent riders', () => index.sweep())];
+  const every = (intervalMs: number, what: string, job: () => Promise<number>) =>
+    repeatEvery(intervalMs, job, (err) => log.error({ err }, `${what} failed; retrying on the next tick.`));
+  const jobs = [every(persistIntervalMs, 'Persisting rider locations', persist), every(sweepIntervalMs, 'Sweeping silent riders', () => index.sweep())];
 
   return {
     persist,
     sweep: () => index.sweep(),
     async stop() {
-      for (const timer of timers) clearInterval(timer);
-      await Promise.all(running);
+      await Promise.all(jobs.map((job) => job.stop()));
       // What the last interval collected is not lost with the process.
       await persist().catch((err: unknown) => log.error({ err }, 'The last location persist failed.'));
     },
