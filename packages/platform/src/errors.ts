@@ -10,6 +10,8 @@ export const ErrorCode = {
   ORDER_ALREADY_TAKEN: 'ORDER_ALREADY_TAKEN',
   INVALID_STATE_TRANSITION: 'INVALID_STATE_TRANSITION',
   RATE_LIMITED: 'RATE_LIMITED',
+  MERCHANT_SUSPENDED: 'MERCHANT_SUSPENDED',
+  RIDER_SUSPENDED: 'RIDER_SUSPENDED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -67,6 +69,22 @@ export class OrderAlreadyTakenError extends DomainError {
   readonly code = ErrorCode.ORDER_ALREADY_TAKEN;
   constructor(orderId: string) {
     super(`Order ${orderId} has already been taken by another rider.`, ErrorCode.ORDER_ALREADY_TAKEN, { orderId });
+  }
+}
+
+/** The shop was suspended by operations: hidden from customers and closed to new orders. */
+export class MerchantSuspendedError extends DomainError {
+  readonly code = ErrorCode.MERCHANT_SUSPENDED;
+  constructor(merchantId: string) {
+    super(`Merchant ${merchantId} is suspended and takes no orders.`, ErrorCode.MERCHANT_SUSPENDED, { merchantId });
+  }
+}
+
+/** The rider was suspended by operations: no offers, no grabs. */
+export class RiderSuspendedError extends DomainError {
+  readonly code = ErrorCode.RIDER_SUSPENDED;
+  constructor(riderId: string) {
+    super(`Rider ${riderId} is suspended.`, ErrorCode.RIDER_SUSPENDED, { riderId });
   }
 }
 

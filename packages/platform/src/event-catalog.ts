@@ -141,6 +141,140 @@ export const OrderOffered = defineEvent({
 });
 export type OrderOfferedData = z.infer<typeof OrderOffered.data>;
 
+/** Who may act from the back office; every change they make is audited. */
+export const staffRoles = ['OPERATOR', 'ADMIN'] as const;
+
+/**
+ * Every audited action, written once: AuditRecorded's `action`, the operations database's
+ * enum and the GraphQL enum `AuditAction`. Interventions by staff and every mutation a staff
+ * member makes are audited by the service that owns the data, in the transaction of the effect.
+ */
+export const auditActions = [
+  'ORDER_CANCEL',
+  'ORDER_REDISPATCH',
+  'ORDER_REASSIGN',
+  'ORDER_MARK_DELIVERED',
+  'ORDER_COMPENSATE',
+  'RIDER_SUSPEND',
+  'RIDER_REINSTATE',
+  'MERCHANT_SUSPEND',
+  'MERCHANT_REINSTATE',
+  'MERCHANT_CREATE',
+  'PRODUCT_PUBLISH',
+  'PRODUCT_STOCK_SET',
+  'PRODUCT_STATUS_SET',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/** What an audited action touched: the GraphQL enum `AuditTargetType`. */
+export const auditTargetTypes = ['ORDER', 'RIDER', 'MERCHANT', 'PRODUCT', 'PAYMENT'] as const;
+export type AuditTargetType = (typeof auditTargetTypes)[number];
+
+/** audit.events — one per audited action, key = target id, written in the same transaction as the effect. */
+export const AuditRecorded = defineEvent({
+  type: 'AuditRecorded',
+  topic: Topics.auditEvents,
+  data: z.object({
+    /** The service that recorded it (its registry name). */
+    service: z.string(),
+    actorId: z.string(),
+    actorRoles: z.array(z.string()),
+    action: z.enum(auditActions),
+    targetType: z.enum(auditTargetTypes),
+    targetId: z.string(),
+    /** Mandatory for interventions; null for ordinary staff edits that take none. */
+    reason: z.string().nullable(),
+    /** The target's status before and after (null where the action has none, e.g. a stock count in `details`). */
+    before: z.string().nullable(),
+    after: z.string().nullable(),
+    /** Action-specific facts (amounts, rider ids, radius), small and free of personal data. */
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())])).default({}),
+    at: z.string(),
+  }),
+});
+export type AuditRecordedData = z.infer<typeof AuditRecorded.data>;
+
+/** The audit event of `actor`'s action, for the outbox of the transaction that makes the change. */
+export function auditEvent(
+  service: string,
+  actor: { sub: string; roles: readonly string[] },
+  entry: Omit<z.input<typeof AuditRecorded.data>, 'service' | 'actorId' | 'actorRoles' | 'at'>,
+  at = new Date(),
+): EventOf<typeof AuditRecorded> {
+  return newEvent(AuditRecorded, entry.targetId, { ...entry, service, actorId: actor.sub, actorRoles: [...actor.roles], at: at.toISOString() }, at);
+}
+
+/**
+ * orders.events — staff asked dispatch to offer a flagged order again: farther than the
+ * usual rounds (`radiusMeters`) and/or to the named riders only. Key = order id.
+ */
+export const OrderRedispatchRequested = defineEvent({
+  type: 'OrderRedispatchRequested',
+  topic: Topics.orderEvents,
+  data: z.object({
+    orderId: z.string(),
+    radiusMeters: z.number().int().positive().nullable(),
+    riderIds: z.array(z.string()).nullable(),
+    merchantLocation: point,
+    requestedBy: z.string(),
+    at: z.string(),
+  }),
+});
+export type OrderRedispatchRequestedData = z.infer<typeof OrderRedispatchRequested.data>;
+
+/** orders.events — staff moved a grabbed order from one rider to another. Key = order id. */
+export const OrderReassigned = defineEvent({
+  type: 'OrderReassigned',
+  topic: Topics.orderEvents,
+  data: z.object({ orderId: z.string(), fromRiderId: z.string(), toRiderId: z.string(), requestedBy: z.string(), at: z.string() }),
+});
+export type OrderReassignedData = z.infer<typeof OrderReassigned.data>;
+
+/**
+ * dispatch.offers — an order a rider held (an offer, or a grabbed order) was taken away from
+ * them: reassigned by staff, or cancelled. Key = rider id, like the offers, so that it
+ * follows them on the rider's socket.
+ */
+export const OrderWithdrawn = defineEvent({
+  type: 'OrderWithdrawn',
+  topic: Topics.dispatchOffers,
+  data: z.object({
+    /** The id of the offer frame the rider's socket receives (a new one; the OrderOffer loaded by it says WITHDRAWN). */
+    offerId: z.string(),
+    orderId: z.string(),
+    riderId: z.string(),
+    reason: z.enum(['REASSIGNED', 'CANCELLED']),
+    at: z.string(),
+  }),
+});
+export type OrderWithdrawnData = z.infer<typeof OrderWithdrawn.data>;
+
+/** Where a rider is in their working day, and whether operations suspended them. */
+export const riderStatuses = ['OFFLINE', 'IDLE', 'DELIVERING'] as const;
+
+/** riders.events — a rider's status or suspension changed. Key = rider id. */
+export const RiderUpdated = defineEvent({
+  type: 'RiderUpdated',
+  topic: Topics.riderEvents,
+  data: z.object({
+    riderId: z.string(),
+    status: z.enum(riderStatuses),
+    suspended: z.boolean(),
+    /** What changed it: a rider's own step, a delivery, or staff. */
+    cause: z.enum(['STATUS', 'SUSPENDED', 'REINSTATED', 'ASSIGNED', 'RELEASED']),
+    at: z.string(),
+  }),
+});
+export type RiderUpdatedData = z.infer<typeof RiderUpdated.data>;
+
+/** payments.events — a payment or refund that will not finish by itself: operations must look. Key = order id. */
+export const PaymentNeedsAttention = defineEvent({
+  type: 'PaymentNeedsAttention',
+  topic: Topics.paymentEvents,
+  data: z.object({ paymentId: z.string(), orderId: z.string(), problem: z.enum(['REFUND_FAILED', 'PROVIDER_SILENT']), at: z.string() }),
+});
+export type PaymentNeedsAttentionData = z.infer<typeof PaymentNeedsAttention.data>;
+
 /** The catalog, by type name: what the outbox may hold and where each type is published. */
 export const eventCatalog = {
   OrderStatusChanged,
@@ -149,6 +283,12 @@ export const eventCatalog = {
   PaymentFailed,
   PaymentRefunded,
   OrderOffered,
+  AuditRecorded,
+  OrderRedispatchRequested,
+  OrderReassigned,
+  OrderWithdrawn,
+  RiderUpdated,
+  PaymentNeedsAttention,
 } as const;
 
 /** An event of any type in the catalog, as a producer built it. */

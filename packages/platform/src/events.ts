@@ -18,6 +18,8 @@ export const Topics = {
   orderEvents: 'orders.events',
   paymentEvents: 'payments.events',
   dispatchOffers: 'dispatch.offers',
+  riderEvents: 'riders.events',
+  auditEvents: 'audit.events',
 } as const;
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 
