@@ -1,12 +1,9 @@
-import { randomBytes, randomInt } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   connectDatabase,
   createKafkaEventBus,
   createLogger,
-  databaseName,
-  dropDatabase,
   newEvent,
   newId,
   OrderOffered,
@@ -16,16 +13,12 @@ import {
   type Identity,
   type OrderOfferedData,
 } from '@waimai/platform';
-import { ensureRunIsolation, openMerchant, subgraphCaller, testInfraConfig } from '@waimai/testkit';
-import { loadProductsConfig } from '../../products/src/env';
-import { migrateProducts, startProductsSubgraph } from '../../products/src/app';
-import { loadOrdersConfig } from '../../orders/src/env';
-import { migrateOrders, startOrdersSubgraph } from '../../orders/src/app';
+import { aPlace, north, openMerchant, startStack, subgraphCaller } from '@waimai/testkit';
 import { loadRidersConfig } from '../src/env';
 import { migrateRiders, startRidersSubgraph, type RidersOptions, type RunningRiders } from '../src/app';
 import { dispatchRounds, orderOffers, riderAssignments, riders, ridersSchema } from '../src/db/schema';
 import { DISPATCH_CONSUMER } from '../src/domain/dispatch';
-export { eventually } from '@waimai/testkit';
+export { eventually, north } from '@waimai/testkit';
 
 /** An OrderOffered event as a rider's phone would get it, with its envelope id. */
 export interface OfferedEvent extends OrderOfferedData {
@@ -33,53 +26,39 @@ export interface OfferedEvent extends OrderOfferedData {
 }
 
 /**
- * Products, orders and riders in-process on free ports, with short dispatch timers
- * (`overrides` for more). The stack gets databases, Redis keys and topics (hence consumer
+ * Products and orders on testkit's stack, and riders in-process beside them (so tests can
+ * restart it, hook into its dispatcher and see its SQL), with short dispatch timers
+ * (`overrides` for more). The stack has databases, Redis keys and topics (hence consumer
  * groups) of its own inside the run's: other suites of the run start riders of their own
  * with other timers, and those must not dispatch this stack's orders.
  */
 export async function startDispatchStack(overrides: Record<string, string> = {}, ridersOptions: RidersOptions = {}) {
-  ensureRunIsolation();
-  const tag = `r${randomBytes(3).toString('hex')}`;
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    DB_PREFIX: `${process.env.DB_PREFIX}_${tag}`,
-    REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}${tag}:`,
-    KAFKA_TOPIC_PREFIX: `${process.env.KAFKA_TOPIC_PREFIX}${tag}-`,
-    SCHEDULER_INTERVAL_MS: '200',
-    OFFER_SECONDS: '4',
-    DISPATCH_FIRST_RADIUS_METERS: '1000',
-    DISPATCH_RADIUS_GROWTH: '3',
-    DISPATCH_MAX_ROUNDS: '3',
-    // Rounds that reach nobody are planned again every second, for ten minutes.
-    DISPATCH_EMPTY_ROUND_RETRY_SECONDS: '1',
-    DISPATCH_GIVE_UP_SECONDS: '600',
-    // Tests persist locations when they want to (persistLocations()).
-    LOCATION_PERSIST_SECONDS: '3600',
-    ...overrides,
-  };
-  const logger = createLogger('test', env.LOG_LEVEL ?? 'warn');
-  const infra = testInfraConfig(env);
-  // Undone in reverse by stop(), or at once when starting fails half-way.
-  const undo: Array<() => Promise<void>> = [
-    async () => {
-      await Promise.all(['products', 'orders', 'riders'].map((service) => dropDatabase(infra.MYSQL_URL, databaseName(infra.DB_PREFIX, service))));
+  const stack = await startStack({
+    subgraphs: ['products', 'orders'],
+    env: {
+      SCHEDULER_INTERVAL_MS: '200',
+      OFFER_SECONDS: '4',
+      DISPATCH_FIRST_RADIUS_METERS: '1000',
+      DISPATCH_RADIUS_GROWTH: '3',
+      DISPATCH_MAX_ROUNDS: '3',
+      // Rounds that reach nobody are planned again every second, for ten minutes.
+      DISPATCH_EMPTY_ROUND_RETRY_SECONDS: '1',
+      DISPATCH_GIVE_UP_SECONDS: '600',
+      // Tests persist locations when they want to (persistLocations()).
+      LOCATION_PERSIST_SECONDS: '3600',
+      ...overrides,
     },
-  ];
+  });
+  const logger = createLogger('test', stack.env.LOG_LEVEL ?? 'warn');
+  // Undone in reverse by stop(), or at once when starting fails half-way. The stack's
+  // databases (riders' among them, by its prefix) go with the run's teardown.
+  const undo: Array<() => Promise<void>> = [() => stack.stop()];
   const undoAll = async () => {
     for (const step of undo.splice(0).reverse()) await step();
   };
 
   try {
-    const productsConfig = loadProductsConfig({ ...env, PRODUCTS_PORT: '0' });
-    await migrateProducts(productsConfig);
-    const products = await startProductsSubgraph(productsConfig, logger);
-    undo.push(() => products.stop());
-    const ordersConfig = loadOrdersConfig({ ...env, ORDERS_PORT: '0', PRODUCTS_URL: products.baseUrl });
-    await migrateOrders(ordersConfig);
-    const orders = await startOrdersSubgraph(ordersConfig, logger);
-    undo.push(() => orders.stop());
-    const config = loadRidersConfig({ ...env, RIDERS_PORT: '0', ORDERS_URL: orders.baseUrl });
+    const config = loadRidersConfig({ ...stack.env, RIDERS_PORT: '0' });
     await migrateRiders(config);
 
     const queries: string[] = [];
@@ -105,13 +84,12 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
     const admin = new Kafka({ clientId: 'riders-test-admin', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     undo.push(() => admin.disconnect());
-    const callProducts = subgraphCaller(products.baseUrl, config.INTERNAL_SECRET);
-    const callOrders = subgraphCaller(orders.baseUrl, config.INTERNAL_SECRET);
+    // The stack was asked for products, so it runs.
+    const callProducts = subgraphCaller(stack.subgraphUrls.products!, config.INTERNAL_SECRET);
+    const callOrders = subgraphCaller(config.ORDERS_URL, config.INTERNAL_SECRET);
 
     return {
       config,
-      products,
-      orders,
       /** The riders service running now (restartRiders() replaces it). */
       get riders(): RunningRiders {
         return current;
@@ -168,7 +146,7 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
         return row;
       },
 
-      /** Stops every service and drops the stack's databases. */
+      /** Stops riders and the stack (the run's teardown drops their databases). */
       stop: undoAll,
     };
   } catch (err) {
@@ -178,16 +156,10 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
 }
 export type DispatchStack = Awaited<ReturnType<typeof startDispatchStack>>;
 
-/** A random point in its own corner of the map (within the latitudes a GEO set holds), so tests never see each other's riders. */
-export function aSpot(): GeoPoint {
-  return { lat: randomInt(-55_000_000, 55_000_000) / 1e6, lng: randomInt(-170_000_000, 170_000_000) / 1e6 };
-}
+/** A point in its own corner of the map (testkit's aPlace), so tests never see each other's riders. */
+export const aSpot = (): GeoPoint => aPlace();
 
 const METERS_PER_DEGREE = 111_195;
-/** A point `meters` north of `point`. */
-export function north(point: GeoPoint, meters: number): GeoPoint {
-  return { lat: point.lat + meters / METERS_PER_DEGREE, lng: point.lng };
-}
 /** A point `meters` east of `point`. */
 export function east(point: GeoPoint, meters: number): GeoPoint {
   return { lat: point.lat, lng: point.lng + meters / (METERS_PER_DEGREE * Math.cos((point.lat * Math.PI) / 180)) };
