@@ -20,9 +20,10 @@ import { productsSchema } from './db/schema';
 import { createMerchantStore } from './db/merchant-store';
 import { createProductStore } from './db/product-store';
 import { createStockStore } from './db/stock-store';
+import { createStockService, type StockService } from './domain/stock';
 import { mountStockApi } from './internal/stock-api';
 import { stockReleaseConsumer } from './events/order-consumer';
-import { createOrphanHoldSweep, startOrphanHoldSweep } from './jobs/orphan-hold-sweep';
+import { startOrphanHoldSweep } from './jobs/orphan-hold-sweep';
 import { resolvers } from './resolvers';
 
 export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
@@ -37,15 +38,20 @@ export async function startProductsSubgraph(
   config: ProductsConfig,
   logger: Logger,
   options: ConnectOptions = {},
-): Promise<RunningSubgraphService> {
+): Promise<RunningSubgraphService<{ stock: StockService }>> {
   return startSubgraphService('products', logger, async ({ own }) => {
     const database = own(connectDatabase(config, 'products', productsSchema, options), (database) => database.close());
     const stores = {
       merchants: createMerchantStore(database.db),
       products: createProductStore(database.db, database.primary),
     };
-    const stock = createStockStore(database.primary);
     const signer = createInternalSigner(config.INTERNAL_SECRET);
+    const stock = createStockService({
+      store: createStockStore(database.primary),
+      orders: createInternalClient(ordersApi, { baseUrl: config.ORDERS_URL, caller: 'products', signer, timeoutMs: config.ORDERS_API_TIMEOUT_MS }),
+      orphanSeconds: config.STOCK_HOLD_ORPHAN_SECONDS,
+      logger,
+    });
     const bus = own(createKafkaEventBus(config, 'products', logger), (bus) => bus.close());
     await bus.ensureTopics([Topics.orderEvents]);
     return {
@@ -61,15 +67,9 @@ export async function startProductsSubgraph(
       },
       workers: [
         stockReleaseConsumer(bus, stock, logger),
-        worker('orphan-hold sweep', () =>
-          startOrphanHoldSweep(
-            createOrphanHoldSweep({ stock, orders: createInternalClient(ordersApi, { baseUrl: config.ORDERS_URL, caller: 'products', signer, timeoutMs: config.ORDERS_API_TIMEOUT_MS }), orphanSeconds: config.STOCK_HOLD_ORPHAN_SECONDS, logger }),
-            config.STOCK_HOLD_SWEEP_INTERVAL_MS,
-            logger,
-          ),
-        ),
+        worker('orphan-hold sweep', () => startOrphanHoldSweep(stock, config.STOCK_HOLD_SWEEP_INTERVAL_MS, logger)),
       ],
-      exposes: {},
+      exposes: { stock },
     };
   });
 }

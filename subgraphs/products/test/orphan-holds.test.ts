@@ -26,15 +26,15 @@ describe('stock holds without an order', () => {
     const product = await aProduct(h, await aMerchant(h), { stock: 5 });
     const orderId = newId();
     expect((await reserve(orderId, product.id, 2)).status).toBe(200);
-    const stock = createStockStore(database.primary);
+    const store = createStockStore(database.primary);
     const sweptBefore = new Date((await holdOf(orderId))!.claimedAt!.getTime() + 1);
-    expect(await stock.unconfirmedHolds(sweptBefore, 1000)).toContain(orderId);
+    expect(await store.unconfirmedHolds(sweptBefore, 1000)).toContain(orderId);
 
     // The retry resumes the hold between the sweep's look and its release.
     expect((await reserve(orderId, product.id, 2)).status).toBe(200);
     expect((await holdOf(orderId))!.claimedAt!.getTime()).toBeGreaterThanOrEqual(sweptBefore.getTime());
 
-    expect(await stock.releaseOrphan(orderId, sweptBefore)).toBe(false);
+    expect(await h.service.stock.releaseOrphan(orderId, sweptBefore)).toBe(false);
     expect((await holdOf(orderId))!.status).toBe('RESERVED');
     expect(await stockOf(product.id)).toBe(3);
   });
@@ -43,10 +43,9 @@ describe('stock holds without an order', () => {
     const product = await aProduct(h, await aMerchant(h), { stock: 5 });
     const orderId = newId();
     expect((await reserve(orderId, product.id, 2)).status).toBe(200);
-    const stock = createStockStore(database.primary);
     const later = new Date(Date.now() + 60_000);
 
-    const released = await Promise.all([stock.releaseOrphan(orderId, later), stock.releaseOrphan(orderId, later)]);
+    const released = await Promise.all([h.service.stock.releaseOrphan(orderId, later), h.service.stock.releaseOrphan(orderId, later)]);
 
     expect(released.filter(Boolean)).toHaveLength(1);
     expect(await stockOf(product.id)).toBe(5);
@@ -58,12 +57,12 @@ describe('stock holds without an order', () => {
     const product = await aProduct(h, await aMerchant(h), { stock: 5 });
     const orderId = newId();
     expect((await reserve(orderId, product.id, 1)).status).toBe(200);
-    const stock = createStockStore(database.primary);
-    await stock.confirm([orderId]);
+    const store = createStockStore(database.primary);
+    await store.confirm([orderId]);
     const later = new Date(Date.now() + 60_000);
 
-    expect(await stock.unconfirmedHolds(later, 1000)).not.toContain(orderId);
-    expect(await stock.releaseOrphan(orderId, later)).toBe(false);
+    expect(await store.unconfirmedHolds(later, 1000)).not.toContain(orderId);
+    expect(await h.service.stock.releaseOrphan(orderId, later)).toBe(false);
     expect((await holdOf(orderId))!.status).toBe('RESERVED');
     expect(await stockOf(product.id)).toBe(4);
   });

@@ -1,5 +1,5 @@
 import { eventConsumer, on, OrderStatusChanged, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
-import type { StockStore } from '../db/stock-store';
+import type { StockService } from '../domain/stock';
 
 /**
  * Gives stock back when an order is cancelled (by the customer or the payment window), and
@@ -7,7 +7,7 @@ import type { StockStore } from '../db/stock-store';
  * orphan-hold sweep never needs to ask orders about it. Both are idempotent per order, so a
  * redelivered event changes nothing.
  */
-export function stockReleaseConsumer(bus: EventBus, stock: StockStore, logger: Logger): EventConsumer {
+export function stockReleaseConsumer(bus: EventBus, stock: Pick<StockService, 'confirm' | 'release'>, logger: Logger): EventConsumer {
   const log = logger.child({ component: 'order-consumer' });
   return eventConsumer({
     group: 'products.stock',

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { answer, mountInternalApi, refuse, stockApi, type InternalSigner, type Logger } from '@waimai/platform';
-import type { ReservationRefusal, StockStore } from '../db/stock-store';
+import type { ReservationRefusal, StockService } from '../domain/stock';
 
 function refusalOf(refusal: ReservationRefusal) {
   switch (refusal.kind) {
@@ -32,7 +32,7 @@ function refusalOf(refusal: ReservationRefusal) {
  * Serves `stockApi` (packages/platform), which orders calls while a customer waits on
  * createOrder. It sits outside /graphql, is never routed by the gateway, and needs a service token.
  */
-export function mountStockApi(app: Express, stock: StockStore, signer: InternalSigner, logger: Logger): void {
+export function mountStockApi(app: Express, stock: Pick<StockService, 'reserve' | 'release'>, signer: InternalSigner, logger: Logger): void {
   mountInternalApi(
     app,
     stockApi,
