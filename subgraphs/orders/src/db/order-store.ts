@@ -1,81 +1,23 @@
-import { and, asc, eq, gt, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import {
   affectedRows,
-  applyOnce,
   enqueueEvents,
   markProcessed,
   newestFirst,
-  newEvent,
-  OrderStatusChanged,
   type CatalogEvent,
   type Database,
-  type EventOf,
   type Keyset,
   type OrderStatus,
+  type Transaction,
 } from '@waimai/platform';
 import { orderItems, orderOffers, orders, orderTimeline, type OrderItemRow, type OrderRow, type OrdersSchema, type OrderTimelineRow } from './schema';
-import { nextStatus, type Step } from '../domain/state-machine';
 
-type Tx = Parameters<Parameters<Database<OrdersSchema>['transaction']>[0]>[0];
+type Tx = Transaction<OrdersSchema>;
 
-export function statusChangedEvent(order: OrderRow, step: Step | 'create', from: OrderStatus | null, at: Date): EventOf<typeof OrderStatusChanged> {
-  return newEvent(
-    OrderStatusChanged,
-    order.id,
-    {
-      orderId: order.id,
-      step,
-      from,
-      to: order.status,
-      at: at.toISOString(),
-      customerId: order.customerId,
-      merchantId: order.merchantId,
-      merchantLocation: { lat: order.merchantLat, lng: order.merchantLng },
-      deliveryLocation: { lat: order.deliveryLat, lng: order.deliveryLng },
-      riderId: order.riderId,
-      totalCents: order.totalCents,
-      dispatchRound: order.dispatchRound,
-      needsAttention: order.needsAttention,
-      wasOvertime: order.wasOvertime,
-    },
-    at,
-  );
-}
-
-/** Why a transition was not applied; the caller turns it into the contract's error. */
-export class TransitionRefused extends Error {
-  constructor(
-    readonly reason: 'not-found' | 'not-allowed' | 'already-processed',
-    readonly order: OrderRow | null,
-  ) {
-    super(reason);
-  }
-}
-
-export interface TransitionRequest {
-  orderId: string;
-  step: Step;
-  actorId?: string | null;
-  /**
-   * Whether the step already took effect on the current row for this caller (a retry whose
-   * answer was lost): the row is returned as it is, nothing is written and no event is sent.
-   */
-  alreadyApplied?: (order: OrderRow) => boolean;
-  /** Checks on the current row (ownership, offers); throws to refuse. */
-  guard?: (order: OrderRow, tx: Tx) => Promise<void> | void;
-  /** Columns to set besides status and version. */
-  set?: (order: OrderRow, now: Date) => Partial<OrderRow>;
-  /** Extra conditions of the conditional UPDATE. */
-  where?: SQL;
-  /** More events to enqueue with the transition (e.g. a refund request). */
-  events?: (order: OrderRow, now: Date) => CatalogEvent[];
-  /** Idempotent consumers: applied once per (consumer, eventId), in the same transaction. */
-  once?: { consumer: string; eventId: string };
-}
-
-/** Compare-and-set attempts before giving up; a loser re-reads and usually gets a clear refusal. */
-const MAX_ATTEMPTS = 5;
-
+/**
+ * The orders tables, SQL only: rows in, plain objects out. Which change is allowed, and what
+ * it means, is decided by the domain (domain/orders.ts), which opens the transactions.
+ */
 export function createOrderStore(db: Database<OrdersSchema>, primary: Database<OrdersSchema>) {
   async function byIdOn(database: Database<OrdersSchema> | Tx, id: string): Promise<OrderRow | undefined> {
     const [row] = await database.select().from(orders).where(eq(orders.id, id));
@@ -83,15 +25,16 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
   }
 
   return {
-    async insert(order: OrderRow, items: OrderItemRow[], onCommitted: CatalogEvent[] = []): Promise<OrderRow> {
-      await primary.transaction(async (tx) => {
-        await tx.insert(orders).values(order);
-        await tx.insert(orderItems).values(items);
-        await tx.insert(orderTimeline).values({ orderId: order.id, status: order.status, step: 'create', actorId: order.customerId, at: order.createdAt });
-        await enqueueEvents(tx, [statusChangedEvent(order, 'create', null, order.createdAt), ...onCommitted]);
-      });
-      return order;
+    /** Runs `work` in one transaction on the primary: the domain's use cases own it. */
+    inTransaction: <T>(work: (tx: Tx) => Promise<T>): Promise<T> => primary.transaction(work),
+
+    async insert(tx: Tx, order: OrderRow, items: OrderItemRow[]): Promise<void> {
+      await tx.insert(orders).values(order);
+      await tx.insert(orderItems).values(items);
     },
+
+    /** The row as this transaction sees it. */
+    byIdIn: (tx: Tx, id: string) => byIdOn(tx, id),
 
     async byIdempotencyKey(customerId: string, key: string): Promise<OrderRow | undefined> {
       const [row] = await primary
@@ -182,47 +125,23 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
     },
 
     /**
-     * Applies one step of the lifecycle: one conditional UPDATE (`WHERE id = ? AND
-     * status = ? AND version = ?`) plus a timeline row plus the outbox event, in one
-     * transaction. A concurrent change makes the UPDATE match nothing; the step is then
-     * re-evaluated against the new row, so exactly one of racing steps wins.
+     * The compare-and-set of every lifecycle step: sets `changes` only if the row still has the
+     * status and version `current` was read with. False when someone changed it first.
      */
-    async transition(request: TransitionRequest): Promise<OrderRow> {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-        const outcome = await primary.transaction(async (tx) => {
-          if (request.once && !(await markProcessed(tx, request.once.consumer, request.once.eventId))) {
-            throw new TransitionRefused('already-processed', (await byIdOn(tx, request.orderId)) ?? null);
-          }
-          const current = await byIdOn(tx, request.orderId);
-          if (!current) throw new TransitionRefused('not-found', null);
-          if (request.alreadyApplied?.(current)) return current;
-          await request.guard?.(current, tx);
-          const to = nextStatus(current.status, request.step);
-          if (!to) throw new TransitionRefused('not-allowed', current);
-          const now = new Date();
-          const changes: Partial<OrderRow> = { ...request.set?.(current, now), status: to, version: current.version + 1 };
-          const result = await tx
-            .update(orders)
-            .set(changes)
-            .where(and(eq(orders.id, current.id), eq(orders.status, current.status), eq(orders.version, current.version), request.where));
-          if (affectedRows(result) === 0) return null;
-          const updated: OrderRow = { ...current, ...changes };
-          if (to !== current.status) {
-            await tx.insert(orderTimeline).values({ orderId: current.id, status: to, step: request.step, actorId: request.actorId ?? null, at: now });
-          }
-          await enqueueEvents(tx, [statusChangedEvent(updated, request.step, current.status, now), ...(request.events?.(updated, now) ?? [])]);
-          return updated;
-        });
-        if (outcome) return outcome;
-      }
-      const latest = (await byIdOn(primary, request.orderId)) ?? null;
-      throw new TransitionRefused('not-allowed', latest);
+    async updateIfUnchanged(tx: Tx, current: Pick<OrderRow, 'id' | 'status' | 'version'>, changes: Partial<OrderRow>): Promise<boolean> {
+      const result = await tx
+        .update(orders)
+        .set(changes)
+        .where(and(eq(orders.id, current.id), eq(orders.status, current.status), eq(orders.version, current.version)));
+      return affectedRows(result) > 0;
     },
 
-    /** Runs `work` once per (consumer, eventId) in one transaction; false when it already ran. */
-    async once(consumer: string, eventId: string, work: (tx: Tx) => Promise<void>): Promise<boolean> {
-      return (await applyOnce(primary, consumer, eventId, work)).done;
+    async appendTimeline(tx: Tx, entry: { orderId: string; status: OrderStatus; step: string; actorId: string | null; at: Date }): Promise<void> {
+      await tx.insert(orderTimeline).values(entry);
     },
+
+    /** Records that `consumer` handled `eventId` in `tx`; false when it already had. */
+    markProcessed: (tx: Tx, consumer: string, eventId: string) => markProcessed(tx, consumer, eventId),
 
     enqueue: (tx: Tx, events: CatalogEvent[]) => enqueueEvents(tx, events),
   };

@@ -17,8 +17,9 @@ import {
   type StockApiClient,
   type stockApi,
 } from '@waimai/platform';
-import { TransitionRefused, type OrderStore, type TransitionRequest } from '../db/order-store';
+import type { OrderStore } from '../db/order-store';
 import type { OrderItemRow, OrderRow } from '../db/schema';
+import { statusChangedEvent, transition, TransitionRefused, type TransitionRequest } from './lifecycle';
 import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy } from './rules';
 import { withRider, type Step } from './state-machine';
 
@@ -43,8 +44,9 @@ export interface OrderServiceDeps {
 }
 
 /**
- * The order use cases: every one goes through `store.transition` with a step of the
- * state machine, so the lifecycle has one implementation.
+ * The order use cases: each owns its transaction and the events it enqueues. Every status
+ * change goes through `transition` (lifecycle.ts) with a step of the state machine, so the
+ * lifecycle has one implementation; calls to products happen outside any transaction.
  */
 export function createOrderService({ store, stock, relay, policy, logger }: OrderServiceDeps) {
   const log = logger.child({ component: 'orders' });
@@ -52,7 +54,7 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
   /** Runs a transition and turns a refusal into the contract's error. */
   async function apply(request: TransitionRequest): Promise<OrderRow> {
     try {
-      const order = await store.transition(request);
+      const order = await transition(store, request);
       relay.kick();
       return order;
     } catch (err) {
@@ -176,7 +178,11 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
         quantity: line.quantity,
       }));
       try {
-        await store.insert(order, items);
+        await store.inTransaction(async (tx) => {
+          await store.insert(tx, order, items);
+          await store.appendTimeline(tx, { orderId, status: order.status, step: 'create', actorId: customer.sub, at: now });
+          await store.enqueue(tx, [statusChangedEvent(order, 'create', null, now)]);
+        });
       } catch (err) {
         // The row may be in after all (the commit's answer was lost), or the same key raced
         // with itself and the first order won.
@@ -276,7 +282,7 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
     /** Payment succeeded: PENDING_PAYMENT → CREATED, the deadline counted from now. */
     async paid(eventId: string, paymentId: string, orderId: string, paidAt: Date, amountCents: number): Promise<void> {
       try {
-        await store.transition({
+        await transition(store, {
           orderId,
           step: 'pay',
           once: { consumer: 'orders.payments', eventId },
@@ -297,9 +303,10 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
         if (err.order.paymentId === paymentId) return;
         // The money was taken but the order can no longer be paid (cancelled, or paid twice): give it back.
         log.warn({ orderId, paymentId, status: err.order.status }, 'Refunding a payment for an order that cannot take it.');
-        await store.once('orders.payments', eventId, (tx) =>
-          store.enqueue(tx, [newEvent(RefundRequested, orderId, { orderId, paymentId, amountCents, reason: 'ORDER_NOT_PAYABLE' })]),
-        );
+        const refund = newEvent(RefundRequested, orderId, { orderId, paymentId, amountCents, reason: 'ORDER_NOT_PAYABLE' });
+        await store.inTransaction(async (tx) => {
+          if (await store.markProcessed(tx, 'orders.payments', eventId)) await store.enqueue(tx, [refund]);
+        });
         relay.kick();
       }
     },
@@ -307,7 +314,7 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
     /** The late-delivery refund went through: COMPENSATING → CLOSED. */
     async compensated(eventId: string, orderId: string): Promise<void> {
       try {
-        await store.transition({ orderId, step: 'refunded', once: { consumer: 'orders.refunds', eventId }, set: (_o, now) => ({ closedAt: now }) });
+        await transition(store, { orderId, step: 'refunded', once: { consumer: 'orders.refunds', eventId }, set: (_o, now) => ({ closedAt: now }) });
         relay.kick();
       } catch (err) {
         if (!(err instanceof TransitionRefused)) throw err;
