@@ -333,7 +333,10 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
           set: (order) => ({ offerExpiresAt: null, needsAttention: order.dispatchRound >= policy.DISPATCH_MAX_ROUNDS }),
         }),
       deadlinePassed: (orderId: string) => apply({ orderId, step: 'deadlinePassed', set: () => ({ wasOvertime: true }) }),
-      close: (order: OrderRow) => {
+      /** RECEIVED past the complaints window: closes, or goes COMPENSATING with a refund request when it was late. */
+      async close(orderId: string): Promise<OrderRow | null> {
+        const order = await store.byId(orderId);
+        if (!order) return null;
         const refund = order.wasOvertime ? overtimeRefundCents(order.totalCents, policy.OVERTIME_REFUND_PERCENT) : 0;
         const step: Step = refund > 0 ? 'compensate' : 'close';
         return apply({

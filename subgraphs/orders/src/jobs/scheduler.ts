@@ -29,10 +29,7 @@ export function startScheduler(store: OrderStore, service: OrderService, interva
     await each(await store.due('PENDING_PAYMENT', 'paymentDueAt', now, BATCH), service.timers.expirePayment);
     await each(await store.due('NOTIFIED', 'offerExpiresAt', now, BATCH), service.timers.offerTimeout);
     await each(await store.due('DELIVERING', 'deadlineAt', now, BATCH), service.timers.deadlinePassed);
-    await each(await store.due('RECEIVED', 'closeDueAt', now, BATCH), async (id) => {
-      const order = await store.byId(id);
-      if (order) await service.timers.close(order);
-    });
+    await each(await store.due('RECEIVED', 'closeDueAt', now, BATCH), service.timers.close);
   }
 
   return repeatEvery(intervalMs, tick, (err) => log.error({ err }, 'A scheduler tick failed.'));
