@@ -18,6 +18,7 @@ import type { PaymentsConfig } from './env';
 import { createContext, type PaymentsServices } from './context';
 import { paymentsSchema } from './db/schema';
 import { createPaymentStore } from './db/payment-store';
+import { createPaymentService, type PaymentService } from './domain/payments';
 import { refundConsumer } from './events/refund-consumer';
 import { createProviders } from './providers';
 import { SANDBOX_PROVIDER } from './providers/sandbox';
@@ -32,6 +33,9 @@ export async function migratePayments(config: PaymentsConfig): Promise<void> {
   await migrateDatabase(config, 'payments', MIGRATIONS_FOLDER);
 }
 
+/** The running service; `payments` is its use cases, for tests that open payments directly. */
+export type RunningPayments = RunningSubgraphService<{ payments: PaymentService }>;
+
 /**
  * Starts the payments subgraph on PAYMENTS_PORT: payments and refunds, the provider
  * webhook and the sandbox pay page, the outbox relay to payments.events and the refund
@@ -41,7 +45,7 @@ export async function startPaymentsSubgraph(
   config: PaymentsConfig,
   logger: Logger,
   options: ConnectOptions = {},
-): Promise<RunningSubgraphService> {
+): Promise<RunningPayments> {
   return startSubgraphService('payments', logger, async ({ own }) => {
     const database = own(connectDatabase(config, 'payments', paymentsSchema, options), (database) => database.close());
     const store = createPaymentStore(database.db, database.primary);
@@ -51,13 +55,14 @@ export async function startPaymentsSubgraph(
     await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents]);
     // Rows it has not sent on stop wait for the next start.
     const relay = own(startOutboxRelay({ service: 'payments', db: database.primary, bus, logger }), (relay) => relay.stop());
-    const services: PaymentsServices = {
-      stores: { payments: store },
+    const payments = createPaymentService({
+      store,
       orders: createInternalClient(ordersApi, { baseUrl: config.ORDERS_URL, caller: 'payments', signer, timeoutMs: config.ORDERS_TIMEOUT_MS }),
       providers,
+      relay,
       paymentWindowSeconds: config.PAYMENT_WINDOW_SECONDS,
-      eventsEnqueued: () => relay.kick(),
-    };
+    });
+    const services: PaymentsServices = { stores: { payments: store }, payments };
 
     return {
       subgraph: {
@@ -80,8 +85,7 @@ export async function startPaymentsSubgraph(
           mountProviderCallback(app, {
             provider: SANDBOX_PROVIDER,
             secret: config.PAYMENT_WEBHOOK_SECRET,
-            store,
-            eventsEnqueued: services.eventsEnqueued,
+            payments,
             logger,
           });
           mountSandboxPayPage(app, {
@@ -95,8 +99,8 @@ export async function startPaymentsSubgraph(
       },
       // After HTTP is open: webhooks only write rows and the outbox, so they are taken while the
       // refund consumer waits for its group (after a crash, until the dead member is dropped).
-      workers: [refundConsumer({ bus, store, providers, eventsEnqueued: services.eventsEnqueued, logger })],
-      exposes: {},
+      workers: [refundConsumer({ bus, payments, logger })],
+      exposes: { payments },
     };
   });
 }

@@ -1,17 +1,13 @@
 import DataLoader from 'dataloader';
-import { loaderById, loaderOfGroups, type Caller, type OrdersApiClient } from '@waimai/platform';
+import { loaderById, loaderOfGroups, type Caller } from '@waimai/platform';
 import type { PaymentStore } from './db/payment-store';
 import type { PaymentRow } from './db/schema';
-import type { Providers } from './providers';
+import type { PaymentService } from './domain/payments';
 
-/** What every request shares: stores, the orders client, the provider adapters. */
+/** What every request shares: the store for reads, the payment use cases for writes. */
 export interface PaymentsServices {
   stores: { payments: PaymentStore };
-  orders: OrdersApiClient;
-  providers: Providers;
-  paymentWindowSeconds: number;
-  /** Called after a commit that enqueued events, so the relay publishes them at once. */
-  eventsEnqueued(): void;
+  payments: PaymentService;
 }
 
 export interface Context extends PaymentsServices {

@@ -18,7 +18,6 @@ import { loadProductsConfig } from '../../products/src/env';
 import { migrateProducts, startProductsSubgraph } from '../../products/src/app';
 import { loadPaymentsConfig } from '../src/env';
 import { migratePayments, startPaymentsSubgraph } from '../src/app';
-import { createPaymentStore } from '../src/db/payment-store';
 import { outbox, paymentEvents, payments, paymentsSchema, refunds, type PaymentMethod } from '../src/db/schema';
 import { createSandboxProvider } from '../src/providers/sandbox';
 
@@ -41,7 +40,6 @@ export async function startPayments(env: Record<string, string> = {}) {
   const queries: string[] = [];
   const service = await startPaymentsSubgraph(config, logger, { logQuery: (query) => queries.push(query) });
   const database = connectDatabase(config, 'payments', paymentsSchema);
-  const store = createPaymentStore(database.db, database.primary);
   const sandbox = createSandboxProvider({ publicUrl: config.PUBLIC_URL });
   const db = database.primary;
 
@@ -49,7 +47,6 @@ export async function startPayments(env: Record<string, string> = {}) {
     service,
     config,
     bus,
-    store,
     /** Every SQL statement the subgraph sent, in order. */
     queries,
     call: subgraphCaller(service.baseUrl, config.INTERNAL_SECRET),
@@ -60,14 +57,12 @@ export async function startPayments(env: Record<string, string> = {}) {
      */
     async aPendingPayment(fields: { orderId?: string; customerId?: string; amountCents?: number; method?: PaymentMethod; startedAt?: Date } = {}) {
       const order = { id: fields.orderId ?? newId(), customerId: fields.customerId ?? `customer-${newId()}`, totalCents: fields.amountCents ?? 4200, paymentDueAt: null };
-      const result = await store.startPayment({
+      const result = await service.payments.openPayment({
         order,
         method: fields.method ?? 'ALIPAY',
-        provider: sandbox.name,
-        windowSeconds: config.PAYMENT_WINDOW_SECONDS,
+        // The sandbox even when PAYMENT_PROVIDER=none: a payment made before the provider was switched off.
+        provider: sandbox,
         ...(fields.startedAt ? { now: fields.startedAt } : {}),
-        openAtProvider: (payment) =>
-          sandbox.createPayment({ paymentId: payment.id, orderId: order.id, amountCents: order.totalCents, method: fields.method ?? 'ALIPAY', expiresAt: payment.expiresAt }),
       });
       return result.payment;
     },

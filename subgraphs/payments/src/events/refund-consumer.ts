@@ -1,12 +1,9 @@
 import { eventConsumer, on, RefundRequested, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
-import type { PaymentStore } from '../db/payment-store';
-import type { Providers } from '../providers';
+import type { PaymentService } from '../domain/payments';
 
 export interface RefundConsumerOptions {
   bus: EventBus;
-  store: PaymentStore;
-  providers: Providers;
-  eventsEnqueued(): void;
+  payments: PaymentService;
   logger: Logger;
 }
 
@@ -15,7 +12,7 @@ export interface RefundConsumerOptions {
  * exactly once however often Kafka delivers it. Other event types are not for payments.
  */
 export function refundConsumer(options: RefundConsumerOptions): EventConsumer {
-  const { store, providers } = options;
+  const { payments } = options;
   const log = options.logger.child({ component: 'refund-consumer' });
   return eventConsumer({
     group: 'payments',
@@ -27,22 +24,10 @@ export function refundConsumer(options: RefundConsumerOptions): EventConsumer {
     handlers: [
       on(RefundRequested, async (event) => {
         const request = event.data;
-        const result = await store.refund(event.id, request, async ({ payment, refundCents, refundKey }) => {
-          const provider = providers.byName(payment.provider);
-          if (!provider) throw new Error(`No adapter for provider ${payment.provider}; payment ${payment.id} cannot be refunded.`);
-          return provider.refund({
-            paymentId: payment.id,
-            orderId: payment.orderId,
-            providerTxnId: payment.providerTxnId,
-            amountCents: refundCents,
-            reason: request.reason,
-            refundKey,
-          });
-        });
+        const result = await payments.refund(event.id, request);
         const context = { eventId: event.id, orderId: request.orderId, reason: request.reason };
         switch (result.kind) {
           case 'refunded':
-            options.eventsEnqueued();
             log.info({ ...context, paymentId: result.payment.id, refundCents: result.refund.amountCents, status: result.payment.status }, 'Refunded a payment.');
             return;
           case 'duplicate-event':

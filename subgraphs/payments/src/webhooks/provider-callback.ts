@@ -1,14 +1,13 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { SIGNATURE_HEADER, verifyCallback, type Logger, type SignatureCheck } from '@waimai/platform';
-import type { PaymentStore } from '../db/payment-store';
 import { providerCallback } from '../domain/payment-rules';
+import type { PaymentService } from '../domain/payments';
 
 export interface ProviderCallbackOptions {
   /** The adapter whose callbacks this route takes; the path is /webhooks/payments/<provider>. */
   provider: string;
   secret: string;
-  store: PaymentStore;
-  eventsEnqueued(): void;
+  payments: PaymentService;
   logger: Logger;
 }
 
@@ -26,7 +25,7 @@ const refusals: Record<Exclude<SignatureCheck, { ok: true }>['reason'], string> 
  * 2xx: accepted, a repeat included. 5xx makes the provider retry later.
  */
 export function mountProviderCallback(app: Express, options: ProviderCallbackOptions): void {
-  const { provider, secret, store } = options;
+  const { provider, secret, payments } = options;
   const log = options.logger.child({ component: 'payment-webhook', provider });
   const path = `/webhooks/payments/${provider}`;
 
@@ -54,7 +53,7 @@ export function mountProviderCallback(app: Express, options: ProviderCallbackOpt
       }
 
       const callback = parsed.data;
-      const result = await store.applyCallback(callback, provider);
+      const result = await payments.handleCallback(callback, provider);
       const context = { eventId: callback.eventId, paymentId: callback.paymentId, orderId: callback.orderId, outcome: callback.paymentStatus };
       switch (result.kind) {
         case 'unknown-payment':
@@ -73,7 +72,6 @@ export function mountProviderCallback(app: Express, options: ProviderCallbackOpt
           res.status(200).json({ received: true, applied: false, status: result.status });
           return;
         case 'applied':
-          options.eventsEnqueued();
           log.info({ ...context, status: result.status }, 'Applied a payment callback.');
           res.status(200).json({ received: true, applied: true, status: result.status });
           return;
