@@ -20,6 +20,7 @@ import { productsSchema } from './db/schema';
 import { createMerchantStore } from './db/merchant-store';
 import { createProductStore } from './db/product-store';
 import { createStockStore } from './db/stock-store';
+import { createCatalogService } from './domain/catalog';
 import { createStockService, type StockService } from './domain/stock';
 import { mountStockApi } from './internal/stock-api';
 import { stockReleaseConsumer } from './events/order-consumer';
@@ -45,6 +46,7 @@ export async function startProductsSubgraph(
       merchants: createMerchantStore(database.db),
       products: createProductStore(database.db, database.primary),
     };
+    const catalog = createCatalogService(stores);
     const signer = createInternalSigner(config.INTERNAL_SECRET);
     const stock = createStockService({
       store: createStockStore(database.primary),
@@ -62,7 +64,7 @@ export async function startProductsSubgraph(
         admin: { port: config.PRODUCTS_ADMIN_PORT, host: config.ADMIN_HOST },
         signer,
         readiness: { mysql: () => database.ping() },
-        context: (caller) => createContext(caller, stores),
+        context: (caller) => createContext(caller, catalog, stores),
         routes: (app) => mountStockApi(app, stock, signer, logger),
       },
       workers: [

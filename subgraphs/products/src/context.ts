@@ -3,6 +3,7 @@ import { loaderById, type Caller } from '@waimai/platform';
 import type { MerchantStore } from './db/merchant-store';
 import type { ProductStore } from './db/product-store';
 import type { MerchantRow, ProductRow } from './db/schema';
+import type { CatalogService } from './domain/catalog';
 
 export interface ProductsStores {
   merchants: MerchantStore;
@@ -11,6 +12,7 @@ export interface ProductsStores {
 
 export interface Context {
   caller: Caller;
+  catalog: CatalogService;
   stores: ProductsStores;
   loaders: {
     merchant: DataLoader<string, MerchantRow | null>;
@@ -19,9 +21,10 @@ export interface Context {
 }
 
 /** Per request: the caller and fresh DataLoaders, so `_entities` batches make one query. */
-export function createContext(caller: Caller, stores: ProductsStores): Context {
+export function createContext(caller: Caller, catalog: CatalogService, stores: ProductsStores): Context {
   return {
     caller,
+    catalog,
     stores,
     loaders: { merchant: loaderById((ids) => stores.merchants.byIds(ids)), product: loaderById((ids) => stores.products.byIds(ids)) },
   };

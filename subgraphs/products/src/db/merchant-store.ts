@@ -1,9 +1,7 @@
 import { and, asc, between, desc, eq, inArray, sql } from 'drizzle-orm';
 import { boundingBox, type Database, type GeoPoint } from '@waimai/platform';
+import { MAX_DELIVERY_RADIUS_METERS } from '../domain/rules';
 import { merchants, type MerchantRow, type ProductsSchema } from './schema';
-
-/** The largest delivery radius a merchant may set: bounds the nearby search box. */
-export const MAX_DELIVERY_RADIUS_METERS = 50_000;
 
 export interface NewMerchant {
   id: string;

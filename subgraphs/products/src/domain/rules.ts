@@ -1,6 +1,7 @@
 import { entityId, geoPointInput, optionalText, text, z } from '@waimai/platform';
-import { MAX_DELIVERY_RADIUS_METERS } from '../db/merchant-store';
 
+/** The largest delivery radius a merchant may set: it also bounds the nearby search box (db/merchant-store.ts). */
+export const MAX_DELIVERY_RADIUS_METERS = 50_000;
 export const DEFAULT_DELIVERY_RADIUS_METERS = 5_000;
 export const MAX_PRICE_CENTS = 10_000_000;
 export const MAX_STOCK = 1_000_000;
@@ -17,6 +18,7 @@ export const createMerchantInput = z.object({
     .nullish()
     .transform((radius) => radius ?? DEFAULT_DELIVERY_RADIUS_METERS),
 });
+export type CreateMerchantInput = z.output<typeof createMerchantInput>;
 
 const stock = z.number().int().min(0, 'must not be negative').max(MAX_STOCK, `must be at most ${MAX_STOCK}`);
 
@@ -28,5 +30,6 @@ export const publishProductInput = z.object({
   priceCents: z.number().int().min(0, 'must not be negative').max(MAX_PRICE_CENTS, `must be at most ${MAX_PRICE_CENTS}`),
   stock,
 });
+export type PublishProductInput = z.output<typeof publishProductInput>;
 
 export const newStockInput = z.object({ productId: entityId, newStock: stock });

@@ -1,48 +1,43 @@
-import { newId, NotFoundError, requireRole, validateInput } from '@waimai/platform';
+import { NotFoundError, requireRole, validateInput } from '@waimai/platform';
 import type { MutationResolvers } from '../generated/graphql';
 import type { Context } from '../context';
 import { requireManager } from '../domain/ownership';
 import { createMerchantInput, newStockInput, publishProductInput } from '../domain/rules';
 
-async function managedProduct(context: Context, productId: string) {
+/** Checks that the caller may manage the product's shop; NOT_FOUND when either is missing. */
+async function requireProductManager(context: Context, productId: string): Promise<void> {
   const product = await context.loaders.product.load(productId);
   if (!product) throw new NotFoundError('Product', productId);
   const merchant = await context.loaders.merchant.load(product.merchantId);
   if (!merchant) throw new NotFoundError('Merchant', product.merchantId);
   requireManager(context.caller, merchant);
-  return product;
 }
 
 export const Mutation: MutationResolvers = {
-  createMerchant: async (_parent, { input }, { caller, stores }) => {
+  createMerchant: async (_parent, { input }, { caller, catalog }) => {
     const owner = requireRole(caller, 'MERCHANT');
-    const valid = validateInput(createMerchantInput, input);
-    return stores.merchants.insert({ id: newId(), ownerId: owner.sub, ...valid });
+    return catalog.openMerchant(owner, validateInput(createMerchantInput, input));
   },
 
-  publishProduct: async (_parent, { input }, { caller, stores, loaders }) => {
+  publishProduct: async (_parent, { input }, { caller, catalog, loaders }) => {
     requireRole(caller, 'MERCHANT', 'ADMIN');
     const valid = validateInput(publishProductInput, input);
     const merchant = await loaders.merchant.load(valid.merchantId);
     if (!merchant) throw new NotFoundError('Merchant', valid.merchantId);
     requireManager(caller, merchant);
-    return stores.products.insert({ id: newId(), ...valid });
+    return catalog.publishProduct(valid);
   },
 
   updateProductStock: async (_parent, args, context) => {
     requireRole(context.caller, 'MERCHANT', 'ADMIN');
     const { productId, newStock } = validateInput(newStockInput, args, 'arguments');
-    await managedProduct(context, productId);
-    const updated = await context.stores.products.setStock(productId, newStock);
-    if (!updated) throw new NotFoundError('Product', productId);
-    return updated;
+    await requireProductManager(context, productId);
+    return context.catalog.setStock(productId, newStock);
   },
 
   setProductStatus: async (_parent, { productId, status }, context) => {
     requireRole(context.caller, 'MERCHANT', 'ADMIN');
-    await managedProduct(context, productId);
-    const updated = await context.stores.products.setStatus(productId, status);
-    if (!updated) throw new NotFoundError('Product', productId);
-    return updated;
+    await requireProductManager(context, productId);
+    return context.catalog.setStatus(productId, status);
   },
 };
