@@ -1,6 +1,6 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { existsSync, readFileSync } from 'node:fs';
-import { SUBGRAPHS } from '@waimai/platform';
+import { SUBGRAPHS, subgraphSdl } from '@waimai/platform';
 
 /**
  * Resolver types per subgraph of the registry (federation: true). Each subgraph lists its
@@ -18,7 +18,8 @@ const config: CodegenConfig = {
     SUBGRAPHS.map(({ folder }) => [
       `${folder}/src/generated/graphql.ts`,
       {
-        schema: `${folder}/src/schema.graphql`,
+        // The SDL itself: schema.graphql with the common definitions it uses (DateTime, GeoPoint, ...).
+        schema: subgraphSdl(`${folder}/src/schema.graphql`),
         plugins: ['typescript', 'typescript-resolvers'],
         config: {
           federation: true,

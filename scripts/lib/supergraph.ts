@@ -1,9 +1,9 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { parse, validate, type GraphQLSchema, type GraphQLError } from 'graphql';
-import { SUBGRAPHS as REGISTERED, subgraphNamed, type SubgraphName } from '@waimai/platform';
+import { SUBGRAPHS as REGISTERED, subgraphNamed, typeDefsFrom, type SubgraphName } from '@waimai/platform';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const SUPERGRAPH_PATH = path.join(ROOT, 'schema', 'supergraph.graphql');
@@ -25,7 +25,8 @@ export function composeSupergraph(): Composition {
     SUBGRAPHS.map(({ name, url }) => ({
       name,
       url,
-      typeDefs: parse(readFileSync(subgraphSdlPath(name), 'utf8')),
+      // With the common definitions it uses, as the subgraph serves it.
+      typeDefs: typeDefsFrom(subgraphSdlPath(name)),
     })),
   );
   if (result.errors) return { ok: false, errors: result.errors.map((error) => error.message) };

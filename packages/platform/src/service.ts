@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { BaseContext } from '@apollo/server';
-import { parse, type DocumentNode } from 'graphql';
+import { isTypeDefinitionNode, parse, Source, visit, type ASTNode, type DocumentNode, type TypeDefinitionNode } from 'graphql';
 import type { runtimeConfig } from './config';
 import type { RunningService } from './http';
 import { onShutdown } from './http';
@@ -37,9 +38,42 @@ export function worker<T extends { stop(): Promise<void> }>(name: string, start:
   };
 }
 
-/** The SDL of a subgraph, read once at start (src/schema.graphql). */
+/** The definitions every subgraph may use (DateTime, GeoPoint, GeoPointInput, PageInfo), written once. */
+export const COMMON_SDL_PATH = path.join(__dirname, 'common.graphql');
+
+/**
+ * A subgraph's whole SDL: its schema.graphql (`file`), then the definitions of common.graphql
+ * it refers to, and those they refer to, in common.graphql's order. Only those: a subgraph
+ * declaring a type it never uses would be named among that type's owners in the supergraph.
+ * The runtime schema (typeDefsFrom), composition and codegen all read it through here.
+ */
+export function subgraphSdl(file: string): string {
+  const own = readFileSync(file, 'utf8');
+  const common = readFileSync(COMMON_SDL_PATH, 'utf8');
+  const ownDocument = parse(new Source(own, file));
+  const commonDocument = parse(new Source(common, COMMON_SDL_PATH));
+  const defined = new Set(ownDocument.definitions.flatMap((definition) => ('name' in definition && definition.name ? [definition.name.value] : [])));
+  const wanted = new Set<string>();
+  const collect = (node: ASTNode) =>
+    visit(node, {
+      NamedType(named) {
+        if (!defined.has(named.name.value)) wanted.add(named.name.value);
+      },
+    });
+  collect(ownDocument);
+  const shared = commonDocument.definitions.filter((definition): definition is TypeDefinitionNode => isTypeDefinitionNode(definition));
+  // Until nothing new is wanted: a common type may refer to another.
+  for (let size = -1; size !== wanted.size; ) {
+    size = wanted.size;
+    for (const definition of shared) if (wanted.has(definition.name.value)) collect(definition);
+  }
+  const used = shared.filter((definition) => wanted.has(definition.name.value) && !defined.has(definition.name.value));
+  return [own.trimEnd(), ...used.map((definition) => common.slice(definition.loc!.start, definition.loc!.end))].join('\n\n') + '\n';
+}
+
+/** The SDL of a subgraph (src/schema.graphql and the common definitions it uses), read once at start. */
 export function typeDefsFrom(file: string): DocumentNode {
-  return parse(readFileSync(file, 'utf8'));
+  return parse(subgraphSdl(file));
 }
 
 export interface ServiceScope {
