@@ -1,49 +1,50 @@
 import { createLogger, createKafkaEventBus, newEvent, PaymentSucceeded, Topics, newId, type Identity } from '@waimai/platform';
-import { aPlace, ensureRunIsolation, subgraphCaller } from '@waimai/testkit';
+import { aPlace, startStack, subgraphCaller } from '@waimai/testkit';
 export { eventually } from '@waimai/testkit';
-import { loadProductsConfig } from '../../products/src/env';
-import { migrateProducts, startProductsSubgraph } from '../../products/src/app';
 import { loadOrdersConfig } from '../src/env';
-import { migrateOrders, startOrdersSubgraph, type OrdersOptions } from '../src/app';
+import { migrateOrders, startOrdersSubgraph, type OrdersOptions, type RunningOrders } from '../src/app';
 
 /**
- * Products and orders in-process on free ports, on this run's own databases and topics,
- * with the timers shortened by `overrides` (e.g. PAYMENT_WINDOW_SECONDS: '2').
+ * Products on testkit's stack (its own databases, keys and topics inside the run's), and
+ * orders in-process beside it from its own src (so tests can reach its outbox and start
+ * replicas), with the timers shortened by `overrides` (e.g. PAYMENT_WINDOW_SECONDS: '2').
  */
 export async function startOrdersWithProducts(overrides: Record<string, string> = {}, options: OrdersOptions = {}) {
-  ensureRunIsolation();
-  const logger = createLogger('test', process.env.LOG_LEVEL ?? 'warn');
-  const productsConfig = loadProductsConfig({ ...process.env, PRODUCTS_PORT: '0' });
-  await migrateProducts(productsConfig);
-  const products = await startProductsSubgraph(productsConfig, logger);
-  const ordersConfig = loadOrdersConfig({
-    ...process.env,
-    ORDERS_PORT: '0',
-    PRODUCTS_URL: products.baseUrl,
-    SCHEDULER_INTERVAL_MS: '200',
-    ...overrides,
-  });
-  await migrateOrders(ordersConfig);
-  const orders = await startOrdersSubgraph(ordersConfig, logger, options);
-  const paymentsBus = createKafkaEventBus(ordersConfig, 'test-payments', logger);
-  return {
-    products,
-    orders,
-    config: ordersConfig,
-    callProducts: subgraphCaller(products.baseUrl, productsConfig.INTERNAL_SECRET),
-    callOrders: subgraphCaller(orders.baseUrl, ordersConfig.INTERNAL_SECRET),
-    /** Publishes what the payments service would after a successful webhook. */
-    async paymentSucceeded(orderId: string, amountCents: number, paymentId = newId(), eventId?: string) {
-      const event = newEvent(PaymentSucceeded, orderId, { paymentId, orderId, amountCents, paidAt: new Date().toISOString() });
-      await paymentsBus.publish(Topics.paymentEvents, [eventId ? { ...event, id: eventId } : event]);
-      return { paymentId, eventId: eventId ?? event.id };
-    },
-    async stop() {
-      await paymentsBus.close();
-      await orders.stop();
-      await products.stop();
-    },
-  };
+  const stack = await startStack({ subgraphs: ['products'], env: { SCHEDULER_INTERVAL_MS: '200', ...overrides } });
+  const logger = createLogger('test', stack.env.LOG_LEVEL ?? 'warn');
+  const productsUrl = stack.subgraphUrls.products!;
+  let orders: RunningOrders | undefined;
+  let paymentsBus: ReturnType<typeof createKafkaEventBus> | undefined;
+  try {
+    const ordersConfig = loadOrdersConfig({ ...stack.env, ORDERS_PORT: '0', PRODUCTS_URL: productsUrl });
+    await migrateOrders(ordersConfig);
+    orders = await startOrdersSubgraph(ordersConfig, logger, options);
+    paymentsBus = createKafkaEventBus(ordersConfig, 'test-payments', logger);
+    const running = orders;
+    const bus = paymentsBus;
+    return {
+      orders: running,
+      config: ordersConfig,
+      callProducts: subgraphCaller(productsUrl, ordersConfig.INTERNAL_SECRET),
+      callOrders: subgraphCaller(running.baseUrl, ordersConfig.INTERNAL_SECRET),
+      /** Publishes what the payments service would after a successful webhook. */
+      async paymentSucceeded(orderId: string, amountCents: number, paymentId = newId(), eventId?: string) {
+        const event = newEvent(PaymentSucceeded, orderId, { paymentId, orderId, amountCents, paidAt: new Date().toISOString() });
+        await bus.publish(Topics.paymentEvents, [eventId ? { ...event, id: eventId } : event]);
+        return { paymentId, eventId: eventId ?? event.id };
+      },
+      async stop() {
+        await bus.close();
+        await running.stop();
+        await stack.stop();
+      },
+    };
+  } catch (err) {
+    await paymentsBus?.close();
+    await orders?.stop();
+    await stack.stop();
+    throw err;
+  }
 }
 export type OrdersHarness = Awaited<ReturnType<typeof startOrdersWithProducts>>;
 

@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
-import { connectDatabase, createInternalClient, createInternalSigner, createLogger, ordersApi, type Identity, type RunningService } from '@waimai/platform';
-import { aPlace, ensureRunIsolation, eventually, freePorts, spawnService, subgraphCaller, unreachableUrl, waitUntilReady, type ServiceProcess } from '@waimai/testkit';
-import { loadProductsConfig } from '../../products/src/env';
-import { migrateProducts, startProductsSubgraph } from '../../products/src/app';
-import { productsSchema, stockHolds } from '../../products/src/db/schema';
-import { createStockStore } from '../../products/src/db/stock-store';
-import { createOrphanHoldSweep } from '../../products/src/jobs/orphan-hold-sweep';
+import mysql from 'mysql2/promise';
+import { databaseName, type Identity } from '@waimai/platform';
+import { aPlace, eventually, freePorts, spawnService, startStack, subgraphCaller, waitUntilReady, type ServiceProcess, type Stack } from '@waimai/testkit';
 import { loadOrdersConfig } from '../src/env';
 import { migrateOrders } from '../src/app';
 import { orderIdFor } from '../src/domain/orders';
@@ -17,7 +14,9 @@ import { orderIdFor } from '../src/domain/orders';
 /**
  * Orders killed with SIGKILL between the stock hold (committed in products) and the order row:
  * orders runs as its own OS process with FAULT_CRASH_AFTER_STOCK_HOLD=1, which kills it right
- * after products answered the reservation. Products runs in-process with its orphan-hold sweep.
+ * after products answered the reservation. Products runs on testkit's stack with its
+ * orphan-hold sweep; the stack names one free, closed port for the subgraphs it does not run,
+ * and orders is started on that port, so products' ORDERS_URL reaches it.
  */
 
 // 30 s: longer than restarting orders (a tsx start on a busy 2-core machine), so the keyed
@@ -28,51 +27,54 @@ const CREATE_ORDER = `mutation($input: CreateOrderInput!) { createOrder(input: $
 const ORDER = `query($id: ID!) { order(id: $id) { id status } }`;
 
 interface Setup {
-  products: RunningService;
+  stack: Stack;
   env: Record<string, string>;
   internalSecret: string;
   ordersPort: number;
   ordersAdminPort: number;
   logDir: string;
-  database: ReturnType<typeof connectDatabase<typeof productsSchema>>;
+  mysql: mysql.Pool;
+  productsDatabase: string;
+  /** Where the blind sweeper's questions to orders go unanswered. */
+  silentOrders: Awaited<ReturnType<typeof ordersThatNeverAnswers>>;
 }
 
 let setup: Setup;
+let blindSweeper: ServiceProcess;
 const started: ServiceProcess[] = [];
 
 beforeAll(async () => {
-  ensureRunIsolation();
-  const tag = `c${randomBytes(3).toString('hex')}`;
-  const [ordersPort, ordersAdminPort] = (await freePorts(2)) as [number, number];
-  const env = Object.fromEntries(
-    Object.entries({
-      ...process.env,
-      DB_PREFIX: `${process.env.DB_PREFIX}_${tag}`,
-      KAFKA_TOPIC_PREFIX: `${process.env.KAFKA_TOPIC_PREFIX}${tag}-`,
-      ORDERS_URL: `http://127.0.0.1:${ordersPort}`,
-    }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
-  const logger = createLogger('test', env.LOG_LEVEL ?? 'warn');
-  const productsConfig = loadProductsConfig({ ...env, PRODUCTS_PORT: '0', STOCK_HOLD_ORPHAN_SECONDS: String(ORPHAN_SECONDS), STOCK_HOLD_SWEEP_INTERVAL_MS: '250' });
-  await migrateProducts(productsConfig);
-  const products = await startProductsSubgraph(productsConfig, logger);
-  const ordersEnv = { ...env, PRODUCTS_URL: products.baseUrl, ORDERS_PORT: String(ordersPort), ORDERS_ADMIN_PORT: String(ordersAdminPort) };
-  await migrateOrders(loadOrdersConfig(ordersEnv));
+  const stack = await startStack({
+    subgraphs: ['products'],
+    env: { STOCK_HOLD_ORPHAN_SECONDS: String(ORPHAN_SECONDS), STOCK_HOLD_SWEEP_INTERVAL_MS: '250' },
+  });
+  const env = Object.fromEntries(Object.entries(stack.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const ordersPort = Number(new URL(env.ORDERS_URL!).port);
+  const [ordersAdminPort] = (await freePorts(1)) as [number];
+  const ordersEnv = { ...env, ORDERS_PORT: String(ordersPort), ORDERS_ADMIN_PORT: String(ordersAdminPort) };
+  const ordersConfig = loadOrdersConfig(ordersEnv);
+  await migrateOrders(ordersConfig);
   setup = {
-    products,
+    stack,
     env: ordersEnv,
-    internalSecret: productsConfig.INTERNAL_SECRET,
+    internalSecret: ordersConfig.INTERNAL_SECRET,
     ordersPort,
     ordersAdminPort,
     logDir: mkdtempSync(path.join(os.tmpdir(), 'waimai-crash-')),
-    database: connectDatabase(productsConfig, 'products', productsSchema),
+    mysql: mysql.createPool({ uri: ordersConfig.MYSQL_URL, connectionLimit: 2 }),
+    productsDatabase: databaseName(ordersConfig.DB_PREFIX, 'products'),
+    silentOrders: await ordersThatNeverAnswers(),
   };
+  // Started now, not once the holds exist: its start (a tsx process) must not eat into the
+  // window the keyed retry has to resume its hold. Until it is stopped it releases nothing.
+  blindSweeper = await startEagerProducts(setup.silentOrders.url);
 }, 180_000);
 
 afterAll(async () => {
-  for (const orders of started) await orders.stop();
-  await setup?.database.close();
-  await setup?.products.stop();
+  for (const service of started) await service.stop();
+  await setup?.mysql.end();
+  await setup?.silentOrders.close();
+  await setup?.stack.stop();
 });
 
 /** Starts orders as its own process; `crashAfterHold` arms the fault point. */
@@ -90,7 +92,27 @@ async function startOrders(crashAfterHold: boolean): Promise<ServiceProcess> {
   return orders;
 }
 
-const callProducts = () => subgraphCaller(setup.products.baseUrl, setup.internalSecret);
+/**
+ * A second products process on the same databases and topics whose sweep treats every hold
+ * as old and asks `ordersUrl` about it.
+ */
+async function startEagerProducts(ordersUrl: string): Promise<ServiceProcess> {
+  const [port, adminPort] = (await freePorts(2)) as [number, number];
+  const products = spawnService({
+    name: `products-eager-${started.length + 1}`,
+    dir: 'subgraphs/products',
+    port,
+    adminPort,
+    // 1 ms: every hold not claimed in the last millisecond is a candidate.
+    env: { ...setup.env, ORDERS_URL: ordersUrl, PRODUCTS_PORT: String(port), PRODUCTS_ADMIN_PORT: String(adminPort), STOCK_HOLD_ORPHAN_SECONDS: '0.001', STOCK_HOLD_SWEEP_INTERVAL_MS: '250' },
+    logDir: setup.logDir,
+  });
+  started.push(products);
+  await waitUntilReady(products);
+  return products;
+}
+
+const callProducts = () => subgraphCaller(setup.stack.subgraphUrls.products!, setup.internalSecret);
 const callOrders = () => subgraphCaller(`http://127.0.0.1:${setup.ordersPort}`, setup.internalSecret);
 
 async function aDish(stock: number) {
@@ -114,13 +136,45 @@ async function stockOf(productId: string): Promise<number> {
   return result.data!.product.stock;
 }
 
-async function holdsOf(productId: string) {
-  const { stockHoldItems } = productsSchema;
-  return setup.database.primary
-    .select({ orderId: stockHolds.orderId, status: stockHolds.status, confirmedAt: stockHolds.confirmedAt, quantity: stockHoldItems.quantity })
-    .from(stockHolds)
-    .innerJoin(stockHoldItems, eq(stockHoldItems.orderId, stockHolds.orderId))
-    .where(eq(stockHoldItems.productId, productId));
+interface Hold {
+  orderId: string;
+  status: string;
+  confirmedAt: Date | null;
+  quantity: number;
+}
+
+/** The holds naming `productId`, read in products' database as products' sweep sees them. */
+async function holdsOf(productId: string): Promise<Hold[]> {
+  const [rows] = await setup.mysql.query(
+    `SELECT h.order_id AS orderId, h.status, h.confirmed_at AS confirmedAt, i.quantity
+       FROM \`${setup.productsDatabase}\`.stock_holds h JOIN \`${setup.productsDatabase}\`.stock_hold_items i ON i.order_id = h.order_id
+      WHERE i.product_id = ?`,
+    [productId],
+  );
+  return rows as Hold[];
+}
+
+/**
+ * Orders as products meets it while it dies mid-call: every request (method, path and body)
+ * is recorded and its connection dropped without an answer.
+ */
+async function ordersThatNeverAnswers() {
+  const asked: string[] = [];
+  const server = http.createServer((request) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      asked.push(`${request.method} ${request.url} ${body}`);
+      request.socket.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    asked,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** A createOrder that kills orders after the hold: the request fails with the connection. */
@@ -149,17 +203,11 @@ test(
     expect(await stockOf(productId)).toBe(initial - 5);
 
     // Orders is down: the sweep cannot ask, so it releases nothing, however old the holds are.
-    const stock = createStockStore(setup.database.primary);
-    const blind = createOrphanHoldSweep({
-      stock,
-      orders: createInternalClient(ordersApi, { baseUrl: await unreachableUrl(), caller: 'products', signer: createInternalSigner(setup.internalSecret), timeoutMs: 2000 }),
-      orphanSeconds: 0,
-      logger: createLogger('test', 'silent'),
-    });
-    const unanswered = await blind.sweep(new Date(Date.now() + 1000));
-    expect(unanswered.released).toBe(0);
-    expect(unanswered.unanswered).toBeGreaterThanOrEqual(2);
+    const askedAbout = (orderId: string) => setup.silentOrders.asked.some((call) => call.startsWith('POST /internal/orders/exists') && call.includes(orderId));
+    await eventually(() => orphaned.every((hold) => askedAbout(hold.orderId)), { timeoutMs: 30_000, what: 'the blind sweep to ask orders about both holds' });
+    await blindSweeper.stop();
     expect((await holdsOf(productId)).map((hold) => hold.status)).toEqual(['RESERVED', 'RESERVED']);
+    expect(await stockOf(productId)).toBe(initial - 5);
 
     // Restarted without the fault: the retry with the same key resumes the hold and creates that order.
     await startOrders(false);
@@ -187,15 +235,13 @@ test(
     });
     // Even unconfirmed and far past its window, a hold whose order exists is not released:
     // orders is asked and says it exists (the event was late, say).
-    await setup.database.primary.update(stockHolds).set({ confirmedAt: null }).where(eq(stockHolds.orderId, expectedId));
-    const checked = await createOrphanHoldSweep({
-      stock,
-      orders: createInternalClient(ordersApi, { baseUrl: `http://127.0.0.1:${setup.ordersPort}`, caller: 'products', signer: createInternalSigner(setup.internalSecret), timeoutMs: 2000 }),
-      orphanSeconds: 0,
-      logger: createLogger('test', 'silent'),
-    }).sweep(new Date(Date.now() + 1000));
-    expect(checked.released).toBe(0);
-    expect(checked.confirmed).toBeGreaterThanOrEqual(1);
+    await setup.mysql.query(`UPDATE \`${setup.productsDatabase}\`.stock_holds SET confirmed_at = NULL WHERE order_id = ?`, [expectedId]);
+    const checking = await startEagerProducts(`http://127.0.0.1:${setup.ordersPort}`);
+    await eventually(async () => (await holdsOf(productId)).find((hold) => hold.orderId === expectedId)?.confirmedAt, {
+      timeoutMs: 30_000,
+      what: 'the eager sweep to confirm the hold of the created order with orders',
+    });
+    await checking.stop();
     const kept = (await holdsOf(productId)).find((hold) => hold.orderId === expectedId)!;
     expect(kept.status).toBe('RESERVED');
     expect(kept.confirmedAt).not.toBeNull();
