@@ -47,6 +47,16 @@ export const SUBGRAPHS = [
     urlKey: 'RIDERS_URL',
     database: true,
   },
+  {
+    name: 'operations',
+    folder: 'subgraphs/operations',
+    port: 4005,
+    adminPort: 9405,
+    portKey: 'OPERATIONS_PORT',
+    adminPortKey: 'OPERATIONS_ADMIN_PORT',
+    urlKey: 'OPERATIONS_URL',
+    database: true,
+  },
 ] as const satisfies readonly SubgraphInfo[];
 
 export interface SubgraphInfo {

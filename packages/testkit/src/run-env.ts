@@ -15,7 +15,7 @@ export function ensureRunIsolation(env: NodeJS.ProcessEnv = process.env): string
   env.DB_PREFIX = `wt_${run}`;
   env.REDIS_KEY_PREFIX = `wt:${run}:`;
   env.KAFKA_TOPIC_PREFIX = `wt-${run}-`;
-  for (const service of ['GATEWAY', 'PRODUCTS', 'ORDERS', 'PAYMENTS', 'RIDERS']) env[`${service}_ADMIN_PORT`] = '0';
+  for (const service of ['GATEWAY', 'PRODUCTS', 'ORDERS', 'PAYMENTS', 'RIDERS', 'OPERATIONS']) env[`${service}_ADMIN_PORT`] = '0';
   env.KAFKA_TOPIC_PARTITIONS ??= '3';
   env.LOG_LEVEL ??= 'warn';
   return run;

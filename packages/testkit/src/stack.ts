@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@waimai/gateway';
+import { operationsService } from '@waimai/operations';
 import { ordersService } from '@waimai/orders';
 import { paymentsService } from '@waimai/payments';
 import { createLogger, SUBGRAPHS, type Launchable, type RunningService, type SubgraphName } from '@waimai/platform';
@@ -33,6 +34,7 @@ const SUBGRAPH_ENTRIES: Record<SubgraphName, Launchable> = {
   orders: ordersService,
   payments: paymentsService,
   riders: ridersService,
+  operations: operationsService,
 };
 
 export interface StackOptions {

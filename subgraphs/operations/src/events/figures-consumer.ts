@@ -1,0 +1,31 @@
+import { eventConsumer, on, OrderStatusChanged, PaymentNeedsAttention, PaymentRefunded, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
+import type { Figures } from '../domain/figures';
+
+/**
+ * Reads orders.events and payments.events (group `operations.figures`) into the figures'
+ * read models: each order's facts, and the refunds. Every effect is applied once per event
+ * and does not depend on the order events arrive in, so the models can be rebuilt by
+ * replaying the topics into empty tables.
+ */
+export function figuresConsumer(bus: EventBus, figures: Figures, logger: Logger): EventConsumer {
+  const log = logger.child({ component: 'figures-consumer' });
+  const again = (eventId: string, type: string) => log.debug({ eventId, type }, 'An event was delivered again; it was applied before.');
+  return eventConsumer({
+    group: 'operations.figures',
+    bus,
+    logger,
+    fromBeginning: true,
+    handlers: [
+      on(OrderStatusChanged, async (event) => {
+        if (!(await figures.foldStatusChange(event.id, event.data))) again(event.id, event.type);
+      }),
+      on(PaymentNeedsAttention, async (event) => {
+        if (!(await figures.foldPaymentAttention(event.id, event.data.orderId))) again(event.id, event.type);
+      }),
+      on(PaymentRefunded, async (event) => {
+        // PaymentRefunded carries no time of its own: payments builds it when it records the refund.
+        if (!(await figures.recordRefund(event.id, event.data, new Date(event.occurredAt)))) again(event.id, event.type);
+      }),
+    ],
+  });
+}

@@ -1,0 +1,5 @@
+import type { MerchantFiguresResolvers } from '../generated/graphql';
+
+export const MerchantFigures: MerchantFiguresResolvers = {
+  merchant: (row) => ({ id: row.merchantId }),
+};

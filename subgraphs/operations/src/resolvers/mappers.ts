@@ -1,0 +1,17 @@
+import type { Connection, Edge } from '@waimai/platform';
+import type { MerchantTotals } from '../db/figures-store';
+import type { AuditEntryRow } from '../db/schema';
+import type { RiderPerformance } from '../domain/figures';
+
+export type AuditEntryConnectionModel = Connection<AuditEntryRow>;
+export type AuditEntryEdgeModel = Edge<AuditEntryRow>;
+export type MerchantFiguresConnectionModel = Connection<MerchantTotals>;
+export type MerchantFiguresEdgeModel = Edge<MerchantTotals>;
+export type RiderFiguresConnectionModel = Connection<RiderPerformance>;
+export type RiderFiguresEdgeModel = Edge<RiderPerformance>;
+export interface MerchantReference {
+  id: string;
+}
+export interface RiderReference {
+  id: string;
+}
