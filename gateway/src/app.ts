@@ -280,7 +280,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const guard = createDocumentGuard(limitsFromConfig(config));
   const trusted = config.TRUSTED_DOCUMENTS ? loadManifest(config.TRUSTED_DOCUMENTS_PATH) : null;
   // Every event of the subscription topics reaches this process; the router keeps those of its own sockets.
-  const router = new EventRouter(eventSources);
+  const router = new EventRouter(eventSources, { dispatchActivityWindowMs: config.DISPATCH_ACTIVITY_WINDOW_MS });
 
   const app = createHttpApp('gateway');
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
@@ -317,6 +317,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   try {
     await server.start();
   } catch (err) {
+    router.stop();
     await Promise.all([feed.stop(), redis.quit()]);
     throw err;
   }
@@ -329,6 +330,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const readiness = gatewayReadiness(baseUrls, supergraph.loaded, redis, feed);
     admin = await startAdminServer({ service: 'gateway', readiness, logger, port: config.GATEWAY_ADMIN_PORT, host: config.ADMIN_HOST });
   } catch (err) {
+    router.stop();
     await Promise.all([feed.stop(), server.stop()]);
     await redis.quit();
     throw err;
@@ -348,6 +350,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       // No more events in (consumers stop, their throwaway groups are deleted); then stop
       // taking requests, close the websockets (1001), let in-flight requests finish (bounded).
       await feed.stop();
+      router.stop();
       await server.stop();
       await closeServer(httpServer);
       await admin.close();

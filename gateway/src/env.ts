@@ -64,6 +64,9 @@ const gatewayLimitsConfig = z.object({
   // without deleting them (kill -9, OOM): one listGroups + describeGroups a minute per replica;
   // a dead replica's groups are gone within this plus KAFKA_SESSION_TIMEOUT_MS.
   GATEWAY_GROUP_SWEEP_MS: z.coerce.number().int().min(1000).default(60_000),
+  // 5 s per dispatchActivity frame: fresh enough for a console, one small frame per staff socket
+  // per window. At least 100 ms: below that the timer costs more than the counting.
+  DISPATCH_ACTIVITY_WINDOW_MS: z.coerce.number().int().min(100).default(5000),
 });
 
 /** `<requests>/<seconds>`, e.g. `100/10`: at most 100 requests in any 10-second window. */

@@ -1,5 +1,5 @@
 import type { TopicName } from '@waimai/platform';
-import type { EventSource, RawEvent, RoutedEvent } from './event-sources';
+import type { EventFeedEntry, EventSource, LocalProducer, LocalSourceSettings, RawEvent, RoutedEvent } from './event-sources';
 import { subscriptionMetrics } from './subscription-metrics';
 
 /** Someone on this gateway process listening on one field and key. */
@@ -38,22 +38,55 @@ class RecentIds {
   }
 }
 
+/** What one event type on one topic is for: the feeds of entity sources, the producers of local ones. */
+interface TypeRoutes {
+  feeds: Array<[field: string, feed: EventFeedEntry]>;
+  producers: LocalProducer[];
+}
+
+// 5 s: see DISPATCH_ACTIVITY_WINDOW_MS.
+const DEFAULT_LOCAL_SETTINGS: LocalSourceSettings = { dispatchActivityWindowMs: 5000 };
+
 /**
  * The in-memory half of fan-out: every event this gateway process reads is matched here,
- * in O(1), against the subscribers connected to this process (Map field → key →
- * subscribers). Events nobody here listens to cost one decode and one lookup.
+ * in O(1), against the subscribers connected to this process (Map topic → event type →
+ * feeds, and field → key → subscribers). Events nobody here listens to cost one decode and
+ * a few lookups; local sources' producers observe their event types whoever listens.
  */
 export class EventRouter {
-  private readonly byTopic = new Map<TopicName, Array<[field: string, source: EventSource]>>();
+  private readonly byTopic = new Map<TopicName, Map<string, TypeRoutes>>();
   private readonly subscribers = new Map<string, Map<string, Set<EventSubscriber>>>();
   private readonly recent = new Map<TopicName, RecentIds>();
+  private readonly producers: LocalProducer[] = [];
 
-  constructor(readonly sources: Readonly<Record<string, EventSource>>) {
+  constructor(
+    readonly sources: Readonly<Record<string, EventSource>>,
+    settings: LocalSourceSettings = DEFAULT_LOCAL_SETTINGS,
+  ) {
+    const routesOf = (topic: TopicName, type: string): TypeRoutes => {
+      const byType = this.byTopic.get(topic) ?? new Map<string, TypeRoutes>();
+      this.byTopic.set(topic, byType);
+      const routes = byType.get(type) ?? { feeds: [], producers: [] };
+      byType.set(type, routes);
+      return routes;
+    };
     for (const [field, source] of Object.entries(sources)) {
-      const onTopic = this.byTopic.get(source.topic) ?? [];
-      onTopic.push([field, source]);
-      this.byTopic.set(source.topic, onTopic);
       this.subscribers.set(field, new Map());
+      if (source.kind === 'entity') {
+        for (const entry of source.feeds) routesOf(entry.topic, entry.eventType).feeds.push([field, entry]);
+        continue;
+      }
+      let seq = 0;
+      const producer = source.start({
+        settings,
+        listeners: (key) => this.listeners(field, key),
+        emit: (key, payload) => {
+          seq += 1;
+          this.deliver(field, key, { eventId: `${field}-${seq}`, action: { kind: 'payload', payload } });
+        },
+      });
+      this.producers.push(producer);
+      for (const observed of source.observes) routesOf(observed.topic, observed.type).producers.push(producer);
     }
   }
 
@@ -83,11 +116,14 @@ export class EventRouter {
   /**
    * Routes one event read from `topic` to this process's subscribers. Returns how many
    * subscribers it reached. Duplicates (the same event id again: at-least-once delivery)
-   * are routed once.
+   * are routed once, and counted once by local sources.
    */
   route(topic: TopicName, event: RawEvent): number {
-    const candidates = this.byTopic.get(topic);
-    if (!candidates) return 0;
+    const routes = this.byTopic.get(topic)?.get(event.type);
+    if (!routes) {
+      subscriptionMetrics.eventsReceived.inc({ topic, outcome: 'other_type' });
+      return 0;
+    }
     let recent = this.recent.get(topic);
     if (!recent) {
       recent = new RecentIds(RECENT_EVENT_IDS);
@@ -97,30 +133,47 @@ export class EventRouter {
       subscriptionMetrics.eventsReceived.inc({ topic, outcome: 'duplicate' });
       return 0;
     }
+    for (const producer of routes.producers) producer.observe(event);
     let reached = 0;
-    let outcome: 'read' | 'other_type' | 'invalid' = 'other_type';
-    for (const [field, source] of candidates) {
-      if (source.eventType !== event.type) continue;
-      if (outcome === 'other_type') outcome = 'read';
+    let outcome: 'read' | 'invalid' = 'read';
+    for (const [field, entry] of routes.feeds) {
       const byKey = this.subscribers.get(field);
       if (!byKey || byKey.size === 0) continue;
-      const routed = source.route(event);
-      if (!routed) {
+      const routing = entry.route(event);
+      if (!routing) {
         outcome = 'invalid';
         continue;
       }
-      const listeners = byKey.get(routed.routingKey);
-      if (!listeners) continue;
-      for (const subscriber of listeners) subscriber.deliver(routed);
-      reached += listeners.size;
-      subscriptionMetrics.eventsRouted.inc({ field }, listeners.size);
+      // Built once per event, only when some key has a listener, and shared by them all.
+      let routed: RoutedEvent | null = null;
+      for (const key of routing.keys) {
+        const listeners = byKey.get(key);
+        if (!listeners) continue;
+        routed ??= { eventId: event.id, action: routing.action() };
+        for (const subscriber of listeners) subscriber.deliver(routed);
+        reached += listeners.size;
+        subscriptionMetrics.eventsRouted.inc({ field }, listeners.size);
+      }
     }
     subscriptionMetrics.eventsReceived.inc({ topic, outcome });
     return reached;
   }
 
+  /** Hands a value built in the gateway to the subscribers of `field` listening on `key`. */
+  private deliver(field: string, key: string, routed: RoutedEvent): void {
+    const listeners = this.subscribers.get(field)?.get(key);
+    if (!listeners) return;
+    for (const subscriber of listeners) subscriber.deliver(routed);
+    subscriptionMetrics.eventsRouted.inc({ field }, listeners.size);
+  }
+
   /** Subscribers on this process listening on `field` for `key`. */
   listeners(field: string, key: string): number {
     return this.subscribers.get(field)?.get(key)?.size ?? 0;
+  }
+
+  /** Stops the local sources' producers (their window timers). */
+  stop(): void {
+    for (const producer of this.producers.splice(0)) producer.stop();
   }
 }

@@ -1,4 +1,18 @@
-import { OrderOffered, OrderStatusChanged, z, type Identity, type Role, type TopicName } from '@waimai/platform';
+import type { GraphQLError } from 'graphql';
+import {
+  OrderOffered,
+  OrderStatusChanged,
+  OrderWithdrawn,
+  PaymentNeedsAttention,
+  RiderSuspendedError,
+  RiderUpdated,
+  staffRoles,
+  z,
+  type Identity,
+  type Role,
+  type TopicName,
+} from '@waimai/platform';
+import { dispatchActivityCounter } from './dispatch-activity';
 
 /**
  * The parts of an event envelope the gateway reads. Only these are checked on every event
@@ -17,30 +31,85 @@ export interface SourceEvent<Data> extends Omit<RawEvent, 'data'> {
   data: Data;
 }
 
+/** An event type of the catalog: its name, its topic and the schema of its data. */
+interface CatalogEntry<Data> {
+  type: string;
+  topic: TopicName;
+  data: z.ZodType<Data>;
+}
+
+/** What one routed event asks of each subscriber it reaches. */
+export type EventAction =
+  /** Load this entity through `entityField` and run the subscription's selection set on it. */
+  | { kind: 'entity'; entityId: string }
+  /** Run the subscription's selection set on this value, built in the gateway (a local source). */
+  | { kind: 'payload'; payload: Record<string, unknown> }
+  /** End the subscription with this error (graphql-ws `error` message). */
+  | { kind: 'end'; error: GraphQLError };
+
+/** A routed event: the keys of the subscribers it is for, and what each of them gets. */
+export interface RoutedEvent {
+  eventId: string;
+  action: EventAction;
+}
+
 /**
- * Where one subscription root field's events come from and how each is turned into the
- * entity the subscription's selection set is run against. This is the whole per-field
- * knowledge of the subscription engine: the websocket server, the Kafka feed and the
- * router read nothing else.
+ * How events of one catalog type feed a subscription field: which subscriber keys each event is
+ * for (none: for nobody here) and what they get. `keys` runs only once the field has a
+ * subscriber on this process, on data parsed with the catalog's schema.
  */
-export interface EventSourceDefinition<Data, Args> {
+export type FeedDefinition<Data> =
+  | { keys(event: SourceEvent<Data>): readonly string[]; entityId(event: SourceEvent<Data>): string }
+  | { keys(event: SourceEvent<Data>): readonly string[]; ends(event: SourceEvent<Data>): GraphQLError };
+
+/** A feed with its data type erased behind parsing, so one field can take several event types. */
+export interface EventFeedEntry {
+  topic: TopicName;
+  eventType: string;
   /**
-   * The event catalog's entry: its type name, its topic (one broadcast consumer per topic per
-   * gateway process) and the schema of its data.
+   * The subscriber keys of one event and, once one of them has a listener, what they get; null
+   * when its data does not match the catalog.
    */
-  event: { type: string; topic: TopicName; data: z.ZodType<Data> };
+  route(event: RawEvent): { keys: readonly string[]; action(): EventAction } | null;
+}
+
+export function feed<Data>(event: CatalogEntry<Data>, definition: FeedDefinition<Data>): EventFeedEntry {
+  return {
+    topic: event.topic,
+    eventType: event.type,
+    route(envelope) {
+      const data = event.data.safeParse(envelope.data);
+      if (!data.success) return null;
+      const parsed: SourceEvent<Data> = { ...envelope, data: data.data };
+      return {
+        keys: definition.keys(parsed),
+        action: () => ('ends' in definition ? { kind: 'end', error: definition.ends(parsed) } : { kind: 'entity', entityId: definition.entityId(parsed) }),
+      };
+    },
+  };
+}
+
+/** A subscriber's key, or why the caller may not subscribe with these arguments (FORBIDDEN). */
+export type SubscriberKey = { key: string } | { forbidden: string };
+
+interface SourceBase<Args> {
   /** The root field's arguments, as the supergraph coerced them. */
   args: z.ZodType<Args>;
   /** Callers holding one of these roles may subscribe; anyone else gets FORBIDDEN. */
   roles: readonly Role[];
-  /** Which subscribers an event is for: compared with each subscriber's `subscriberKey`. */
-  routingKey(event: SourceEvent<Data>): string;
-  /** The key a subscriber listens on. */
-  subscriberKey(args: Args, caller: Identity): string;
+  /** The key a subscriber listens on; events reach the subscribers whose key is among theirs. */
+  subscriberKey(args: Args, caller: Identity): SubscriberKey;
+}
+
+/**
+ * A field whose events each name an entity of the supergraph, loaded with the subscription's
+ * own selection set as the subscriber (orderOffers, orderUpdated, ...).
+ */
+export interface EntitySourceDefinition<Args> extends SourceBase<Args> {
+  /** Where its events come from: one entry per event type. */
+  feeds: readonly EventFeedEntry[];
   /** The Query field that loads one event's entity; it takes the entity's id as `id`. */
   entityField: string;
-  /** The id passed to `entityField` for an event. */
-  entityId(event: SourceEvent<Data>): string;
   /**
    * For subscriptions keyed by an argument (anyone may name any id): the entity the caller
    * must be able to load to subscribe. Null from `entityField` answers FORBIDDEN.
@@ -48,47 +117,99 @@ export interface EventSourceDefinition<Data, Args> {
   entityIdAtSubscribe?(args: Args, caller: Identity): string;
 }
 
-/** A routed event: who it is for and which entity to load for them. */
-export interface RoutedEvent {
-  eventId: string;
-  routingKey: string;
-  entityId: string;
+/**
+ * Builds a local source's values from the events it observes and hands them out (`emit`) to
+ * the subscribers of a key. It observes the raw envelope of every event of its types, whoever
+ * listens, so it must stay cheap: no schema parsing, a few comparisons.
+ */
+export interface LocalProducer {
+  observe(event: RawEvent): void;
+  stop(): void;
 }
 
-/** A definition with its types erased behind parsing, so the table can hold every field's. */
-export interface EventSource {
-  topic: TopicName;
-  eventType: string;
+/** What a local producer is started with: the gateway's settings for local sources, and where its values go. */
+export interface LocalProducerContext {
+  settings: LocalSourceSettings;
+  emit(key: string, payload: Record<string, unknown>): void;
+  /** Subscribers on this process listening on `key`. */
+  listeners(key: string): number;
+}
+
+/** Gateway settings that local sources read (from env.ts). */
+export interface LocalSourceSettings {
+  /** DISPATCH_ACTIVITY_WINDOW_MS. */
+  dispatchActivityWindowMs: number;
+}
+
+/**
+ * A field whose values are built in the gateway from the event stream (no subgraph entity):
+ * each value is run against the subscription's selection set with graphql-js on the API schema.
+ */
+export interface LocalSourceDefinition<Args> extends SourceBase<Args> {
+  /** The event types its producer observes. */
+  observes: ReadonlyArray<{ type: string; topic: TopicName }>;
+  start(context: LocalProducerContext): LocalProducer;
+}
+
+/** One subscription root field's source, with its types erased so that the table can hold every field's. */
+interface ErasedBase {
   roles: readonly Role[];
-  entityField: string;
-  /** The event's routing, or null when its data does not match the catalog. */
-  route(event: RawEvent): RoutedEvent | null;
-  /** The subscriber's key, or the problem with the arguments. */
-  subscriberKey(args: Record<string, unknown>, caller: Identity): { key: string; authorizeEntityId: string | null } | { problem: string };
+  /** The subscriber's key, or the problem with the arguments, or why the caller may not subscribe. */
+  subscriberKey(args: Record<string, unknown>, caller: Identity): { key: string; authorizeEntityId: string | null } | { problem: string } | { forbidden: string };
 }
+export interface EntitySource extends ErasedBase {
+  kind: 'entity';
+  entityField: string;
+  feeds: readonly EventFeedEntry[];
+}
+export interface LocalSource extends ErasedBase {
+  kind: 'local';
+  observes: ReadonlyArray<{ type: string; topic: TopicName }>;
+  start(context: LocalProducerContext): LocalProducer;
+}
+export type EventSource = EntitySource | LocalSource;
 
-export function eventSource<Data, Args>(definition: EventSourceDefinition<Data, Args>): EventSource {
-  return {
-    topic: definition.event.topic,
-    eventType: definition.event.type,
-    roles: definition.roles,
-    entityField: definition.entityField,
-    route(envelope) {
-      const data = definition.event.data.safeParse(envelope.data);
-      if (!data.success) return null;
-      const event: SourceEvent<Data> = { ...envelope, data: data.data };
-      return { eventId: envelope.id, routingKey: definition.routingKey(event), entityId: definition.entityId(event) };
-    },
-    subscriberKey(rawArgs, caller) {
-      const args = definition.args.safeParse(rawArgs);
-      if (!args.success) return { problem: z.prettifyError(args.error) };
-      return {
-        key: definition.subscriberKey(args.data, caller),
-        authorizeEntityId: definition.entityIdAtSubscribe ? definition.entityIdAtSubscribe(args.data, caller) : null,
-      };
-    },
+function erasedKey<Args>(definition: SourceBase<Args>, entityIdAtSubscribe?: (args: Args, caller: Identity) => string): ErasedBase['subscriberKey'] {
+  return (rawArgs, caller) => {
+    const args = definition.args.safeParse(rawArgs);
+    if (!args.success) return { problem: z.prettifyError(args.error) };
+    const keyed = definition.subscriberKey(args.data, caller);
+    if ('forbidden' in keyed) return keyed;
+    return { key: keyed.key, authorizeEntityId: entityIdAtSubscribe ? entityIdAtSubscribe(args.data, caller) : null };
   };
 }
+
+export function entitySource<Args>(definition: EntitySourceDefinition<Args>): EntitySource {
+  return {
+    kind: 'entity',
+    roles: definition.roles,
+    entityField: definition.entityField,
+    feeds: definition.feeds,
+    subscriberKey: erasedKey(definition, definition.entityIdAtSubscribe?.bind(definition)),
+  };
+}
+
+export function localSource<Args>(definition: LocalSourceDefinition<Args>): LocalSource {
+  return {
+    kind: 'local',
+    roles: definition.roles,
+    observes: definition.observes,
+    start: (context) => definition.start(context),
+    subscriberKey: erasedKey(definition),
+  };
+}
+
+/**
+ * The key of subscribers who get every event of a field (staff views of the whole city). Event
+ * ids and user ids are never `*`, so it cannot collide with a per-entity key.
+ */
+export const EVERYONE = '*';
+/** Staff following one rider's offers: apart from the rider's own key, which suspension ends. */
+const watchingRider = (riderId: string) => `watch:${riderId}`;
+const isStaff = (caller: Identity) => caller.roles.some((role) => (staffRoles as readonly Role[]).includes(role));
+
+/** Steps of OrderStatusChanged that can raise needsAttention: dispatch gave up, or the last round ran out. */
+const FLAGGING_STEPS = new Set(['dispatchGaveUp', 'offerTimeout']);
 
 /**
  * One entry per Subscription root field of the supergraph (a test checks that none is
@@ -96,32 +217,89 @@ export function eventSource<Data, Args>(definition: EventSourceDefinition<Data, 
  * in a subgraph's SDL needs a new entry here and nothing else.
  */
 export const eventSources: Readonly<Record<string, EventSource>> = {
-  /** Offers for the calling rider: dispatch.offers is keyed by rider, one event per rider offered. */
-  orderOffers: eventSource({
-    event: OrderOffered,
-    args: z.object({}),
-    roles: ['RIDER'],
-    routingKey: (event) => event.data.riderId,
-    subscriberKey: (_args, caller) => caller.sub,
+  /**
+   * Offers as they go out: a rider gets their own (dispatch.offers is keyed by rider, one event
+   * per rider offered), staff every rider's or one rider's. An order taken away from a rider
+   * (OrderWithdrawn) reaches them as a frame of the same type; a rider suspended by staff has
+   * their own subscriptions ended with RIDER_SUSPENDED.
+   */
+  orderOffers: entitySource({
+    args: z.object({ riderId: z.string().nullish() }),
+    roles: ['RIDER', ...staffRoles],
+    subscriberKey: (args, caller) => {
+      if (isStaff(caller)) return { key: args.riderId ? watchingRider(args.riderId) : EVERYONE };
+      if (args.riderId && args.riderId !== caller.sub) return { forbidden: 'A rider may follow only their own offers.' };
+      return { key: caller.sub };
+    },
     entityField: 'orderOffer',
-    entityId: (event) => event.data.offerId,
+    feeds: [
+      feed(OrderOffered, {
+        keys: ({ data }) => [data.riderId, watchingRider(data.riderId), EVERYONE],
+        entityId: ({ data }) => data.offerId,
+      }),
+      feed(OrderWithdrawn, {
+        keys: ({ data }) => [data.riderId, watchingRider(data.riderId), EVERYONE],
+        entityId: ({ data }) => data.offerId,
+      }),
+      // The rider's own key only: staff watching the rider keep watching.
+      feed(RiderUpdated, {
+        keys: ({ data }) => (data.suspended ? [data.riderId] : []),
+        ends: ({ data }) => new RiderSuspendedError(data.riderId),
+      }),
+    ],
   }),
   /** Each status change of one order, for whoever may see the order (its customer, operations). */
-  orderUpdated: eventSource({
-    event: OrderStatusChanged,
+  orderUpdated: entitySource({
     args: z.object({ orderId: z.string() }),
-    roles: ['CUSTOMER', 'OPERATOR', 'ADMIN'],
-    routingKey: (event) => event.aggregateId,
-    subscriberKey: (args) => args.orderId,
+    roles: ['CUSTOMER', ...staffRoles],
+    subscriberKey: (args) => ({ key: args.orderId }),
     entityField: 'order',
-    entityId: (event) => event.aggregateId,
     entityIdAtSubscribe: (args) => args.orderId,
+    feeds: [feed(OrderStatusChanged, { keys: (event) => [event.aggregateId], entityId: (event) => event.aggregateId })],
+  }),
+  /**
+   * Orders staff must look at, for every staff subscriber: flagged needsAttention (dispatch gave
+   * up, or its last round ran out), gone OVERTIME, or with a stuck payment. Only the events that
+   * raise attention: later changes of a flagged order are on orderUpdated.
+   */
+  ordersNeedingAttention: entitySource({
+    args: z.object({}),
+    roles: staffRoles,
+    subscriberKey: () => ({ key: EVERYONE }),
+    entityField: 'order',
+    feeds: [
+      feed(OrderStatusChanged, {
+        keys: ({ data }) => ((data.needsAttention && FLAGGING_STEPS.has(data.step)) || (data.step === 'deadlinePassed' && data.to === 'OVERTIME') ? [EVERYONE] : []),
+        entityId: (event) => event.aggregateId,
+      }),
+      feed(PaymentNeedsAttention, { keys: () => [EVERYONE], entityId: ({ data }) => data.orderId }),
+    ],
+  }),
+  /** One rider's status and suspension, for staff and the rider themself. */
+  riderUpdated: entitySource({
+    args: z.object({ riderId: z.string() }),
+    roles: ['RIDER', ...staffRoles],
+    subscriberKey: (args, caller) => {
+      if (!isStaff(caller) && args.riderId !== caller.sub) return { forbidden: 'A rider may follow only themself.' };
+      return { key: args.riderId };
+    },
+    entityField: 'rider',
+    feeds: [feed(RiderUpdated, { keys: ({ data }) => [data.riderId], entityId: ({ data }) => data.riderId })],
+  }),
+  /** City-wide dispatch counts per window, counted by each gateway process from the events it reads anyway. */
+  dispatchActivity: localSource({
+    args: z.object({}),
+    roles: staffRoles,
+    subscriberKey: () => ({ key: EVERYONE }),
+    observes: [OrderOffered, OrderStatusChanged],
+    start: (context) => dispatchActivityCounter(context, EVERYONE),
   }),
 };
 
 /** The topics the table reads, each once. */
 export function sourceTopics(sources: Readonly<Record<string, EventSource>>): TopicName[] {
-  return [...new Set(Object.values(sources).map((source) => source.topic))];
+  const topics = Object.values(sources).flatMap((source) => (source.kind === 'entity' ? source.feeds : source.observes).map((entry) => entry.topic));
+  return [...new Set(topics)];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -4,6 +4,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import proxyAddr from 'proxy-addr';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  execute,
   getArgumentValues,
   getOperationAST,
   getVariableValues,
@@ -25,7 +26,7 @@ import type { RateLimits } from './rate-limits';
 import { resolveTrusted } from './trusted-documents';
 import { entityQueryFor, rootFieldOf, type EntityQuery } from './entity-query';
 import type { EventRouter, EventSubscriber } from './event-router';
-import type { RoutedEvent } from './event-sources';
+import type { EventAction, EventSource, RoutedEvent } from './event-sources';
 import { subscriptionMetrics } from './subscription-metrics';
 
 /** An operation run through the supergraph, as over HTTP. */
@@ -137,10 +138,17 @@ class SocketOperation {
 }
 
 /**
+ * Turns one routed event's action into the subscription's result: null when the subscriber
+ * gets nothing for it (they may not see the entity). Built per subscription when it starts.
+ */
+type EventResolver = (action: Exclude<EventAction, { kind: 'end' }>) => Promise<ExecutionResult | null>;
+
+/**
  * One running subscription: events routed to it wait in order in a queue shared in size with
- * the socket's other subscriptions; each is turned into the subscription's own result by
- * running its entity query through the supergraph as the subscriber. graphql-ws pulls the
- * next one once the previous was written to the socket.
+ * the socket's other subscriptions; each is turned into the subscription's own result (an
+ * entity loaded through the supergraph as the subscriber, or a value built in the gateway run
+ * against its selection set), or ends it with an error. graphql-ws pulls the next one once the
+ * previous was written to the socket.
  */
 class LiveSubscription implements EventSubscriber, AsyncIterableIterator<ExecutionResult> {
   private readonly queue: RoutedEvent[] = [];
@@ -150,13 +158,10 @@ class LiveSubscription implements EventSubscriber, AsyncIterableIterator<Executi
 
   constructor(
     readonly field: string,
-    private readonly entityQuery: EntityQuery,
-    private readonly caller: Identity,
-    private readonly clientIp: string,
+    private readonly resolve: EventResolver,
     private readonly backlog: SocketBacklog,
     private readonly socket: WebSocket,
     private readonly maxPending: number,
-    private readonly execute: OperationExecutor,
     private readonly log: Logger,
   ) {}
 
@@ -186,15 +191,6 @@ class LiveSubscription implements EventSubscriber, AsyncIterableIterator<Executi
     }
   }
 
-  /** Loads the entity as the subscriber: null when the caller may not see it. */
-  async load(entityId: string): Promise<OperationResponse> {
-    const { query, operationName, variables, idVariable } = this.entityQuery;
-    return this.execute(
-      { query, operationName, variables: { ...variables, [idVariable]: entityId } },
-      { caller: this.caller, clientIp: this.clientIp, origin: 'event' },
-    );
-  }
-
   private take(): Promise<RoutedEvent | null> {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
@@ -209,13 +205,21 @@ class LiveSubscription implements EventSubscriber, AsyncIterableIterator<Executi
       const event = await this.take();
       if (!event) return { done: true, value: undefined };
       this.backlog.pending -= 1;
-      let response: OperationResponse;
+      const { action } = event;
+      if (action.kind === 'end') {
+        // graphql-ws answers a throw from next() with an `error` message carrying this error's
+        // message and extensions, and does not call return(): stop listening here.
+        await this.return();
+        subscriptionMetrics.eventsDelivered.inc({ field: this.field });
+        throw action.error;
+      }
+      let result: ExecutionResult | null;
       try {
-        response = await this.load(event.entityId);
+        result = await this.resolve(action);
       } catch (err) {
         // The gateway stopping while an event was resolved: the socket is going away anyway.
         if (this.finished) return { done: true, value: undefined };
-        this.log.error({ err, field: this.field, eventId: event.eventId }, 'A subscription event could not be resolved through the supergraph.');
+        this.log.error({ err, field: this.field, eventId: event.eventId }, 'A subscription event could not be resolved.');
         subscriptionMetrics.eventsDropped.inc({ field: this.field, reason: 'failed' });
         continue;
       }
@@ -223,19 +227,13 @@ class LiveSubscription implements EventSubscriber, AsyncIterableIterator<Executi
         subscriptionMetrics.eventsDropped.inc({ field: this.field, reason: 'closed' });
         return { done: true, value: undefined };
       }
-      const entity = response.data?.[this.entityQuery.responseName];
-      if (entity === null || entity === undefined) {
-        if (!response.errors?.length) {
-          // The subscriber may not see this entity (not theirs, or not any more): no event.
-          subscriptionMetrics.eventsDropped.inc({ field: this.field, reason: 'not_visible' });
-          continue;
-        }
-        // A non-null subscription field that failed: the whole result is null, with the errors.
-        subscriptionMetrics.eventsDelivered.inc({ field: this.field });
-        return { done: false, value: asExecutionResult({ data: null, errors: response.errors }) };
+      if (!result) {
+        // The subscriber may not see this entity (not theirs, or not any more): no event.
+        subscriptionMetrics.eventsDropped.inc({ field: this.field, reason: 'not_visible' });
+        continue;
       }
       subscriptionMetrics.eventsDelivered.inc({ field: this.field });
-      return { done: false, value: asExecutionResult(response) };
+      return { done: false, value: result };
     }
   }
 
@@ -256,6 +254,23 @@ class LiveSubscription implements EventSubscriber, AsyncIterableIterator<Executi
   [Symbol.asyncIterator](): this {
     return this;
   }
+}
+
+/** Loads one entity with the subscription's entity query, as the subscriber. */
+function entityLoader(entityQuery: EntityQuery, caller: Identity, clientIp: string, executeOperation: OperationExecutor) {
+  return (entityId: string): Promise<OperationResponse> => {
+    const { query, operationName, variables, idVariable } = entityQuery;
+    return executeOperation({ query, operationName, variables: { ...variables, [idVariable]: entityId } }, { caller, clientIp, origin: 'event' });
+  };
+}
+
+/** An entity query's response as the subscription's result: null when the entity is null without errors (not visible). */
+function entityResult(response: OperationResponse, responseName: string): ExecutionResult | null {
+  const entity = response.data?.[responseName];
+  if (entity !== null && entity !== undefined) return asExecutionResult(response);
+  if (!response.errors?.length) return null;
+  // A non-null subscription field that failed: the whole result is null, with the errors.
+  return asExecutionResult({ data: null, errors: response.errors });
 }
 
 /**
@@ -363,21 +378,16 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
     }
     const keyed = source.subscriberKey(argumentValues, caller);
     if ('problem' in keyed) return [operationError(keyed.problem, ErrorCode.BAD_USER_INPUT)];
+    if ('forbidden' in keyed) return [operationError(keyed.forbidden, ErrorCode.FORBIDDEN)];
 
-    const entityQuery = entityQueryFor({ schema, document, operation, rootField, entityField: source.entityField, variables });
-    // The query each event runs must pass the same rules now, not fail on every event later
-    // (it has one alias more than the subscription: the response name).
-    const entityDocument = parse(entityQuery.query);
-    const entityOverLimit = options.guard.check(entityDocument);
-    if (entityOverLimit) return [withoutHttp(entityOverLimit)];
-    const problems = validate(schema, entityDocument, specifiedRules);
-    if (problems.length) return problems.map((problem) => operationError(problem.message, 'BAD_REQUEST', { ...problem.extensions, reason: 'GRAPHQL_VALIDATION_FAILED' }));
-    const live = new LiveSubscription(field, entityQuery, caller, clientIp, backlog, socket, options.maxPendingEventsPerSocket, options.execute, log);
+    const resolver = source.kind === 'entity' ? await entityResolver(source, caller, clientIp, args, variables) : localResolver(field, args, variables);
+    if (Array.isArray(resolver)) return resolver;
+    const live = new LiveSubscription(field, resolver.resolve, backlog, socket, options.maxPendingEventsPerSocket, log);
     // Listening before the check below: an event published while it runs is not missed.
     live.listen(options.router.subscribe(field, keyed.key, live));
-    if (keyed.authorizeEntityId !== null) {
-      const first = await live.load(keyed.authorizeEntityId);
-      const entity = first.data?.[entityQuery.responseName];
+    if (keyed.authorizeEntityId !== null && resolver.load) {
+      const first = await resolver.load(keyed.authorizeEntityId);
+      const entity = first.data?.[resolver.responseName];
       if (entity === null || entity === undefined) {
         await live.return();
         if (first.errors?.length) return first.errors.map(asGraphQLError);
@@ -385,6 +395,44 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
       }
     }
     return live;
+  }
+
+  /**
+   * An entity source's events run the subscription's selection set as its entity query through
+   * the supergraph; that query must pass the same rules now, not fail on every event later (it
+   * has one alias more than the subscription: the response name).
+   */
+  async function entityResolver(
+    source: Extract<EventSource, { kind: 'entity' }>,
+    caller: Identity,
+    clientIp: string,
+    args: Exclude<ReturnType<typeof checked>, GraphQLError[]>,
+    variables: Record<string, unknown>,
+  ) {
+    const { schema, document, operation } = args;
+    const entityQuery = entityQueryFor({ schema, document, operation, rootField: rootFieldOf(document, operation), entityField: source.entityField, variables });
+    const entityDocument = parse(entityQuery.query);
+    const entityOverLimit = options.guard.check(entityDocument);
+    if (entityOverLimit) return [withoutHttp(entityOverLimit)];
+    const problems = validate(schema, entityDocument, specifiedRules);
+    if (problems.length) return problems.map((problem) => operationError(problem.message, 'BAD_REQUEST', { ...problem.extensions, reason: 'GRAPHQL_VALIDATION_FAILED' }));
+    const load = entityLoader(entityQuery, caller, clientIp, options.execute);
+    const resolve: EventResolver = async (action) => (action.kind === 'entity' ? entityResult(await load(action.entityId), entityQuery.responseName) : null);
+    return { resolve, load, responseName: entityQuery.responseName };
+  }
+
+  /**
+   * A local source's values are run against the subscription itself with graphql-js on the API
+   * schema, the value as the root field's: the selection set, aliases, fragments, directives and
+   * variables apply as in any operation, and nothing reaches a subgraph.
+   */
+  function localResolver(field: string, args: Exclude<ReturnType<typeof checked>, GraphQLError[]>, variables: Record<string, unknown>) {
+    const { schema, document, operation } = args;
+    const resolve: EventResolver = async (action) => {
+      if (action.kind !== 'payload') return null;
+      return execute({ schema, document, operationName: operation.name?.value, variableValues: variables, rootValue: { [field]: action.payload } });
+    };
+    return { resolve, load: null, responseName: field };
   }
 
   const cleanup = useServer<Record<string, unknown> | undefined, SocketExtra>(

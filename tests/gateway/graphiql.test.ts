@@ -86,7 +86,7 @@ describe('GraphiQL at GET /graphql in a browser', () => {
     const withToken = await run('subscription Offers { orderOffers { id } }', `{"Authorization": "Bearer ${token}"}`, 'FORBIDDEN');
     const withoutToken = await run('subscription Offers { orderOffers { id } }', '{}', '4403');
 
-    expect(withToken).toContain('Only RIDER may subscribe to orderOffers.');
+    expect(withToken).toContain('Only RIDER, OPERATOR, ADMIN may subscribe to orderOffers.');
     expect(withoutToken).toContain('The websocket closed with 4403');
     expect(leftLocalhost).toEqual([]);
     expect(pageErrors).toEqual([]);

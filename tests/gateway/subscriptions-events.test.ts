@@ -112,7 +112,7 @@ describe('orderUpdated through the supergraph', () => {
 
     const offers = following(stack.gateway, merchant.token, 'subscription { orderOffers { id } }');
 
-    expect(await offers.ended).toEqual({ kind: 'error', errors: [{ message: 'Only RIDER may subscribe to orderOffers.', extensions: { code: 'FORBIDDEN' } }] });
+    expect(await offers.ended).toEqual({ kind: 'error', errors: [{ message: 'Only RIDER, OPERATOR, ADMIN may subscribe to orderOffers.', extensions: { code: 'FORBIDDEN' } }] });
   });
 
   it('/metrics counts the sockets, the subscriptions and the events routed and sent', async () => {

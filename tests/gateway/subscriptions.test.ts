@@ -54,7 +54,7 @@ describe('subscriptions over websockets at /graphql', () => {
     socket.send({ id: '1', type: 'subscribe', payload: { query: ORDER_OFFERS } });
     const answer = await socket.nextMessage();
 
-    expect(answer).toEqual({ id: '1', type: 'error', payload: [{ message: 'Only RIDER may subscribe to orderOffers.', extensions: { code: 'FORBIDDEN' } }] });
+    expect(answer).toEqual({ id: '1', type: 'error', payload: [{ message: 'Only RIDER, OPERATOR, ADMIN may subscribe to orderOffers.', extensions: { code: 'FORBIDDEN' } }] });
     socket.close();
   });
 

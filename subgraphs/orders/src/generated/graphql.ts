@@ -284,6 +284,13 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** The order's customer, OPERATOR or ADMIN: one event per status change of the order. */
   orderUpdated: Order;
+  /**
+   * OPERATOR or ADMIN (FORBIDDEN for other roles): every order that needs staff to step in, as it
+   * happens: dispatch gave up on it (needsAttention), it went OVERTIME, or its payment is stuck (a
+   * refund that failed, a provider that stays silent). One event per such change, the order as it
+   * is then. Served by the gateway's subscription engine from the event stream.
+   */
+  ordersNeedingAttention: Order;
 };
 
 
@@ -541,6 +548,7 @@ export type RiderResolvers<ContextType = Context, ParentType extends ResolversPa
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   orderUpdated?: SubscriptionResolver<ResolversTypes['Order'], "orderUpdated", ParentType, ContextType, RequireFields<SubscriptionOrderUpdatedArgs, 'orderId'>>;
+  ordersNeedingAttention?: SubscriptionResolver<ResolversTypes['Order'], "ordersNeedingAttention", ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = Context> = {

@@ -17,6 +17,21 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Dispatch counts over one window of time, counted from the event stream. */
+export type DispatchActivity = {
+  __typename?: 'DispatchActivity';
+  /** Orders grabbed by a rider in the window. */
+  grabs: Scalars['Int']['output'];
+  /** Dispatch rounds that ran out in the window with no rider grabbing (the order went back to CREATED). */
+  offerExpiries: Scalars['Int']['output'];
+  /** Offers sent to riders in the window (one per rider offered an order). */
+  offersSent: Scalars['Int']['output'];
+  /** End of the window (exclusive). */
+  windowEnd: Scalars['DateTime']['output'];
+  /** Start of the window (inclusive). */
+  windowStart: Scalars['DateTime']['output'];
+};
+
 /** A point on Earth in WGS-84 degrees. */
 export type GeoPoint = {
   __typename?: 'GeoPoint';
@@ -146,8 +161,35 @@ export type RiderStatus =
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Role RIDER: offers for the calling rider, as soon as they are dispatched. */
+  /**
+   * OPERATOR or ADMIN (FORBIDDEN for other roles): city-wide dispatch counts, one frame per window
+   * of a few seconds (the gateway's DISPATCH_ACTIVITY_WINDOW_MS, 5 s), sent also when nothing
+   * happened. Counted by the gateway from the event stream; the riders subgraph does not serve it.
+   */
+  dispatchActivity: DispatchActivity;
+  /**
+   * Role RIDER: the calling rider's offers, as soon as they are dispatched, and a frame with status
+   * WITHDRAWN when an order they held is taken away; `riderId`, if given, must be their own
+   * (FORBIDDEN otherwise). A rider who is suspended has this subscription ended with an error
+   * RIDER_SUSPENDED. OPERATOR or ADMIN: every rider's offers, or one rider's with `riderId`.
+   * FORBIDDEN for other roles.
+   */
   orderOffers: OrderOffer;
+  /**
+   * OPERATOR, ADMIN or the rider themself (FORBIDDEN for anyone else): the rider, each time their
+   * status or suspension changes.
+   */
+  riderUpdated: Rider;
+};
+
+
+export type SubscriptionOrderOffersArgs = {
+  riderId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionRiderUpdatedArgs = {
+  riderId: Scalars['ID']['input'];
 };
 
 
@@ -255,6 +297,8 @@ export type FederationReferenceTypes = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DispatchActivity: ResolverTypeWrapper<DispatchActivity>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoPointInput: GeoPointInput;
@@ -263,7 +307,6 @@ export type ResolversTypes = {
   Order: ResolverTypeWrapper<OrderReference>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   OrderOffer: ResolverTypeWrapper<OrderOfferRow>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterRiderInput: RegisterRiderInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -275,6 +318,8 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
+  DispatchActivity: DispatchActivity;
+  Int: Scalars['Int']['output'];
   GeoPoint: GeoPoint;
   Float: Scalars['Float']['output'];
   GeoPointInput: GeoPointInput;
@@ -283,7 +328,6 @@ export type ResolversParentTypes = {
   Order: OrderReference;
   ID: Scalars['ID']['output'];
   OrderOffer: OrderOfferRow;
-  Int: Scalars['Int']['output'];
   Query: Record<PropertyKey, never>;
   RegisterRiderInput: RegisterRiderInput;
   String: Scalars['String']['output'];
@@ -294,6 +338,14 @@ export type ResolversParentTypes = {
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DispatchActivityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DispatchActivity'] = ResolversParentTypes['DispatchActivity']> = {
+  grabs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offerExpiries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offersSent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  windowEnd?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  windowStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
 
 export type GeoPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeoPoint'] = ResolversParentTypes['GeoPoint']> = {
   lat?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -343,11 +395,14 @@ export type RiderResolvers<ContextType = Context, ParentType extends ResolversPa
 };
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
-  orderOffers?: SubscriptionResolver<ResolversTypes['OrderOffer'], "orderOffers", ParentType, ContextType>;
+  dispatchActivity?: SubscriptionResolver<ResolversTypes['DispatchActivity'], "dispatchActivity", ParentType, ContextType>;
+  orderOffers?: SubscriptionResolver<ResolversTypes['OrderOffer'], "orderOffers", ParentType, ContextType, Partial<SubscriptionOrderOffersArgs>>;
+  riderUpdated?: SubscriptionResolver<ResolversTypes['Rider'], "riderUpdated", ParentType, ContextType, RequireFields<SubscriptionRiderUpdatedArgs, 'riderId'>>;
 };
 
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
+  DispatchActivity?: DispatchActivityResolvers<ContextType>;
   GeoPoint?: GeoPointResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
