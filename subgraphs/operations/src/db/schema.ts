@@ -73,7 +73,8 @@ export const orderFacts = mysqlTable(
     index('order_facts_grabbed').on(t.grabbedAt),
     index('order_facts_delivered').on(t.deliveredAt),
     index('order_facts_cancelled').on(t.cancelledAt),
-    // Per merchant and per rider, covering what their figures read: one index scan, no row lookups.
+    // Per merchant and per rider over long ranges, covering what their figures read (no row
+    // lookups); an hour or a day is found faster through the time indexes above.
     index('order_facts_merchant').on(t.merchantId, t.placedAt, t.paidAt, t.cancelledAt, t.totalCents),
     index('order_facts_rider').on(t.riderId, t.deliveredAt, t.wasOvertime),
   ],
