@@ -73,6 +73,8 @@ export const DEMO_USERS = {
   customer: { sub: 'demo-customer', roles: ['CUSTOMER'] },
   merchant: { sub: 'demo-merchant', roles: ['MERCHANT'] },
   rider: { sub: 'demo-rider-1', roles: ['RIDER'] },
+  // Back office: operations staff step into orders, riders and shops; admins also manage menus.
+  operator: { sub: 'demo-operator', roles: ['OPERATOR'] },
   admin: { sub: 'demo-admin', roles: ['ADMIN'] },
 } as const satisfies Record<string, { sub: string; roles: readonly Role[] }>;
 
@@ -167,6 +169,7 @@ export async function seedDemoCity(gatewayUrl: string, jwtSecret: string, log: S
     customer: await token(DEMO_USERS.customer),
     merchant: await token(DEMO_USERS.merchant),
     rider: await token(DEMO_USERS.rider),
+    operator: await token(DEMO_USERS.operator),
     admin: await token(DEMO_USERS.admin),
   };
 
