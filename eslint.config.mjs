@@ -31,12 +31,6 @@ export default tseslint.config(
     },
   },
   {
-    // Until these harnesses start their neighbours through testkit's stack (issue 12), they
-    // start products and orders from those services' src. Nothing else may.
-    files: ['subgraphs/payments/test/harness.ts'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
-  {
     files: ['**/env.ts', 'scripts/**', 'packages/platform/src/config.ts', 'packages/testkit/**', '**/test/**', 'tests/**', 'bench/**'],
     rules: { 'no-restricted-properties': 'off' },
   },

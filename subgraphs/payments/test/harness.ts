@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import {
   connectDatabase,
   createKafkaEventBus,
@@ -11,11 +11,7 @@ import {
   type EventEnvelope,
   type Identity,
 } from '@waimai/platform';
-import { ensureRunIsolation, subgraphCaller, unreachableUrl } from '@waimai/testkit';
-import { loadOrdersConfig } from '../../orders/src/env';
-import { migrateOrders, startOrdersSubgraph } from '../../orders/src/app';
-import { loadProductsConfig } from '../../products/src/env';
-import { migrateProducts, startProductsSubgraph } from '../../products/src/app';
+import { ensureRunIsolation, startStack, subgraphCaller, unreachableUrl } from '@waimai/testkit';
 import { loadPaymentsConfig } from '../src/env';
 import { migratePayments, startPaymentsSubgraph } from '../src/app';
 import { outbox, paymentEvents, payments, paymentsSchema, refunds, type PaymentMethod } from '../src/db/schema';
@@ -92,8 +88,12 @@ export async function startPayments(env: Record<string, string> = {}) {
       return db.select().from(paymentEvents).where(eq(paymentEvents.paymentId, paymentId));
     },
 
+    /** The order's refunds the provider paid out (a row without a provider refund id is only claimed so far). */
     async refundsOf(orderId: string) {
-      return db.select().from(refunds).where(eq(refunds.orderId, orderId));
+      return db
+        .select()
+        .from(refunds)
+        .where(and(eq(refunds.orderId, orderId), isNotNull(refunds.providerRefundId)));
     },
 
     /** The events this service's outbox holds for an order, oldest first. */
@@ -132,21 +132,22 @@ export const aCustomer = (sub = `customer-${newId()}`): Identity => ({ sub, role
 export const anOperator = (): Identity => ({ sub: `operator-${newId()}`, roles: ['OPERATOR'] });
 
 /**
- * Products, orders and payments in-process, each on a free port and wired to the others'
- * real addresses: initiatePayment reads real orders, and orders reads payments' events.
+ * Products and orders started by testkit's stack (its own databases and topics), and
+ * payments in-process on the same ones, wired to orders' real address: initiatePayment reads
+ * real orders, and orders reads payments' events.
  */
 export async function startPaymentsWithOrders() {
-  ensureRunIsolation();
-  const logger = createLogger('payments-test', process.env.LOG_LEVEL ?? 'warn');
-  const productsConfig = loadProductsConfig({ ...process.env, PRODUCTS_PORT: '0' });
-  await migrateProducts(productsConfig);
-  const products = await startProductsSubgraph(productsConfig, logger);
-  const ordersConfig = loadOrdersConfig({ ...process.env, ORDERS_PORT: '0', PRODUCTS_URL: products.baseUrl });
-  await migrateOrders(ordersConfig);
-  const orders = await startOrdersSubgraph(ordersConfig, logger);
-  const payments = await startPayments({ ORDERS_URL: orders.baseUrl });
-  const callProducts = subgraphCaller(products.baseUrl, productsConfig.INTERNAL_SECRET);
-  const callOrders = subgraphCaller(orders.baseUrl, ordersConfig.INTERNAL_SECRET);
+  const stack = await startStack({ subgraphs: ['products', 'orders'] });
+  const { products, orders } = stack.subgraphUrls;
+  if (!products || !orders) throw new Error('The stack started without products or orders.');
+  // The stack's environment (its prefixes, secrets and orders' URL), except the public URL:
+  // payments' own address stays its PUBLIC_URL, so the sandbox pay page calls it back.
+  const env = Object.fromEntries(
+    Object.entries(stack.env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'PUBLIC_URL'),
+  );
+  const payments = await startPayments({ ...env, ORDERS_URL: orders });
+  const callProducts = subgraphCaller(products, payments.config.INTERNAL_SECRET);
+  const callOrders = subgraphCaller(orders, payments.config.INTERNAL_SECRET);
 
   return {
     ...payments,
@@ -188,8 +189,7 @@ export async function startPaymentsWithOrders() {
 
     async stop() {
       await payments.stop();
-      await orders.stop();
-      await products.stop();
+      await stack.stop();
     },
   };
 }

@@ -65,6 +65,7 @@ export const refunds = mysqlTable(
     orderId: varchar('order_id', { length: 64 }).notNull(),
     amountCents: int('amount_cents').notNull(),
     reason: mysqlEnum('reason', refundReasons).notNull(),
+    // NULL while the refund is claimed and not yet paid out by the provider (domain/payments.ts refund).
     providerRefundId: varchar('provider_refund_id', { length: 128 }),
     createdAt: createdAt(),
   },
