@@ -1,4 +1,4 @@
-import { newEvent, PaymentRefunded, RefundRequested, Topics, type RefundRequestedData } from '@waimai/platform';
+import { newEvent, newId, PaymentRefunded, RefundRequested, Topics, type RefundRequestedData } from '@waimai/platform';
 import { callbackFor, eventually, startPayments, type PaymentsHarness } from './harness';
 
 let h: PaymentsHarness;
@@ -74,5 +74,35 @@ describe('refunds requested by orders (RefundRequested on orders.events)', () =>
     await eventually(async () => (await h.paymentRow(first.id))?.status === 'REFUNDED', 30_000, 'the first payment refunded');
     expect(await h.paymentRow(second.id)).toMatchObject({ status: 'SUCCEEDED', refundedCents: 0 });
     expect(await h.refundsOf(first.orderId)).toEqual([expect.objectContaining({ paymentId: first.id, amountCents: 2500 })]);
+  });
+
+  test('two refunds of the whole payment requested at once give back what was paid, never more', async () => {
+    const payment = await aPaidPayment({ amountCents: 3000 });
+    const full = (reason: RefundRequestedData['reason']) => ({ orderId: payment.orderId, paymentId: payment.id, amountCents: 3000, reason });
+
+    // Straight to the use case, side by side: through Kafka one partition would hand them over one at a time.
+    const results = await Promise.all([
+      h.service.payments.refund(newId(), full('LATE_DELIVERY')),
+      h.service.payments.refund(newId(), full('ORDER_NOT_PAYABLE')),
+    ]);
+
+    // The loser finds the payment claimed in full (nothing left) or already REFUNDED (nothing refundable).
+    expect(results.filter((result) => result.kind === 'refunded')).toHaveLength(1);
+    expect(results.filter((result) => result.kind === 'nothing-left' || result.kind === 'no-refundable-payment')).toHaveLength(1);
+    expect((await h.refundsOf(payment.orderId)).map((refund) => refund.amountCents)).toEqual([3000]);
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'REFUNDED', refundedCents: 3000 });
+  });
+
+  test('one refund request handled twice at once pays once and announces it once', async () => {
+    const payment = await aPaidPayment({ amountCents: 2000 });
+    const eventId = newId();
+    const request = { orderId: payment.orderId, paymentId: payment.id, amountCents: 500, reason: 'LATE_DELIVERY' as const };
+
+    const results = await Promise.all([h.service.payments.refund(eventId, request), h.service.payments.refund(eventId, request)]);
+
+    expect(results.filter((result) => result.kind === 'refunded')).toHaveLength(1);
+    expect(await h.refundsOf(payment.orderId)).toEqual([expect.objectContaining({ amountCents: 500, providerRefundId: expect.stringMatching(/^sbx_rf_/) })]);
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedCents: 500 });
+    expect((await h.outboxOf(payment.orderId)).filter((event) => event.type === PaymentRefunded.type)).toHaveLength(1);
   });
 });
