@@ -129,6 +129,11 @@ const EXPECTED: Record<string, Row> = {
   DeliverOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: ['ok', F], OPERATOR: FF, ADMIN: FF }),
   // The rider (self), OPERATOR or ADMIN; null for anyone else.
   RiderProfile: touching('rider', 'null', { CUSTOMER: ['null', 'null'], MERCHANT: ['null', 'null'], RIDER: ['ok', 'null'], OPERATOR: OK, ADMIN: OK }),
+  // Role OPERATOR or ADMIN (operations' schema): the back office's log and figures.
+  AuditLog: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  BusinessFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  MerchantFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  RiderFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
 };
 
 /** The cells an operation must have: one per caller, or anonymous plus own/other per role. */
@@ -215,6 +220,9 @@ async function registeredRider(online: boolean): Promise<Actor> {
   if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
   return rider;
 }
+
+/** The last hour and the next: the orders of this run's cells fall inside it. */
+const figuresRange = () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() });
 
 const expectsOk = (operation: string, caller: Caller, relation: Relation | null) => EXPECTED[operation]?.cells[cellKey(caller, relation)] === 'ok';
 
@@ -331,6 +339,10 @@ const SCENARIOS: Record<string, Scenario> = {
     return { token: await tokenOf(caller, relation, orderParty(order, order.rider, caller)), variables: { orderId: order.order.id } };
   },
   RiderProfile: async (caller, relation) => ({ token: await tokenOf(caller, relation, delivering.rider.sub), variables: { id: delivering.rider.sub } }),
+  AuditLog: async (caller) => ({ token: await tokenOf(caller, null), variables: { first: 5 } }),
+  BusinessFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), bucket: 'HOUR' } }),
+  MerchantFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), first: 5 } }),
+  RiderFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), first: 5 } }),
 };
 
 /** What a GraphQL response amounts to, in the table's terms. */
