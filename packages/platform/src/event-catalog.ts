@@ -54,8 +54,11 @@ export const orderStatuses = [
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
-/** Why money is given back: RefundRequested, PaymentRefunded and the refunds table's enum. */
-export const refundReasons = ['LATE_DELIVERY', 'ORDER_NOT_PAYABLE'] as const;
+/**
+ * Why money is given back: RefundRequested, PaymentRefunded and the refunds table's enum.
+ * ORDER_CANCELLED: staff cancelled a paid order (cancelOrderAsStaff), refunded in full.
+ */
+export const refundReasons = ['LATE_DELIVERY', 'ORDER_NOT_PAYABLE', 'ORDER_CANCELLED'] as const;
 export type RefundReason = (typeof refundReasons)[number];
 
 /** Why a payment failed: PaymentFailed's reason (a link that expired, or the provider's own report). */
@@ -218,6 +221,8 @@ export const OrderRedispatchRequested = defineEvent({
     merchantLocation: point,
     requestedBy: z.string(),
     at: z.string(),
+    /** The last round orders recorded (Order.dispatchRound): dispatch's next round is this + 1. Optional: added after the first producers. */
+    dispatchRound: z.number().int().nonnegative().optional(),
   }),
 });
 export type OrderRedispatchRequestedData = z.infer<typeof OrderRedispatchRequested.data>;

@@ -16,13 +16,19 @@ export const orderSteps = [
   'compensate',
   'close',
   'refunded',
+  // Interventions from the back office (OPERATOR/ADMIN), each with a reason and audited.
+  'staffCancel',
+  'redispatch',
+  'reassign',
 ] as const;
 export type OrderStep = (typeof orderSteps)[number];
 
 /**
  * The order lifecycle of DESIGN.md as data: (from, step) → to. Every mutation, consumer and
  * timer moves orders through `nextOrderStatus`; a pair that is not here is
- * INVALID_STATE_TRANSITION. `pickUp` and `dispatchGaveUp` record a time or a flag without changing the status.
+ * INVALID_STATE_TRANSITION. `pickUp`, `dispatchGaveUp` and `reassign` record a time, a flag or a rider without
+ * changing the status. Staff marking an order delivered uses `deliver`, the rider's own step, so
+ * everything that follows a delivery (the late-delivery compensation) is the same.
  */
 export const orderTransitions: ReadonlyArray<{ from: OrderStatus; step: OrderStep; to: OrderStatus }> = [
   { from: 'PENDING_PAYMENT', step: 'pay', to: 'CREATED' },
@@ -44,6 +50,19 @@ export const orderTransitions: ReadonlyArray<{ from: OrderStatus; step: OrderSte
   { from: 'RECEIVED', step: 'compensate', to: 'COMPENSATING' },
   { from: 'RECEIVED', step: 'close', to: 'CLOSED' },
   { from: 'COMPENSATING', step: 'refunded', to: 'CLOSED' },
+  // Staff cancel anything the customer does not have yet; money taken is refunded in full.
+  { from: 'PENDING_PAYMENT', step: 'staffCancel', to: 'CANCELLED' },
+  { from: 'CREATED', step: 'staffCancel', to: 'CANCELLED' },
+  { from: 'NOTIFIED', step: 'staffCancel', to: 'CANCELLED' },
+  { from: 'DELIVERING', step: 'staffCancel', to: 'CANCELLED' },
+  { from: 'OVERTIME', step: 'staffCancel', to: 'CANCELLED' },
+  // Staff send a waiting order to dispatch again: offers still out are superseded (NOTIFIED goes
+  // back to CREATED, as after an offer timeout), and dispatch's next round makes it NOTIFIED.
+  { from: 'CREATED', step: 'redispatch', to: 'CREATED' },
+  { from: 'NOTIFIED', step: 'redispatch', to: 'CREATED' },
+  // Staff move a grabbed order to another rider; the clock keeps running.
+  { from: 'DELIVERING', step: 'reassign', to: 'DELIVERING' },
+  { from: 'OVERTIME', step: 'reassign', to: 'OVERTIME' },
 ];
 
 const table = new Map(orderTransitions.map(({ from, step, to }) => [`${from}:${step}`, to]));

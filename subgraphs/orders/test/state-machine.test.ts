@@ -3,11 +3,11 @@ import { nextStatus, steps, type Step } from '../src/domain/state-machine';
 
 /** DESIGN.md's lifecycle, written out independently of the implementation's table. */
 const allowed: Record<OrderStatus, Partial<Record<Step, OrderStatus>>> = {
-  PENDING_PAYMENT: { pay: 'CREATED', cancel: 'CANCELLED', expirePayment: 'CANCELLED' },
-  CREATED: { notify: 'NOTIFIED', dispatchGaveUp: 'CREATED', grab: 'DELIVERING' },
-  NOTIFIED: { offerTimeout: 'CREATED', grab: 'DELIVERING' },
-  DELIVERING: { pickUp: 'DELIVERING', deadlinePassed: 'OVERTIME', deliver: 'RECEIVED', confirmReceipt: 'RECEIVED' },
-  OVERTIME: { pickUp: 'OVERTIME', deliver: 'RECEIVED', confirmReceipt: 'RECEIVED' },
+  PENDING_PAYMENT: { pay: 'CREATED', cancel: 'CANCELLED', expirePayment: 'CANCELLED', staffCancel: 'CANCELLED' },
+  CREATED: { notify: 'NOTIFIED', dispatchGaveUp: 'CREATED', grab: 'DELIVERING', staffCancel: 'CANCELLED', redispatch: 'CREATED' },
+  NOTIFIED: { offerTimeout: 'CREATED', grab: 'DELIVERING', staffCancel: 'CANCELLED', redispatch: 'CREATED' },
+  DELIVERING: { pickUp: 'DELIVERING', deadlinePassed: 'OVERTIME', deliver: 'RECEIVED', confirmReceipt: 'RECEIVED', staffCancel: 'CANCELLED', reassign: 'DELIVERING' },
+  OVERTIME: { pickUp: 'OVERTIME', deliver: 'RECEIVED', confirmReceipt: 'RECEIVED', staffCancel: 'CANCELLED', reassign: 'OVERTIME' },
   RECEIVED: { compensate: 'COMPENSATING', close: 'CLOSED' },
   COMPENSATING: { refunded: 'CLOSED' },
   CLOSED: {},
