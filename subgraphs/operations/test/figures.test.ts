@@ -15,10 +15,10 @@ import { codesOf, startOperations, type OperationsHarness } from './harness';
  * order; the expected figures below are worked out by hand from it.
  *
  *   order  shop  total  placed    paid      grabbed       delivered          other
- *   o1     A     5000   10:00     10:01     10:03 (r1)    10:33 (r1)         closed 10:50; all published twice
+ *   o1     A     5000   10:00     10:01     10:03 (r1)    10:33 (r1)         closed 10:50; all published twice; GOODWILL 300 at 10:55
  *   o2     A     3000   10:10     10:11     10:16 (r2)    11:06 (r2, late)   overtime 10:50; refund LATE_DELIVERY 600 at 11:21; published newest first
  *   o3     B     2000   10:20     10:21     -             -                  flagged 10:40; cancelled 11:05; refund 2000 at 11:06
- *   o4     B     1500   10:30     -         -             -                  payment expired 10:45; refund ORDER_NOT_PAYABLE 1500 at 10:50
+ *   o4     B     1500   10:30     -         -             -                  payment expired 10:45; refunds ORDER_NOT_PAYABLE and ORDER_CANCELLED 1500 at 10:50, 10:52
  *   o5     A     4000   11:30     11:31     11:35 (r1)    11:55 (r1)         payment stuck 11:32
  *   o6     B     2500   09:59:59  10:00:30  -             -
  */
@@ -91,6 +91,7 @@ beforeAll(async () => {
     o2.change('compensate', 'RECEIVED', 'COMPENSATING', '11:20:00', { riderId: r2, wasOvertime: true }),
   ];
   const refundO2 = o2.refund(600, 'LATE_DELIVERY', '11:21:00');
+  const goodwillO1 = o1.refund(300, 'GOODWILL', '10:55:00');
   const events: CatalogEvent[] = [
     ...o1Events,
     ...o1Events,
@@ -98,16 +99,17 @@ beforeAll(async () => {
     ...[...o2Events].reverse(),
     refundO2,
     refundO2,
+    goodwillO1,
     o3.change('create', null, 'PENDING_PAYMENT', '10:20:00'),
     o3.change('pay', 'PENDING_PAYMENT', 'CREATED', '10:21:00'),
     o3.change('dispatchGaveUp', 'CREATED', 'CREATED', '10:40:00', { needsAttention: true }),
     o3.change('cancel', 'CREATED', 'CANCELLED', '11:05:00'),
-    // The catalog has no reason for a cancellation's refund yet: whatever it is called, a
-    // cancelled order's refund is the price given back, not compensation.
+    // Whatever its reason says, a cancelled order's refund is the price given back, not compensation.
     o3.refund(2000, 'LATE_DELIVERY', '11:06:00'),
     o4.change('create', null, 'PENDING_PAYMENT', '10:30:00'),
     o4.change('expirePayment', 'PENDING_PAYMENT', 'CANCELLED', '10:45:00'),
     o4.refund(1500, 'ORDER_NOT_PAYABLE', '10:50:00'),
+    o4.refund(1500, 'ORDER_CANCELLED', '10:52:00'),
     // The stuck payment before the order's own events.
     newEvent(PaymentNeedsAttention, o5.orderId, { paymentId: uniqueId('payment'), orderId: o5.orderId, problem: 'PROVIDER_SILENT', at: T('11:32:00') }),
     o5.change('create', null, 'PENDING_PAYMENT', '11:30:00'),
@@ -154,7 +156,7 @@ test('hourly figures of the replayed history are exactly the ones worked out by 
         grabToDeliverySecondsP90: 1800,
         overtimeDeliveries: 0,
         overtimeRate: 0,
-        compensationCents: 0,
+        compensationCents: 300,
         ordersNeedingAttention: 1,
         attentionShare: 0.25,
       },
@@ -199,7 +201,7 @@ test('daily figures count the whole day and list an empty day with zeros and no 
         grabToDeliverySecondsP90: 3000,
         overtimeDeliveries: 1,
         overtimeRate: 1 / 3,
-        compensationCents: 600,
+        compensationCents: 900,
         ordersNeedingAttention: 2,
         attentionShare: 0.4,
       },

@@ -14,12 +14,12 @@ const BUCKET_MS: Record<BucketSize, number> = { HOUR: 3_600_000, DAY: 86_400_000
 export const MAX_BUCKETS = 1000;
 
 /**
- * Refund reasons that are not compensation: money for an order that could no longer be paid
- * goes back in full, it is no gift. Every other reason (LATE_DELIVERY today, GOODWILL when
- * payments adds it) is compensation, unless the order was cancelled (see compensationBy):
- * whatever the cancellation's refunds are called, that is the price of food never sent.
+ * Refund reasons that are not compensation: money for an order that could no longer be paid,
+ * or that was cancelled, goes back in full; it is the price of food never sent, no gift.
+ * Every other reason (LATE_DELIVERY, GOODWILL, any added later) is compensation, unless the
+ * order was cancelled (see compensationBy), whatever its refund's reason says.
  */
-export const notCompensationReasons = ['ORDER_NOT_PAYABLE'] as const satisfies readonly RefundReason[];
+export const notCompensationReasons = ['ORDER_NOT_PAYABLE', 'ORDER_CANCELLED'] as const satisfies readonly RefundReason[];
 
 export interface BusinessFigures {
   from: Date;

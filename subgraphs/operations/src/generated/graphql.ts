@@ -130,7 +130,8 @@ export type BusinessFigures = {
   attentionShare: Maybe<Scalars['Float']['output']>;
   /**
    * Compensation paid, in CNY cents: refunds other than for an order that could not be paid
-   * (ORDER_NOT_PAYABLE) or an order that was cancelled, i.e. late-delivery and goodwill money.
+   * (ORDER_NOT_PAYABLE) or was cancelled (ORDER_CANCELLED, or any refund of a cancelled order),
+   * i.e. late-delivery and goodwill money.
    */
   compensationCents: Scalars['Float']['output'];
   /** Start of the bucket (the range's start for a first bucket that begins inside it). */
