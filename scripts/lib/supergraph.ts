@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
-import { parse, validate, type GraphQLSchema, type GraphQLError } from 'graphql';
+import { parse, print, validate, type GraphQLSchema, type GraphQLError } from 'graphql';
 import { SUBGRAPHS as REGISTERED, subgraphNamed, typeDefsFrom, type SubgraphName } from '@waimai/platform';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -38,12 +38,34 @@ export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
 }
 
 /**
- * The client contract: shared/contract beside the project when present (the source of
- * truth), else the copy committed under schema/contract.
+ * The client contract the platform serves: the project's copy under schema/contract. It holds
+ * every operation of the shared contract unchanged (a test checks it) plus the operations the
+ * project added since (the back office's, …); trusted documents, testkit and the bench read it.
  */
 export function contractOperationsPath(): string {
+  return path.join(ROOT, 'schema', 'contract', 'operations.graphql');
+}
+
+/** The shared contract the frontends were given (shared/contract beside the project), when present. */
+export function sharedContractOperationsPath(): string | null {
   const shared = path.resolve(ROOT, '..', 'shared', 'contract', 'operations.graphql');
-  return existsSync(shared) ? shared : path.join(ROOT, 'schema', 'contract', 'operations.graphql');
+  return existsSync(shared) ? shared : null;
+}
+
+/**
+ * The definitions (operations and fragments) of `baseline` that `copy` lacks or holds in
+ * another form, by name: an empty list means every operation a client built against the
+ * baseline still works as it was written.
+ */
+export function definitionsMissingFrom(copy: string, baseline: string): string[] {
+  const printed = (source: string) =>
+    new Map(
+      parse(source)
+        .definitions.filter((definition) => 'name' in definition && definition.name)
+        .map((definition) => [(definition as { name: { value: string } }).name.value, print(definition)]),
+    );
+  const have = printed(copy);
+  return [...printed(baseline)].filter(([name, text]) => have.get(name) !== text).map(([name]) => name);
 }
 
 export interface OperationProblem {
