@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
-import type { Role } from '@waimai/platform';
+import { createKafkaEventBus, createLogger, newEvent, PaymentNeedsAttention, RiderUpdated, Topics, type EventBus, type Role } from '@waimai/platform';
 import {
   aGrabbedOrder,
   aMerchant,
@@ -16,6 +16,7 @@ import {
   payOrder,
   startStack,
   subscribe,
+  testInfraConfig,
   tokenFor,
   type Actor,
   type GrabbedOrder,
@@ -120,7 +121,8 @@ const EXPECTED: Record<string, Row> = {
   GoOnline: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
   GoOffline: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
   ReportLocation: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
-  OrderOffers: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
+  // Role RIDER (their own offers); OPERATOR/ADMIN: every rider's (issue 8).
+  OrderOffers: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: 'ok', ADMIN: 'ok' }),
   PendingOrderOffers: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
   // Role RIDER holding a live offer ("own": the rider it was offered to).
   GrabOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: ['ok', F], OPERATOR: FF, ADMIN: FF }),
@@ -129,6 +131,12 @@ const EXPECTED: Record<string, Row> = {
   DeliverOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: ['ok', F], OPERATOR: FF, ADMIN: FF }),
   // The rider (self), OPERATOR or ADMIN; null for anyone else.
   RiderProfile: touching('rider', 'null', { CUSTOMER: ['null', 'null'], MERCHANT: ['null', 'null'], RIDER: ['ok', 'null'], OPERATOR: OK, ADMIN: OK }),
+  // Back office live views: OPERATOR/ADMIN only.
+  OrdersNeedingAttention: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  DispatchActivity: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  // OPERATOR/ADMIN any rider; a rider only themself (another rider's id: FORBIDDEN).
+  WatchOrderOffers: touching('rider', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: ['ok', F], OPERATOR: OK, ADMIN: OK }),
+  WatchRider: touching('rider', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: ['ok', F], OPERATOR: OK, ADMIN: OK }),
   // Role OPERATOR or ADMIN (operations' schema): the back office's log and figures.
   AuditLog: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   BusinessFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
@@ -147,7 +155,7 @@ interface Prepared {
   token: string | null;
   variables: Record<string, unknown>;
   /** For a subscription expected to deliver: causes one event once the subscription listens. */
-  cause?: { field: 'orderUpdated' | 'orderOffers'; key: string; event: () => Promise<void> };
+  cause?: { field: string; key: string; event: () => Promise<void> };
 }
 type Scenario = (caller: Caller, relation: Relation | null) => Promise<Prepared>;
 
@@ -165,6 +173,8 @@ let forConfirm: GrabbedOrder;
 let forPickUp: GrabbedOrder;
 let forDeliver: GrabbedOrder;
 let forGrab: OfferedOrder;
+/** Publishes events on the stack's topics, for the live views whose events no operation here causes. */
+let bus: EventBus;
 
 beforeAll(async () => {
   // 120 s offers: the offered orders must stay grabbable while the cells run.
@@ -179,9 +189,11 @@ beforeAll(async () => {
     aGrabbedOrder(stack),
     anOfferedOrder(stack),
   ]);
+  bus = createKafkaEventBus({ ...testInfraConfig(), KAFKA_TOPIC_PREFIX: stack.env.KAFKA_TOPIC_PREFIX ?? '' }, 'role-matrix', createLogger('role-matrix', 'warn'));
 }, 120_000);
 
 afterAll(async () => {
+  await bus?.close();
   await stack?.stop();
 });
 
@@ -223,6 +235,17 @@ async function registeredRider(online: boolean): Promise<Actor> {
 
 /** The last hour and the next: the orders of this run's cells fall inside it. */
 const figuresRange = () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() });
+
+/** A rider alone near a new shop, and the event that offers them the shop's next paid order. */
+async function aRiderAboutToBeOffered() {
+  const merchant = await aMerchant(stack, [{ name: '煎饼果子', priceCents: 700, stock: 100 }]);
+  const rider = await aRiderAt(stack, north(merchant.location, 400));
+  const offerEvent = async () => {
+    const order = await anOrder(stack, merchant);
+    await payOrder(stack, order.id, order.customer.token);
+  };
+  return { rider, offerEvent };
+}
 
 const expectsOk = (operation: string, caller: Caller, relation: Relation | null) => EXPECTED[operation]?.cells[cellKey(caller, relation)] === 'ok';
 
@@ -308,22 +331,11 @@ const SCENARIOS: Record<string, Scenario> = {
     variables: { location: north(shop.location, 150_000) },
   }),
   OrderOffers: async (caller) => {
-    if (caller !== 'RIDER') return { token: await tokenOf(caller, null), variables: {} };
-    // A rider alone near a new shop: the shop's next paid order is offered to them.
-    const merchant = await aMerchant(stack, [{ name: '煎饼果子', priceCents: 700, stock: 100 }]);
-    const rider = await aRiderAt(stack, north(merchant.location, 400));
-    return {
-      token: rider.token,
-      variables: {},
-      cause: {
-        field: 'orderOffers',
-        key: rider.sub,
-        event: async () => {
-          const order = await anOrder(stack, merchant);
-          await payOrder(stack, order.id, order.customer.token);
-        },
-      },
-    };
+    if (!expectsOk('OrderOffers', caller, null)) return { token: await tokenOf(caller, null), variables: {} };
+    const { rider, offerEvent } = await aRiderAboutToBeOffered();
+    // Staff naming no rider watch every rider's offers (the engine's key '*').
+    if (caller !== 'RIDER') return { token: await tokenOf(caller, null), variables: {}, cause: { field: 'orderOffers', key: '*', event: offerEvent } };
+    return { token: rider.token, variables: {}, cause: { field: 'orderOffers', key: rider.sub, event: offerEvent } };
   },
   PendingOrderOffers: async (caller) => ({ token: caller === 'RIDER' ? offered.riders[0]!.token : await tokenOf(caller, null), variables: {} }),
   GrabOrder: async (caller, relation) => {
@@ -339,6 +351,40 @@ const SCENARIOS: Record<string, Scenario> = {
     return { token: await tokenOf(caller, relation, orderParty(order, order.rider, caller)), variables: { orderId: order.order.id } };
   },
   RiderProfile: async (caller, relation) => ({ token: await tokenOf(caller, relation, delivering.rider.sub), variables: { id: delivering.rider.sub } }),
+  WatchOrderOffers: async (caller, relation) => {
+    if (!expectsOk('WatchOrderOffers', caller, relation)) {
+      const rider = await anActor('RIDER');
+      return { token: await tokenOf(caller, relation, rider.sub), variables: { riderId: rider.sub } };
+    }
+    const { rider, offerEvent } = await aRiderAboutToBeOffered();
+    const token = caller === 'RIDER' ? rider.token : await tokenOf(caller, relation, rider.sub);
+    // Staff watching one rider listen on the engine's key `watch:<rider>`; the rider on their own id.
+    const key = caller === 'RIDER' ? rider.sub : `watch:${rider.sub}`;
+    return { token, variables: { riderId: rider.sub }, cause: { field: 'orderOffers', key, event: offerEvent } };
+  },
+  WatchRider: async (caller, relation) => {
+    const rider = await registeredRider(false);
+    const token = caller === 'RIDER' && relation === 'own' ? rider.token : await tokenOf(caller, relation, rider.sub);
+    if (!expectsOk('WatchRider', caller, relation)) return { token, variables: { riderId: rider.sub } };
+    // riders.events as riders writes it when a rider's status changes.
+    const event = () => bus.publish(Topics.riderEvents, [newEvent(RiderUpdated, rider.sub, { riderId: rider.sub, status: 'OFFLINE', suspended: false, cause: 'STATUS', at: new Date().toISOString() })]);
+    return { token, variables: { riderId: rider.sub }, cause: { field: 'riderUpdated', key: rider.sub, event } };
+  },
+  OrdersNeedingAttention: async (caller) => {
+    const token = await tokenOf(caller, null);
+    if (!expectsOk('OrdersNeedingAttention', caller, null)) return { token, variables: {} };
+    // A stuck payment of a real order, as payments reports one.
+    const order = await anOrder(stack, shop);
+    const event = () =>
+      bus.publish(Topics.paymentEvents, [newEvent(PaymentNeedsAttention, order.id, { paymentId: `payment-${order.id}`, orderId: order.id, problem: 'PROVIDER_SILENT', at: new Date().toISOString() })]);
+    return { token, variables: {}, cause: { field: 'ordersNeedingAttention', key: '*', event } };
+  },
+  DispatchActivity: async (caller) => {
+    const token = await tokenOf(caller, null);
+    if (!expectsOk('DispatchActivity', caller, null)) return { token, variables: {} };
+    // A frame comes every window (5 s) whatever happens: nothing to cause.
+    return { token, variables: {}, cause: { field: 'dispatchActivity', key: '*', event: async () => undefined } };
+  },
   AuditLog: async (caller) => ({ token: await tokenOf(caller, null), variables: { first: 5 } }),
   BusinessFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), bucket: 'HOUR' } }),
   MerchantFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), first: 5 } }),
