@@ -89,6 +89,9 @@
     '# Operations that need a role need a token. Put',
     '#   {"Authorization": "Bearer <token>"}',
     '# in Headers below (`pnpm token` prints one).',
+    '#',
+    '# Staff (OPERATOR, ADMIN): the other tabs hold the back office\'s',
+    '# operations, ready to run with a token from `pnpm seed`.',
     '',
     'query NearbyMerchants {',
     '  merchantsNearby(near: { lat: 31.2304, lng: 121.4737 }, first: 5) {',
@@ -99,11 +102,15 @@
     '',
   ].join('\n');
 
+  // The welcome tab, then the back office's examples (playground-tabs.js, from the contract).
+  var defaultTabs = [{ query: defaultQuery }].concat(window.waimaiPlaygroundTabs || []);
+
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultQuery: defaultQuery,
+      defaultTabs: defaultTabs,
       defaultEditorToolsVisibility: 'headers',
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: false,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { STAFF_EXAMPLES } from '@waimai/gateway';
 import { aMerchant, startStack, tokenFor, uniqueId, type Stack } from '@waimai/testkit';
 
 /**
@@ -88,6 +89,22 @@ describe('GraphiQL at GET /graphql in a browser', () => {
 
     expect(withToken).toContain('Only RIDER, OPERATOR, ADMIN may subscribe to orderOffers.');
     expect(withoutToken).toContain('The websocket closed with 4403');
+    expect(leftLocalhost).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("opens the back office's examples as tabs after the welcome tab, and one runs as it is with a staff token", async () => {
+    const operator = await tokenFor(uniqueId('operator'), ['OPERATOR']);
+
+    await page.goto(stack.graphqlUrl);
+    await page.locator(`${QUERY_EDITOR} .CodeMirror`).waitFor();
+    const titles = await page.locator('.graphiql-tab-button').allInnerTexts();
+    await page.locator('.graphiql-tab-button', { hasText: 'DispatchActivity' }).click();
+    await typeInto(HEADERS_EDITOR, `{"Authorization": "Bearer ${operator}"}`);
+    await page.locator('.graphiql-execute-button').click();
+    await page.locator('.result-window').filter({ hasText: 'offersSent' }).waitFor({ timeout: 15_000 });
+
+    expect(titles.slice(1)).toEqual(STAFF_EXAMPLES.map((example) => example.name));
     expect(leftLocalhost).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
