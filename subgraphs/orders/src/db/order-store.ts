@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import {
   affectedRows,
   enqueueEvents,
@@ -13,6 +13,28 @@ import {
 import { orderItems, orderOffers, orders, orderTimeline, type OrderItemRow, type OrderRow, type OrdersSchema, type OrderTimelineRow } from './schema';
 
 type Tx = Transaction<OrdersSchema>;
+
+/** What staff search orders by (searchOrders); every given filter must hold. */
+export interface OrderSearch {
+  statuses?: readonly OrderStatus[];
+  merchantId?: string;
+  riderId?: string;
+  customerId?: string;
+  /** Inclusive lower and exclusive upper bound of created_at. */
+  createdFrom?: Date;
+  createdTo?: Date;
+  needsAttention?: boolean;
+  /** Delivered late or still late (was_overtime is set on entering OVERTIME). */
+  overtime?: boolean;
+  /** An order id prefix, or part of the delivery address (case-insensitive). */
+  text?: string;
+}
+
+const timerIndexes = ['orders_status_payment_due', 'orders_status_offer_expires', 'orders_status_deadline', 'orders_status_close_due'];
+
+/** Ids are lowercase UUIDs: text that could start one is also looked up as an id prefix. */
+const idPrefix = /^[0-9a-f-]{1,36}$/i;
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 /**
  * The orders tables, SQL only: rows in, plain objects out. Which change is allowed, and what
@@ -77,6 +99,47 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
         )
         .orderBy(...keyset.orderBy)
         .limit(limit);
+    },
+
+    /**
+     * Staff search, newest first, keyset-paginated over (created_at, id). Each filter that leads
+     * a console's poll has an index ending in (created_at, id): orders_status_created,
+     * orders_merchant_created, orders_rider_created, orders_customer_created,
+     * orders_attention_created, orders_overtime_created, and orders_created for none or a time
+     * range (test/search-plans.test.ts explains this very statement on a few thousand rows).
+     */
+    async search(filter: OrderSearch, after: Keyset | null, limit: number): Promise<OrderRow[]> {
+      const keyset = newestFirst(orders, after);
+      const text = filter.text;
+      const conditions: Array<SQL | undefined> = [
+        filter.statuses ? inArray(orders.status, [...filter.statuses]) : undefined,
+        filter.merchantId === undefined ? undefined : eq(orders.merchantId, filter.merchantId),
+        filter.riderId === undefined ? undefined : eq(orders.riderId, filter.riderId),
+        filter.customerId === undefined ? undefined : eq(orders.customerId, filter.customerId),
+        filter.createdFrom === undefined ? undefined : gte(orders.createdAt, filter.createdFrom),
+        filter.createdTo === undefined ? undefined : lt(orders.createdAt, filter.createdTo),
+        filter.needsAttention === undefined ? undefined : eq(orders.needsAttention, filter.needsAttention),
+        filter.overtime === undefined ? undefined : eq(orders.wasOvertime, filter.overtime),
+        text === undefined
+          ? undefined
+          : or(
+              idPrefix.test(text) ? like(orders.id, `${escapeLike(text.toLowerCase())}%`) : undefined,
+              // The table compares bytes (utf8mb4_bin); people searching an address expect "Road" to find "road".
+              sql`${orders.deliveryAddress} COLLATE utf8mb4_unicode_ci LIKE ${`%${escapeLike(text)}%`}`,
+            ),
+        keyset.after,
+      ];
+      return (
+        db
+          .select()
+          // The timers' indexes (status, due time) serve the scheduler's sweeps; for a search by
+          // several statuses the optimizer rates them equal to orders_status_created, which alone
+          // reads each status's orders in created_at order.
+          .from(orders, { ignoreIndex: timerIndexes })
+          .where(and(...conditions))
+          .orderBy(...keyset.orderBy)
+          .limit(limit)
+      );
     },
 
     async activeOfRider(riderId: string): Promise<OrderRow[]> {

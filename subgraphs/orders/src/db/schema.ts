@@ -40,7 +40,8 @@ export const orders = mysqlTable(
     needsAttention: boolean('needs_attention').notNull().default(false),
     dispatchRound: int('dispatch_round').notNull().default(0),
     refundCents: int('refund_cents').notNull().default(0),
-    cancelReason: varchar('cancel_reason', { length: 300 }),
+    // 500: a staff member's reason (cancelOrderAsStaff); a customer's is at most 300.
+    cancelReason: varchar('cancel_reason', { length: 500 }),
     createdAt: at('created_at').notNull(),
     paymentDueAt: at('payment_due_at'),
     paidAt: at('paid_at'),
@@ -52,12 +53,25 @@ export const orders = mysqlTable(
     closeDueAt: at('close_due_at'),
     closedAt: at('closed_at'),
     cancelledAt: at('cancelled_at'),
+    // Set when staff gave the order to its current rider (reassignOrder): repeating that
+    // reassignment is a no-op, while naming the rider who grabbed it is a mistake.
+    reassignedAt: at('reassigned_at'),
+    // The re-dispatch staff asked for in the current round (round, radius, riders): asking the
+    // same again before dispatch answered changes nothing (redispatchOrder is idempotent).
+    redispatchKey: char('redispatch_key', { length: 64 }),
   },
   (t) => [
     uniqueIndex('orders_customer_idempotency').on(t.customerId, t.idempotencyKey),
     index('orders_customer_created').on(t.customerId, t.createdAt, t.id),
     index('orders_merchant_created').on(t.merchantId, t.createdAt, t.id),
     index('orders_rider_status').on(t.riderId, t.status),
+    // Staff search (searchOrders), newest first: one index per filter that leads a console's poll,
+    // each ending in (created_at, id) so the keyset page reads the index in order.
+    index('orders_created').on(t.createdAt, t.id),
+    index('orders_status_created').on(t.status, t.createdAt, t.id),
+    index('orders_rider_created').on(t.riderId, t.createdAt, t.id),
+    index('orders_attention_created').on(t.needsAttention, t.createdAt, t.id),
+    index('orders_overtime_created').on(t.wasOvertime, t.createdAt, t.id),
     // The scheduler's sweeps: one range scan per timer.
     index('orders_status_payment_due').on(t.status, t.paymentDueAt),
     index('orders_status_offer_expires').on(t.status, t.offerExpiresAt),

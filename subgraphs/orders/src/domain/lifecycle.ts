@@ -51,8 +51,8 @@ export interface TransitionRequest {
   guard?: (order: OrderRow, tx: OrdersTx) => Promise<void> | void;
   /** Columns to set besides status and version. */
   set?: (order: OrderRow, now: Date) => Partial<OrderRow>;
-  /** More events to enqueue with the transition (e.g. a refund request). */
-  events?: (order: OrderRow, now: Date) => CatalogEvent[];
+  /** More events to enqueue with the transition (a refund request, the audit of a staff intervention), given the row after and before it. */
+  events?: (order: OrderRow, now: Date, before: OrderRow) => CatalogEvent[];
   /** Idempotent consumers: applied once per (consumer, eventId), in the same transaction. */
   once?: { consumer: string; eventId: string };
 }
@@ -86,7 +86,7 @@ export async function transition(store: OrderStore, request: TransitionRequest):
       if (to !== current.status) {
         await store.appendTimeline(tx, { orderId: current.id, status: to, step: request.step, actorId: request.actorId ?? null, at: now });
       }
-      await store.enqueue(tx, [statusChangedEvent(updated, request.step, current.status, now), ...(request.events?.(updated, now) ?? [])]);
+      await store.enqueue(tx, [statusChangedEvent(updated, request.step, current.status, now), ...(request.events?.(updated, now, current) ?? [])]);
       return updated;
     });
     if (outcome) return outcome;

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import {
+  auditEvent,
   BadUserInputError,
   derivedId,
   distanceMeters,
@@ -8,6 +10,8 @@ import {
   newId,
   NotFoundError,
   OrderAlreadyTakenError,
+  OrderReassigned,
+  OrderRedispatchRequested,
   OutOfStockError,
   RefundRequested,
   type CallResult,
@@ -20,7 +24,7 @@ import {
 import type { OrderStore } from '../db/order-store';
 import type { OrderItemRow, OrderRow } from '../db/schema';
 import { statusChangedEvent, transition, TransitionRefused, type TransitionRequest } from './lifecycle';
-import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy } from './rules';
+import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy, type RedispatchInput } from './rules';
 import { withRider, type Step } from './state-machine';
 
 export interface OrderPolicy extends DeadlinePolicy {
@@ -158,6 +162,8 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
         dispatchRound: 0,
         refundCents: 0,
         cancelReason: null,
+        reassignedAt: null,
+        redispatchKey: null,
         createdAt: now,
         paymentDueAt: new Date(now.getTime() + policy.PAYMENT_WINDOW_SECONDS * 1000),
         paidAt: null,
@@ -322,6 +328,147 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
       }
     },
 
+    /**
+     * Interventions by OPERATOR/ADMIN (the resolver checked the role and the input). Each is one
+     * step of the state machine whose transaction also enqueues AuditRecorded (who, why, the
+     * status before and after), and each is idempotent: when its effect is already in place the
+     * order is returned as it is, and nothing is written, audited or published again.
+     */
+    staff: {
+      /**
+       * Any order the customer does not have yet → CANCELLED. Its stock goes back through the
+       * OrderStatusChanged event (products releases a cancelled order's hold), its rider, if any,
+       * is freed by riders from the same event, and money taken is refunded in full.
+       */
+      cancel: (actor: Identity, orderId: string, reason: string) =>
+        apply({
+          orderId,
+          step: 'staffCancel',
+          actorId: actor.sub,
+          alreadyApplied: (order) => order.status === 'CANCELLED',
+          set: (_order, now) => ({ cancelledAt: now, cancelReason: reason, paymentDueAt: null, offerExpiresAt: null, needsAttention: false }),
+          events: (updated, now, before) => {
+            const refundCents = before.paymentId && before.status !== 'PENDING_PAYMENT' ? before.totalCents : 0;
+            return [
+              ...(refundCents > 0
+                ? [newEvent(RefundRequested, orderId, { orderId, paymentId: before.paymentId, amountCents: refundCents, reason: 'ORDER_CANCELLED' }, now)]
+                : []),
+              auditEvent(
+                'orders',
+                actor,
+                { action: 'ORDER_CANCEL', targetType: 'ORDER', targetId: orderId, reason, before: before.status, after: updated.status, details: { riderId: before.riderId, refundCents } },
+                now,
+              ),
+            ];
+          },
+        }),
+
+      /**
+       * A waiting order (CREATED or NOTIFIED, flagged or not) goes back to dispatch, wider
+       * (`radiusMeters`) and/or to the named riders only: the flag is cleared, offers still out
+       * are superseded (NOTIFIED → CREATED) and OrderRedispatchRequested asks riders' dispatcher
+       * for round dispatchRound + 1. The same request again before dispatch answered is a no-op.
+       */
+      redispatch: (actor: Identity, orderId: string, input: RedispatchInput) =>
+        apply({
+          orderId,
+          step: 'redispatch',
+          actorId: actor.sub,
+          alreadyApplied: (order) => order.status === 'CREATED' && !order.needsAttention && order.redispatchKey === redispatchKey(order.dispatchRound, input),
+          set: (order) => ({ needsAttention: false, offerExpiresAt: null, redispatchKey: redispatchKey(order.dispatchRound, input) }),
+          events: (updated, now, before) => [
+            newEvent(
+              OrderRedispatchRequested,
+              orderId,
+              {
+                orderId,
+                radiusMeters: input.radiusMeters,
+                riderIds: input.riderIds,
+                merchantLocation: { lat: updated.merchantLat, lng: updated.merchantLng },
+                requestedBy: actor.sub,
+                at: now.toISOString(),
+                dispatchRound: updated.dispatchRound,
+              },
+              now,
+            ),
+            auditEvent(
+              'orders',
+              actor,
+              {
+                action: 'ORDER_REDISPATCH',
+                targetType: 'ORDER',
+                targetId: orderId,
+                reason: input.reason,
+                before: before.status,
+                after: updated.status,
+                details: { radiusMeters: input.radiusMeters, riderIds: input.riderIds, dispatchRound: updated.dispatchRound, neededAttention: before.needsAttention },
+              },
+              now,
+            ),
+          ],
+        }),
+
+      /**
+       * A grabbed order (DELIVERING or OVERTIME) moves to `riderId`: OrderReassigned tells riders,
+       * who withdraw it from the old rider's socket and give it to the new one. Orders does not
+       * know riders' roster or suspensions; riders judges the new rider when the event arrives.
+       * Naming the rider who grabbed it is BAD_USER_INPUT; repeating a reassignment is a no-op.
+       */
+      reassign: (actor: Identity, orderId: string, riderId: string, reason: string) =>
+        apply({
+          orderId,
+          step: 'reassign',
+          actorId: actor.sub,
+          alreadyApplied: (order) => order.riderId === riderId && order.reassignedAt !== null,
+          guard: (order) => {
+            if (order.riderId === null) throw new InvalidStateTransitionError(orderId, order.status, 'reassign');
+            if (order.riderId === riderId) {
+              throw new BadUserInputError(`Rider ${riderId} already holds order ${orderId}.`, [{ field: 'riderId', message: 'must differ from the order\'s current rider' }]);
+            }
+          },
+          set: (_order, now) => ({ riderId, reassignedAt: now }),
+          events: (updated, now, before) => [
+            newEvent(OrderReassigned, orderId, { orderId, fromRiderId: before.riderId ?? '', toRiderId: riderId, requestedBy: actor.sub, at: now.toISOString() }, now),
+            auditEvent(
+              'orders',
+              actor,
+              { action: 'ORDER_REASSIGN', targetType: 'ORDER', targetId: orderId, reason, before: before.status, after: updated.status, details: { fromRiderId: before.riderId, toRiderId: riderId } },
+              now,
+            ),
+          ],
+        }),
+
+      /**
+       * DELIVERING/OVERTIME → RECEIVED on the rider's behalf, through the rider's own step
+       * (`deliver`, same columns): a late delivery is compensated when the order closes, exactly
+       * as after the rider's deliverOrder. An order already delivered is returned as it is.
+       */
+      markDelivered: (actor: Identity, orderId: string, reason: string) =>
+        apply({
+          orderId,
+          step: 'deliver',
+          actorId: actor.sub,
+          alreadyApplied: (order) => delivered.has(order.status),
+          set: received(policy),
+          events: (updated, now, before) => [
+            auditEvent(
+              'orders',
+              actor,
+              {
+                action: 'ORDER_MARK_DELIVERED',
+                targetType: 'ORDER',
+                targetId: orderId,
+                reason,
+                before: before.status,
+                after: updated.status,
+                details: { riderId: updated.riderId, late: updated.wasOvertime },
+              },
+              now,
+            ),
+          ],
+        }),
+    },
+
     /** Timer steps (scheduler): each is a conditional transition, safe with many replicas. */
     timers: {
       expirePayment: (orderId: string) =>
@@ -353,6 +500,16 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
   };
 }
 export type OrderService = ReturnType<typeof createOrderService>;
+
+/** Statuses of an order that has been delivered. */
+const delivered: ReadonlySet<OrderRow['status']> = new Set(['RECEIVED', 'COMPENSATING', 'CLOSED']);
+
+/** One re-dispatch request for one round: the same key again is the same request. */
+function redispatchKey(round: number, input: Pick<RedispatchInput, 'radiusMeters' | 'riderIds'>): string {
+  return createHash('sha256')
+    .update(JSON.stringify([round, input.radiusMeters, input.riderIds]))
+    .digest('hex');
+}
 
 /** RECEIVED: delivered now; late if it was OVERTIME or the deadline has passed; closes after the complaints window. */
 function received(policy: OrderPolicy) {

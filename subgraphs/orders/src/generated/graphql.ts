@@ -67,6 +67,15 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Role CUSTOMER (owner), only while PENDING_PAYMENT; OPERATOR/ADMIN also later. Stock is released. */
   cancelOrder: Order;
+  /**
+   * Role OPERATOR or ADMIN (FORBIDDEN for other roles): cancels an order the customer does not
+   * have yet (PENDING_PAYMENT, CREATED, NOTIFIED, DELIVERING, OVERTIME → CANCELLED). Its stock is
+   * released, money taken is refunded in full, its rider (if any) is freed. Audited with the
+   * reason. Idempotent: an order already CANCELLED is returned as it is. Errors: BAD_USER_INPUT
+   * (reason blank or over 500 characters), NOT_FOUND, INVALID_STATE_TRANSITION (RECEIVED,
+   * COMPENSATING, CLOSED).
+   */
+  cancelOrderAsStaff: Order;
   /** Role CUSTOMER (owner): the food arrived (DELIVERING or OVERTIME → RECEIVED). */
   confirmReceipt: Order;
   /** Role CUSTOMER: places an order (seed name kept); stock is reserved and the order waits for payment. */
@@ -79,14 +88,48 @@ export type Mutation = {
    * order as it is now, even once the live offer is gone or the order has moved on.
    */
   grabOrder: Order;
+  /**
+   * Role OPERATOR or ADMIN (FORBIDDEN for other roles): marks an order delivered on its rider's
+   * behalf (DELIVERING or OVERTIME → RECEIVED), exactly as the rider's deliverOrder: a late
+   * delivery is compensated when the order closes. Audited with the reason. Idempotent: an order
+   * already delivered (RECEIVED, COMPENSATING, CLOSED) is returned as it is. Errors: BAD_USER_INPUT
+   * (reason blank or over 500 characters), NOT_FOUND, INVALID_STATE_TRANSITION (any other status).
+   */
+  markOrderDelivered: Order;
   /** Role RIDER, the order's rider: the food left the shop. */
   pickUpOrder: Order;
+  /**
+   * Role OPERATOR or ADMIN (FORBIDDEN for other roles): gives a grabbed order (DELIVERING or
+   * OVERTIME) to another rider; the old rider is told it was taken away, the new rider gets it
+   * (both through the riders service; orders does not check the new rider's registration or
+   * suspension, which riders owns).
+   * Audited with the reason. Idempotent: repeating the reassignment returns the order as it is.
+   * Errors: BAD_USER_INPUT (reason blank or over 500 characters, riderId blank or the rider who
+   * grabbed it), NOT_FOUND, INVALID_STATE_TRANSITION (any other status).
+   */
+  reassignOrder: Order;
+  /**
+   * Role OPERATOR or ADMIN (FORBIDDEN for other roles): sends a waiting order (CREATED or
+   * NOTIFIED, flagged or not) back to dispatch, within radiusMeters of the shop and/or to the
+   * named riders only; needsAttention is cleared and offers still out are superseded (the order is
+   * CREATED until dispatch offers it again). Audited with the reason. Idempotent: the same request
+   * again before dispatch answered returns the order as it is. Errors: BAD_USER_INPUT (reason blank
+   * or over 500 characters, radiusMeters outside 1..50000, riderIds empty, over 20 or with a blank
+   * id), NOT_FOUND, INVALID_STATE_TRANSITION (any other status).
+   */
+  redispatchOrder: Order;
 };
 
 
 export type MutationCancelOrderArgs = {
   orderId: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationCancelOrderAsStaffArgs = {
+  orderId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
@@ -110,8 +153,29 @@ export type MutationGrabOrderArgs = {
 };
 
 
+export type MutationMarkOrderDeliveredArgs = {
+  orderId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationPickUpOrderArgs = {
   orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationReassignOrderArgs = {
+  orderId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  riderId: Scalars['ID']['input'];
+};
+
+
+export type MutationRedispatchOrderArgs = {
+  orderId: Scalars['ID']['input'];
+  radiusMeters?: InputMaybe<Scalars['Int']['input']>;
+  reason: Scalars['String']['input'];
+  riderIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 /** A customer's order from one merchant. */
@@ -208,9 +272,34 @@ export type OrderItemInput = {
   quantity: Scalars['Int']['input'];
 };
 
+/**
+ * Staff search of orders (searchOrders): every given filter must hold. Each leading filter is
+ * backed by an index, so a console may poll it.
+ */
+export type OrderSearchFilter = {
+  /** Placed at or after this time. */
+  createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Placed before this time (after createdFrom). */
+  createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only this customer's orders. */
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only this shop's orders. */
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only orders flagged for operations (true) or not flagged (false). */
+  needsAttention?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only orders that were or are late (true), or never were (false). */
+  overtime?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only orders this rider holds or held. */
+  riderId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only orders in one of these statuses (at least one when given). */
+  statuses?: InputMaybe<Array<OrderStatus>>;
+  /** 1..100 characters: the start of an order id, or part of the delivery address (case-insensitive). */
+  text?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Where an order is in its life (订单的状态流转). */
 export type OrderStatus =
-  /** Cancelled before payment, or the payment window expired; stock released. */
+  /** Cancelled before payment, the payment window expired, or staff cancelled it before delivery; stock released, money taken refunded. */
   | 'CANCELLED'
   /** Finished. */
   | 'CLOSED'
@@ -259,6 +348,13 @@ export type Query = {
   myOrders: OrderConnection;
   /** The order's customer, its rider, the merchant's owner, OPERATOR or ADMIN (seed name: getOrderInfo); null for anyone else or when there is none. */
   order: Maybe<Order>;
+  /**
+   * Role OPERATOR or ADMIN (FORBIDDEN for other roles, UNAUTHENTICATED without a token): every
+   * order matching the filter, newest first (placed time, then id), a page at a time.
+   * BAD_USER_INPUT for an empty status list, createdTo not after createdFrom, blank or too long
+   * text, a bad page size or a cursor this API did not give out.
+   */
+  searchOrders: OrderConnection;
 };
 
 
@@ -270,6 +366,13 @@ export type QueryMyOrdersArgs = {
 
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QuerySearchOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<OrderSearchFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A rider, owned by the riders subgraph; orders adds what it is delivering. */
@@ -418,6 +521,7 @@ export type ResolversTypes = {
   OrderEdge: ResolverTypeWrapper<OrderEdgeModel>;
   OrderItem: ResolverTypeWrapper<OrderItemRow>;
   OrderItemInput: OrderItemInput;
+  OrderSearchFilter: OrderSearchFilter;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<OrderTimelineRow>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -445,6 +549,7 @@ export type ResolversParentTypes = {
   OrderEdge: OrderEdgeModel;
   OrderItem: OrderItemRow;
   OrderItemInput: OrderItemInput;
+  OrderSearchFilter: OrderSearchFilter;
   OrderStatusChange: OrderTimelineRow;
   PageInfo: PageInfo;
   Product: ProductReference;
@@ -470,11 +575,15 @@ export type MerchantResolvers<ContextType = Context, ParentType extends Resolver
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'orderId'>>;
+  cancelOrderAsStaff?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderAsStaffArgs, 'orderId' | 'reason'>>;
   confirmReceipt?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationConfirmReceiptArgs, 'orderId'>>;
   createOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateOrderArgs, 'input'>>;
   deliverOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationDeliverOrderArgs, 'orderId'>>;
   grabOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationGrabOrderArgs, 'orderId'>>;
+  markOrderDelivered?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderDeliveredArgs, 'orderId' | 'reason'>>;
   pickUpOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationPickUpOrderArgs, 'orderId'>>;
+  reassignOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationReassignOrderArgs, 'orderId' | 'reason' | 'riderId'>>;
+  redispatchOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationRedispatchOrderArgs, 'orderId' | 'reason'>>;
 };
 
 export type OrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
@@ -538,6 +647,7 @@ export type ProductResolvers<ContextType = Context, ParentType extends Resolvers
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   myOrders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryMyOrdersArgs>>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
+  searchOrders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QuerySearchOrdersArgs>>;
 };
 
 export type RiderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Rider'] = ResolversParentTypes['Rider'], FederationReferenceType extends FederationReferenceTypes['Rider'] = FederationReferenceTypes['Rider']> = {

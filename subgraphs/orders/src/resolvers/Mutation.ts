@@ -1,6 +1,6 @@
 import { isStaff, requireRole, validateInput } from '@waimai/platform';
 import type { MutationResolvers } from '../generated/graphql';
-import { cancelReason, createOrderInput } from '../domain/rules';
+import { cancelReason, createOrderInput, reassignInput, redispatchInput, staffReason } from '../domain/rules';
 
 export const Mutation: MutationResolvers = {
   createOrder: async (_parent, { input }, { caller, orders }) => {
@@ -21,4 +21,26 @@ export const Mutation: MutationResolvers = {
   pickUpOrder: async (_parent, { orderId }, { caller, orders }) => orders.pickUp(requireRole(caller, 'RIDER'), orderId),
 
   deliverOrder: async (_parent, { orderId }, { caller, orders }) => orders.deliver(requireRole(caller, 'RIDER'), orderId),
+
+  cancelOrderAsStaff: async (_parent, { orderId, reason }, { caller, orders }) => {
+    const staff = requireRole(caller, 'OPERATOR', 'ADMIN');
+    return orders.staff.cancel(staff, orderId, validateInput(staffReason, reason, 'reason'));
+  },
+
+  redispatchOrder: async (_parent, { orderId, reason, radiusMeters, riderIds }, { caller, orders }) => {
+    const staff = requireRole(caller, 'OPERATOR', 'ADMIN');
+    // Validated as one input so that every problem is reported at once, under its argument's name.
+    return orders.staff.redispatch(staff, orderId, validateInput(redispatchInput, { reason, radiusMeters, riderIds }, 'args'));
+  },
+
+  reassignOrder: async (_parent, { orderId, riderId, reason }, { caller, orders }) => {
+    const staff = requireRole(caller, 'OPERATOR', 'ADMIN');
+    const input = validateInput(reassignInput, { riderId, reason }, 'args');
+    return orders.staff.reassign(staff, orderId, input.riderId, input.reason);
+  },
+
+  markOrderDelivered: async (_parent, { orderId, reason }, { caller, orders }) => {
+    const staff = requireRole(caller, 'OPERATOR', 'ADMIN');
+    return orders.staff.markDelivered(staff, orderId, validateInput(staffReason, reason, 'reason'));
+  },
 };

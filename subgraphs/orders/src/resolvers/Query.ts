@@ -1,5 +1,6 @@
-import { decodeCursor, newestFirstPosition, pageSize, requireRole, toConnection } from '@waimai/platform';
+import { decodeCursor, newestFirstPosition, pageSize, requireRole, toConnection, validateInput } from '@waimai/platform';
 import type { QueryResolvers } from '../generated/graphql';
+import { orderSearchFilter } from '../domain/rules';
 
 export const Query: QueryResolvers = {
   order: (_parent, { id }, { loaders }) => loaders.visibleOrder.load(id),
@@ -8,6 +9,28 @@ export const Query: QueryResolvers = {
     const customer = requireRole(caller, 'CUSTOMER');
     const size = pageSize(first);
     const rows = await store.page({ customerId: customer.sub }, decodeCursor(after), size + 1);
+    return toConnection(rows, size, newestFirstPosition);
+  },
+
+  searchOrders: async (_parent, { filter, first, after }, { caller, store }) => {
+    requireRole(caller, 'OPERATOR', 'ADMIN');
+    const wanted = validateInput(orderSearchFilter, filter ?? {}, 'filter');
+    const size = pageSize(first);
+    const rows = await store.search(
+      {
+        statuses: wanted.statuses ?? undefined,
+        merchantId: wanted.merchantId ?? undefined,
+        riderId: wanted.riderId ?? undefined,
+        customerId: wanted.customerId ?? undefined,
+        createdFrom: wanted.createdFrom ?? undefined,
+        createdTo: wanted.createdTo ?? undefined,
+        needsAttention: wanted.needsAttention ?? undefined,
+        overtime: wanted.overtime ?? undefined,
+        text: wanted.text ?? undefined,
+      },
+      decodeCursor(after),
+      size + 1,
+    );
     return toConnection(rows, size, newestFirstPosition);
   },
 };
