@@ -53,8 +53,9 @@ export type RunningRiders = RunningSubgraphService<{
 }>;
 
 /**
- * Starts the riders subgraph: the GraphQL API (riders, locations, offers), the dispatcher
- * (a consumer group on orders.events), the outbox relay of offer events, and the location
+ * Starts the riders subgraph: the GraphQL API (riders, locations, offers, staff search and
+ * suspensions), the dispatcher (a consumer group on orders.events), the outbox relay of offer,
+ * rider and audit events, and the location
  * persist and sweep timers.
  */
 export async function startRidersSubgraph(config: RidersConfig, logger: Logger, options: RidersOptions = {}): Promise<RunningRiders> {
@@ -62,14 +63,14 @@ export async function startRidersSubgraph(config: RidersConfig, logger: Logger, 
     const database = own(connectDatabase(config, 'riders', ridersSchema, options), (database) => database.close());
     const redis = own(connectRedis(config, 'riders'), (redis) => redis.quit());
     const bus = own(createKafkaEventBus(config, 'riders', logger), (bus) => bus.close());
-    await bus.ensureTopics([Topics.orderEvents, Topics.dispatchOffers]);
+    await bus.ensureTopics([Topics.orderEvents, Topics.dispatchOffers, Topics.riderEvents, Topics.auditEvents]);
     const stores: RidersStores = {
       riders: createRiderStore(database.primary),
       dispatch: createDispatchStore(database.primary),
       locations: createLocationIndex(redis, config),
     };
-    const riderService = createRiderService({ store: stores.riders, index: stores.locations });
     const relay = own(startOutboxRelay({ service: 'riders', db: database.primary, bus, logger, intervalMs: 250 }), (relay) => relay.stop());
+    const riderService = createRiderService({ store: stores.riders, dispatch: stores.dispatch, index: stores.locations, relay });
     const dispatcher = createDispatcher({
       store: stores.dispatch,
       riders: stores.riders,

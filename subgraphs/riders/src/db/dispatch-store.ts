@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
-import { affectedRows, applyOnce, enqueueEvents, isDuplicateKey, newId, processedEvents, type CatalogEvent, type Database } from '@waimai/platform';
-import { dispatchRounds, orderOffers, riderAssignments, riders, type DispatchRoundRow, type OrderOfferRow, type RidersSchema } from './schema';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte } from 'drizzle-orm';
+import { affectedRows, applyOnce, enqueueEvents, isDuplicateKey, newId, processedEvents, type CatalogEvent, type Database, type Transaction } from '@waimai/platform';
+import { dispatchRounds, orderOffers, riderAssignments, type DispatchRoundRow, type OfferStatus, type OrderOfferRow, type RidersSchema } from './schema';
 
-type Tx = Parameters<Parameters<Database<RidersSchema>['transaction']>[0]>[0];
+type Tx = Transaction<RidersSchema>;
 
 export interface RoundPlan {
   round: DispatchRoundRow;
@@ -18,8 +18,33 @@ export interface NewRound {
   radiusMeters: number;
   expiresAt: Date;
   riders: Array<{ riderId: string; distanceMeters: number }>;
-  /** When a round that reached nobody is planned again (null when it reached someone). */
+  /** When a round that reached nobody is planned again (null when it reached someone, or it is not retried). */
   retryAt: Date | null;
+  /** The OrderRedispatchRequested event that asked for the round (null for the usual rounds). */
+  redispatchOf?: string | null;
+}
+
+/** A redispatch planned into a round that was never sent (it reached nobody): the riders it reaches now. */
+export interface RoundReplan {
+  orderId: string;
+  round: number;
+  /** The round as the planner read it: the replan applies only if nobody changed it since. */
+  seen: { riderCount: number; emptyAttempts: number };
+  radiusMeters: number;
+  expiresAt: Date;
+  riders: Array<{ riderId: string; distanceMeters: number }>;
+  redispatchOf: string;
+}
+
+/** A notice to one rider about an order they did not get from an offer of theirs: given to them, or taken away. */
+export interface NewNotice {
+  orderId: string;
+  riderId: string;
+  status: Exclude<OfferStatus, 'OFFERED'>;
+  round: number;
+  distanceMeters: number;
+  /** The event that caused it: a redelivered event cannot write a second one. */
+  noticeOf: string;
 }
 
 /** A retry of a round that reached nobody: what the sweep planned this time. */
@@ -35,6 +60,11 @@ export interface RoundRefill {
 
 /** The processed-event row a step is recorded with, or null for the retry sweep's steps (guarded by the round's own columns). */
 export type ProcessedKey = { consumer: string; eventId: string } | null;
+
+/** An offer that can still be grabbed at `now`: offered (not a notice, not taken away) and not expired. */
+function liveAt(now: Date) {
+  return [eq(orderOffers.status, 'OFFERED'), isNull(orderOffers.withdrawnAt), gt(orderOffers.expiresAt, now)] as const;
+}
 
 /** Offers a pendingOrderOffers call returns at most: a rider sees a screenful, newest first. */
 export const MAX_PENDING_OFFERS = 50;
@@ -59,18 +89,12 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
     return { round: row, offers };
   }
 
+  /** The live offers (status OFFERED, not expired) of the order, of one round when given, become WITHDRAWN. */
   function withdrawOffersOf(database: Database<RidersSchema> | Tx, orderId: string, now: Date, round?: number) {
     return database
       .update(orderOffers)
-      .set({ withdrawnAt: now })
-      .where(
-        and(
-          eq(orderOffers.orderId, orderId),
-          round === undefined ? undefined : eq(orderOffers.round, round),
-          isNull(orderOffers.withdrawnAt),
-          gt(orderOffers.expiresAt, now),
-        ),
-      );
+      .set({ withdrawnAt: now, status: 'WITHDRAWN' })
+      .where(and(eq(orderOffers.orderId, orderId), round === undefined ? undefined : eq(orderOffers.round, round), ...liveAt(now)));
   }
 
   /** Runs `work` once per (consumer, eventId), in one transaction with the processed row; false when it ran before. */
@@ -93,6 +117,8 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
       distanceMeters: rider.distanceMeters,
       expiresAt,
       withdrawnAt: null,
+      status: 'OFFERED',
+      noticeOf: '',
       createdAt: now,
     }));
   }
@@ -127,6 +153,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
         notifiedAt: null,
         retryAt: planned.retryAt,
         emptyAttempts: 0,
+        redispatchOf: planned.redispatchOf ?? null,
         createdAt: now,
       };
       const offers = offerRows(planned.orderId, planned.round, planned.expiresAt, planned.riders, now);
@@ -229,10 +256,15 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
           .set({ notifiedAt: now, retryAt: null })
           .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round), isNull(dispatchRounds.notifiedAt)));
         if (affectedRows(marked) === 0) return [];
+        // Orders moved on to this round: offers of earlier ones (still live after a redispatch) can no longer be grabbed.
+        await tx
+          .update(orderOffers)
+          .set({ withdrawnAt: now, status: 'WITHDRAWN' })
+          .where(and(eq(orderOffers.orderId, orderId), lt(orderOffers.round, round), ...liveAt(now)));
         const live = await tx
           .select()
           .from(orderOffers)
-          .where(and(eq(orderOffers.orderId, orderId), eq(orderOffers.round, round), isNull(orderOffers.withdrawnAt), gt(orderOffers.expiresAt, now)))
+          .where(and(eq(orderOffers.orderId, orderId), eq(orderOffers.round, round), ...liveAt(now)))
           .orderBy(asc(orderOffers.distanceMeters), asc(orderOffers.riderId));
         await enqueueEvents(tx, events(live));
         return live;
@@ -249,37 +281,116 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
           .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round), isNull(dispatchRounds.notifiedAt)));
       }),
 
-    /** A rider grabbed the order: they are DELIVERING, and nobody else is offered it any more. Returns whether their status changed. */
-    riderGrabbed: (consumer: string, eventId: string, orderId: string, riderId: string) =>
-      once(consumer, eventId, async (tx) => {
-        const now = new Date();
-        await tx.insert(riderAssignments).values({ orderId, riderId, assignedAt: now }).onDuplicateKeyUpdate({ set: { riderId } });
-        const changed = await tx
-          .update(riders)
-          .set({ status: 'DELIVERING', statusVersion: sql`${riders.statusVersion} + 1` })
-          .where(and(eq(riders.id, riderId), ne(riders.status, 'DELIVERING')));
-        await withdrawOffersOf(tx, orderId, now);
-        return affectedRows(changed) > 0;
-      }),
+    /** The rider delivers the order now (grabbed, or assigned by staff): the one assignment of the order. */
+    async assign(tx: Tx, orderId: string, riderId: string, now: Date): Promise<void> {
+      await tx.insert(riderAssignments).values({ orderId, riderId, assignedAt: now }).onDuplicateKeyUpdate({ set: { riderId, assignedAt: now } });
+    },
+
+    /** The rider no longer delivers the order; false when they were not. */
+    async unassign(tx: Tx, orderId: string, riderId: string): Promise<boolean> {
+      const removed = await tx.delete(riderAssignments).where(and(eq(riderAssignments.orderId, orderId), eq(riderAssignments.riderId, riderId)));
+      return affectedRows(removed) > 0;
+    },
+
+    /** Whether the rider still delivers any order. */
+    async delivers(tx: Tx, riderId: string): Promise<boolean> {
+      const [row] = await tx.select({ orderId: riderAssignments.orderId }).from(riderAssignments).where(eq(riderAssignments.riderId, riderId)).limit(1);
+      return row !== undefined;
+    },
+
+    /** A rider grabbed the order: their live offer for it is ASSIGNED, everyone else's WITHDRAWN. */
+    async offersTaken(tx: Tx, orderId: string, riderId: string, now: Date): Promise<void> {
+      await tx
+        .update(orderOffers)
+        .set({ withdrawnAt: now, status: 'ASSIGNED' })
+        // Orders accepted the grab: the offer is theirs even if it ran out while the event travelled.
+        .where(and(eq(orderOffers.orderId, orderId), eq(orderOffers.riderId, riderId), eq(orderOffers.status, 'OFFERED'), eq(orderOffers.noticeOf, '')));
+      await withdrawOffersOf(tx, orderId, now);
+    },
+
+    /** The order's live offers are withdrawn, in the caller's transaction. */
+    withdrawOffersIn: (tx: Tx, orderId: string, now: Date) => withdrawOffersOf(tx, orderId, now),
+
+    /** Every live offer of the rider is withdrawn (suspended by staff); returns how many. */
+    async withdrawOffersOfRider(tx: Tx, riderId: string, now: Date): Promise<number> {
+      const result = await tx
+        .update(orderOffers)
+        .set({ withdrawnAt: now, status: 'WITHDRAWN' })
+        .where(and(eq(orderOffers.riderId, riderId), ...liveAt(now)));
+      return affectedRows(result);
+    },
+
+    /** Writes notices (frames of their own, never grabbable) and returns them. */
+    async insertNotices(tx: Tx, notices: NewNotice[], now: Date): Promise<OrderOfferRow[]> {
+      const rows: OrderOfferRow[] = notices.map((notice) => ({
+        id: newId(),
+        orderId: notice.orderId,
+        riderId: notice.riderId,
+        round: notice.round,
+        distanceMeters: notice.distanceMeters,
+        // Nothing to grab: a notice is over when it is written.
+        expiresAt: now,
+        withdrawnAt: now,
+        status: notice.status,
+        noticeOf: notice.noticeOf,
+        createdAt: now,
+      }));
+      if (rows.length) await tx.insert(orderOffers).values(rows);
+      return rows;
+    },
+
+    enqueue: (tx: Tx, events: readonly CatalogEvent[]) => enqueueEvents(tx, events),
+
+    /** The order's latest round (the highest number), sent or not. */
+    async latestRound(orderId: string): Promise<DispatchRoundRow | undefined> {
+      const [row] = await primary.select().from(dispatchRounds).where(eq(dispatchRounds.orderId, orderId)).orderBy(desc(dispatchRounds.round)).limit(1);
+      return row;
+    },
+
+    /** The round a redispatch request planned, if it was planned already (a redelivered request). */
+    async roundRequestedBy(orderId: string, redispatchOf: string): Promise<RoundPlan | undefined> {
+      const [row] = await primary
+        .select({ round: dispatchRounds.round })
+        .from(dispatchRounds)
+        .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.redispatchOf, redispatchOf)));
+      return row ? roundOf(primary, orderId, row.round) : undefined;
+    },
 
     /**
-     * The rider's order was delivered or cancelled: when it was their last one, they are IDLE
-     * again (and re-enter the idle set on their next report). Returns whether their status changed.
+     * A redispatch takes over a round that was never sent (it reached nobody, and the retry
+     * sweep may still be trying it): the round gets the riders staff asked for and is not
+     * retried any more. Applies only if the round is as the planner read it; returns it as it is.
      */
-    riderReleased: (consumer: string, eventId: string, orderId: string, riderId: string) =>
-      once(consumer, eventId, async (tx) => {
-        const now = new Date();
-        await withdrawOffersOf(tx, orderId, now);
-        const removed = await tx.delete(riderAssignments).where(and(eq(riderAssignments.orderId, orderId), eq(riderAssignments.riderId, riderId)));
-        if (affectedRows(removed) === 0) return false;
-        const [others] = await tx.select({ n: sql<number>`count(*)` }).from(riderAssignments).where(eq(riderAssignments.riderId, riderId));
-        if (Number(others?.n ?? 0) > 0) return false;
-        const changed = await tx
-          .update(riders)
-          .set({ status: 'IDLE', statusVersion: sql`${riders.statusVersion} + 1` })
-          .where(and(eq(riders.id, riderId), eq(riders.status, 'DELIVERING')));
-        return affectedRows(changed) > 0;
-      }),
+    async replanRound(replan: RoundReplan): Promise<RoundPlan | undefined> {
+      const now = new Date();
+      await primary.transaction(async (tx) => {
+        const updated = await tx
+          .update(dispatchRounds)
+          .set({ radiusMeters: replan.radiusMeters, riderCount: replan.riders.length, expiresAt: replan.expiresAt, retryAt: null, redispatchOf: replan.redispatchOf })
+          .where(
+            and(
+              eq(dispatchRounds.orderId, replan.orderId),
+              eq(dispatchRounds.round, replan.round),
+              eq(dispatchRounds.riderCount, replan.seen.riderCount),
+              eq(dispatchRounds.emptyAttempts, replan.seen.emptyAttempts),
+              isNull(dispatchRounds.notifiedAt),
+            ),
+          );
+        if (affectedRows(updated) === 0) return;
+        // Offers a retry wrote and never sent are replaced by the ones asked for now.
+        await tx
+          .update(orderOffers)
+          .set({ withdrawnAt: now, status: 'WITHDRAWN' })
+          .where(and(eq(orderOffers.orderId, replan.orderId), eq(orderOffers.round, replan.round), eq(orderOffers.noticeOf, '')));
+        for (const offer of offerRows(replan.orderId, replan.round, replan.expiresAt, replan.riders, now)) {
+          await tx
+            .insert(orderOffers)
+            .values(offer)
+            .onDuplicateKeyUpdate({ set: { distanceMeters: offer.distanceMeters, expiresAt: offer.expiresAt, withdrawnAt: null, status: 'OFFERED' } });
+        }
+      });
+      return roundOf(primary, replan.orderId, replan.round);
+    },
 
     /** The order is over (cancelled, closed) before anyone grabbed it: its live offers are withdrawn. Idempotent. */
     async withdrawOffers(orderId: string): Promise<void> {
@@ -295,7 +406,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
         .select({ offer: orderOffers })
         .from(orderOffers)
         .innerJoin(dispatchRounds, and(eq(dispatchRounds.orderId, orderOffers.orderId), eq(dispatchRounds.round, orderOffers.round)))
-        .where(and(eq(orderOffers.riderId, riderId), gt(orderOffers.expiresAt, now), isNull(orderOffers.withdrawnAt), isNotNull(dispatchRounds.notifiedAt)))
+        .where(and(eq(orderOffers.riderId, riderId), ...liveAt(now), isNotNull(dispatchRounds.notifiedAt)))
         .orderBy(desc(orderOffers.createdAt), desc(orderOffers.id))
         .limit(MAX_PENDING_OFFERS);
       return rows.map((row) => row.offer);

@@ -18,6 +18,7 @@ import type { RiderStatus } from './schema';
  * - `rider:status:<id>` "version:STATUS", a cache of the rider's MySQL status with a TTL, so
  *                     a report knows whether the rider belongs in the idle set without a
  *                     query. Writes carry the row's status_version and never go backwards.
+ *                     A suspended rider is cached as SUSPENDED whatever their status: never idle.
  *
  * The merchant → nearby riders inverted index (商家→骑士倒排表) is the GEO set itself, queried
  * with GEOSEARCH FROMLONLAT BYRADIUS at dispatch time. A GEO set is a sorted set scored by
@@ -127,10 +128,13 @@ return #silent
 
 interface IndexCommands {
   riderReportLocation(status: string, idle: string, seen: string, locations: string, unsaved: string, riderId: string, lng: string, lat: string, nowMs: string): Promise<number>;
-  riderSetStatus(status: string, idle: string, seen: string, riderId: string, value: RiderStatus, version: string, ttl: string): Promise<number>;
+  riderSetStatus(status: string, idle: string, seen: string, riderId: string, value: IndexedStatus, version: string, ttl: string): Promise<number>;
   ridersNearbyIdle(idle: string, seen: string, lng: string, lat: string, radius: string, count: string, cutoffMs: string, firstRadius: string): Promise<string[]>;
   ridersSweepSilent(seen: string, idle: string, cutoffMs: string, limit: string): Promise<number>;
 }
+
+/** What the index knows of a rider: their status, or SUSPENDED (never in the idle set). */
+export type IndexedStatus = RiderStatus | 'SUSPENDED';
 
 export type ReportOutcome = 'status-unknown' | 'indexed' | 'recorded';
 
@@ -182,7 +186,7 @@ export function createLocationIndex(client: Redis, policy: { RIDER_LOCATION_TTL_
     },
 
     /** Mirrors a committed status change; anything but IDLE leaves the idle set at once. */
-    async setStatus(riderId: string, status: RiderStatus, version: number): Promise<void> {
+    async setStatus(riderId: string, status: IndexedStatus, version: number): Promise<void> {
       await redis.riderSetStatus(KEYS.status(riderId), KEYS.idle, KEYS.seen, riderId, status, String(version), String(STATUS_CACHE_SECONDS));
     },
 

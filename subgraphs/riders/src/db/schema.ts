@@ -1,28 +1,52 @@
-import { char, datetime, double, index, int, mysqlEnum, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
-import { outbox, processedEvents } from '@waimai/platform';
+import { boolean, char, datetime, double, index, int, mysqlEnum, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { outbox, processedEvents, riderStatuses as catalogRiderStatuses } from '@waimai/platform';
 
 const at = (name: string) => datetime(name, { mode: 'date', fsp: 3 });
 
-export const riderStatuses = ['OFFLINE', 'IDLE', 'DELIVERING'] as const;
+/** Written once in the event catalog (RiderUpdated): the table's enum and the GraphQL enum RiderStatus. */
+export const riderStatuses = catalogRiderStatuses;
 export type RiderStatus = (typeof riderStatuses)[number];
 
-export const riders = mysqlTable('riders', {
-  // The rider's token sub: a rider registers themselves.
-  id: varchar('id', { length: 128 }).primaryKey(),
-  name: varchar('name', { length: 50 }).notNull(),
-  phone: varchar('phone', { length: 21 }).notNull(),
-  vehicle: varchar('vehicle', { length: 30 }),
-  status: mysqlEnum('status', riderStatuses).notNull(),
-  // Bumped by every status change: the Redis status cache only ever moves forward (see location-index.ts).
-  statusVersion: int('status_version').notNull().default(0),
-  // The last location persisted from Redis (at most every LOCATION_PERSIST_SECONDS); Redis holds the live one.
-  lat: double('lat'),
-  lng: double('lng'),
-  locationUpdatedAt: at('location_updated_at'),
-  createdAt: at('created_at').notNull(),
-});
+export const riders = mysqlTable(
+  'riders',
+  {
+    // The rider's token sub: a rider registers themselves.
+    id: varchar('id', { length: 128 }).primaryKey(),
+    name: varchar('name', { length: 50 }).notNull(),
+    phone: varchar('phone', { length: 21 }).notNull(),
+    vehicle: varchar('vehicle', { length: 30 }),
+    status: mysqlEnum('status', riderStatuses).notNull(),
+    // Bumped by every status change: the Redis status cache only ever moves forward (see location-index.ts).
+    statusVersion: int('status_version').notNull().default(0),
+    // The last location persisted from Redis (at most every LOCATION_PERSIST_SECONDS); Redis holds the live one.
+    lat: double('lat'),
+    lng: double('lng'),
+    locationUpdatedAt: at('location_updated_at'),
+    // Set by operations (suspendRider): a suspended rider gets no offers; cleared by reinstateRider.
+    suspended: boolean('suspended').notNull().default(false),
+    suspendedReason: varchar('suspended_reason', { length: 500 }),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    // Staff search (searchRiders), newest registered first: one index per filter a console polls.
+    index('riders_created').on(t.createdAt, t.id),
+    index('riders_status_created').on(t.status, t.suspended, t.createdAt, t.id),
+    index('riders_suspended_created').on(t.suspended, t.createdAt, t.id),
+    index('riders_location_updated').on(t.locationUpdatedAt),
+    index('riders_lat_lng').on(t.lat, t.lng),
+  ],
+);
 
-/** One row per rider offered an order in a dispatch round: what pendingOrderOffers and the offer events come from. */
+/** What an offer row stands for now: OrderOffer.status. */
+export const offerStatuses = ['OFFERED', 'ASSIGNED', 'WITHDRAWN'] as const;
+export type OfferStatus = (typeof offerStatuses)[number];
+
+/**
+ * One row per rider offered an order in a dispatch round: what pendingOrderOffers and the offer
+ * events come from. Also one row per notice a rider's offers socket gets about an order they
+ * did not grab from an offer: ASSIGNED (staff gave it to them) or WITHDRAWN (taken away from
+ * them: reassigned, cancelled). The gateway loads every frame by its id, so each is a row.
+ */
 export const orderOffers = mysqlTable(
   'order_offers',
   {
@@ -34,11 +58,16 @@ export const orderOffers = mysqlTable(
     expiresAt: at('expires_at').notNull(),
     // Set when the order stopped being offered before the offer expired (grabbed, cancelled, orders refused the round).
     withdrawnAt: at('withdrawn_at'),
+    // OFFERED while grabbable; ASSIGNED for the grabber's offer and staff's assignment notices; WITHDRAWN otherwise.
+    status: mysqlEnum('status', offerStatuses).notNull().default('OFFERED'),
+    // '' for an offer; for a notice, the id of the event that caused it (a notice is never grabbable).
+    noticeOf: varchar('notice_of', { length: 36 }).notNull().default(''),
     createdAt: at('created_at').notNull(),
   },
   (t) => [
-    // Never twice to one rider in one round, whatever restarts and redeliveries happen.
-    uniqueIndex('order_offers_order_rider_round').on(t.orderId, t.riderId, t.round),
+    // Never twice to one rider in one round, whatever restarts and redeliveries happen; notices
+    // are told apart by their event, so one rider may get several about one order.
+    uniqueIndex('order_offers_order_rider_round').on(t.orderId, t.riderId, t.round, t.noticeOf),
     index('order_offers_rider_expires').on(t.riderId, t.expiresAt),
   ],
 );
@@ -65,6 +94,9 @@ export const dispatchRounds = mysqlTable(
     retryAt: at('retry_at'),
     // Times the round was planned again after reaching nobody: each attempt searches wider.
     emptyAttempts: int('empty_attempts').notNull().default(0),
+    // The OrderRedispatchRequested event that asked for this round (null for the usual rounds):
+    // a redelivered request finds its round here instead of planning another.
+    redispatchOf: varchar('redispatch_of', { length: 36 }),
     createdAt: at('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.round] }), index('dispatch_rounds_retry_at').on(t.retryAt)],

@@ -1,10 +1,27 @@
-import { newEvent, OrderOffered, type Logger, type OrdersApiClient, type OrderStatusChangedData, type OutboxRelay } from '@waimai/platform';
-import type { DispatchStore, ProcessedKey, RoundPlan } from '../db/dispatch-store';
+import {
+  distanceMeters,
+  newEvent,
+  OrderOffered,
+  OrderWithdrawn,
+  type GeoPoint,
+  type Logger,
+  type OrderReassignedData,
+  type OrderRedispatchRequestedData,
+  type OrdersApiClient,
+  type OrderStatusChangedData,
+  type OutboxRelay,
+  type Transaction,
+  type CatalogEvent,
+} from '@waimai/platform';
+import type { DispatchStore, NewNotice, ProcessedKey, RoundPlan } from '../db/dispatch-store';
 import type { LocationIndex } from '../db/location-index';
 import type { RiderStore } from '../db/rider-store';
-import type { DispatchRoundRow, OrderOfferRow } from '../db/schema';
+import type { DispatchRoundRow, OrderOfferRow, RidersSchema } from '../db/schema';
 import type { RiderService } from './riders';
+import { riderUpdatedEvent } from './rider-events';
 import { emptyRetryRadius, radiusForRound, reactionTo, type DispatchPolicy } from './rules';
+
+type Tx = Transaction<RidersSchema>;
 
 /** The dispatcher's consumer group on orders.events, and its name in processed_events. */
 export const DISPATCH_CONSUMER = 'riders.dispatch';
@@ -37,6 +54,7 @@ export interface DispatcherDeps {
   hooks?: DispatchHooks;
 }
 
+/** OrderOffered for an offer, or for an ASSIGNED notice (the same frame on the rider's socket). */
 function offerEvent(offer: OrderOfferRow) {
   return newEvent(OrderOffered, offer.riderId, {
     offerId: offer.id,
@@ -45,6 +63,17 @@ function offerEvent(offer: OrderOfferRow) {
     round: offer.round,
     distanceMeters: offer.distanceMeters,
     expiresAt: offer.expiresAt.toISOString(),
+  });
+}
+
+/** OrderWithdrawn for a WITHDRAWN notice: the frame the rider's socket loads by its id. */
+function withdrawnEvent(notice: OrderOfferRow, reason: 'REASSIGNED' | 'CANCELLED') {
+  return newEvent(OrderWithdrawn, notice.riderId, {
+    offerId: notice.id,
+    orderId: notice.orderId,
+    riderId: notice.riderId,
+    reason,
+    at: notice.createdAt.toISOString(),
   });
 }
 
@@ -103,7 +132,8 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
    */
   async function sendRound(key: ProcessedKey, plan: RoundPlan): Promise<void> {
     const { orderId, round } = plan.round;
-    const riderIds = plan.offers.map((offer) => offer.riderId);
+    // A round a redispatch took over keeps the offers it replaced, withdrawn: orders hears of the live ones only.
+    const riderIds = plan.offers.filter((offer) => offer.status === 'OFFERED').map((offer) => offer.riderId);
     const notified = await orders.notifyOffers({ params: { orderId }, body: { round, riderIds, expiresAt: plan.round.expiresAt.toISOString() } });
     if (!notified.ok) {
       const fields = { orderId, round, refusal: notified.refusal.code };
@@ -174,7 +204,205 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
     }
   }
 
+  /** Mirrors the riders whose status changed and sends the events, after the transaction committed. */
+  async function afterCommit(outcome: { done: true; value: { changedRiders: string[]; events: number } } | { done: false }) {
+    if (!outcome.done) return;
+    if (outcome.value.events) relay.kick();
+    for (const riderId of outcome.value.changedRiders) await mirrorQuietly(riderId);
+  }
+
+  /**
+   * In the caller's transaction: the rider no longer delivers `orderId`, and is IDLE again when
+   * it was their last order. Returns the RiderUpdated to enqueue when their status changed.
+   */
+  async function release(tx: Tx, orderId: string, riderId: string) {
+    if (!(await store.unassign(tx, orderId, riderId))) return null;
+    if (await store.delivers(tx, riderId)) return null;
+    const freed = await riders.changeStatus(tx, riderId, ['DELIVERING'], 'IDLE');
+    return freed?.changed ? riderUpdatedEvent(freed.rider, 'RELEASED') : null;
+  }
+
+  /** A rider grabbed the order: they deliver it (DELIVERING), their offer is ASSIGNED, everyone else's WITHDRAWN. */
+  async function riderGrabbed(eventId: string, orderId: string, riderId: string) {
+    const outcome = await store.once(DISPATCH_CONSUMER, eventId, async (tx) => {
+      const now = new Date();
+      await store.assign(tx, orderId, riderId, now);
+      const changed = await riders.markDelivering(tx, riderId);
+      await store.offersTaken(tx, orderId, riderId, now);
+      const rider = changed ? await riders.byId(riderId, tx) : undefined;
+      const events = rider ? [riderUpdatedEvent(rider, 'ASSIGNED', now)] : [];
+      await store.enqueue(tx, events);
+      return { changedRiders: rider ? [riderId] : [], events: events.length };
+    });
+    await afterCommit(outcome);
+  }
+
+  /**
+   * The rider's order was delivered or cancelled: when it was their last one, they are IDLE
+   * again (and re-enter the idle set on their next report). Cancelled while they delivered it
+   * (staff cancel), they also get a WITHDRAWN frame saying so.
+   */
+  async function riderReleased(eventId: string, orderId: string, riderId: string, cancelled: boolean) {
+    const outcome = await store.once(DISPATCH_CONSUMER, eventId, async (tx) => {
+      const now = new Date();
+      await store.withdrawOffersIn(tx, orderId, now);
+      const updated = await release(tx, orderId, riderId);
+      const events: CatalogEvent[] = updated ? [updated] : [];
+      if (cancelled) {
+        const latest = await store.latestRound(orderId);
+        const [notice] = await store.insertNotices(tx, [{ orderId, riderId, status: 'WITHDRAWN', round: latest?.round ?? 0, distanceMeters: 0, noticeOf: eventId }], now);
+        events.push(withdrawnEvent(notice!, 'CANCELLED'));
+      }
+      await store.enqueue(tx, events);
+      return { changedRiders: updated ? [riderId] : [], events: events.length };
+    });
+    await afterCommit(outcome);
+  }
+
+  /** Where the rider is: their live location, else the one last saved; null when never reported. */
+  async function locationOf(riderId: string): Promise<GeoPoint | null> {
+    const [live] = await index.liveLocations([riderId]);
+    if (live) return live;
+    const saved = await riders.byId(riderId);
+    return saved && saved.lat !== null && saved.lng !== null ? { lat: saved.lat, lng: saved.lng } : null;
+  }
+
+  /**
+   * Staff moved a grabbed order to another rider (orders decided it): the old rider is freed
+   * (IDLE unless they deliver something else) and gets a WITHDRAWN frame (OrderWithdrawn,
+   * REASSIGNED); the new one delivers it (DELIVERING) and gets an ASSIGNED frame (OrderOffered
+   * carrying its id). Once per event.
+   */
+  async function reassigned(eventId: string, change: OrderReassignedData): Promise<void> {
+    const { orderId, fromRiderId, toRiderId } = change;
+    const latest = await store.latestRound(orderId);
+    const merchant = latest ? { lat: latest.merchantLat, lng: latest.merchantLng } : null;
+    const at = merchant ? await locationOf(toRiderId) : null;
+    // 0 when unknown: the frame still says which order is theirs.
+    const distance = merchant && at ? Math.round(distanceMeters(at, merchant)) : 0;
+    const outcome = await store.once(DISPATCH_CONSUMER, eventId, async (tx) => {
+      const now = new Date();
+      const events: CatalogEvent[] = [];
+      const changedRiders: string[] = [];
+      const freed = fromRiderId === toRiderId ? null : await release(tx, orderId, fromRiderId);
+      if (freed) {
+        events.push(freed);
+        changedRiders.push(fromRiderId);
+      }
+      await store.assign(tx, orderId, toRiderId, now);
+      if (await riders.markDelivering(tx, toRiderId)) {
+        events.push(riderUpdatedEvent((await riders.byId(toRiderId, tx))!, 'ASSIGNED', now));
+        changedRiders.push(toRiderId);
+      }
+      const round = latest?.round ?? 0;
+      const notices: NewNotice[] = [{ orderId, riderId: toRiderId, status: 'ASSIGNED', round, distanceMeters: distance, noticeOf: eventId }];
+      if (fromRiderId !== toRiderId) notices.unshift({ orderId, riderId: fromRiderId, status: 'WITHDRAWN', round, distanceMeters: 0, noticeOf: eventId });
+      const written = await store.insertNotices(tx, notices, now);
+      for (const notice of written) events.push(notice.status === 'WITHDRAWN' ? withdrawnEvent(notice, 'REASSIGNED') : offerEvent(notice));
+      await store.enqueue(tx, events);
+      return { changedRiders, events: events.length };
+    });
+    await afterCommit(outcome);
+    if (outcome.done) log.info({ orderId, fromRiderId, toRiderId }, 'Moved an order from one rider to another at staff request.');
+  }
+
+  /**
+   * The riders a redispatch reaches: the named ones that may take an order now (IDLE, not
+   * suspended, located), nearest first; or the idle riders within the radius asked for (never
+   * narrower than the order's usual next round).
+   */
+  async function redispatchTargets(request: OrderRedispatchRequestedData, round: number, searchedMeters: number) {
+    const merchant = request.merchantLocation;
+    if (request.riderIds?.length) {
+      const named = [...new Set(request.riderIds)];
+      const eligible = await riders.idleAmong(named);
+      const chosen = [];
+      for (const riderId of named.filter((id) => eligible.has(id))) {
+        const at = await locationOf(riderId);
+        // Nowhere to be seen: they could not be told how far the shop is, nor be relied on to go.
+        if (at) chosen.push({ riderId, distanceMeters: Math.round(distanceMeters(at, merchant)) });
+      }
+      chosen.sort((a, b) => a.distanceMeters - b.distanceMeters || a.riderId.localeCompare(b.riderId));
+      return { radiusMeters: Math.max(searchedMeters, ...chosen.map((rider) => rider.distanceMeters)), chosen };
+    }
+    const radiusMeters = request.radiusMeters ?? Math.max(radiusForRound(round, policy), searchedMeters);
+    return { radiusMeters, chosen: await idleRidersNear(merchant, radiusMeters) };
+  }
+
+  /** The round of a redispatch request: the one it planned already, or a new one. */
+  async function planRedispatch(eventId: string, request: OrderRedispatchRequestedData): Promise<RoundPlan> {
+    const { orderId } = request;
+    // A few tries: the retry sweep may refill or send the unsent round between the read and the replan.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const planned = await store.roundRequestedBy(orderId, eventId);
+      if (planned) return planned;
+      const latest = await store.latestRound(orderId);
+      const now = new Date();
+      if (latest && !latest.notifiedAt) {
+        const { radiusMeters, chosen } = await redispatchTargets(request, latest.round, latest.radiusMeters);
+        const replanned = await store.replanRound({
+          orderId,
+          round: latest.round,
+          seen: { riderCount: latest.riderCount, emptyAttempts: latest.emptyAttempts },
+          radiusMeters,
+          expiresAt: secondsFrom(now, policy.OFFER_SECONDS),
+          riders: chosen,
+          redispatchOf: eventId,
+        });
+        if (replanned?.round.redispatchOf === eventId) return replanned;
+        continue;
+      }
+      const round = (latest?.round ?? 0) + 1;
+      const { radiusMeters, chosen } = await redispatchTargets(request, round, latest?.radiusMeters ?? 0);
+      const recorded = await store.recordRound({
+        orderId,
+        round,
+        merchantLat: request.merchantLocation.lat,
+        merchantLng: request.merchantLocation.lng,
+        radiusMeters,
+        expiresAt: secondsFrom(now, policy.OFFER_SECONDS),
+        riders: chosen,
+        retryAt: null,
+        redispatchOf: eventId,
+      });
+      if (recorded.round.redispatchOf === eventId) return recorded;
+    }
+    // Delivered again by Kafka: it decides afresh on what it finds then.
+    throw new Error(`The rounds of order ${orderId} kept changing while a redispatch planned one.`);
+  }
+
+  /**
+   * Staff asked to offer an order again (orders accepted the request and cleared its flag):
+   * a round of its own, numbered as the next round orders accepts, to the named riders or
+   * within the radius asked for. A round that was planned but never sent (it reached nobody)
+   * is taken over. Reaching nobody now, the order is flagged for operations again at once.
+   * The round records the request, so a redelivered request sends that round, never another.
+   */
+  async function redispatch(eventId: string, request: OrderRedispatchRequestedData): Promise<void> {
+    if (await store.isProcessed(DISPATCH_CONSUMER, eventId)) return;
+    const { orderId } = request;
+    const plan = await planRedispatch(eventId, request);
+    const key = { consumer: DISPATCH_CONSUMER, eventId };
+    if (plan.round.notifiedAt) {
+      await store.once(DISPATCH_CONSUMER, eventId, async () => undefined);
+      return;
+    }
+    if (plan.offers.filter((offer) => offer.status === 'OFFERED').length === 0) {
+      const flagged = await orders.flagUnreached({ params: { orderId }, body: { round: plan.round.round } });
+      log.warn({ orderId, round: plan.round.round, riderIds: request.riderIds, radiusMeters: request.radiusMeters, outcome: flagged.ok ? 'flagged' : flagged.refusal.code }, 'A redispatch reached no rider; the order is left to operations again.');
+      await store.once(DISPATCH_CONSUMER, eventId, async () => undefined);
+      return;
+    }
+    await sendRound(key, plan);
+  }
+
   return {
+    /** Staff moved a grabbed order to another rider (OrderReassigned). */
+    reassigned: (eventId: string, change: OrderReassignedData) => reassigned(eventId, change),
+
+    /** Staff asked for the order to be offered again (OrderRedispatchRequested). */
+    redispatch: (eventId: string, request: OrderRedispatchRequestedData) => redispatch(eventId, request),
+
     /** Plans again the rounds that reached nobody and are due (the retry sweep's tick); returns how many it looked at. */
     async retryEmptyRounds(now = new Date()): Promise<number> {
       const due = await store.dueRetries(now, RETRY_BATCH);
@@ -194,16 +422,12 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
       switch (reaction.kind) {
         case 'dispatch':
           return dispatch(eventId, change, reaction.round);
-        case 'rider-grabbed': {
-          const outcome = await store.riderGrabbed(DISPATCH_CONSUMER, eventId, change.orderId, reaction.riderId);
-          if (outcome.done && outcome.value) await mirrorQuietly(reaction.riderId);
-          return;
-        }
-        case 'rider-released': {
-          const outcome = await store.riderReleased(DISPATCH_CONSUMER, eventId, change.orderId, reaction.riderId);
-          if (outcome.done && outcome.value) await mirrorQuietly(reaction.riderId);
-          return;
-        }
+        case 'rider-grabbed':
+          return riderGrabbed(eventId, change.orderId, reaction.riderId);
+        case 'rider-released':
+          return riderReleased(eventId, change.orderId, reaction.riderId, false);
+        case 'rider-cancelled':
+          return riderReleased(eventId, change.orderId, reaction.riderId, true);
         case 'withdraw-offers':
           return store.withdrawOffers(change.orderId);
         case 'ignore':

@@ -1,16 +1,81 @@
-import { InvalidStateTransitionError, NotFoundError, type GeoPoint } from '@waimai/platform';
-import type { RiderStore } from '../db/rider-store';
+import { auditEvent, InvalidStateTransitionError, NotFoundError, type GeoPoint, type Identity, type Keyset, type OutboxRelay } from '@waimai/platform';
+import type { RiderSearch, RiderStore } from '../db/rider-store';
+import type { DispatchStore } from '../db/dispatch-store';
 import type { LocationIndex } from '../db/location-index';
-import type { RiderRow } from '../db/schema';
+import type { RiderRow, RiderStatus } from '../db/schema';
 import type { RegisterRiderInput } from './rules';
+import { indexedStatusOf, riderUpdatedEvent } from './rider-events';
+
+export interface RiderServiceDeps {
+  store: RiderStore;
+  dispatch: DispatchStore;
+  index: LocationIndex;
+  relay: Pick<OutboxRelay, 'kick'>;
+}
+
+/** How a suspension shows in the audit log's before/after. */
+const standing = (suspended: boolean) => (suspended ? 'SUSPENDED' : 'ACTIVE');
 
 /**
- * The rider's own use cases. MySQL holds the status; every change is mirrored into the Redis
- * status cache after it commits, so location reports can keep the idle set without a query.
- * A failed mirror fails the call: the rider retries, the UPDATE matches nothing, the mirror runs again.
+ * The rider's own use cases and staff's interventions on riders. MySQL holds the status and the
+ * suspension; each change commits with its RiderUpdated (and, for staff, its AuditRecorded) in
+ * the outbox, then is mirrored into the Redis status cache, so location reports can keep the
+ * idle set without a query. A failed mirror fails the call: the caller retries, the change
+ * finds itself done, the mirror runs again.
  */
-export function createRiderService({ store, index }: { store: RiderStore; index: LocationIndex }) {
-  const mirror = (rider: RiderRow) => index.setStatus(rider.id, rider.status, rider.statusVersion);
+export function createRiderService({ store, dispatch, index, relay }: RiderServiceDeps) {
+  const mirror = (rider: RiderRow) => index.setStatus(rider.id, indexedStatusOf(rider), rider.statusVersion);
+
+  /** The rider's own step from `from` to `to`, with RiderUpdated when it changed something. */
+  async function changeOwnStatus(riderId: string, from: RiderStatus[], to: RiderStatus): Promise<RiderRow> {
+    const outcome = await store.inTransaction(async (tx) => {
+      const changed = await store.changeStatus(tx, riderId, from, to);
+      if (changed?.changed) await store.enqueue(tx, [riderUpdatedEvent(changed.rider, 'STATUS')]);
+      return changed;
+    });
+    if (!outcome) throw new NotFoundError('Rider', riderId);
+    if (outcome.changed) relay.kick();
+    return outcome.rider;
+  }
+
+  /**
+   * Staff set the rider's suspension: one transaction reads the rider locked, and when the
+   * suspension is not yet what was asked writes it, withdraws the rider's live offers (on a
+   * suspension), and enqueues RiderUpdated and the audit entry. Asked again, nothing is written.
+   */
+  async function setSuspension(actor: Identity, riderId: string, suspend: boolean, reason: string): Promise<RiderRow> {
+    const outcome = await store.inTransaction(async (tx) => {
+      const before = await store.lockById(tx, riderId);
+      if (!before) return undefined;
+      if (before.suspended === suspend) return { rider: before, changed: false };
+      const now = new Date();
+      await store.setSuspension(tx, riderId, suspend, suspend ? reason : null);
+      const withdrawn = suspend ? await dispatch.withdrawOffersOfRider(tx, riderId, now) : 0;
+      const rider = (await store.byId(riderId, tx))!;
+      await store.enqueue(tx, [
+        riderUpdatedEvent(rider, suspend ? 'SUSPENDED' : 'REINSTATED', now),
+        auditEvent(
+          'riders',
+          actor,
+          {
+            action: suspend ? 'RIDER_SUSPEND' : 'RIDER_REINSTATE',
+            targetType: 'RIDER',
+            targetId: riderId,
+            reason,
+            before: standing(before.suspended),
+            after: standing(rider.suspended),
+            details: { status: rider.status, offersWithdrawn: withdrawn },
+          },
+          now,
+        ),
+      ]);
+      return { rider, changed: true };
+    });
+    if (!outcome) throw new NotFoundError('Rider', riderId);
+    if (outcome.changed) relay.kick();
+    await mirror(outcome.rider);
+    return outcome.rider;
+  }
 
   return {
     /** Registers the caller; a second call returns the rider already registered. */
@@ -22,20 +87,27 @@ export function createRiderService({ store, index }: { store: RiderStore; index:
 
     /** OFFLINE → IDLE. An IDLE or DELIVERING rider stays as they are. */
     async goOnline(riderId: string): Promise<RiderRow> {
-      const outcome = await store.changeStatus(riderId, ['OFFLINE'], 'IDLE');
-      if (!outcome) throw new NotFoundError('Rider', riderId);
-      await mirror(outcome.rider);
-      return outcome.rider;
+      const rider = await changeOwnStatus(riderId, ['OFFLINE'], 'IDLE');
+      await mirror(rider);
+      return rider;
     },
 
     /** IDLE → OFFLINE, out of the idle set at once; refused while DELIVERING. */
     async goOffline(riderId: string): Promise<RiderRow> {
-      const outcome = await store.changeStatus(riderId, ['IDLE'], 'OFFLINE');
-      if (!outcome) throw new NotFoundError('Rider', riderId);
-      if (outcome.rider.status === 'DELIVERING') throw new InvalidStateTransitionError(riderId, outcome.rider.status, 'goOffline', 'Rider');
-      await mirror(outcome.rider);
-      return outcome.rider;
+      const rider = await changeOwnStatus(riderId, ['IDLE'], 'OFFLINE');
+      if (rider.status === 'DELIVERING') throw new InvalidStateTransitionError(riderId, rider.status, 'goOffline', 'Rider');
+      await mirror(rider);
+      return rider;
     },
+
+    /** Staff: no offers, no grabs until reinstated; the rider's live offers are withdrawn. Idempotent. */
+    suspend: (actor: Identity, riderId: string, reason: string) => setSuspension(actor, riderId, true, reason),
+
+    /** Staff: the suspension is lifted. Idempotent. */
+    reinstate: (actor: Identity, riderId: string, reason: string) => setSuspension(actor, riderId, false, reason),
+
+    /** Staff: a page of riders matching `filter`, newest registered first (`limit` rows: the page and one more). */
+    search: (filter: RiderSearch, after: Keyset | null, limit: number) => store.search(filter, after, limit),
 
     /**
      * The hot path: one Redis script. Only when the status cache has no entry for the rider

@@ -1,11 +1,13 @@
-import { eventConsumer, on, OrderStatusChanged, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
+import { eventConsumer, on, OrderReassigned, OrderRedispatchRequested, OrderStatusChanged, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
 import { DISPATCH_CONSUMER, type Dispatcher } from '../domain/dispatch';
 
 /**
- * The dispatcher's consumer group on orders.events. kafkajs commits an offset only after
- * the handler resolves, i.e. after the event's database work committed: a dispatcher that
- * dies or loses its partitions in a rebalance leaves the event to be replayed, and the replay
- * is idempotent (dispatch rounds and processed-event rows).
+ * The dispatcher's consumer group on orders.events: order status changes, and staff's
+ * redispatch and reassignment requests (keyed by order like the changes, so one order's events
+ * arrive in order). kafkajs commits an offset only after the handler resolves, i.e. after the
+ * event's database work committed: a dispatcher that dies or loses its partitions in a
+ * rebalance leaves the event to be replayed, and the replay is idempotent (dispatch rounds and
+ * processed-event rows).
  */
 export function orderEventsConsumer(bus: EventBus, dispatcher: Dispatcher, concurrency: number, logger: Logger): EventConsumer {
   return eventConsumer({
@@ -13,6 +15,10 @@ export function orderEventsConsumer(bus: EventBus, dispatcher: Dispatcher, concu
     bus,
     logger,
     partitionsConsumedConcurrently: concurrency,
-    handlers: [on(OrderStatusChanged, (event) => dispatcher.apply(event.id, event.data))],
+    handlers: [
+      on(OrderStatusChanged, (event) => dispatcher.apply(event.id, event.data)),
+      on(OrderRedispatchRequested, (event) => dispatcher.redispatch(event.id, event.data)),
+      on(OrderReassigned, (event) => dispatcher.reassigned(event.id, event.data)),
+    ],
   });
 }

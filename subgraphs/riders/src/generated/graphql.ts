@@ -4,6 +4,7 @@ import { OrderOfferRow } from '../db/schema';
 import { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -57,8 +58,23 @@ export type Mutation = {
   goOnline: Rider;
   /** Role RIDER: registers the caller as a rider (id = token sub); again returns the same rider. */
   registerRider: Rider;
+  /**
+   * Role OPERATOR or ADMIN (FORBIDDEN for other roles): lifts a suspension; the rider gets offers
+   * again once IDLE and reporting. `reason` as for suspendRider, audited. Reinstating a rider who
+   * is not suspended returns them unchanged and records nothing. NOT_FOUND when there is no such rider.
+   */
+  reinstateRider: Rider;
   /** Role RIDER: the rider's current location; keeps the nearby-rider index current. True when recorded. */
   reportLocation: Scalars['Boolean']['output'];
+  /**
+   * Role OPERATOR or ADMIN (FORBIDDEN for other roles): suspends the rider. They get no more
+   * offers, their live offers are withdrawn, their grabs are refused (RIDER_SUSPENDED) and their
+   * offers subscription ends with RIDER_SUSPENDED; an order they are delivering stays theirs
+   * until staff reassign it. `reason` is required (BAD_USER_INPUT when blank or over 500
+   * characters) and audited. Suspending a suspended rider returns them unchanged and records
+   * nothing. NOT_FOUND when there is no such rider.
+   */
+  suspendRider: Rider;
 };
 
 
@@ -67,9 +83,30 @@ export type MutationRegisterRiderArgs = {
 };
 
 
+export type MutationReinstateRiderArgs = {
+  reason: Scalars['String']['input'];
+  riderId: Scalars['ID']['input'];
+};
+
+
 export type MutationReportLocationArgs = {
   location: GeoPointInput;
 };
+
+
+export type MutationSuspendRiderArgs = {
+  reason: Scalars['String']['input'];
+  riderId: Scalars['ID']['input'];
+};
+
+/** What an offer frame stands for now. */
+export type OfferStatus =
+  /** The order is the rider's: they grabbed it, or staff assigned it to them (reassignOrder). */
+  | 'ASSIGNED'
+  /** The order is on offer to the rider (grabbable until it expires). */
+  | 'OFFERED'
+  /** The order was taken away from the rider: grabbed by another, cancelled, reassigned, or the rider was suspended. */
+  | 'WITHDRAWN';
 
 /** An order, owned by the orders subgraph; riders adds its rider. */
 export type Order = {
@@ -97,6 +134,17 @@ export type OrderOffer = {
   riderId: Scalars['ID']['output'];
   /** Dispatch round (1 = first radius; later rounds reach farther). */
   round: Scalars['Int']['output'];
+  /** OFFERED, ASSIGNED or WITHDRAWN. A frame telling the rider an order was taken away from them is WITHDRAWN; one giving them an order (reassignOrder) is ASSIGNED. */
+  status: OfferStatus;
+};
+
+/** Relay page information of a cursor connection. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** The cursor to pass as `after` for the next page; null on an empty page. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether another page follows this one. */
+  hasNextPage: Scalars['Boolean']['output'];
 };
 
 export type Query = {
@@ -107,6 +155,14 @@ export type Query = {
   pendingOrderOffers: Array<OrderOffer>;
   /** The rider (self), OPERATOR or ADMIN; null for anyone else or when there is none. */
   rider: Maybe<Rider>;
+  /**
+   * Role OPERATOR or ADMIN (FORBIDDEN for other roles, UNAUTHENTICATED without a token): every
+   * rider matching the filter, newest registered first (registration time, then id), a page at a
+   * time. BAD_USER_INPUT for an empty status list, lastSeenTo not after lastSeenFrom, near without
+   * radiusMeters (or the reverse), a radius outside 1..50000, a bad page size or a cursor this API
+   * did not give out.
+   */
+  searchRiders: RiderConnection;
 };
 
 
@@ -117,6 +173,13 @@ export type QueryOrderOfferArgs = {
 
 export type QueryRiderArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QuerySearchRidersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<RiderSearchFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A new rider. */
@@ -146,8 +209,46 @@ export type Rider = {
   phone: Maybe<Scalars['String']['output']>;
   /** OFFLINE, IDLE or DELIVERING. */
   status: RiderStatus;
+  /** Whether operations suspended the rider: a suspended rider gets no offers and cannot grab (RIDER_SUSPENDED). */
+  suspended: Scalars['Boolean']['output'];
+  /** Why the rider is suspended: the rider (self), OPERATOR or ADMIN only; null for anyone else and when not suspended. */
+  suspendedReason: Maybe<Scalars['String']['output']>;
   /** e.g. e-bike, scooter. */
   vehicle: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of riders. */
+export type RiderConnection = {
+  __typename?: 'RiderConnection';
+  /** The riders of this page, newest registered first. */
+  edges: Array<RiderEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** One rider in a page, with the cursor that points at it. */
+export type RiderEdge = {
+  __typename?: 'RiderEdge';
+  /** Opaque position of this rider. */
+  cursor: Scalars['String']['output'];
+  /** The rider. */
+  node: Rider;
+};
+
+/** Which riders searchRiders returns: every given filter must hold. */
+export type RiderSearchFilter = {
+  /** Only riders whose location was last saved at or after this (saved from the live location every LOCATION_PERSIST_SECONDS, 30 s). */
+  lastSeenFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only riders whose location was last saved before this. */
+  lastSeenTo?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only riders last seen within radiusMeters of this point (both or neither). */
+  near?: InputMaybe<GeoPointInput>;
+  /** 1..50000 meters, with near. */
+  radiusMeters?: InputMaybe<Scalars['Int']['input']>;
+  /** Only riders in these statuses (not empty). */
+  statuses?: InputMaybe<Array<RiderStatus>>;
+  /** Only suspended riders (true) or only riders not suspended (false). */
+  suspended?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Whether a rider can take orders. */
@@ -303,14 +404,19 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoPointInput: GeoPointInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Order: ResolverTypeWrapper<OrderReference>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  OfferStatus: OfferStatus;
+  Order: ResolverTypeWrapper<OrderReference>;
   OrderOffer: ResolverTypeWrapper<OrderOfferRow>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterRiderInput: RegisterRiderInput;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Rider: ResolverTypeWrapper<RiderModel>;
+  RiderConnection: ResolverTypeWrapper<Omit<RiderConnection, 'edges'> & { edges: Array<ResolversTypes['RiderEdge']> }>;
+  RiderEdge: ResolverTypeWrapper<Omit<RiderEdge, 'node'> & { node: ResolversTypes['Rider'] }>;
+  RiderSearchFilter: RiderSearchFilter;
   RiderStatus: RiderStatus;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
@@ -324,14 +430,18 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   GeoPointInput: GeoPointInput;
   Mutation: Record<PropertyKey, never>;
+  String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
   Boolean: Scalars['Boolean']['output'];
   Order: OrderReference;
-  ID: Scalars['ID']['output'];
   OrderOffer: OrderOfferRow;
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   RegisterRiderInput: RegisterRiderInput;
-  String: Scalars['String']['output'];
   Rider: RiderModel;
+  RiderConnection: Omit<RiderConnection, 'edges'> & { edges: Array<ResolversParentTypes['RiderEdge']> };
+  RiderEdge: Omit<RiderEdge, 'node'> & { node: ResolversParentTypes['Rider'] };
+  RiderSearchFilter: RiderSearchFilter;
   Subscription: Record<PropertyKey, never>;
 };
 
@@ -356,7 +466,9 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   goOffline?: Resolver<ResolversTypes['Rider'], ParentType, ContextType>;
   goOnline?: Resolver<ResolversTypes['Rider'], ParentType, ContextType>;
   registerRider?: Resolver<ResolversTypes['Rider'], ParentType, ContextType, RequireFields<MutationRegisterRiderArgs, 'input'>>;
+  reinstateRider?: Resolver<ResolversTypes['Rider'], ParentType, ContextType, RequireFields<MutationReinstateRiderArgs, 'reason' | 'riderId'>>;
   reportLocation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationReportLocationArgs, 'location'>>;
+  suspendRider?: Resolver<ResolversTypes['Rider'], ParentType, ContextType, RequireFields<MutationSuspendRiderArgs, 'reason' | 'riderId'>>;
 };
 
 export type OrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
@@ -374,12 +486,19 @@ export type OrderOfferResolvers<ContextType = Context, ParentType extends Resolv
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType>;
   riderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OfferStatus'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   orderOffer?: Resolver<Maybe<ResolversTypes['OrderOffer']>, ParentType, ContextType, RequireFields<QueryOrderOfferArgs, 'id'>>;
   pendingOrderOffers?: Resolver<Array<ResolversTypes['OrderOffer']>, ParentType, ContextType>;
   rider?: Resolver<Maybe<ResolversTypes['Rider']>, ParentType, ContextType, RequireFields<QueryRiderArgs, 'id'>>;
+  searchRiders?: Resolver<ResolversTypes['RiderConnection'], ParentType, ContextType, Partial<QuerySearchRidersArgs>>;
 };
 
 export type RiderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Rider'] = ResolversParentTypes['Rider'], FederationReferenceType extends FederationReferenceTypes['Rider'] = FederationReferenceTypes['Rider']> = {
@@ -391,7 +510,19 @@ export type RiderResolvers<ContextType = Context, ParentType extends ResolversPa
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['RiderStatus'], ParentType, ContextType>;
+  suspended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  suspendedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   vehicle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type RiderConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RiderConnection'] = ResolversParentTypes['RiderConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['RiderEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type RiderEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RiderEdge'] = ResolversParentTypes['RiderEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Rider'], ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -407,8 +538,11 @@ export type Resolvers<ContextType = Context> = {
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   OrderOffer?: OrderOfferResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Rider?: RiderResolvers<ContextType>;
+  RiderConnection?: RiderConnectionResolvers<ContextType>;
+  RiderEdge?: RiderEdgeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
 };
 

@@ -1,6 +1,9 @@
-import { geoPointInput, requireRole, validateInput } from '@waimai/platform';
+import { entityId, geoPointInput, requireRole, validateInput, z } from '@waimai/platform';
 import type { MutationResolvers } from '../generated/graphql';
-import { registerRiderInput } from '../domain/rules';
+import { interventionReason, registerRiderInput } from '../domain/rules';
+
+/** What staff send to suspend or reinstate a rider. */
+const intervention = z.object({ riderId: entityId, reason: interventionReason });
 
 export const Mutation: MutationResolvers = {
   registerRider: async (_parent, { input }, { caller, riders }) => {
@@ -16,5 +19,17 @@ export const Mutation: MutationResolvers = {
     const rider = requireRole(caller, 'RIDER');
     await riders.reportLocation(rider.sub, validateInput(geoPointInput, location, 'location'));
     return true;
+  },
+
+  suspendRider: async (_parent, args, { caller, riders }) => {
+    const staff = requireRole(caller, 'OPERATOR', 'ADMIN');
+    const { riderId, reason } = validateInput(intervention, args, 'arguments');
+    return riders.suspend(staff, riderId, reason);
+  },
+
+  reinstateRider: async (_parent, args, { caller, riders }) => {
+    const staff = requireRole(caller, 'OPERATOR', 'ADMIN');
+    const { riderId, reason } = validateInput(intervention, args, 'arguments');
+    return riders.reinstate(staff, riderId, reason);
   },
 };

@@ -1,6 +1,7 @@
-import { requireRole } from '@waimai/platform';
+import { decodeCursor, newestFirstPosition, pageSize, requireRole, toConnection, validateInput } from '@waimai/platform';
 import type { QueryResolvers } from '../generated/graphql';
 import { canSeeOffer, canSeeRiderProfile } from '../domain/access';
+import { riderSearchFilter } from '../domain/rules';
 
 export const Query: QueryResolvers = {
   rider: (_parent, { id }, { caller, loaders }) => (canSeeRiderProfile(caller, id) ? loaders.rider.load(id) : null),
@@ -15,5 +16,14 @@ export const Query: QueryResolvers = {
   orderOffer: async (_parent, { id }, { caller, loaders }) => {
     const offer = await loaders.offer.load(id);
     return offer && canSeeOffer(caller, offer) ? offer : null;
+  },
+
+  searchRiders: async (_parent, { filter, first, after }, { caller, riders, loaders }) => {
+    requireRole(caller, 'OPERATOR', 'ADMIN');
+    const wanted = validateInput(riderSearchFilter, filter ?? {}, 'filter');
+    const size = pageSize(first);
+    const rows = await riders.search(wanted, decodeCursor(after), size + 1);
+    for (const row of rows) loaders.rider.prime(row.id, row);
+    return toConnection(rows, size, newestFirstPosition);
   },
 };

@@ -14,6 +14,8 @@ export const Rider: RiderResolvers = {
 
   phone: (rider, _args, { caller }) => (canSeeRiderProfile(caller, rider.id) ? rider.phone : null),
 
+  suspendedReason: (rider, _args, { caller }) => (canSeeRiderProfile(caller, rider.id) ? rider.suspendedReason : null),
+
   location: async (rider, _args, context) => {
     if (!(await locationVisible(rider, context))) return null;
     const live = await context.loaders.liveLocation.load(rider.id);
