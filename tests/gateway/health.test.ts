@@ -73,6 +73,7 @@ describe('health, readiness and metrics', () => {
       orders: expect.stringMatching(/^not reachable/),
       payments: expect.stringMatching(/^not reachable/),
       riders: expect.stringMatching(/^not reachable/),
+      operations: expect.stringMatching(/^not reachable/),
       events: 'ok',
       redis: 'ok',
     });
@@ -117,7 +118,7 @@ describe('readiness when every subgraph answers', () => {
     // Every subgraph URL at a live /healthz: the products service stands in for the others.
     const url = stack.subgraphUrls.products ?? '';
     gateway = await startGateway(
-      loadGatewayConfig({ ...stack.env, GATEWAY_PORT: '0', PRODUCTS_URL: url, ORDERS_URL: url, PAYMENTS_URL: url, RIDERS_URL: url }),
+      loadGatewayConfig({ ...stack.env, GATEWAY_PORT: '0', PRODUCTS_URL: url, ORDERS_URL: url, PAYMENTS_URL: url, RIDERS_URL: url, OPERATIONS_URL: url }),
       createLogger('gateway', 'warn'),
     );
     await gatewayEventsReady(gateway);
@@ -132,7 +133,7 @@ describe('readiness when every subgraph answers', () => {
 
     expect({ status, body }).toEqual({
       status: 200,
-      body: { status: 'ready', service: 'gateway', checks: { supergraph: 'ok', products: 'ok', orders: 'ok', payments: 'ok', riders: 'ok', events: 'ok', redis: 'ok' } },
+      body: { status: 'ready', service: 'gateway', checks: { supergraph: 'ok', products: 'ok', orders: 'ok', payments: 'ok', riders: 'ok', operations: 'ok', events: 'ok', redis: 'ok' } },
     });
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { getIntrospectionQuery, Kind, parse, type DefinitionNode } from 'graphql';
+import { getIntrospectionQuery, Kind, parse, print, type DefinitionNode } from 'graphql';
 import { createDocumentGuard, limitsFromConfig, loadGatewayConfig } from '@waimai/gateway';
 import { gql, startStack, type Stack } from '@waimai/testkit';
 import { contractOperationsPath } from '../../scripts/lib/supergraph';
@@ -38,13 +38,20 @@ describe('operation limits', () => {
   it('every operation of the client contract is within the default limits', () => {
     const guard = createDocumentGuard(limitsFromConfig(defaults));
     const source = readFileSync(contractOperationsPath(), 'utf8');
-    const document = parse(source, guard.parseOptions);
+    // The file is not one request (it has long outgrown MAX_QUERY_TOKENS as a whole): each
+    // operation is priced as a client sends it, with the fragments, token limit included.
+    const document = parse(source);
     const fragments = document.definitions.filter((definition: DefinitionNode) => definition.kind === Kind.FRAGMENT_DEFINITION);
     const operations = document.definitions.filter((definition: DefinitionNode) => definition.kind === Kind.OPERATION_DEFINITION);
 
     const refused = operations.flatMap((operation) => {
-      const error = guard.check({ kind: Kind.DOCUMENT, definitions: [operation, ...fragments] });
-      return error ? [error.message] : [];
+      try {
+        const request = parse(print({ kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }), guard.parseOptions);
+        const error = guard.check(request);
+        return error ? [error.message] : [];
+      } catch (err) {
+        return [(err as Error).message];
+      }
     });
 
     expect(operations.length).toBeGreaterThan(20);
