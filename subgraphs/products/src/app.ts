@@ -7,6 +7,7 @@ import {
   Topics,
   migrateDatabase,
   ordersApi,
+  startOutboxRelay,
   startSubgraphService,
   typeDefsFrom,
   worker,
@@ -17,6 +18,7 @@ import {
 import type { ProductsConfig } from './env';
 import { createContext } from './context';
 import { productsSchema } from './db/schema';
+import { createCatalogStore } from './db/catalog-store';
 import { createMerchantStore } from './db/merchant-store';
 import { createProductStore } from './db/product-store';
 import { createStockStore } from './db/stock-store';
@@ -34,19 +36,23 @@ export async function migrateProducts(config: ProductsConfig): Promise<void> {
   await migrateDatabase(config, 'products', MIGRATIONS_FOLDER);
 }
 
-/** Starts the products subgraph (merchants, products, stock) on PRODUCTS_PORT, the stock-release consumer and the orphan-hold sweep. */
-export async function startProductsSubgraph(
-  config: ProductsConfig,
-  logger: Logger,
-  options: ConnectOptions = {},
-): Promise<RunningSubgraphService<{ stock: StockService }>> {
+export type RunningProducts = RunningSubgraphService<{
+  stock: StockService;
+  /** Publishes every pending outbox row (tests, shutdown). */
+  drainOutbox(): Promise<void>;
+}>;
+
+/**
+ * Starts the products subgraph (merchants, products, stock) on PRODUCTS_PORT, the outbox relay
+ * (audit events of staff changes), the stock-release consumer and the orphan-hold sweep.
+ */
+export async function startProductsSubgraph(config: ProductsConfig, logger: Logger, options: ConnectOptions = {}): Promise<RunningProducts> {
   return startSubgraphService('products', logger, async ({ own }) => {
     const database = own(connectDatabase(config, 'products', productsSchema, options), (database) => database.close());
     const stores = {
       merchants: createMerchantStore(database.db),
-      products: createProductStore(database.db, database.primary),
+      products: createProductStore(database.db),
     };
-    const catalog = createCatalogService(stores);
     const signer = createInternalSigner(config.INTERNAL_SECRET);
     const stock = createStockService({
       store: createStockStore(database.primary),
@@ -55,7 +61,9 @@ export async function startProductsSubgraph(
       logger,
     });
     const bus = own(createKafkaEventBus(config, 'products', logger), (bus) => bus.close());
-    await bus.ensureTopics([Topics.orderEvents]);
+    await bus.ensureTopics([Topics.orderEvents, Topics.auditEvents]);
+    const relay = own(startOutboxRelay({ service: 'products', db: database.primary, bus, logger, intervalMs: 250 }), (relay) => relay.stop());
+    const catalog = createCatalogService({ store: createCatalogStore(database.primary), relay });
     return {
       subgraph: {
         typeDefs,
@@ -71,7 +79,7 @@ export async function startProductsSubgraph(
         stockReleaseConsumer(bus, stock, logger),
         worker('orphan-hold sweep', () => startOrphanHoldSweep(stock, config.STOCK_HOLD_SWEEP_INTERVAL_MS, logger)),
       ],
-      exposes: { stock },
+      exposes: { stock, drainOutbox: () => relay.drain() },
     };
   });
 }

@@ -1,4 +1,5 @@
-import { createLogger, type Identity } from '@waimai/platform';
+import mysql from 'mysql2/promise';
+import { createLogger, databaseName, Topics, type AuditRecordedData, type Identity } from '@waimai/platform';
 import { aPlace, ensureRunIsolation, openMerchant, serviceCaller, subgraphCaller } from '@waimai/testkit';
 import { loadProductsConfig } from '../src/env';
 import { migrateProducts, startProductsSubgraph } from '../src/app';
@@ -12,8 +13,24 @@ export async function startProducts() {
   const service = await startProductsSubgraph(config, createLogger('products', process.env.LOG_LEVEL ?? 'warn'), {
     logQuery: (query) => queries.push(query),
   });
+  // Reads products' database as it is (the outbox a change wrote to, EXPLAIN); opened on first use.
+  let connection: Promise<mysql.Connection> | null = null;
+  const sql = () => (connection ??= mysql.createConnection({ uri: config.MYSQL_URL, database: databaseName(config.DB_PREFIX, 'products'), timezone: 'Z' }));
   return {
     service,
+    sql,
+    /** Stops the subgraph and closes the harness's own connection. */
+    async stop() {
+      if (connection) await (await connection).end();
+      await service.stop();
+    },
+    /** The audit events products' outbox holds for `targetId`, oldest first, and whether each was published. */
+    async auditEventsOf(targetId: string): Promise<Array<AuditRecordedData & { published: boolean }>> {
+      const [rows] = (await (await sql()).query('SELECT payload, published_at FROM outbox WHERE aggregate_id = ? AND topic = ? ORDER BY seq', [targetId, Topics.auditEvents])) as unknown as [
+        Array<{ payload: string; published_at: Date | null }>,
+      ];
+      return rows.map((row) => ({ ...(JSON.parse(row.payload) as { data: AuditRecordedData }).data, published: row.published_at !== null }));
+    },
     /** Every SQL statement the subgraph sent, in order. */
     queries,
     config,

@@ -50,6 +50,8 @@ export const stockApi = defineInternalApi({
         OUT_OF_STOCK: { status: 409, body: z.object({ productIds: z.array(z.string()) }) },
         /** The order's stock was released already (a tombstone): this id can hold nothing any more. */
         ALREADY_RELEASED: { status: 409, body: z.object({ message: z.string() }) },
+        /** Operations suspended the merchant (suspendMerchant): its products take no new orders; orders answers MerchantSuspendedError. */
+        MERCHANT_SUSPENDED: { status: 409, body: z.object({ merchantId: z.string(), message: z.string() }) },
         /** The customer's input is at fault: `field` of createOrder's input (`items`, `deliveryLocation`) and what is wrong with it. */
         BAD_USER_INPUT: {
           status: 422,

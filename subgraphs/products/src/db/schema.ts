@@ -1,5 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { char, check, datetime, double, index, int, mysqlEnum, mysqlTable, primaryKey, varchar } from 'drizzle-orm/mysql-core';
+import { boolean, char, check, datetime, double, index, int, mysqlEnum, mysqlTable, primaryKey, varchar } from 'drizzle-orm/mysql-core';
+import { outbox } from '@waimai/platform';
+
+// Re-exported so drizzle-kit's migration creates the platform's outbox table here too. Products
+// keeps no processed_events: its one consumer's effects (release, confirm) are idempotent by nature.
+export { outbox };
 
 const createdAt = () => datetime('created_at', { mode: 'date', fsp: 3 }).notNull();
 
@@ -14,8 +19,22 @@ export const merchants = mysqlTable(
     lng: double('lng').notNull(),
     deliveryRadiusMeters: int('delivery_radius_m').notNull(),
     createdAt: createdAt(),
+    // Set by operations (suspendMerchant): hidden from merchantsNearby, stock holds refused.
+    suspended: boolean('suspended').notNull().default(false),
+    // Why, while suspended; null when active.
+    suspendedReason: varchar('suspended_reason', { length: 500 }),
   },
-  (t) => [index('merchants_lat_lng').on(t.lat, t.lng), index('merchants_owner').on(t.ownerId, t.createdAt)],
+  (t) => [
+    // A circle of staff search (any status), then the box of merchantsNearby, which looks at
+    // active shops only: with the status first, suspended shops are never read.
+    index('merchants_lat_lng').on(t.lat, t.lng),
+    index('merchants_suspended_lat_lng').on(t.suspended, t.lat, t.lng),
+    index('merchants_owner').on(t.ownerId, t.createdAt),
+    // searchMerchants, newest first: without a status filter (also with nameContains, which no
+    // B-tree can serve: the walk stops after a page of matches), and with one.
+    index('merchants_created').on(t.createdAt, t.id),
+    index('merchants_suspended_created').on(t.suspended, t.createdAt, t.id),
+  ],
 );
 
 export const productStatuses = ['ON_SALE', 'OFF_SALE'] as const;
@@ -75,7 +94,7 @@ export const stockHoldItems = mysqlTable(
   (t) => [primaryKey({ columns: [t.orderId, t.productId] })],
 );
 
-export const productsSchema = { merchants, products, stockHolds, stockHoldItems };
+export const productsSchema = { merchants, products, stockHolds, stockHoldItems, outbox };
 export type ProductsSchema = typeof productsSchema;
 
 export type MerchantRow = typeof merchants.$inferSelect;

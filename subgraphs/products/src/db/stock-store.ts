@@ -8,6 +8,14 @@ type Tx = Parameters<Parameters<Database<ProductsSchema>['transaction']>[0]>[0];
 /** The statements of one stock transaction. */
 function writesIn(tx: Tx): StockHoldWrites {
   return {
+    async merchantSuspended(merchantId) {
+      // MariaDB spells a shared row lock LOCK IN SHARE MODE (no FOR SHARE, which drizzle writes).
+      const [rows] = (await tx.execute(sql`SELECT ${merchants.suspended} AS suspended FROM ${merchants} WHERE ${merchants.id} = ${merchantId} LOCK IN SHARE MODE`)) as unknown as [
+        Array<{ suspended: number | boolean }>,
+      ];
+      return Boolean(rows[0]?.suspended);
+    },
+
     async insertHold(orderId, merchantId) {
       const now = new Date();
       try {

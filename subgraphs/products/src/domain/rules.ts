@@ -33,3 +33,36 @@ export const publishProductInput = z.object({
 export type PublishProductInput = z.output<typeof publishProductInput>;
 
 export const newStockInput = z.object({ productId: entityId, newStock: stock });
+
+/** Why staff step in (suspend, reinstate): mandatory, 1..500 characters once trimmed. */
+export const interventionReason = text(500);
+
+/** The widest circle a staff search may draw around a point. */
+export const MAX_SEARCH_RADIUS_METERS = 50_000;
+
+export const merchantSearchFilter = z
+  .object({
+    suspended: z.boolean().nullish(),
+    nameContains: text(100).nullish(),
+    near: geoPointInput.nullish(),
+    radiusMeters: z
+      .number()
+      .int()
+      .min(1, 'must be at least 1 m')
+      .max(MAX_SEARCH_RADIUS_METERS, `must be at most ${MAX_SEARCH_RADIUS_METERS} m`)
+      .nullish(),
+  })
+  .superRefine((filter, ctx) => {
+    // A circle needs both: a centre without a radius (or the reverse) says nothing.
+    if (filter.near && filter.radiusMeters == null) ctx.addIssue({ code: 'custom', path: ['radiusMeters'], message: 'is required with near' });
+    if (!filter.near && filter.radiusMeters != null) ctx.addIssue({ code: 'custom', path: ['near'], message: 'is required with radiusMeters' });
+  })
+  .transform(({ suspended, nameContains, near, radiusMeters }) => ({
+    suspended: suspended ?? undefined,
+    nameContains: nameContains ?? undefined,
+    within: near && radiusMeters != null ? { near, radiusMeters } : undefined,
+  }));
+export type MerchantSearch = z.output<typeof merchantSearchFilter>;
+
+/** A shop's status as the audit log writes it (before/after): suspension is its only state. */
+export const merchantStatusOf = (merchant: { suspended: boolean }): 'ACTIVE' | 'SUSPENDED' => (merchant.suspended ? 'SUSPENDED' : 'ACTIVE');

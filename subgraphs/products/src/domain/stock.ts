@@ -34,6 +34,7 @@ export type ReservationRefusal =
   | { kind: 'several-merchants'; merchantIds: string[] }
   | { kind: 'out-of-range'; merchantName: string; deliveryRadiusMeters: number }
   | { kind: 'out-of-stock'; productIds: string[] }
+  | { kind: 'merchant-suspended'; merchantId: string }
   | { kind: 'already-released' };
 
 export type ReservationResult = { ok: true; reservation: Reservation } | { ok: false; refusal: ReservationRefusal };
@@ -67,6 +68,11 @@ export interface StockHoldStore {
 
 /** The statements a stock use case runs inside its transaction. */
 export interface StockHoldWrites {
+  /**
+   * Whether operations suspended the merchant, read under a shared lock on its row: a
+   * suspension waits for this hold's commit, and a hold after the suspension's commit sees it.
+   */
+  merchantSuspended(merchantId: string): Promise<boolean>;
   /** A new RESERVED hold claimed now; false when the order already has a hold (or tombstone). */
   insertHold(orderId: string, merchantId: string): Promise<boolean>;
   /** Takes `quantity` out of an ON_SALE product's stock only if that much is left; false otherwise. */
@@ -106,7 +112,7 @@ const SWEEP_BATCH = 200;
 
 /** Thrown inside a hold's transaction to roll it back; caught by `reserve`. */
 class HoldUndone extends Error {
-  constructor(readonly reason: 'out-of-stock' | 'held-concurrently') {
+  constructor(readonly reason: 'out-of-stock' | 'held-concurrently' | 'merchant-suspended') {
     super(reason);
   }
 }
@@ -168,7 +174,8 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
     /**
      * Takes the lines out of stock for `orderId`, all or nothing: each line is taken only if
      * that much is left, so concurrent orders can never oversell. Idempotent per order: a
-     * repeat returns the same hold; a hold released first (tombstone) is refused.
+     * repeat returns the same hold; a hold released first (tombstone) is refused. A suspended
+     * merchant's products are refused (a repeat of a hold taken before the suspension is not).
      */
     async reserve(orderId: string, request: readonly StockRequestLine[], deliverTo?: GeoPoint): Promise<ReservationResult> {
       const previous = await existingReservation(orderId, true);
@@ -197,6 +204,8 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
 
       try {
         await store.transaction(async (tx) => {
+          // A suspended shop takes no new orders; holds taken before its suspension stand.
+          if (await tx.merchantSuspended(merchantId)) throw new HoldUndone('merchant-suspended');
           if (!(await tx.insertHold(orderId, merchantId))) throw new HoldUndone('held-concurrently');
           for (const productId of productIds) {
             // Not enough left (or it went off sale meanwhile): undo every line of this hold.
@@ -207,6 +216,7 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
       } catch (err) {
         if (!(err instanceof HoldUndone)) throw err;
         if (err.reason === 'out-of-stock') return refused({ kind: 'out-of-stock', productIds: await shortOf(quantities) });
+        if (err.reason === 'merchant-suspended') return refused({ kind: 'merchant-suspended', merchantId });
         // The same order reserved concurrently: the first hold wins and this call returns it.
         return (await existingReservation(orderId, true)) ?? refused({ kind: 'already-released' });
       }

@@ -1,6 +1,6 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import { MerchantRow, ProductRow } from '../db/schema';
-import { NearbyMerchantModel, ProductConnectionModel, ProductEdgeModel } from '../resolvers/mappers';
+import { NearbyMerchantModel, ProductConnectionModel, ProductEdgeModel, MerchantConnectionModel, MerchantEdgeModel } from '../resolvers/mappers';
 import { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -46,7 +46,12 @@ export type GeoPointInput = {
   lng: Scalars['Float']['input'];
 };
 
-/** A shop (商家) that sells dishes and delivers within a radius. */
+/**
+ * A shop (商家) that sells dishes and delivers within a radius. A suspended shop (`suspended`,
+ * set by OPERATOR or ADMIN with `suspendMerchant`) is left out of `merchantsNearby` and takes no
+ * new orders (`createOrder` answers MERCHANT_SUSPENDED), but stays readable by id for everyone
+ * (`merchant(id)`, its products, the orders that name it), showing `suspended: true`.
+ */
 export type Merchant = {
   __typename?: 'Merchant';
   /** Street address of the shop (where riders pick up). */
@@ -65,14 +70,53 @@ export type Merchant = {
   ownerId: Maybe<Scalars['ID']['output']>;
   /** The shop's products, newest first. Customers see only ON_SALE ones unless they own the shop. */
   products: ProductConnection;
+  /** Whether operations suspended the shop: hidden from merchantsNearby, and new orders to it are refused with MERCHANT_SUSPENDED. */
+  suspended: Scalars['Boolean']['output'];
+  /** Why the shop is suspended: seen by the owner, OPERATOR and ADMIN while it is; null for anyone else and for an active shop. */
+  suspendedReason: Maybe<Scalars['String']['output']>;
 };
 
 
-/** A shop (商家) that sells dishes and delivers within a radius. */
+/**
+ * A shop (商家) that sells dishes and delivers within a radius. A suspended shop (`suspended`,
+ * set by OPERATOR or ADMIN with `suspendMerchant`) is left out of `merchantsNearby` and takes no
+ * new orders (`createOrder` answers MERCHANT_SUSPENDED), but stays readable by id for everyone
+ * (`merchant(id)`, its products, the orders that name it), showing `suspended: true`.
+ */
 export type MerchantProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<ProductStatus>;
+};
+
+/** A page of merchants. */
+export type MerchantConnection = {
+  __typename?: 'MerchantConnection';
+  /** The merchants of this page. */
+  edges: Array<MerchantEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** One merchant in a page, with the cursor that points at it. */
+export type MerchantEdge = {
+  __typename?: 'MerchantEdge';
+  /** Opaque position of this merchant. */
+  cursor: Scalars['String']['output'];
+  /** The merchant. */
+  node: Merchant;
+};
+
+/** What `searchMerchants` looks for; every filter given must hold. */
+export type MerchantSearchFilter = {
+  /** A part of the shop's name, 1..100 characters, ignoring case. */
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+  /** With `radiusMeters`: only shops within that distance of this point. */
+  near?: InputMaybe<GeoPointInput>;
+  /** With `near`: the circle's radius in meters, 1..50000. */
+  radiusMeters?: InputMaybe<Scalars['Int']['input']>;
+  /** Only suspended shops (true) or only active ones (false). */
+  suspended?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type Mutation = {
@@ -81,8 +125,23 @@ export type Mutation = {
   createMerchant: Merchant;
   /** Role MERCHANT, owner of the shop: puts a dish on sale. */
   publishProduct: Product;
+  /**
+   * OPERATOR or ADMIN (UNAUTHENTICATED without a token, FORBIDDEN for other roles): lifts a
+   * suspension; the shop is listed and takes orders again. `reason` as for suspendMerchant
+   * (BAD_USER_INPUT), audited. NOT_FOUND for an unknown shop. Idempotent: on an active shop it
+   * returns the shop and records nothing.
+   */
+  reinstateMerchant: Merchant;
   /** Role MERCHANT, owner: puts a dish on or off sale. */
   setProductStatus: Product;
+  /**
+   * OPERATOR or ADMIN (UNAUTHENTICATED without a token, FORBIDDEN for other roles): suspends the
+   * shop. It leaves merchantsNearby and new orders to it answer MERCHANT_SUSPENDED; orders already
+   * placed go on. `reason` is mandatory (BAD_USER_INPUT when blank or over 500 characters) and
+   * recorded in the audit log with the caller. NOT_FOUND for an unknown shop. Idempotent: on a
+   * shop already suspended it returns the shop and records nothing.
+   */
+  suspendMerchant: Merchant;
   /** Role MERCHANT, owner: sets the stock to `newStock` (seed name kept). */
   updateProductStock: Product;
 };
@@ -98,9 +157,21 @@ export type MutationPublishProductArgs = {
 };
 
 
+export type MutationReinstateMerchantArgs = {
+  merchantId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationSetProductStatusArgs = {
   productId: Scalars['ID']['input'];
   status: ProductStatus;
+};
+
+
+export type MutationSuspendMerchantArgs = {
+  merchantId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
@@ -199,6 +270,13 @@ export type Query = {
   myMerchants: Array<Merchant>;
   /** A product by id (seed name: getProductInfo); null when there is none. */
   product: Maybe<Product>;
+  /**
+   * OPERATOR or ADMIN (UNAUTHENTICATED without a token, FORBIDDEN for other roles): every shop,
+   * suspended ones included, newest first (by creation time, then id), filtered by `filter`.
+   * BAD_USER_INPUT for a bad filter (`near` without `radiusMeters` or the reverse, a radius out
+   * of range, an empty name), a bad `first` or a cursor this API did not give out.
+   */
+  searchMerchants: MerchantConnection;
 };
 
 
@@ -215,6 +293,13 @@ export type QueryMerchantsNearbyArgs = {
 
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QuerySearchMerchantsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<MerchantSearchFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -324,10 +409,13 @@ export type ResolversTypes = {
   GeoPointInput: GeoPointInput;
   Merchant: ResolverTypeWrapper<MerchantRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  MerchantConnection: ResolverTypeWrapper<MerchantConnectionModel>;
+  MerchantEdge: ResolverTypeWrapper<MerchantEdgeModel>;
+  MerchantSearchFilter: MerchantSearchFilter;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NearbyMerchant: ResolverTypeWrapper<NearbyMerchantModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Product: ResolverTypeWrapper<ProductRow>;
   ProductConnection: ResolverTypeWrapper<ProductConnectionModel>;
   ProductEdge: ResolverTypeWrapper<ProductEdgeModel>;
@@ -347,10 +435,13 @@ export type ResolversParentTypes = {
   GeoPointInput: GeoPointInput;
   Merchant: MerchantRow;
   ID: Scalars['ID']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  MerchantConnection: MerchantConnectionModel;
+  MerchantEdge: MerchantEdgeModel;
+  MerchantSearchFilter: MerchantSearchFilter;
   Mutation: Record<PropertyKey, never>;
   NearbyMerchant: NearbyMerchantModel;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Product: ProductRow;
   ProductConnection: ProductConnectionModel;
   ProductEdge: ProductEdgeModel;
@@ -377,12 +468,26 @@ export type MerchantResolvers<ContextType = Context, ParentType extends Resolver
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ownerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<MerchantProductsArgs>>;
+  suspended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  suspendedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type MerchantConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MerchantConnection'] = ResolversParentTypes['MerchantConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['MerchantEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type MerchantEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MerchantEdge'] = ResolversParentTypes['MerchantEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Merchant'], ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createMerchant?: Resolver<ResolversTypes['Merchant'], ParentType, ContextType, RequireFields<MutationCreateMerchantArgs, 'input'>>;
   publishProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationPublishProductArgs, 'input'>>;
+  reinstateMerchant?: Resolver<ResolversTypes['Merchant'], ParentType, ContextType, RequireFields<MutationReinstateMerchantArgs, 'merchantId' | 'reason'>>;
   setProductStatus?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductStatusArgs, 'productId' | 'status'>>;
+  suspendMerchant?: Resolver<ResolversTypes['Merchant'], ParentType, ContextType, RequireFields<MutationSuspendMerchantArgs, 'merchantId' | 'reason'>>;
   updateProductStock?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductStockArgs, 'newStock' | 'productId'>>;
 };
 
@@ -424,12 +529,15 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   merchantsNearby?: Resolver<Array<ResolversTypes['NearbyMerchant']>, ParentType, ContextType, RequireFields<QueryMerchantsNearbyArgs, 'near'>>;
   myMerchants?: Resolver<Array<ResolversTypes['Merchant']>, ParentType, ContextType>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
+  searchMerchants?: Resolver<ResolversTypes['MerchantConnection'], ParentType, ContextType, Partial<QuerySearchMerchantsArgs>>;
 };
 
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   GeoPoint?: GeoPointResolvers<ContextType>;
   Merchant?: MerchantResolvers<ContextType>;
+  MerchantConnection?: MerchantConnectionResolvers<ContextType>;
+  MerchantEdge?: MerchantEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NearbyMerchant?: NearbyMerchantResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

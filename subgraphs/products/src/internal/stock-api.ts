@@ -6,6 +6,8 @@ function refusalOf(refusal: ReservationRefusal) {
   switch (refusal.kind) {
     case 'out-of-stock':
       return refuse('OUT_OF_STOCK', { productIds: refusal.productIds });
+    case 'merchant-suspended':
+      return refuse('MERCHANT_SUSPENDED', { merchantId: refusal.merchantId, message: 'This shop is suspended and takes no orders.' });
     case 'already-released':
       return refuse('ALREADY_RELEASED', { message: 'This order\'s stock was already released.' });
     case 'unknown-products':

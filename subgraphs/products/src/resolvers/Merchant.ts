@@ -10,6 +10,9 @@ export const Merchant: MerchantResolvers = {
 
   ownerId: (merchant, _args, { caller }) => (canSeeOwner(caller, merchant) ? merchant.ownerId : null),
 
+  // Who may see the owner may see why the shop is suspended: it is between them and operations.
+  suspendedReason: (merchant, _args, { caller }) => (canSeeOwner(caller, merchant) ? merchant.suspendedReason : null),
+
   products: async (merchant, { first, after, status }, { caller, stores }) => {
     const size = pageSize(first);
     // Customers see what they can order; the owner (and ADMIN) also sees what is off sale.

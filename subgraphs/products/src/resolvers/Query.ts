@@ -1,5 +1,6 @@
-import { geoPointInput, pageSize, requireRole, validateInput } from '@waimai/platform';
+import { decodeCursor, geoPointInput, newestFirstPosition, pageSize, requireRole, toConnection, validateInput } from '@waimai/platform';
 import type { QueryResolvers } from '../generated/graphql';
+import { merchantSearchFilter } from '../domain/rules';
 
 export const Query: QueryResolvers = {
   merchant: (_parent, { id }, { loaders }) => loaders.merchant.load(id),
@@ -16,5 +17,14 @@ export const Query: QueryResolvers = {
   myMerchants: async (_parent, _args, { caller, stores }) => {
     const merchant = requireRole(caller, 'MERCHANT');
     return stores.merchants.ownedBy(merchant.sub);
+  },
+
+  searchMerchants: async (_parent, { filter, first, after }, { caller, stores, loaders }) => {
+    requireRole(caller, 'OPERATOR', 'ADMIN');
+    const search = validateInput(merchantSearchFilter, filter ?? {}, 'filter');
+    const size = pageSize(first);
+    const rows = await stores.merchants.search(search, decodeCursor(after), size + 1);
+    for (const merchant of rows) loaders.merchant.prime(merchant.id, merchant);
+    return toConnection(rows, size, newestFirstPosition);
   },
 };

@@ -7,3 +7,5 @@ export interface NearbyMerchantModel {
 }
 export type ProductConnectionModel = Connection<ProductRow>;
 export type ProductEdgeModel = Edge<ProductRow>;
+export type MerchantConnectionModel = Connection<MerchantRow>;
+export type MerchantEdgeModel = Edge<MerchantRow>;
