@@ -57,8 +57,9 @@ export type OrderStatus = (typeof orderStatuses)[number];
 /**
  * Why money is given back: RefundRequested, PaymentRefunded and the refunds table's enum.
  * ORDER_CANCELLED: staff cancelled a paid order (cancelOrderAsStaff), refunded in full.
+ * GOODWILL: staff compensated a customer (compensateOrder), a partial refund of their choosing.
  */
-export const refundReasons = ['LATE_DELIVERY', 'ORDER_NOT_PAYABLE', 'ORDER_CANCELLED'] as const;
+export const refundReasons = ['LATE_DELIVERY', 'ORDER_NOT_PAYABLE', 'ORDER_CANCELLED', 'GOODWILL'] as const;
 export type RefundReason = (typeof refundReasons)[number];
 
 /** Why a payment failed: PaymentFailed's reason (a link that expired, or the provider's own report). */

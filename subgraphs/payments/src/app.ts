@@ -10,6 +10,7 @@ import {
   startSubgraphService,
   Topics,
   typeDefsFrom,
+  worker,
   type ConnectOptions,
   type Logger,
   type RunningSubgraphService,
@@ -20,6 +21,7 @@ import { paymentsSchema } from './db/schema';
 import { createPaymentStore } from './db/payment-store';
 import { createPaymentService, type PaymentService } from './domain/payments';
 import { refundConsumer } from './events/refund-consumer';
+import { startRefundPayouts } from './jobs/refund-payouts';
 import { createProviders } from './providers';
 import { SANDBOX_PROVIDER } from './providers/sandbox';
 import { mountProviderCallback } from './webhooks/provider-callback';
@@ -38,8 +40,8 @@ export type RunningPayments = RunningSubgraphService<{ payments: PaymentService 
 
 /**
  * Starts the payments subgraph on PAYMENTS_PORT: payments and refunds, the provider
- * webhook and the sandbox pay page, the outbox relay to payments.events and the refund
- * consumer on orders.events.
+ * webhook and the sandbox pay page, the outbox relay to payments.events, the refund
+ * consumer on orders.events and the retries of refund payouts.
  */
 export async function startPaymentsSubgraph(
   config: PaymentsConfig,
@@ -61,6 +63,8 @@ export async function startPaymentsSubgraph(
       providers,
       relay,
       paymentWindowSeconds: config.PAYMENT_WINDOW_SECONDS,
+      payouts: { attentionAfterFailures: config.REFUND_ATTENTION_AFTER_FAILURES, retrySeconds: config.REFUND_RETRY_SECONDS },
+      logger,
     });
     const services: PaymentsServices = { stores: { payments: store }, payments };
 
@@ -99,7 +103,10 @@ export async function startPaymentsSubgraph(
       },
       // After HTTP is open: webhooks only write rows and the outbox, so they are taken while the
       // refund consumer waits for its group (after a crash, until the dead member is dropped).
-      workers: [refundConsumer({ bus, payments, logger })],
+      workers: [
+        refundConsumer({ bus, payments, logger }),
+        worker('refund payouts', () => startRefundPayouts(payments, config.REFUND_PAYOUT_SWEEP_INTERVAL_MS, logger)),
+      ],
       exposes: { payments },
     };
   });

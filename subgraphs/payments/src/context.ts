@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { loaderById, loaderOfGroups, type Caller } from '@waimai/platform';
 import type { PaymentStore } from './db/payment-store';
-import type { PaymentRow } from './db/schema';
+import type { PaymentRow, RefundRow } from './db/schema';
 import type { PaymentService } from './domain/payments';
 
 /** What every request shares: the store for reads, the payment use cases for writes. */
@@ -16,6 +16,8 @@ export interface Context extends PaymentsServices {
     payment: DataLoader<string, PaymentRow | null>;
     /** Every payment of an order, oldest first. */
     paymentsOfOrder: DataLoader<string, PaymentRow[]>;
+    /** Every refund of a payment, oldest first. */
+    refundsOfPayment: DataLoader<string, RefundRow[]>;
   };
 }
 
@@ -28,6 +30,7 @@ export function createContext(caller: Caller, services: PaymentsServices): Conte
     loaders: {
       payment: loaderById((ids) => payments.byIds(ids)),
       paymentsOfOrder: loaderOfGroups((orderIds) => payments.ofOrders(orderIds), (row) => row.orderId),
+      refundsOfPayment: loaderOfGroups((paymentIds) => payments.refundsOfPayments(paymentIds), (row) => row.paymentId),
     },
   };
 }

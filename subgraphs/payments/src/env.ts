@@ -29,6 +29,16 @@ const providersConfig = z.object({
   SANDBOX_CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
 });
 
+/** Refunds whose provider call failed: when they are tried again, and when operations are told. */
+const refundPayoutsConfig = z.object({
+  // 5 failed provider calls for one refund raise PaymentNeedsAttention (once per refund).
+  REFUND_ATTENTION_AFTER_FAILURES: z.coerce.number().int().positive().default(5),
+  // 30 s: the first retry after a claim, doubling with each failure up to an hour.
+  REFUND_RETRY_SECONDS: z.coerce.number().int().positive().default(30),
+  // 5 s: how often each replica looks for refunds whose payout is due.
+  REFUND_PAYOUT_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+});
+
 const paymentsServiceConfig = runtimeConfig
   .extend(mysqlConfig.shape)
   .extend(kafkaConfig.shape)
@@ -36,6 +46,7 @@ const paymentsServiceConfig = runtimeConfig
   .extend(servicePortsConfig.shape)
   .extend(paymentsConfig.shape)
   .extend(providersConfig.shape)
+  .extend(refundPayoutsConfig.shape)
   // The order's payment window bounds how long a payment link stays payable.
   .extend({ PAYMENT_WINDOW_SECONDS: timersConfig.shape.PAYMENT_WINDOW_SECONDS })
   .superRefine((config, ctx) => {

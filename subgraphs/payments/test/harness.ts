@@ -1,10 +1,13 @@
 import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import {
   connectDatabase,
+  createInternalClient,
+  createInternalSigner,
   createKafkaEventBus,
   createLogger,
   eventEnvelopeSchema,
   newId,
+  ordersApi,
   SIGNATURE_HEADER,
   signCallback,
   Topics,
@@ -14,7 +17,10 @@ import {
 import { ensureRunIsolation, startStack, subgraphCaller, unreachableUrl } from '@waimai/testkit';
 import { loadPaymentsConfig } from '../src/env';
 import { migratePayments, startPaymentsSubgraph } from '../src/app';
+import { createPaymentStore } from '../src/db/payment-store';
 import { outbox, paymentEvents, payments, paymentsSchema, refunds, type PaymentMethod } from '../src/db/schema';
+import { createPaymentService, type RefundPayoutPolicy } from '../src/domain/payments';
+import type { PaymentProvider } from '../src/providers';
 import { createSandboxProvider } from '../src/providers/sandbox';
 
 export { eventually } from '@waimai/testkit';
@@ -94,6 +100,42 @@ export async function startPayments(env: Record<string, string> = {}) {
         .select()
         .from(refunds)
         .where(and(eq(refunds.orderId, orderId), isNotNull(refunds.providerRefundId)));
+    },
+
+    /** A sandbox payment the provider reported paid. */
+    async aPaidPayment(fields: { orderId?: string; customerId?: string; amountCents?: number } = {}) {
+      const payment = await this.aPendingPayment(fields);
+      const result = await this.deliver(callbackFor(payment, 'SUCCESS'));
+      if (result.status !== 200) throw new Error(`The success callback answered ${result.status}.`);
+      return payment;
+    },
+
+    /** Every refund of the order, paid out or only claimed, oldest first. */
+    async allRefundsOf(orderId: string) {
+      return db.select().from(refunds).where(eq(refunds.orderId, orderId)).orderBy(asc(refunds.createdAt), asc(refunds.id));
+    },
+
+    async refundRow(id: string) {
+      const [row] = await db.select().from(refunds).where(eq(refunds.id, id));
+      return row;
+    },
+
+    /**
+     * The payment use cases on this run's database with `provider` in place of the sandbox
+     * adapter (a provider whose refunds fail, as a real one's can): what the service does
+     * around the provider, with everything else real.
+     */
+    paymentsWithProvider(provider: PaymentProvider, payouts: RefundPayoutPolicy = { attentionAfterFailures: 5, retrySeconds: 30 }) {
+      const store = createPaymentStore(db, db);
+      const providers = {
+        current: provider,
+        has: (name: string) => name === provider.name,
+        byName: (name: string) => (name === provider.name ? provider : undefined),
+      };
+      const orders = createInternalClient(ordersApi, { baseUrl: config.ORDERS_URL, caller: 'payments', signer: createInternalSigner(config.INTERNAL_SECRET), timeoutMs: 1000 });
+      // The running service's relay publishes what this one enqueues (same outbox); nothing to kick here.
+      const relay = { kick: () => undefined };
+      return createPaymentService({ store, orders, providers, relay, paymentWindowSeconds: config.PAYMENT_WINDOW_SECONDS, payouts, logger });
     },
 
     /** The events this service's outbox holds for an order, oldest first. */

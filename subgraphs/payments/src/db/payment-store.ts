@@ -1,11 +1,13 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import {
   affectedRows,
   enqueueEvents,
   isDuplicateKey,
   markProcessed,
+  newestFirst,
   type CatalogEvent,
   type Database,
+  type Keyset,
   type Transaction,
 } from '@waimai/platform';
 import {
@@ -17,11 +19,28 @@ import {
   type PaymentRow,
   type PaymentsSchema,
   type PaymentStatus,
+  type RefundReason,
   type RefundRow,
 } from './schema';
 
 /** The consumer name under which refund requests are marked processed. */
 export const REFUND_CONSUMER = 'payments.refunds';
+
+/** The staff search of payments; every field is optional and they combine with AND. */
+export interface PaymentSearch {
+  statuses?: readonly PaymentStatus[];
+  orderId?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+}
+
+/** The staff search of refunds; every field is optional and they combine with AND. */
+export interface RefundSearch {
+  reasons?: readonly RefundReason[];
+  orderId?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+}
 
 /** What the provider answered when a payment was opened there. */
 export interface OpenedAtProvider {
@@ -81,6 +100,20 @@ function transactionStatements(tx: Transaction<PaymentsSchema>) {
         .where(eq(payments.id, id));
     },
 
+    /** Every payment of an order, locked in id order (the same order for every use case, so none wait on each other crosswise). */
+    async paymentsOfOrderForUpdate(orderId: string): Promise<PaymentRow[]> {
+      return tx.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(asc(payments.id)).for('update');
+    },
+
+    /** The order's refund with this key, paid out or only claimed. */
+    async refundByKey(orderId: string, refundKey: string): Promise<RefundRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(refunds)
+        .where(and(eq(refunds.orderId, orderId), eq(refunds.refundKey, refundKey)));
+      return row;
+    },
+
     /** The order's first paid, still refundable payment (the one named, when named), locked. */
     async refundablePaymentForUpdate(orderId: string, paymentId: string | null, statuses: readonly PaymentStatus[]): Promise<PaymentRow | undefined> {
       const [row] = await tx
@@ -103,12 +136,35 @@ function transactionStatements(tx: Transaction<PaymentsSchema>) {
     },
 
     /** Marks a claimed refund paid out; false when another attempt recorded it first. */
-    async recordRefundPaid(refundId: string, providerRefundId: string): Promise<boolean> {
+    async recordRefundPaid(refundId: string, providerRefundId: string, now: Date): Promise<boolean> {
       const recorded = await tx
         .update(refunds)
-        .set({ providerRefundId })
+        .set({ providerRefundId, paidOutAt: now, payoutDueAt: null })
         .where(and(eq(refunds.id, refundId), isNull(refunds.providerRefundId)));
       return affectedRows(recorded) === 1;
+    },
+
+    /**
+     * Counts one failed provider call for a refund still unpaid, and reads the count back
+     * with the refund; undefined when it was paid out meanwhile (the failure no longer matters).
+     */
+    async countFailedPayout(refundId: string): Promise<RefundRow | undefined> {
+      const counted = await tx
+        .update(refunds)
+        .set({ failedPayouts: sql`${refunds.failedPayouts} + 1` })
+        .where(and(eq(refunds.id, refundId), isNull(refunds.providerRefundId)));
+      if (affectedRows(counted) !== 1) return undefined;
+      const [row] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
+      return row;
+    },
+
+    /** Marks that operations were told about a refund; false when they were told before. */
+    async markAttentionRaised(refundId: string, now: Date): Promise<boolean> {
+      const marked = await tx
+        .update(refunds)
+        .set({ attentionRaisedAt: now })
+        .where(and(eq(refunds.id, refundId), isNull(refunds.attentionRaisedAt)));
+      return affectedRows(marked) === 1;
     },
 
     async setRefunded(paymentId: string, refundedCents: number, status: PaymentStatus, now: Date): Promise<void> {
@@ -140,6 +196,82 @@ export function createPaymentStore(db: Database<PaymentsSchema>, primary: Databa
     /** Every payment of an order, oldest first, from the primary (a decision follows). */
     async ofOrderOnPrimary(orderId: string): Promise<PaymentRow[]> {
       return primary.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(asc(payments.createdAt));
+    },
+
+    async refundOnPrimary(id: string): Promise<RefundRow | undefined> {
+      const [row] = await primary.select().from(refunds).where(eq(refunds.id, id));
+      return row;
+    },
+
+    async refundsOfPayments(paymentIds: readonly string[]): Promise<RefundRow[]> {
+      if (paymentIds.length === 0) return [];
+      return db
+        .select()
+        .from(refunds)
+        .where(inArray(refunds.paymentId, [...paymentIds]))
+        .orderBy(asc(refunds.createdAt), asc(refunds.id));
+    },
+
+    /**
+     * A newest-first page (created_at, then id) of the payments matching every given filter,
+     * after `after`. Each path has its index: by order payments_order_created, by status
+     * payments_status_created, otherwise payments_created.
+     */
+    async searchPayments(filter: PaymentSearch, after: Keyset | null, limit: number): Promise<PaymentRow[]> {
+      const newest = newestFirst({ createdAt: payments.createdAt, id: payments.id }, after);
+      const conditions: Array<SQL | undefined> = [
+        filter.statuses === undefined ? undefined : inArray(payments.status, [...filter.statuses]),
+        filter.orderId === undefined ? undefined : eq(payments.orderId, filter.orderId),
+        filter.createdFrom === undefined ? undefined : gte(payments.createdAt, filter.createdFrom),
+        filter.createdTo === undefined ? undefined : lt(payments.createdAt, filter.createdTo),
+        newest.after,
+      ];
+      return db
+        .select()
+        .from(payments)
+        .where(and(...conditions))
+        .orderBy(...newest.orderBy)
+        .limit(limit);
+    },
+
+    /**
+     * A newest-first page (created_at, then id) of the refunds matching every given filter,
+     * after `after`. Each path has its index: by order refunds_order_created, by reason
+     * refunds_reason_created, otherwise refunds_created.
+     */
+    async searchRefunds(filter: RefundSearch, after: Keyset | null, limit: number): Promise<RefundRow[]> {
+      const newest = newestFirst({ createdAt: refunds.createdAt, id: refunds.id }, after);
+      const conditions: Array<SQL | undefined> = [
+        filter.reasons === undefined ? undefined : inArray(refunds.reason, [...filter.reasons]),
+        filter.orderId === undefined ? undefined : eq(refunds.orderId, filter.orderId),
+        filter.createdFrom === undefined ? undefined : gte(refunds.createdAt, filter.createdFrom),
+        filter.createdTo === undefined ? undefined : lt(refunds.createdAt, filter.createdTo),
+        newest.after,
+      ];
+      return db
+        .select()
+        .from(refunds)
+        .where(and(...conditions))
+        .orderBy(...newest.orderBy)
+        .limit(limit);
+    },
+
+    /** Up to `limit` refunds whose payout is due at `now`, the longest waiting first (refunds_payout_due). */
+    async refundsDueForPayout(now: Date, limit: number): Promise<RefundRow[]> {
+      return primary.select().from(refunds).where(lte(refunds.payoutDueAt, now)).orderBy(asc(refunds.payoutDueAt)).limit(limit);
+    },
+
+    /**
+     * Takes a due refund for one payout attempt by moving its due time to `next`: of several
+     * replicas that saw it due, exactly one wins (false for the others, and once it was paid out).
+     */
+    async takeDuePayout(refund: Pick<RefundRow, 'id' | 'payoutDueAt'>, next: Date): Promise<boolean> {
+      if (!refund.payoutDueAt) return false;
+      const taken = await primary
+        .update(refunds)
+        .set({ payoutDueAt: next })
+        .where(and(eq(refunds.id, refund.id), eq(refunds.payoutDueAt, refund.payoutDueAt), isNull(refunds.providerRefundId)));
+      return affectedRows(taken) === 1;
     },
 
     async isProcessed(eventId: string): Promise<boolean> {

@@ -35,7 +35,12 @@ export const payments = mysqlTable(
     createdAt: createdAt(),
     updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull(),
   },
-  (t) => [index('payments_order_created').on(t.orderId, t.createdAt)],
+  (t) => [
+    index('payments_order_created').on(t.orderId, t.createdAt),
+    // The staff search (searchPayments), newest first: by status, or all.
+    index('payments_status_created').on(t.status, t.createdAt, t.id),
+    index('payments_created').on(t.createdAt, t.id),
+  ],
 );
 
 /**
@@ -57,6 +62,11 @@ export const paymentEvents = mysqlTable(
   (t) => [primaryKey({ name: 'payment_events_event_payment', columns: [t.eventId, t.paymentId] })],
 );
 
+/**
+ * Every refund, claimed before the provider is asked and marked paid out after it answered.
+ * A claim's amount counts against what is left of its payment at once, so concurrent refunds
+ * never give back more than was paid.
+ */
 export const refunds = mysqlTable(
   'refunds',
   {
@@ -65,12 +75,36 @@ export const refunds = mysqlTable(
     orderId: varchar('order_id', { length: 64 }).notNull(),
     amountCents: int('amount_cents').notNull(),
     reason: mysqlEnum('reason', refundReasons).notNull(),
-    // NULL while the refund is claimed and not yet paid out by the provider (domain/payments.ts refund).
+    /**
+     * What makes a refund the same refund when it is asked for again, unique per order: a
+     * requested refund is `<payment id>:<reason>` (one per payment and reason, so a refund
+     * request seen twice is paid once), a goodwill compensation `GOODWILL:<idempotency key>`.
+     */
+    refundKey: varchar('refund_key', { length: 200 }).notNull(),
+    // NULL while the refund is claimed and not yet paid out by the provider (domain/payments.ts).
     providerRefundId: varchar('provider_refund_id', { length: 128 }),
+    paidOutAt: datetime('paid_out_at', { mode: 'date', fsp: 3 }),
+    /**
+     * When the payout is next tried by the retries (jobs/refund-payouts.ts), NULL once paid out.
+     * A replica takes a due refund by moving this forward with a conditional update.
+     */
+    payoutDueAt: datetime('payout_due_at', { mode: 'date', fsp: 3 }),
+    /** Provider calls for this refund that failed; at REFUND_ATTENTION_AFTER_FAILURES operations are told, once. */
+    failedPayouts: int('failed_payouts').notNull().default(0),
+    /** When PaymentNeedsAttention was raised for this refund; NULL until then, so it is raised once. */
+    attentionRaisedAt: datetime('attention_raised_at', { mode: 'date', fsp: 3 }),
     createdAt: createdAt(),
   },
-  // One refund per payment and reason: a refund request seen twice (or sent twice) is paid once.
-  (t) => [unique('refunds_payment_reason').on(t.paymentId, t.reason), index('refunds_order').on(t.orderId)],
+  (t) => [
+    unique('refunds_order_key').on(t.orderId, t.refundKey),
+    index('refunds_payment').on(t.paymentId, t.createdAt),
+    // The staff search (searchRefunds), newest first: by order, by reason, or all.
+    index('refunds_order_created').on(t.orderId, t.createdAt, t.id),
+    index('refunds_reason_created').on(t.reason, t.createdAt, t.id),
+    index('refunds_created').on(t.createdAt, t.id),
+    // Refunds whose payout is due: the payout retries (jobs/refund-payouts.ts).
+    index('refunds_payout_due').on(t.payoutDueAt),
+  ],
 );
 
 export const paymentsSchema = { payments, paymentEvents, refunds, outbox, processedEvents };

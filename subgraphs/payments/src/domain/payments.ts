@@ -1,4 +1,6 @@
 import {
+  auditEvent,
+  BadUserInputError,
   ForbiddenError,
   InvalidStateTransitionError,
   isDuplicateKey,
@@ -6,17 +8,38 @@ import {
   newId,
   NotFoundError,
   PaymentFailed,
+  PaymentNeedsAttention,
   PaymentRefunded,
   PaymentSucceeded,
   type Identity,
+  type Keyset,
+  type Logger,
   type OrdersApiClient,
   type OutboxRelay,
   type RefundRequestedData,
+  validateInput,
 } from '@waimai/platform';
-import type { PaymentStatements, PaymentStore } from '../db/payment-store';
+import type { PaymentSearch, PaymentStatements, PaymentStore, RefundSearch } from '../db/payment-store';
 import type { PaymentMethod, PaymentRow, PaymentStatus, RefundRow } from '../db/schema';
 import type { PaymentProvider, Providers } from '../providers';
-import { isExpired, PAID_STATUSES, paymentExpiry, refundOutcome, REFUNDABLE_STATUSES, statusAfterCallback, type ProviderCallback } from './payment-rules';
+import {
+  compensationRefundKey,
+  isExpired,
+  nextPayoutDue,
+  PAID_STATUSES,
+  paymentExpiry,
+  paymentSearchFilter,
+  presentFields,
+  providerRefundKey,
+  refundOutcome,
+  REFUNDABLE_STATUSES,
+  refundSearchFilter,
+  requestedRefundCents,
+  requestedRefundKey,
+  statusAfterCallback,
+  type CompensateOrderArgs,
+  type ProviderCallback,
+} from './payment-rules';
 
 /** What opening a payment needs to know about the order, from the orders service. */
 export interface OrderToPay {
@@ -43,6 +66,23 @@ export type RefundResult =
   | { kind: 'nothing-left'; payment: PaymentRow }
   | { kind: 'refunded'; refund: RefundRow; payment: PaymentRow };
 
+/** What a payout attempt came to: paid out now, or found paid out by another attempt. */
+type PayoutResult =
+  | { kind: 'refunded'; refund: RefundRow; payment: PaymentRow }
+  // `eventMarked`: false when the request's event had been marked processed before (a duplicate).
+  | { kind: 'recorded-before'; refund: RefundRow; eventMarked: boolean };
+
+/** The service name audit events carry (the registry's). */
+const SERVICE = 'payments';
+
+/** How refunds whose provider call failed are retried and when operations are told. */
+export interface RefundPayoutPolicy {
+  /** Failed provider calls for one refund after which PaymentNeedsAttention is raised (once per refund). */
+  attentionAfterFailures: number;
+  /** The first retry's delay after a claim, doubling with each failure (nextPayoutDue). */
+  retrySeconds: number;
+}
+
 export interface PaymentServiceDeps {
   store: PaymentStore;
   orders: OrdersApiClient;
@@ -50,6 +90,8 @@ export interface PaymentServiceDeps {
   /** Kicked after every commit that enqueued events, so they leave within milliseconds. */
   relay: Pick<OutboxRelay, 'kick'>;
   paymentWindowSeconds: number;
+  payouts: RefundPayoutPolicy;
+  logger: Logger;
 }
 
 /** Several tries: a race for one order's pending payment settles in one more pass. */
@@ -63,7 +105,8 @@ const OPEN_ATTEMPTS = 3;
  * payment id, the refund key), and the answer is recorded with a conditional update, so a
  * retry or a concurrent call resumes the same claim instead of making a second one.
  */
-export function createPaymentService({ store, orders, providers, relay, paymentWindowSeconds }: PaymentServiceDeps) {
+export function createPaymentService({ store, orders, providers, relay, paymentWindowSeconds, payouts, logger }: PaymentServiceDeps) {
+  const log = logger.child({ component: 'payments' });
   const adapterFor = (name: string, preferred?: PaymentProvider): PaymentProvider => {
     const adapter = preferred?.name === name ? preferred : providers.byName(name);
     if (!adapter) throw new Error(`No adapter for provider ${name}.`);
@@ -219,11 +262,9 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
      * Gives money back for one RefundRequested event, exactly once. First the refund is claimed
      * and committed: a refund row, unique per payment and reason, whose amount counts against
      * what is left of the payment while the payment's row is locked, so concurrent refunds
-     * never give back more than was paid. Then the provider pays it out with the refund key
-     * (payment + reason) as its idempotency key. Then the payout is recorded once: the refund
-     * row marked paid only if it was not, the payment's refunded total, PaymentRefunded and
-     * the event marked processed, in one transaction. When the provider call throws, the
-     * event is retried and resumes the same claim.
+     * never give back more than was paid. Then the provider pays it out (payOut). When the
+     * provider call throws, the event is retried and resumes the same claim (and the payout
+     * retries take it up too).
      */
     async refund(eventId: string, request: RefundRequestedData, now = new Date()): Promise<RefundResult> {
       if (await store.isProcessed(eventId)) return { kind: 'duplicate-event' };
@@ -236,67 +277,228 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
         if (!payment) return decided({ kind: 'no-refundable-payment' });
 
         const claimed = await tx.refundsOfPayment(payment.id);
-        const previous = claimed.find((refund) => refund.reason === request.reason);
+        const refundKey = requestedRefundKey(payment.id, request.reason);
+        const previous = claimed.find((refund) => refund.refundKey === refundKey);
         if (previous && previous.providerRefundId !== null) return decided({ kind: 'already-refunded', refund: previous });
         // Claimed before and not paid out (the provider failed, or the process died): pay that one.
         if (previous) return { kind: 'pay-out', payment, refund: previous };
 
         const claimedCents = claimed.reduce((sum, refund) => sum + refund.amountCents, 0);
-        const { refundCents } = refundOutcome({ amountCents: payment.amountCents, refundedCents: claimedCents }, request.amountCents);
+        const remainingCents = payment.amountCents - claimedCents;
+        const { refundCents } = refundOutcome(
+          { amountCents: payment.amountCents, refundedCents: claimedCents },
+          requestedRefundCents(request.reason, request.amountCents, remainingCents),
+        );
         if (refundCents === 0) return decided({ kind: 'nothing-left', payment });
 
-        const refund: RefundRow = {
-          id: newId(),
-          paymentId: payment.id,
-          orderId: payment.orderId,
-          amountCents: refundCents,
-          reason: request.reason,
-          providerRefundId: null,
-          createdAt: now,
-        };
+        const refund = claimedRefund({ payment, amountCents: refundCents, reason: request.reason, refundKey, now });
         await tx.insertRefund(refund);
         return { kind: 'pay-out', payment, refund };
       });
       if (claim.kind !== 'pay-out') return claim;
 
-      const { payment, refund } = claim;
-      const { providerRefundId } = await adapterFor(payment.provider).refund({
+      const paid = await payOut(claim.payment, claim.refund, eventId, now);
+      if (paid.kind === 'refunded') return paid;
+      return paid.eventMarked ? { kind: 'already-refunded', refund: paid.refund } : { kind: 'duplicate-event' };
+    },
+
+    /**
+     * compensateOrder: a goodwill refund of `amountCents` of the order's successful payment
+     * (the first paid), by staff, idempotent by (order, idempotency key). In one transaction,
+     * with every payment of the order locked: a refund with this key is returned as it is
+     * (BAD_USER_INPUT when the key was used for another amount); otherwise the amount must be
+     * 1..what is left of the payment after every refund paid out or claimed (BAD_USER_INPUT),
+     * and the refund is claimed together with its audit event (ORDER_COMPENSATE). Then the
+     * provider pays it out; when that fails, the refund is returned claimed (paidOutAt null)
+     * and the payout retries take it up.
+     * No successful payment: INVALID_STATE_TRANSITION on the Order, status UNPAID.
+     */
+    async compensate(staff: Identity, args: CompensateOrderArgs, now = new Date()): Promise<RefundRow> {
+      const refundKey = compensationRefundKey(args.idempotencyKey);
+      type Claim = { kind: 'paid-out'; refund: RefundRow } | { kind: 'pay-out'; payment: PaymentRow; refund: RefundRow; audited: boolean };
+      const claim = await store.inTransaction(async (tx): Promise<Claim> => {
+        const payments = await tx.paymentsOfOrderForUpdate(args.orderId);
+        const previous = await tx.refundByKey(args.orderId, refundKey);
+        if (previous) {
+          if (previous.amountCents !== args.amountCents) {
+            throw new BadUserInputError(
+              `The idempotency key was used for a compensation of ${previous.amountCents} cents of order ${args.orderId}, not ${args.amountCents}; use a new key for a new compensation.`,
+              [{ field: 'idempotencyKey', message: `already used for ${previous.amountCents} cents` }],
+            );
+          }
+          const payment = payments.find((candidate) => candidate.id === previous.paymentId);
+          if (previous.providerRefundId !== null || !payment) return { kind: 'paid-out', refund: previous };
+          return { kind: 'pay-out', payment, refund: previous, audited: false };
+        }
+
+        const payment = payments
+          .filter((candidate) => PAID_STATUSES.includes(candidate.status))
+          .sort((a, b) => (a.paidAt?.getTime() ?? 0) - (b.paidAt?.getTime() ?? 0) || (a.id < b.id ? -1 : 1))[0];
+        if (!payment) throw new InvalidStateTransitionError(args.orderId, 'UNPAID', 'compensateOrder');
+
+        const claimedCents = (await tx.refundsOfPayment(payment.id)).reduce((sum, refund) => sum + refund.amountCents, 0);
+        const remainingCents = payment.amountCents - claimedCents;
+        if (args.amountCents > remainingCents) {
+          const left = remainingCents === 0 ? 'nothing is left to refund' : `at most ${remainingCents} cents can be refunded`;
+          throw new BadUserInputError(
+            `amountCents ${args.amountCents} is too much: order ${args.orderId} paid ${payment.amountCents} cents, ${claimedCents} of them refunded or being refunded, so ${left}.`,
+            [{ field: 'amountCents', message: remainingCents === 0 ? 'nothing is left to refund' : `must be between 1 and ${remainingCents}` }],
+          );
+        }
+
+        const refund = claimedRefund({ payment, amountCents: args.amountCents, reason: 'GOODWILL', refundKey, now });
+        await tx.insertRefund(refund);
+        // The payment's status once this refund is paid out (every refund claimed before it counted).
+        const after = refundOutcome({ amountCents: payment.amountCents, refundedCents: claimedCents }, args.amountCents).status;
+        await tx.enqueue([
+          auditEvent(
+            SERVICE,
+            staff,
+            {
+              action: 'ORDER_COMPENSATE',
+              targetType: 'ORDER',
+              targetId: args.orderId,
+              reason: args.reason,
+              before: payment.status,
+              after,
+              details: { amountCents: args.amountCents, refundId: refund.id, paymentId: payment.id },
+            },
+            now,
+          ),
+        ]);
+        return { kind: 'pay-out', payment, refund, audited: true };
+      });
+      if (claim.kind === 'paid-out') return claim.refund;
+      if (claim.audited) relay.kick();
+
+      try {
+        const paid = await payOut(claim.payment, claim.refund, null, now);
+        return paid.kind === 'refunded' ? paid.refund : ((await store.refundOnPrimary(claim.refund.id)) ?? paid.refund);
+      } catch (err) {
+        // Claimed and audited: the money is promised and the payout retries keep at it.
+        log.warn({ err, orderId: args.orderId, refundId: claim.refund.id }, 'A compensation was claimed but the provider did not pay it out yet.');
+        return (await store.refundOnPrimary(claim.refund.id)) ?? claim.refund;
+      }
+    },
+
+    /**
+     * Tries the payout of up to `limit` refunds that are due (claimed, not paid out, their
+     * retry time reached). Each is taken with a conditional update that moves its next try
+     * forward, so of several replicas one pays it; a failure is counted and waits its turn.
+     */
+    async retryDuePayouts(now = new Date(), limit = 20): Promise<{ paid: number; failed: number }> {
+      let paid = 0;
+      let failed = 0;
+      for (const refund of await store.refundsDueForPayout(now, limit)) {
+        if (!(await store.takeDuePayout(refund, nextPayoutDue(now, refund.failedPayouts + 1, payouts.retrySeconds)))) continue;
+        const payment = await store.byIdOnPrimary(refund.paymentId);
+        if (!payment) throw new Error(`Refund ${refund.id} names payment ${refund.paymentId}, which does not exist.`);
+        try {
+          await payOut(payment, refund, null, now);
+          paid += 1;
+        } catch (err) {
+          failed += 1;
+          log.warn({ err, refundId: refund.id, orderId: refund.orderId, failedPayouts: refund.failedPayouts + 1 }, 'A refund payout failed again; it will be retried.');
+        }
+      }
+      return { paid, failed };
+    },
+
+    /** searchPayments: `limit` payments matching the filter after `after`, newest first; BAD_USER_INPUT for a filter that cannot match sensibly. */
+    searchPayments(filter: { [K in keyof PaymentSearch]?: PaymentSearch[K] | null } | null | undefined, after: Keyset | null, limit: number): Promise<PaymentRow[]> {
+      return store.searchPayments(validateInput(paymentSearchFilter, presentFields(filter), 'filter'), after, limit);
+    },
+
+    /** searchRefunds: `limit` refunds matching the filter after `after`, newest first. */
+    searchRefunds(filter: { [K in keyof RefundSearch]?: RefundSearch[K] | null } | null | undefined, after: Keyset | null, limit: number): Promise<RefundRow[]> {
+      return store.searchRefunds(validateInput(refundSearchFilter, presentFields(filter), 'filter'), after, limit);
+    },
+  };
+
+  /** A refund row as claimed: not paid out, its first retry due after the retry delay. */
+  function claimedRefund(input: { payment: PaymentRow; amountCents: number; reason: RefundRow['reason']; refundKey: string; now: Date }): RefundRow {
+    return {
+      id: newId(),
+      paymentId: input.payment.id,
+      orderId: input.payment.orderId,
+      amountCents: input.amountCents,
+      reason: input.reason,
+      refundKey: input.refundKey,
+      providerRefundId: null,
+      paidOutAt: null,
+      payoutDueAt: nextPayoutDue(input.now, 0, payouts.retrySeconds),
+      failedPayouts: 0,
+      attentionRaisedAt: null,
+      createdAt: input.now,
+    };
+  }
+
+  /**
+   * Pays a claimed refund out and records it. The provider is called outside any transaction
+   * with the refund's provider key, which it honours, so another attempt at the same claim is
+   * paid once. The payout is recorded once: the refund marked paid only if it was not, the
+   * payment's refunded total, PaymentRefunded and (for a requested refund) its event marked
+   * processed, in one transaction. A provider failure is counted on the refund (at the
+   * configured count PaymentNeedsAttention is raised, once) and thrown again.
+   */
+  async function payOut(payment: PaymentRow, refund: RefundRow, eventId: string | null, now: Date): Promise<PayoutResult> {
+    let providerRefundId: string;
+    try {
+      ({ providerRefundId } = await adapterFor(payment.provider).refund({
         paymentId: payment.id,
         orderId: payment.orderId,
         providerTxnId: payment.providerTxnId,
         amountCents: refund.amountCents,
         reason: refund.reason,
-        refundKey: `${payment.id}:${refund.reason}`,
-      });
+        refundKey: providerRefundKey(refund),
+      }));
+    } catch (err) {
+      await countFailedPayout(payment, refund, now);
+      throw err;
+    }
 
-      const result = await store.inTransaction(async (tx): Promise<RefundResult> => {
-        // Locked first, as in the claim, so the two never wait on each other in opposite orders.
-        const current = await tx.paymentForUpdate(payment.id);
-        if (!current) throw new Error(`Payment ${payment.id} disappeared while it was being refunded.`);
-        const first = await tx.recordRefundPaid(refund.id, providerRefundId);
-        const marked = await tx.markProcessed(eventId);
-        // Another attempt at the same claim recorded the payout already.
-        if (!first) return marked ? { kind: 'already-refunded', refund: { ...refund, providerRefundId } } : { kind: 'duplicate-event' };
+    const result = await store.inTransaction(async (tx): Promise<PayoutResult> => {
+      // Locked first, as in the claim, so the two never wait on each other in opposite orders.
+      const current = await tx.paymentForUpdate(payment.id);
+      if (!current) throw new Error(`Payment ${payment.id} disappeared while it was being refunded.`);
+      const first = await tx.recordRefundPaid(refund.id, providerRefundId, now);
+      const eventMarked = eventId === null || (await tx.markProcessed(eventId));
+      // Another attempt at the same claim recorded the payout already.
+      if (!first) return { kind: 'recorded-before', refund: { ...refund, providerRefundId }, eventMarked };
 
-        const outcome = refundOutcome(current, refund.amountCents);
-        await tx.setRefunded(current.id, outcome.totalRefundedCents, outcome.status, now);
-        const data = {
-          paymentId: current.id,
-          orderId: current.orderId,
-          refundCents: refund.amountCents,
-          totalRefundedCents: outcome.totalRefundedCents,
-          reason: refund.reason,
-        };
-        await tx.enqueue([newEvent(PaymentRefunded, current.orderId, data, now)]);
-        return {
-          kind: 'refunded',
-          refund: { ...refund, providerRefundId },
-          payment: { ...current, refundedCents: outcome.totalRefundedCents, status: outcome.status, updatedAt: now },
-        };
-      });
-      if (result.kind === 'refunded') relay.kick();
-      return result;
-    },
-  };
+      const outcome = refundOutcome(current, refund.amountCents);
+      await tx.setRefunded(current.id, outcome.totalRefundedCents, outcome.status, now);
+      const data = {
+        paymentId: current.id,
+        orderId: current.orderId,
+        refundCents: refund.amountCents,
+        totalRefundedCents: outcome.totalRefundedCents,
+        reason: refund.reason,
+      };
+      await tx.enqueue([newEvent(PaymentRefunded, current.orderId, data, now)]);
+      return {
+        kind: 'refunded',
+        refund: { ...refund, providerRefundId, paidOutAt: now, payoutDueAt: null },
+        payment: { ...current, refundedCents: outcome.totalRefundedCents, status: outcome.status, updatedAt: now },
+      };
+    });
+    if (result.kind === 'refunded') relay.kick();
+    return result;
+  }
+
+  /** Counts a failed provider call on the refund; the one reaching `attentionAfterFailures` raises PaymentNeedsAttention. */
+  async function countFailedPayout(payment: PaymentRow, refund: RefundRow, now: Date): Promise<void> {
+    const raised = await store.inTransaction(async (tx) => {
+      const counted = await tx.countFailedPayout(refund.id);
+      if (!counted || counted.failedPayouts < payouts.attentionAfterFailures) return false;
+      if (!(await tx.markAttentionRaised(refund.id, now))) return false;
+      await tx.enqueue([newEvent(PaymentNeedsAttention, payment.orderId, { paymentId: payment.id, orderId: payment.orderId, problem: 'REFUND_FAILED', at: now.toISOString() }, now)]);
+      return true;
+    });
+    if (raised) {
+      relay.kick();
+      log.error({ refundId: refund.id, orderId: payment.orderId, attempts: payouts.attentionAfterFailures }, 'A refund could not be paid out; operations were told.');
+    }
+  }
 }
 export type PaymentService = ReturnType<typeof createPaymentService>;

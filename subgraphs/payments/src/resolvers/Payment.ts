@@ -9,4 +9,6 @@ export const Payment: PaymentResolvers = {
   },
 
   order: (payment) => ({ id: payment.orderId }),
+
+  refunds: (payment, _args, { loaders }) => loaders.refundsOfPayment.load(payment.id),
 };

@@ -4,5 +4,6 @@ import { Mutation } from './Mutation';
 import { Order } from './Order';
 import { Payment } from './Payment';
 import { Query } from './Query';
+import { Refund } from './Refund';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Order, Payment };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Order, Payment, Refund };
