@@ -142,6 +142,10 @@ const EXPECTED: Record<string, Row> = {
   BusinessFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   MerchantFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   RiderFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  // Role OPERATOR or ADMIN (products' schema); the shop's own merchant may not suspend or reinstate it.
+  SearchMerchants: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  SuspendMerchant: touching('merchant', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  ReinstateMerchant: touching('merchant', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
 };
 
 /** The cells an operation must have: one per caller, or anonymous plus own/other per role. */
@@ -389,6 +393,23 @@ const SCENARIOS: Record<string, Scenario> = {
   BusinessFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), bucket: 'HOUR' } }),
   MerchantFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), first: 5 } }),
   RiderFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), first: 5 } }),
+  SearchMerchants: async (caller) => ({ token: await tokenOf(caller, null), variables: { filter: { near: shop.location, radiusMeters: 1000 }, first: 5 } }),
+  // A shop of its own per cell: a suspension must not touch the shops other cells order from.
+  SuspendMerchant: async (caller, relation) => {
+    const target = await aMerchant(stack, []);
+    return { token: await tokenOf(caller, relation, target.owner.sub), variables: { merchantId: target.id, reason: '食品安全检查' } };
+  },
+  ReinstateMerchant: async (caller, relation) => {
+    const target = await aMerchant(stack, []);
+    const suspended = await gql(
+      stack.graphqlUrl,
+      'mutation($id: ID!) { suspendMerchant(merchantId: $id, reason: "检查") { id } }',
+      { id: target.id },
+      (await anActor('OPERATOR')).token,
+    );
+    if (suspended.errors?.length) throw new Error(JSON.stringify(suspended.errors));
+    return { token: await tokenOf(caller, relation, target.owner.sub), variables: { merchantId: target.id, reason: '检查通过' } };
+  },
 };
 
 /** What a GraphQL response amounts to, in the table's terms. */
