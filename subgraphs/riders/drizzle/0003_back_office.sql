@@ -8,7 +8,7 @@ ALTER TABLE `riders` ADD `suspended` boolean DEFAULT false NOT NULL;--> statemen
 ALTER TABLE `riders` ADD `suspended_reason` varchar(500);--> statement-breakpoint
 ALTER TABLE `order_offers` ADD CONSTRAINT `order_offers_order_rider_round` UNIQUE(`order_id`,`rider_id`,`round`,`notice_of`);--> statement-breakpoint
 CREATE INDEX `riders_created` ON `riders` (`created_at`,`id`);--> statement-breakpoint
-CREATE INDEX `riders_status_created` ON `riders` (`status`,`suspended`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `riders_status_created` ON `riders` (`status`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `riders_suspended_created` ON `riders` (`suspended`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `riders_location_updated` ON `riders` (`location_updated_at`);--> statement-breakpoint
 CREATE INDEX `riders_lat_lng` ON `riders` (`lat`,`lng`);

@@ -48,6 +48,8 @@ describe('dispatch rules', () => {
     ['delivered: the rider may be free', change({ step: 'deliver', from: 'OVERTIME', to: 'RECEIVED', riderId: 'rider-1' }), { kind: 'rider-released', riderId: 'rider-1' }],
     ['closed after delivery: the rider may be free', change({ step: 'close', from: 'RECEIVED', to: 'CLOSED', riderId: 'rider-1' }), { kind: 'rider-released', riderId: 'rider-1' }],
     ['cancelled before anyone grabbed it: offers withdrawn', change({ step: 'cancel', from: 'NOTIFIED', to: 'CANCELLED' }), { kind: 'withdraw-offers' }],
+    ['cancelled by staff while delivered: the rider is freed and told', change({ step: 'staffCancel', from: 'DELIVERING', to: 'CANCELLED', riderId: 'rider-1' }), { kind: 'rider-cancelled', riderId: 'rider-1' }],
+    ['cancelled by staff while overtime: the rider is freed and told', change({ step: 'staffCancel', from: 'OVERTIME', to: 'CANCELLED', riderId: 'rider-1' }), { kind: 'rider-cancelled', riderId: 'rider-1' }],
     ['created unpaid: nothing to do', change({ step: 'create', from: null, to: 'PENDING_PAYMENT' }), { kind: 'ignore' }],
   ])('%s', (_name, event, reaction) => {
     expect(reactionTo(event)).toEqual(reaction);

@@ -6,12 +6,16 @@ import {
   createLogger,
   newEvent,
   newId,
+  outbox,
   OrderOffered,
+  OrderWithdrawn,
   PaymentSucceeded,
   Topics,
   type GeoPoint,
   type Identity,
+  type CatalogEvent,
   type OrderOfferedData,
+  type OrderWithdrawnData,
 } from '@waimai/platform';
 import { aPlace, north, openMerchant, startStack, subgraphCaller } from '@waimai/testkit';
 import { loadRidersConfig } from '../src/env';
@@ -72,12 +76,14 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
     const bus = createKafkaEventBus(config, 'riders-test', logger);
     undo.push(() => bus.close());
     const offered: OfferedEvent[] = [];
+    const withdrawn: OrderWithdrawnData[] = [];
     const watcher = await bus.subscribe({
       groupId: 'offers-watcher',
       topics: [Topics.dispatchOffers],
       fromBeginning: true,
       async handle(event) {
         if (event.type === OrderOffered.type) offered.push({ eventId: event.id, ...OrderOffered.data.parse(event.data) });
+        if (event.type === OrderWithdrawn.type) withdrawn.push(OrderWithdrawn.data.parse(event.data));
       },
     });
     undo.push(() => watcher.stop());
@@ -98,6 +104,8 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
       queries,
       /** Every OrderOffered event published so far, duplicates included. */
       offered,
+      /** Every OrderWithdrawn event published so far, duplicates included. */
+      withdrawn,
       callProducts,
       callOrders,
       callRiders: <T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, caller: Identity | null = null) =>
@@ -107,6 +115,20 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
       async paymentSucceeded(orderId: string, amountCents: number) {
         const event = newEvent(PaymentSucceeded, orderId, { paymentId: newId(), orderId, amountCents, paidAt: new Date().toISOString() });
         await bus.publish(Topics.paymentEvents, [event]);
+      },
+
+      /** Publishes events as their producer would (orders' redispatch and reassignment requests, crafted status changes). */
+      async publish(...events: CatalogEvent[]) {
+        for (const event of events) await bus.publish(Topics.orderEvents, [event]);
+      },
+
+      /** The events riders put in its outbox for `aggregateId` (a rider, an order), oldest first, of one type. */
+      async outboxOf<T = Record<string, unknown>>(aggregateId: string, type: CatalogEvent['type']): Promise<Array<{ id: string; data: T }>> {
+        const rows = await database.primary.select().from(outbox).where(eq(outbox.aggregateId, aggregateId)).orderBy(asc(outbox.seq));
+        return rows
+          .map((row) => JSON.parse(row.payload) as { id: string; type: string; data: T })
+          .filter((event) => event.type === type)
+          .map((event) => ({ id: event.id, data: event.data }));
       },
 
       /** Stops the riders service and starts a new one in the same consumer group (a restart, or a replica taking over). */

@@ -30,7 +30,7 @@ export const riders = mysqlTable(
   (t) => [
     // Staff search (searchRiders), newest registered first: one index per filter a console polls.
     index('riders_created').on(t.createdAt, t.id),
-    index('riders_status_created').on(t.status, t.suspended, t.createdAt, t.id),
+    index('riders_status_created').on(t.status, t.createdAt, t.id),
     index('riders_suspended_created').on(t.suspended, t.createdAt, t.id),
     index('riders_location_updated').on(t.locationUpdatedAt),
     index('riders_lat_lng').on(t.lat, t.lng),
