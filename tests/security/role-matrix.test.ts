@@ -142,6 +142,13 @@ const EXPECTED: Record<string, Row> = {
   BusinessFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   MerchantFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   RiderFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  // Role OPERATOR or ADMIN (orders' schema): staff search and interventions; the order's own
+  // customer, shop owner and rider are refused like anyone else.
+  SearchOrders: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  CancelOrderAsStaff: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  RedispatchOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  ReassignOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  MarkOrderDelivered: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
   // Role OPERATOR or ADMIN (products' schema); the shop's own merchant may not suspend or reinstate it.
   SearchMerchants: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   SuspendMerchant: touching('merchant', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
@@ -393,6 +400,37 @@ const SCENARIOS: Record<string, Scenario> = {
   BusinessFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), bucket: 'HOUR' } }),
   MerchantFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), first: 5 } }),
   RiderFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), first: 5 } }),
+  SearchOrders: async (caller) => ({ token: await tokenOf(caller, null), variables: { filter: { statuses: ['DELIVERING'] }, first: 5 } }),
+  // Each ok cell gets a fresh order in a state the intervention allows; refused cells use one
+  // order seen in the caller's role (its customer, shop owner or rider for "own").
+  CancelOrderAsStaff: async (caller, relation) => {
+    const { order, token } = await pendingOrderFor(caller, relation);
+    return { token, variables: { orderId: order.id, reason: '顾客电话要求取消' } };
+  },
+  RedispatchOrder: async (caller, relation) => {
+    if (!expectsOk('RedispatchOrder', caller, relation)) {
+      return { token: await tokenOf(caller, relation, orderParty(delivering, delivering.rider, caller)), variables: { orderId: delivering.order.id, reason: '无人接单', radiusMeters: 5000 } };
+    }
+    // Paid and not grabbed: CREATED, or NOTIFIED once dispatch reached someone.
+    const { order, token } = await pendingOrderFor(caller, relation);
+    await payOrder(stack, order.id, order.customer.token);
+    await eventually(
+      async () => {
+        const paid = await gql<{ order: { status: string } | null }>(stack.graphqlUrl, 'query($id: ID!) { order(id: $id) { status } }', { id: order.id }, order.customer.token);
+        return ['CREATED', 'NOTIFIED'].includes(paid.data?.order?.status ?? '');
+      },
+      { timeoutMs: 30_000, what: `order ${order.id} paid` },
+    );
+    return { token, variables: { orderId: order.id, reason: '无人接单', radiusMeters: 5000 } };
+  },
+  ReassignOrder: async (caller, relation) => {
+    const order = expectsOk('ReassignOrder', caller, relation) ? await aGrabbedOrder(stack, 2) : delivering;
+    return { token: await tokenOf(caller, relation, orderParty(order, order.rider, caller)), variables: { orderId: order.order.id, riderId: order.riders[1]!.sub, reason: '骑手车坏了' } };
+  },
+  MarkOrderDelivered: async (caller, relation) => {
+    const order = expectsOk('MarkOrderDelivered', caller, relation) ? await aGrabbedOrder(stack) : delivering;
+    return { token: await tokenOf(caller, relation, orderParty(order, order.rider, caller)), variables: { orderId: order.order.id, reason: '骑手手机没电' } };
+  },
   SearchMerchants: async (caller) => ({ token: await tokenOf(caller, null), variables: { filter: { near: shop.location, radiusMeters: 1000 }, first: 5 } }),
   // A shop of its own per cell: a suspension must not touch the shops other cells order from.
   SuspendMerchant: async (caller, relation) => {
