@@ -142,6 +142,11 @@ const EXPECTED: Record<string, Row> = {
   BusinessFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   MerchantFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   RiderFigures: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  // Role OPERATOR or ADMIN (payments' schema): staff searches of payments and refunds.
+  SearchPayments: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  SearchRefunds: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  // Role OPERATOR or ADMIN: a goodwill refund of a paid order; its customer, merchant and rider are refused.
+  CompensateOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
   // Role OPERATOR or ADMIN (orders' schema): staff search and interventions; the order's own
   // customer, shop owner and rider are refused like anyone else.
   SearchOrders: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
@@ -400,6 +405,13 @@ const SCENARIOS: Record<string, Scenario> = {
   BusinessFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), bucket: 'HOUR' } }),
   MerchantFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), first: 5 } }),
   RiderFigures: async (caller) => ({ token: await tokenOf(caller, null), variables: { ...figuresRange(), first: 5 } }),
+  SearchPayments: async (caller) => ({ token: await tokenOf(caller, null), variables: { filter: { statuses: ['SUCCEEDED'] }, first: 5 } }),
+  SearchRefunds: async (caller) => ({ token: await tokenOf(caller, null), variables: { first: 5 } }),
+  // 1 cent of the paid order under a fresh key per cell: every allowed cell finds money left.
+  CompensateOrder: async (caller, relation) => ({
+    token: await tokenOf(caller, relation, orderParty(delivering, delivering.rider, caller)),
+    variables: { orderId: delivering.order.id, amountCents: 1, reason: '配送延误，补偿顾客', idempotencyKey: `role-matrix-${caller}-${relation}` },
+  }),
   SearchOrders: async (caller) => ({ token: await tokenOf(caller, null), variables: { filter: { statuses: ['DELIVERING'] }, first: 5 } }),
   // Each ok cell gets a fresh order in a state the intervention allows; refused cells use one
   // order seen in the caller's role (its customer, shop owner or rider for "own").
