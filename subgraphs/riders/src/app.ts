@@ -28,6 +28,7 @@ import { createDispatcher, type DispatchHooks } from './domain/dispatch';
 import { orderEventsConsumer } from './events/dispatch-consumer';
 import { startLocationJobs } from './jobs/location-jobs';
 import { startEmptyRoundRetries } from './jobs/empty-round-retries';
+import { mountRidersApi } from './internal/riders-api';
 import { resolvers } from './resolvers';
 
 export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
@@ -110,6 +111,7 @@ export async function startRidersSubgraph(config: RidersConfig, logger: Logger, 
           },
         },
         context: (caller) => createContext(caller, riderService, stores),
+        routes: (app) => mountRidersApi(app, stores.riders, createInternalSigner(config.INTERNAL_SECRET), logger),
       },
       workers: [
         orderEventsConsumer(bus, dispatcher, config.DISPATCH_CONCURRENCY, logger),

@@ -3,3 +3,4 @@ export * from './server';
 export * from './client';
 export * from './stock-api';
 export * from './orders-api';
+export * from './riders-api';
