@@ -486,6 +486,13 @@ async function runSubscription(source: string, prepared: Prepared): Promise<stri
     socket.close();
     return closed?.code === 4403 ? 'UNAUTHENTICATED' : `socket ${closed ? `closed with ${closed.code}` : 'still open after 5 s'}`;
   }
+  if (prepared.cause) {
+    // The previous cell's subscription on the same key (the staff views share '*') may still be
+    // leaving: closing a socket does not wait for the gateway to drop it. Counting it as this
+    // cell's listener would cause the event before this subscription is there to receive it.
+    const { field, key } = prepared.cause;
+    await eventually(() => stack.gateway.events.listeners(field, key) === 0, { timeoutMs: 10_000, what: `${field} no longer listening for ${key}` });
+  }
   const subscription = subscribe<Record<string, unknown>>(stack.wsUrl, prepared.token, source, prepared.variables);
   try {
     if (!prepared.cause) {
