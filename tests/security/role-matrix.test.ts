@@ -158,6 +158,11 @@ const EXPECTED: Record<string, Row> = {
   SearchMerchants: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   SuspendMerchant: touching('merchant', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
   ReinstateMerchant: touching('merchant', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  // Role OPERATOR or ADMIN (riders' schema): staff search and suspensions; a rider may not
+  // suspend or reinstate themself ("own": the rider's own sub).
+  SearchRiders: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  SuspendRider: touching('rider', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  ReinstateRider: touching('rider', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
 };
 
 /** The cells an operation must have: one per caller, or anonymous plus own/other per role. */
@@ -459,6 +464,18 @@ const SCENARIOS: Record<string, Scenario> = {
     );
     if (suspended.errors?.length) throw new Error(JSON.stringify(suspended.errors));
     return { token: await tokenOf(caller, relation, target.owner.sub), variables: { merchantId: target.id, reason: '检查通过' } };
+  },
+  SearchRiders: async (caller) => ({ token: await tokenOf(caller, null), variables: { filter: { statuses: ['IDLE'], suspended: false }, first: 5 } }),
+  // A fresh rider per cell: an ok cell suspends (or reinstates) a rider nobody else uses.
+  SuspendRider: async (caller, relation) => {
+    const rider = await registeredRider(false);
+    return { token: await tokenOf(caller, relation, rider.sub), variables: { riderId: rider.sub, reason: '多次投诉' } };
+  },
+  ReinstateRider: async (caller, relation) => {
+    const rider = await registeredRider(false);
+    const suspended = await gql(stack.graphqlUrl, 'mutation($id: ID!) { suspendRider(riderId: $id, reason: "核查") { id } }', { id: rider.sub }, (await anActor('ADMIN')).token);
+    if (suspended.errors?.length) throw new Error(JSON.stringify(suspended.errors));
+    return { token: await tokenOf(caller, relation, rider.sub), variables: { riderId: rider.sub, reason: '核查完毕' } };
   },
 };
 
