@@ -5,6 +5,7 @@ import {
   createInternalSigner,
   createKafkaEventBus,
   migrateDatabase,
+  ridersApi,
   startOutboxRelay,
   startSubgraphService,
   stockApi,
@@ -23,6 +24,7 @@ import { ordersSchema } from './db/schema';
 import { createOrderStore } from './db/order-store';
 import { createOrderService, type OrderService } from './domain/orders';
 import { paymentEventsConsumer } from './events/payment-consumer';
+import { riderEventsConsumer } from './events/rider-consumer';
 import { startScheduler } from './jobs/scheduler';
 import { mountOrdersApi } from './internal/orders-api';
 import { resolvers } from './resolvers';
@@ -48,13 +50,13 @@ export interface OrdersOptions extends ConnectOptions {
 
 /**
  * Starts the orders subgraph: the GraphQL API, the internal API, the outbox relay, the
- * payment-events consumer and the timer sweeps.
+ * payment-events and rider-events consumers and the timer sweeps.
  */
 export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, options: OrdersOptions = {}): Promise<RunningOrders> {
   return startSubgraphService('orders', logger, async ({ own }) => {
     const database = own(connectDatabase(config, 'orders', ordersSchema, options), (database) => database.close());
     const bus = own(createKafkaEventBus(config, 'orders', logger), (bus) => bus.close());
-    await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents]);
+    await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents, Topics.riderEvents]);
     const store = createOrderStore(database.db, database.primary);
     const relay = own(
       startOutboxRelay({ service: 'orders', db: database.primary, bus, logger, intervalMs: 250, afterPublish: options.afterOutboxPublish }),
@@ -62,7 +64,8 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
     );
     const signer = createInternalSigner(config.INTERNAL_SECRET);
     const stock = createInternalClient(stockApi, { baseUrl: config.PRODUCTS_URL, caller: 'orders', signer, timeoutMs: config.STOCK_API_TIMEOUT_MS });
-    const service = createOrderService({ store, stock, relay, policy: config, logger });
+    const riders = createInternalClient(ridersApi, { baseUrl: config.RIDERS_URL, caller: 'orders', signer, timeoutMs: config.RIDERS_API_TIMEOUT_MS });
+    const service = createOrderService({ store, stock, riders, relay, policy: config, logger });
     return {
       subgraph: {
         typeDefs,
@@ -76,6 +79,7 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
       },
       workers: [
         paymentEventsConsumer(bus, service, logger),
+        riderEventsConsumer(bus, store, logger),
         worker('scheduler', () => startScheduler(store, service, config.SCHEDULER_INTERVAL_MS, logger)),
       ],
       exposes: { service, bus, drainOutbox: () => relay.drain() },

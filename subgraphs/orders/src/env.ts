@@ -21,6 +21,8 @@ const ordersConfig = runtimeConfig
     DELIVERY_METERS_PER_MINUTE: z.coerce.number().positive().default(250),
     // 3 s: the stock call is on the customer's critical path.
     STOCK_API_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+    // 2 s: staff wait on reassignOrder while riders reads one row by its key.
+    RIDERS_API_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
     // Test-only fault point for crash-safety tests: SIGKILL this process right after a stock
     // hold succeeds, before the order row is written. Refused under NODE_ENV=production.
     FAULT_CRASH_AFTER_STOCK_HOLD: z

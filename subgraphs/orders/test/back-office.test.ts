@@ -17,9 +17,18 @@ const operator: Identity = { sub: `operator-${newId()}`, roles: ['OPERATOR'] };
 const admin: Identity = { sub: `admin-${newId()}`, roles: ['ADMIN'] };
 const aRider = (): Identity => ({ sub: `rider-${newId()}`, roles: ['RIDER'] });
 
+/** A rider riders knows (reassignOrder refuses others). */
+async function aRegisteredRider(): Promise<Identity> {
+  const rider = aRider();
+  const registered = await h.callRiders('mutation($input: RegisterRiderInput!) { registerRider(input: $input) { id } }', { input: { name: '李师傅', phone: '13900000000' } }, rider);
+  expect(registered.errors).toBeUndefined();
+  return rider;
+}
+
 beforeAll(async () => {
   // Orders close 1 s after delivery, so a late delivery's compensation is seen within the test.
-  h = await startOrdersWithProducts({ CLOSE_AFTER_SECONDS: '1' });
+  // Riders runs too: reassignOrder asks it about the new rider.
+  h = await startOrdersWithProducts({ CLOSE_AFTER_SECONDS: '1' }, {}, { riders: true });
   outbox = await mysql.createConnection({ uri: h.config.MYSQL_URL, database: databaseName(h.config.DB_PREFIX, 'orders'), timezone: 'Z' });
   menu = await aMenu(h, [{ name: '红烧肉', priceCents: 3000, stock: 1000 }]);
 }, 120_000);
@@ -355,7 +364,7 @@ describe('redispatchOrder', () => {
 describe('reassignOrder', () => {
   test('a grabbed order moves to another rider, who sees it while the old rider no longer does; repeating it changes nothing', async () => {
     const order = await aGrabbedOrder();
-    const next = aRider();
+    const next = await aRegisteredRider();
 
     const result = await h.callOrders<{ reassignOrder: OrderView }>(REASSIGN, { orderId: order.id, riderId: next.sub, reason: '骑手车坏了' }, admin);
     const written = await eventsOf(order.id);
@@ -377,7 +386,7 @@ describe('reassignOrder', () => {
   test('an order running late can be reassigned too, and the new rider may deliver it', async () => {
     const order = await aGrabbedOrder();
     await h.orders.service.timers.deadlinePassed(order.id);
-    const next = aRider();
+    const next = await aRegisteredRider();
 
     const result = await h.callOrders<{ reassignOrder: OrderView }>(REASSIGN, { orderId: order.id, riderId: next.sub, reason: '换人送' }, operator);
     const delivered = await h.callOrders<{ deliverOrder: { status: string } }>('mutation($id: ID!) { deliverOrder(orderId: $id) { status } }', { id: order.id }, next);

@@ -1,22 +1,33 @@
-import { createLogger, createKafkaEventBus, newEvent, PaymentSucceeded, Topics, newId, type Identity } from '@waimai/platform';
+import { createLogger, createKafkaEventBus, newEvent, PaymentSucceeded, RiderUpdated, Topics, newId, type Identity, type RiderUpdatedData } from '@waimai/platform';
 import { aPlace, startStack, subgraphCaller } from '@waimai/testkit';
 export { eventually } from '@waimai/testkit';
 import { loadOrdersConfig } from '../src/env';
 import { migrateOrders, startOrdersSubgraph, type OrdersOptions, type RunningOrders } from '../src/app';
 
+export interface HarnessOptions {
+  /**
+   * Riders on the stack too, for what orders asks riders (reassignOrder checks the rider).
+   * Its dispatcher cannot reach this orders (the stack starts riders before it): tests step
+   * orders through dispatch themselves.
+   */
+  riders?: boolean;
+}
+
 /**
- * Products on testkit's stack (its own databases, keys and topics inside the run's), and
- * orders in-process beside it from its own src (so tests can reach its outbox and start
- * replicas), with the timers shortened by `overrides` (e.g. PAYMENT_WINDOW_SECONDS: '2').
+ * Products (and riders when asked) on testkit's stack (its own databases, keys and topics
+ * inside the run's), and orders in-process beside it from its own src (so tests can reach
+ * its outbox and start replicas), with the timers shortened by `overrides` (e.g.
+ * PAYMENT_WINDOW_SECONDS: '2').
  */
-export async function startOrdersWithProducts(overrides: Record<string, string> = {}, options: OrdersOptions = {}) {
-  const stack = await startStack({ subgraphs: ['products'], env: { SCHEDULER_INTERVAL_MS: '200', ...overrides } });
+export async function startOrdersWithProducts(overrides: Record<string, string> = {}, options: OrdersOptions = {}, harness: HarnessOptions = {}) {
+  const stack = await startStack({ subgraphs: harness.riders ? ['products', 'riders'] : ['products'], env: { SCHEDULER_INTERVAL_MS: '200', ...overrides } });
   const logger = createLogger('test', stack.env.LOG_LEVEL ?? 'warn');
   const productsUrl = stack.subgraphUrls.products!;
+  const ridersUrl = stack.subgraphUrls.riders;
   let orders: RunningOrders | undefined;
   let paymentsBus: ReturnType<typeof createKafkaEventBus> | undefined;
   try {
-    const ordersConfig = loadOrdersConfig({ ...stack.env, ORDERS_PORT: '0', PRODUCTS_URL: productsUrl });
+    const ordersConfig = loadOrdersConfig({ ...stack.env, ORDERS_PORT: '0', PRODUCTS_URL: productsUrl, ...(ridersUrl ? { RIDERS_URL: ridersUrl } : {}) });
     await migrateOrders(ordersConfig);
     orders = await startOrdersSubgraph(ordersConfig, logger, options);
     paymentsBus = createKafkaEventBus(ordersConfig, 'test-payments', logger);
@@ -27,6 +38,20 @@ export async function startOrdersWithProducts(overrides: Record<string, string> 
       config: ordersConfig,
       callProducts: subgraphCaller(productsUrl, ordersConfig.INTERNAL_SECRET),
       callOrders: subgraphCaller(running.baseUrl, ordersConfig.INTERNAL_SECRET),
+      /** Riders' GraphQL; only with `riders: true`. */
+      callRiders: subgraphCaller(ridersUrl ?? stack.env.RIDERS_URL!, ordersConfig.INTERNAL_SECRET),
+      stack,
+      /**
+       * Publishes RiderUpdated events on the run's riders.events, in this order, as riders does
+       * when a rider changes. Each is keyed by its rider unless `key` says otherwise (events
+       * under one key are read in the order they were sent).
+       */
+      async riderUpdated(...events: Array<RiderUpdatedData & { key?: string }>) {
+        await bus.publish(
+          Topics.riderEvents,
+          events.map(({ key, ...data }) => newEvent(RiderUpdated, key ?? data.riderId, data)),
+        );
+      },
       /** Publishes what the payments service would after a successful webhook. */
       async paymentSucceeded(orderId: string, amountCents: number, paymentId = newId(), eventId?: string) {
         const event = newEvent(PaymentSucceeded, orderId, { paymentId, orderId, amountCents, paidAt: new Date().toISOString() });

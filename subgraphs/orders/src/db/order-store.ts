@@ -10,7 +10,7 @@ import {
   type OrderStatus,
   type Transaction,
 } from '@waimai/platform';
-import { orderItems, orderOffers, orders, orderTimeline, type OrderItemRow, type OrderRow, type OrdersSchema, type OrderTimelineRow } from './schema';
+import { orderItems, orderOffers, orders, orderTimeline, riderSuspensions, type OrderItemRow, type OrderRow, type OrdersSchema, type OrderTimelineRow } from './schema';
 
 type Tx = Transaction<OrdersSchema>;
 
@@ -201,6 +201,30 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
 
     async appendTimeline(tx: Tx, entry: { orderId: string; status: OrderStatus; step: string; actorId: string | null; at: Date }): Promise<void> {
       await tx.insert(orderTimeline).values(entry);
+    },
+
+    /**
+     * Keeps what riders last said about the rider's suspension: written only when `changedAt`
+     * is newer than what is kept, so a replayed or late event changes nothing.
+     */
+    async recordRiderSuspension(riderId: string, suspended: boolean, changedAt: Date): Promise<void> {
+      const newer = sql`VALUES(${sql.identifier('changed_at')}) > ${riderSuspensions.changedAt}`;
+      await primary
+        .insert(riderSuspensions)
+        .values({ riderId, suspended, changedAt })
+        .onDuplicateKeyUpdate({
+          set: {
+            // MySQL applies these left to right, and drizzle writes them in the table's column order:
+            // suspended is decided against changed_at before changed_at moves forward.
+            suspended: sql`IF(${newer}, VALUES(${sql.identifier('suspended')}), ${riderSuspensions.suspended})`,
+            changedAt: sql`IF(${newer}, VALUES(${sql.identifier('changed_at')}), ${riderSuspensions.changedAt})`,
+          },
+        });
+    },
+
+    async isRiderSuspended(database: Database<OrdersSchema> | Tx, riderId: string): Promise<boolean> {
+      const [row] = await database.select({ suspended: riderSuspensions.suspended }).from(riderSuspensions).where(eq(riderSuspensions.riderId, riderId));
+      return row?.suspended ?? false;
     },
 
     /** Records that `consumer` handled `eventId` in `tx`; false when it already had. */

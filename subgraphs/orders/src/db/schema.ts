@@ -117,7 +117,18 @@ export const orderOffers = mysqlTable(
   (t) => [primaryKey({ columns: [t.orderId, t.riderId] })],
 );
 
-export const ordersSchema = { orders, orderItems, orderTimeline, orderOffers, outbox, processedEvents };
+/**
+ * Riders operations suspended, as riders announced it (RiderUpdated on riders.events): a
+ * suspended rider's grab is refused. `changed_at` is the event's time, so an older event
+ * delivered late never overwrites a newer one.
+ */
+export const riderSuspensions = mysqlTable('rider_suspensions', {
+  riderId: varchar('rider_id', { length: 128 }).primaryKey(),
+  suspended: boolean('suspended').notNull(),
+  changedAt: at('changed_at').notNull(),
+});
+
+export const ordersSchema = { orders, orderItems, orderTimeline, orderOffers, riderSuspensions, outbox, processedEvents };
 export type OrdersSchema = typeof ordersSchema;
 
 export type OrderRow = typeof orders.$inferSelect;

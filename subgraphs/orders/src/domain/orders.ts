@@ -4,8 +4,12 @@ import {
   BadUserInputError,
   derivedId,
   distanceMeters,
+  DomainError,
+  ErrorCode,
   ForbiddenError,
+  InternalCallError,
   InvalidStateTransitionError,
+  MerchantSuspendedError,
   newEvent,
   newId,
   NotFoundError,
@@ -14,10 +18,12 @@ import {
   OrderRedispatchRequested,
   OutOfStockError,
   RefundRequested,
+  RiderSuspendedError,
   type CallResult,
   type Identity,
   type Logger,
   type OutboxRelay,
+  type RidersApiClient,
   type StockApiClient,
   type stockApi,
 } from '@waimai/platform';
@@ -25,7 +31,7 @@ import type { OrderStore } from '../db/order-store';
 import type { OrderItemRow, OrderRow } from '../db/schema';
 import { statusChangedEvent, transition, TransitionRefused, type TransitionRequest } from './lifecycle';
 import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy, type RedispatchInput } from './rules';
-import { withRider, type Step } from './state-machine';
+import { nextStatus, withRider, type Step } from './state-machine';
 
 export interface OrderPolicy extends DeadlinePolicy {
   PAYMENT_WINDOW_SECONDS: number;
@@ -42,6 +48,7 @@ export const orderIdFor = (customerId: string, idempotencyKey: string): string =
 export interface OrderServiceDeps {
   store: OrderStore;
   stock: StockApiClient;
+  riders: RidersApiClient;
   relay: Pick<OutboxRelay, 'kick'>;
   policy: OrderPolicy;
   logger: Logger;
@@ -52,7 +59,7 @@ export interface OrderServiceDeps {
  * change goes through `transition` (lifecycle.ts) with a step of the state machine, so the
  * lifecycle has one implementation; calls to products happen outside any transaction.
  */
-export function createOrderService({ store, stock, relay, policy, logger }: OrderServiceDeps) {
+export function createOrderService({ store, stock, riders, relay, policy, logger }: OrderServiceDeps) {
   const log = logger.child({ component: 'orders' });
 
   /** Runs a transition and turns a refusal into the contract's error. */
@@ -77,6 +84,20 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
   const requireRiderOf = (caller: Identity) => (order: OrderRow) => {
     if (order.riderId !== caller.sub) throw new ForbiddenError('Only the order\'s rider can do this.');
   };
+
+  /** Asks riders whether `riderId` may be handed an order: refused when unknown or suspended. */
+  async function requireRiderToAssign(riderId: string): Promise<void> {
+    let rider;
+    try {
+      ({ value: rider } = await riders.riderStatus({ params: { riderId } }));
+    } catch (err) {
+      if (!(err instanceof InternalCallError)) throw err;
+      log.warn({ err, riderId }, 'Riders did not answer whether a rider may be handed an order.');
+      throw new RidersUnavailableError();
+    }
+    if (!rider.exists) throw new NotFoundError('Rider', riderId);
+    if (rider.suspended) throw new RiderSuspendedError(riderId);
+  }
 
   async function releaseQuietly(orderId: string) {
     try {
@@ -126,6 +147,7 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
         const { refusal } = outcome;
         if (refusal.code === 'OUT_OF_STOCK') throw new OutOfStockError(refusal.productIds);
         if (refusal.code === 'BAD_USER_INPUT') throw new BadUserInputError(refusal.message, [{ field: `input.${refusal.field}`, message: refusal.problem }]);
+        if (refusal.code === 'MERCHANT_SUSPENDED') throw new MerchantSuspendedError(refusal.merchantId);
         throw new Error(`stock hold for new order ${orderId} was already released`);
       }
       // Test-only fault point (FAULT_CRASH_AFTER_STOCK_HOLD, refused under NODE_ENV=production):
@@ -236,7 +258,8 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
      * the grab did take effect, and answering it with an error would tell the rider they lost
      * an order they hold. Nothing is written again (no timeline row, no event), so the riders
      * service sees one DELIVERING and assigns the rider once. Their offer may have expired
-     * or been withdrawn since; it is not asked for again. Everyone else gets ORDER_ALREADY_TAKEN.
+     * or been withdrawn since; it is not asked for again. Everyone else gets ORDER_ALREADY_TAKEN,
+     * and a rider operations suspended (as riders announced on riders.events) RIDER_SUSPENDED.
      */
     grab: (rider: Identity, orderId: string) =>
       apply({
@@ -245,6 +268,8 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
         actorId: rider.sub,
         alreadyApplied: (order) => order.riderId === rider.sub,
         guard: async (order, tx) => {
+          // Read in the grab's transaction: a suspension recorded before it commits is seen by it.
+          if (await store.isRiderSuspended(tx, rider.sub)) throw new RiderSuspendedError(rider.sub);
           if (order.riderId !== null || withRider.has(order.status)) throw new OrderAlreadyTakenError(orderId);
           if (!(await store.hasLiveOffer(tx, orderId, rider.sub, new Date()))) {
             throw new ForbiddenError('You hold no live offer for this order.');
@@ -410,22 +435,34 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
 
       /**
        * A grabbed order (DELIVERING or OVERTIME) moves to `riderId`: OrderReassigned tells riders,
-       * who withdraw it from the old rider's socket and give it to the new one. Orders does not
-       * know riders' roster or suspensions; riders judges the new rider when the event arrives.
-       * Naming the rider who grabbed it is BAD_USER_INPUT; repeating a reassignment is a no-op.
+       * who withdraw it from the old rider's socket and give it to the new one. Riders is asked
+       * first, outside the transaction, whether that rider exists (NOT_FOUND) and is not
+       * suspended (RIDER_SUSPENDED). Naming the rider who grabbed it is BAD_USER_INPUT;
+       * repeating a reassignment is a no-op, whatever became of the rider since.
        */
-      reassign: (actor: Identity, orderId: string, riderId: string, reason: string) =>
-        apply({
+      reassign: async (actor: Identity, orderId: string, riderId: string, reason: string) => {
+        const alreadyApplied = (order: OrderRow) => order.riderId === riderId && order.reassignedAt !== null;
+        const guard = (order: OrderRow) => {
+          if (order.riderId === null) throw new InvalidStateTransitionError(orderId, order.status, 'reassign');
+          if (order.riderId === riderId) {
+            throw new BadUserInputError(`Rider ${riderId} already holds order ${orderId}.`, [{ field: 'riderId', message: 'must differ from the order\'s current rider' }]);
+          }
+        };
+        const current = await store.byId(orderId);
+        if (!current) throw new NotFoundError('Order', orderId);
+        if (!alreadyApplied(current)) {
+          // The order's own refusals first, so riders is asked only about an order that could move;
+          // the transition decides them again on the row it locks.
+          guard(current);
+          if (!nextStatus(current.status, 'reassign')) throw new InvalidStateTransitionError(orderId, current.status, 'reassign');
+          await requireRiderToAssign(riderId);
+        }
+        return apply({
           orderId,
           step: 'reassign',
           actorId: actor.sub,
-          alreadyApplied: (order) => order.riderId === riderId && order.reassignedAt !== null,
-          guard: (order) => {
-            if (order.riderId === null) throw new InvalidStateTransitionError(orderId, order.status, 'reassign');
-            if (order.riderId === riderId) {
-              throw new BadUserInputError(`Rider ${riderId} already holds order ${orderId}.`, [{ field: 'riderId', message: 'must differ from the order\'s current rider' }]);
-            }
-          },
+          alreadyApplied,
+          guard,
           set: (_order, now) => ({ riderId, reassignedAt: now }),
           events: (updated, now, before) => [
             newEvent(OrderReassigned, orderId, { orderId, fromRiderId: before.riderId ?? '', toRiderId: riderId, requestedBy: actor.sub, at: now.toISOString() }, now),
@@ -436,7 +473,8 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
               now,
             ),
           ],
-        }),
+        });
+      },
 
       /**
        * DELIVERING/OVERTIME → RECEIVED on the rider's behalf, through the rider's own step
@@ -500,6 +538,22 @@ export function createOrderService({ store, stock, relay, policy, logger }: Orde
   };
 }
 export type OrderService = ReturnType<typeof createOrderService>;
+
+/**
+ * Riders could not say whether a rider may be handed an order (down, or slower than
+ * RIDERS_API_TIMEOUT_MS): nothing was changed, and asking again shortly is the remedy. The
+ * contract has no code for a service being away; RATE_LIMITED with retryAfterSeconds is the
+ * one that tells a client to wait and retry, while the message says why.
+ */
+export class RidersUnavailableError extends DomainError {
+  readonly code = ErrorCode.RATE_LIMITED;
+  constructor() {
+    super('The riders service is unavailable, so the rider could not be checked; nothing was changed. Try again in a few seconds.', ErrorCode.RATE_LIMITED, {
+      retryAfterSeconds: 5,
+      unavailable: 'riders',
+    });
+  }
+}
 
 /** Statuses of an order that has been delivered. */
 const delivered: ReadonlySet<OrderRow['status']> = new Set(['RECEIVED', 'COMPENSATING', 'CLOSED']);
