@@ -7,6 +7,7 @@ import { paymentsService } from '@waimai/payments';
 import { createLogger, SUBGRAPHS, type Launchable, type RunningService, type SubgraphName } from '@waimai/platform';
 import { productsService } from '@waimai/products';
 import { ridersService } from '@waimai/riders';
+import { freePorts } from './processes';
 import { ensureRunIsolation } from './run-env';
 
 /**
@@ -136,14 +137,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (const service of running.reverse()) await service.stop();
   };
 
+  // Every wanted subgraph's port is chosen before any starts, so that each knows the real URL
+  // of every other, whichever starts first (orders asks riders, which starts after it).
+  const starting = SUBGRAPHS.filter(({ name }) => !wanted || wanted.includes(name));
+  // The gateway's port and the dead subgraphs' are free too until used: never hand them out again.
+  const taken = new Set([new URL(publicUrl).port, new URL(closed).port].map(Number));
+  let ports = await freePorts(starting.length);
+  while (ports.some((port) => taken.has(port))) ports = await freePorts(starting.length);
+  const portKeys: Record<string, string> = {};
+  starting.forEach(({ portKey, urlKey }, index) => {
+    portKeys[portKey] = String(ports[index]);
+    urls[urlKey] = `http://127.0.0.1:${ports[index]}`;
+  });
+
   try {
-    for (const { name, portKey, urlKey } of SUBGRAPHS) {
-      if (wanted && !wanted.includes(name)) continue;
-      const service = await SUBGRAPH_ENTRIES[name].launch({ ...env, ...urls, [portKey]: '0' }, logger.child({ service: name }), { migrate: true });
+    for (const { name } of starting) {
+      const service = await SUBGRAPH_ENTRIES[name].launch({ ...env, ...urls, ...portKeys }, logger.child({ service: name }), { migrate: true });
       running.push(service);
       subgraphUrls[name] = service.baseUrl;
       subgraphAdminUrls[name] = service.adminUrl;
-      urls[urlKey] = service.baseUrl;
     }
 
     const gateway = await startGateway(
