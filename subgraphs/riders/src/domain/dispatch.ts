@@ -388,6 +388,8 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
       return;
     }
     if (plan.offers.filter((offer) => offer.status === 'OFFERED').length === 0) {
+      // Orders superseded the round before (NOTIFIED → CREATED): its offers can no longer be grabbed.
+      await store.withdrawOffers(orderId);
       const flagged = await orders.flagUnreached({ params: { orderId }, body: { round: plan.round.round } });
       log.warn({ orderId, round: plan.round.round, riderIds: request.riderIds, radiusMeters: request.radiusMeters, outcome: flagged.ok ? 'flagged' : flagged.refusal.code }, 'A redispatch reached no rider; the order is left to operations again.');
       await store.once(DISPATCH_CONSUMER, eventId, async () => undefined);
