@@ -12,6 +12,7 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   MERCHANT_SUSPENDED: 'MERCHANT_SUSPENDED',
   RIDER_SUSPENDED: 'RIDER_SUSPENDED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -96,6 +97,21 @@ export class InvalidStateTransitionError extends DomainError {
       [`${entity.charAt(0).toLowerCase()}${entity.slice(1)}Id`]: id,
       status: from,
       step,
+    });
+  }
+}
+
+/**
+ * A service this operation needs did not answer in time: nothing was changed, and the same
+ * request may be sent again after `retryAfterSeconds`. Not the client's mistake, and not a
+ * bug either: the client's remedy is to wait and retry.
+ */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = ErrorCode.SERVICE_UNAVAILABLE;
+  constructor(service: string, what: string, retryAfterSeconds = 5) {
+    super(`The ${service} service is unavailable, so ${what}; nothing was changed. Try again in a few seconds.`, ErrorCode.SERVICE_UNAVAILABLE, {
+      service,
+      retryAfterSeconds,
     });
   }
 }

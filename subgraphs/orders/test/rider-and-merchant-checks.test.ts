@@ -209,9 +209,9 @@ describe('reassignOrder asks riders about the new rider', () => {
 
       const refused = await subgraphCaller(replica.baseUrl, config.INTERNAL_SECRET)(REASSIGN, { orderId: order.id, riderId: next.sub, reason: '换人' }, operator);
 
-      expect(codesOf(refused)).toEqual(['RATE_LIMITED']);
+      expect(codesOf(refused)).toEqual(['SERVICE_UNAVAILABLE']);
       expect(refused.errors?.[0]?.message).toMatch(/riders service is unavailable/);
-      expect(refused.errors?.[0]?.extensions).toMatchObject({ retryAfterSeconds: 5, unavailable: 'riders' });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ retryAfterSeconds: 5, service: 'riders' });
       expect(await eventTypesOf(order.id)).toEqual(written);
       expect(await orderOf(order.id)).toMatchObject({ riderId: order.rider.sub });
     } finally {

@@ -4,8 +4,6 @@ import {
   BadUserInputError,
   derivedId,
   distanceMeters,
-  DomainError,
-  ErrorCode,
   ForbiddenError,
   InternalCallError,
   InvalidStateTransitionError,
@@ -19,6 +17,7 @@ import {
   OutOfStockError,
   RefundRequested,
   RiderSuspendedError,
+  ServiceUnavailableError,
   type CallResult,
   type Identity,
   type Logger,
@@ -539,19 +538,10 @@ export function createOrderService({ store, stock, riders, relay, policy, logger
 }
 export type OrderService = ReturnType<typeof createOrderService>;
 
-/**
- * Riders could not say whether a rider may be handed an order (down, or slower than
- * RIDERS_API_TIMEOUT_MS): nothing was changed, and asking again shortly is the remedy. The
- * contract has no code for a service being away; RATE_LIMITED with retryAfterSeconds is the
- * one that tells a client to wait and retry, while the message says why.
- */
-export class RidersUnavailableError extends DomainError {
-  readonly code = ErrorCode.RATE_LIMITED;
+/** Riders could not say whether a rider may be handed an order (down, or slower than RIDERS_API_TIMEOUT_MS). */
+export class RidersUnavailableError extends ServiceUnavailableError {
   constructor() {
-    super('The riders service is unavailable, so the rider could not be checked; nothing was changed. Try again in a few seconds.', ErrorCode.RATE_LIMITED, {
-      retryAfterSeconds: 5,
-      unavailable: 'riders',
-    });
+    super('riders', 'the rider could not be checked');
   }
 }
 
