@@ -22,3 +22,4 @@ export * from './event-catalog';
 export * from './event-consumer';
 export * from './internal-api';
 export * from './repeat';
+export * from './campaigns';

@@ -4,3 +4,4 @@ export * from './client';
 export * from './stock-api';
 export * from './orders-api';
 export * from './riders-api';
+export * from './campaigns-api';
