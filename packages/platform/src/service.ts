@@ -3,9 +3,14 @@ import path from 'node:path';
 import type { BaseContext } from '@apollo/server';
 import { isTypeDefinitionNode, parse, Source, visit, type ASTNode, type DocumentNode, type TypeDefinitionNode } from 'graphql';
 import type { runtimeConfig } from './config';
+import { connectDatabase, migrateDatabase, type ConnectOptions, type MysqlOptions, type ServiceDatabase } from './db';
+import { createKafkaEventBus, type EventBus, type KafkaOptions, type TopicName } from './events';
 import type { RunningService } from './http';
 import { onShutdown } from './http';
+import { createInternalSigner, type InternalSigner } from './identity';
 import { createLogger, type Logger } from './logger';
+import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox';
+import { subgraphNamed, type SubgraphName } from './services';
 import { startSubgraph, type SubgraphOptions } from './subgraph';
 import type { z } from 'zod';
 
@@ -76,17 +81,40 @@ export function typeDefsFrom(file: string): DocumentNode {
   return parse(subgraphSdl(file));
 }
 
+/**
+ * What every subgraph's config holds (the parts of it the skeleton reads): MySQL, Kafka, the
+ * internal secret, the admin address, and the registry's port keys of every subgraph.
+ */
+export type SubgraphServiceConfig = MysqlOptions &
+  KafkaOptions & {
+    INTERNAL_SECRET: string;
+    ADMIN_HOST: string;
+  } & Record<string, unknown>;
+
 export interface ServiceScope {
   /**
    * Keeps `resource` (a pool, a client, a relay) to be closed with `close` when the service
    * stops or fails to start, after everything opened later; returns it.
    */
   own<T>(resource: T, close: (resource: T) => Promise<unknown>): T;
+  /** The service's own database (`<DB_PREFIX>_<name>`), closed with the service; readiness pings it. */
+  database<TSchema extends Record<string, unknown>>(schema: TSchema, options?: ConnectOptions): ServiceDatabase<TSchema>;
+  /** The Kafka bus, closed with the service, once `topics` exist (the ones it publishes to and reads). */
+  bus(topics: readonly TopicName[]): Promise<EventBus>;
+  /** The outbox relay of the service's database to `bus`, stopped before the bus closes. */
+  relay(database: ServiceDatabase<Record<string, unknown>>, bus: EventBus, options?: Omit<OutboxRelayOptions, 'service' | 'db' | 'bus' | 'logger'>): OutboxRelay;
+  /** Signs and checks the identity the gateway forwards and the internal calls (INTERNAL_SECRET). */
+  signer: InternalSigner;
 }
 
 export interface ServiceParts<TContext extends BaseContext, TExposed extends object> {
-  /** The GraphQL server: schema, resolvers, ports, readiness, context, extra routes. */
-  subgraph: Omit<SubgraphOptions<TContext>, 'name' | 'logger'>;
+  /**
+   * The GraphQL server: schema, resolvers, context, extra routes, readiness checks besides
+   * the database's. Its ports come from the registry's config keys, its signer from the scope.
+   */
+  subgraph: Omit<SubgraphOptions<TContext>, 'name' | 'logger' | 'port' | 'admin' | 'signer' | 'readiness'> & {
+    readiness?: SubgraphOptions<TContext>['readiness'];
+  };
   /** Consumers and jobs, started after HTTP is open (HTTP never waits for a consumer group). */
   workers?: readonly Worker[];
   /** What tests and callers may reach on the running service (its domain service, test hooks); `{}` for nothing. */
@@ -97,6 +125,10 @@ export type RunningSubgraphService<TExposed extends object = object> = RunningSe
   TExposed & {
     /** Resolves once every worker that tells (`ready`) does its work. */
     workersReady(): Promise<void>;
+    /** The Kafka bus it opened (`scope.bus`); throws for a service that opened none. */
+    readonly bus: EventBus;
+    /** Publishes every pending outbox row now (tests, shutdown); nothing for a service without a relay. */
+    drainOutbox(): Promise<void>;
   };
 
 /**
@@ -108,7 +140,8 @@ export type RunningSubgraphService<TExposed extends object = object> = RunningSe
  * pools last).
  */
 export async function startSubgraphService<TContext extends BaseContext, TExposed extends object>(
-  name: string,
+  name: SubgraphName,
+  config: SubgraphServiceConfig,
   logger: Logger,
   build: (scope: ServiceScope) => Promise<ServiceParts<TContext, TExposed>> | ServiceParts<TContext, TExposed>,
 ): Promise<RunningSubgraphService<TExposed>> {
@@ -123,20 +156,50 @@ export async function startSubgraphService<TContext extends BaseContext, TExpose
       }
     }
   };
+  const registered = subgraphNamed(name);
   // Pools and clients, in the order they were opened.
   const owned: Closing[] = [];
+  let openedBus: EventBus | undefined;
+  let openedRelay: OutboxRelay | undefined;
+  const readiness: NonNullable<SubgraphOptions<TContext>['readiness']> = {};
+  const own: ServiceScope['own'] = (resource, close) => {
+    owned.push({ name: `resource ${owned.length + 1}`, close: () => close(resource) });
+    return resource;
+  };
   const scope: ServiceScope = {
-    own(resource, close) {
-      owned.push({ name: `resource ${owned.length + 1}`, close: () => close(resource) });
-      return resource;
+    own,
+    database(schema, options) {
+      const database = own(connectDatabase(config, name, schema, options), (database) => database.close());
+      readiness.mysql = () => database.ping();
+      return database;
     },
+    async bus(topics) {
+      const bus = own(createKafkaEventBus(config, name, logger), (bus) => bus.close());
+      openedBus = bus;
+      await bus.ensureTopics([...topics]);
+      return bus;
+    },
+    relay(database, bus, options = {}) {
+      // Rows it has not sent on stop wait for the next start.
+      openedRelay = own(startOutboxRelay({ ...options, service: name, db: database.primary, bus, logger }), (relay) => relay.stop());
+      return openedRelay;
+    },
+    signer: createInternalSigner(config.INTERNAL_SECRET),
   };
   // Everything started so far, in order: the owned resources, the HTTP server, each worker.
   let started: Closing[] = owned;
 
   try {
     const parts = await build(scope);
-    const subgraph = await startSubgraph<TContext>({ ...parts.subgraph, name, logger });
+    const subgraph = await startSubgraph<TContext>({
+      ...parts.subgraph,
+      name,
+      logger,
+      port: portOf(config, registered.portKey),
+      admin: { port: portOf(config, registered.adminPortKey), host: config.ADMIN_HOST },
+      signer: scope.signer,
+      readiness: { ...readiness, ...parts.subgraph.readiness },
+    });
     const workers: Closing[] = [];
     started = [...owned, { name: `${name} subgraph`, close: () => subgraph.stop() }, ...workers];
     for (const each of parts.workers ?? []) {
@@ -145,13 +208,16 @@ export async function startSubgraphService<TContext extends BaseContext, TExpose
       workers.push(entry);
       started.push(entry);
     }
-    const running: RunningSubgraphService = {
+    const running: Omit<RunningSubgraphService, 'bus'> = {
       name,
       port: subgraph.port,
       baseUrl: `http://127.0.0.1:${subgraph.port}`,
       adminUrl: subgraph.adminUrl,
       async workersReady() {
         await Promise.all((parts.workers ?? []).map((each) => each.ready?.()));
+      },
+      async drainOutbox() {
+        await openedRelay?.drain();
       },
       async stop() {
         // Stop taking requests first, then events and timers, then pools.
@@ -160,7 +226,14 @@ export async function startSubgraphService<TContext extends BaseContext, TExpose
         await closeNewestFirst(owned, false);
       },
     };
-    return { ...parts.exposes, ...running };
+    const bus = openedBus;
+    return Object.defineProperty({ ...parts.exposes, ...running }, 'bus', {
+      enumerable: true,
+      get(): EventBus {
+        if (!bus) throw new Error(`${name} opened no Kafka bus.`);
+        return bus;
+      },
+    }) as RunningSubgraphService<TExposed>;
   } catch (err) {
     logger.error({ err }, `${name} failed to start; closing what was opened, newest first.`);
     await closeNewestFirst(started, true);
@@ -172,10 +245,18 @@ type RuntimeConfig = z.infer<typeof runtimeConfig>;
 
 /** A service's entry points: the process (`runService`) and testkit's stack start it through these. */
 export interface ServiceEntry<TConfig extends RuntimeConfig, TRunning extends RunningService = RunningService> {
-  name: string;
+  name: SubgraphName;
   loadConfig(env: Record<string, string | undefined>): TConfig;
-  /** Creates its database and applies its migrations; absent for a service without one. */
-  migrate?(config: TConfig): Promise<void>;
+  /** Creates its database and applies its committed migrations. */
+  migrate(config: TConfig): Promise<void>;
+  start(config: TConfig, logger: Logger): Promise<TRunning>;
+}
+
+/** What a service declares; `migrations` is the folder of its committed migrations (drizzle-kit's output). */
+export interface ServiceDefinition<TConfig extends RuntimeConfig, TRunning extends RunningService> {
+  name: SubgraphName;
+  loadConfig(env: Record<string, string | undefined>): TConfig;
+  migrations: string;
   start(config: TConfig, logger: Logger): Promise<TRunning>;
 }
 
@@ -186,17 +267,29 @@ export interface Launchable {
   launch(env: Record<string, string | undefined>, logger: Logger, options?: { migrate?: boolean }): Promise<RunningService>;
 }
 
-export function defineService<TConfig extends RuntimeConfig, TRunning extends RunningService>(
-  entry: ServiceEntry<TConfig, TRunning>,
+export function defineService<TConfig extends RuntimeConfig & MysqlOptions, TRunning extends RunningService>(
+  definition: ServiceDefinition<TConfig, TRunning>,
 ): ServiceEntry<TConfig, TRunning> & Launchable {
+  const entry: ServiceEntry<TConfig, TRunning> = {
+    name: definition.name,
+    loadConfig: definition.loadConfig,
+    start: definition.start,
+    migrate: (config) => migrateDatabase(config, definition.name, definition.migrations),
+  };
   return {
     ...entry,
     async launch(env, logger, options = {}) {
       const config = entry.loadConfig(env);
-      if (options.migrate) await entry.migrate?.(config);
+      if (options.migrate) await entry.migrate(config);
       return entry.start(config, logger);
     },
   };
+}
+
+function portOf(config: Record<string, unknown>, key: string): number {
+  const port = config[key];
+  if (typeof port !== 'number') throw new Error(`The config lacks ${key}: extend the service's config with servicePortsConfig.`);
+  return port;
 }
 
 /**

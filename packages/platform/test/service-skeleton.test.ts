@@ -1,19 +1,32 @@
 import net from 'node:net';
 import { parse } from 'graphql';
-import { createInternalSigner, createLogger, startSubgraphService, type Worker } from '../src';
+import { createLogger, startSubgraphService, type SubgraphServiceConfig, type Worker } from '../src';
 
 const typeDefs = parse('type Query { ping: String }');
 const logger = createLogger('skeleton-test', 'silent');
-const signer = createInternalSigner('a-test-internal-secret-of-some-length');
+
+/** A registered subgraph's config as far as the skeleton reads it: its ports (from the registry's keys) and secrets. */
+function configOn(port = 0): SubgraphServiceConfig {
+  return {
+    MYSQL_URL: 'mysql://root@127.0.0.1:3306',
+    MYSQL_REPLICA_URLS: [],
+    DB_PREFIX: 'skeleton',
+    MYSQL_POOL_SIZE: 1,
+    KAFKA_BROKERS: ['127.0.0.1:9092'],
+    KAFKA_TOPIC_PREFIX: 'skeleton-',
+    KAFKA_TOPIC_PARTITIONS: 1,
+    KAFKA_REPLICATION_FACTOR: 1,
+    INTERNAL_SECRET: 'a-test-internal-secret-of-some-length',
+    ADMIN_HOST: '127.0.0.1',
+    PRODUCTS_PORT: port,
+    PRODUCTS_ADMIN_PORT: 0,
+  };
+}
 
 function subgraphParts() {
   return {
     typeDefs,
     resolvers: { Query: { ping: () => 'pong' } },
-    port: 0,
-    admin: { port: 0, host: '127.0.0.1' },
-    signer,
-    readiness: {},
     context: () => ({}),
   };
 }
@@ -55,10 +68,10 @@ describe('the service skeleton', () => {
       },
     };
     await expect(
-      startSubgraphService('skeleton', logger, ({ own }) => {
+      startSubgraphService('products', configOn(port), logger, ({ own }) => {
         own('pool', async () => closed.push('pool'));
         own('bus', async () => closed.push('bus'));
-        return { subgraph: { ...subgraphParts(), port }, workers: [started, failing], exposes: {} };
+        return { subgraph: subgraphParts(), workers: [started, failing], exposes: {} };
       }),
     ).rejects.toThrow('the broker said no');
     expect(closed).toEqual(['first job', 'bus', 'pool']);
@@ -68,7 +81,7 @@ describe('the service skeleton', () => {
   test('a failure while building closes the resources already opened', async () => {
     const closed: string[] = [];
     await expect(
-      startSubgraphService('skeleton', logger, async ({ own }) => {
+      startSubgraphService('products', configOn(), logger, async ({ own }) => {
         own('pool', async () => closed.push('pool'));
         throw new Error('topics could not be created');
       }),
@@ -85,7 +98,7 @@ describe('the service skeleton', () => {
         order.push(name);
       },
     });
-    const running = await startSubgraphService('skeleton', logger, ({ own }) => {
+    const running = await startSubgraphService('products', configOn(), logger, ({ own }) => {
       own('pool', async () => order.push('pool'));
       own('relay', async () => order.push('relay'));
       return { subgraph: subgraphParts(), workers: [job('consumer'), job('sweep')], exposes: { answer: 42 } };

@@ -1,18 +1,5 @@
 import path from 'node:path';
-import {
-  connectDatabase,
-  createKafkaEventBus,
-  createInternalSigner,
-  migrateDatabase,
-  startOutboxRelay,
-  startSubgraphService,
-  Topics,
-  typeDefsFrom,
-  type ConnectOptions,
-  type EventBus,
-  type Logger,
-  type RunningSubgraphService,
-} from '@waimai/platform';
+import { startSubgraphService, Topics, typeDefsFrom, type ConnectOptions, type Logger, type RunningSubgraphService } from '@waimai/platform';
 import type { OperationsConfig } from './env';
 import { createContext } from './context';
 import { operationsSchema } from './db/schema';
@@ -24,19 +11,11 @@ import { auditConsumer } from './events/audit-consumer';
 import { figuresConsumer } from './events/figures-consumer';
 import { resolvers } from './resolvers';
 
-export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
 const typeDefs = typeDefsFrom(path.join(__dirname, 'schema.graphql'));
-
-export async function migrateOperations(config: OperationsConfig): Promise<void> {
-  await migrateDatabase(config, 'operations', MIGRATIONS_FOLDER);
-}
 
 export type RunningOperations = RunningSubgraphService<{
   auditLog: AuditLog;
   figures: Figures;
-  bus: EventBus;
-  /** Publishes every pending outbox row (tests, shutdown). */
-  drainOutbox(): Promise<void>;
 }>;
 
 /**
@@ -44,11 +23,10 @@ export type RunningOperations = RunningSubgraphService<{
  * consumers that keep them, and the outbox relay (for the events campaigns will publish).
  */
 export async function startOperationsSubgraph(config: OperationsConfig, logger: Logger, options: ConnectOptions = {}): Promise<RunningOperations> {
-  return startSubgraphService('operations', logger, async ({ own }) => {
-    const database = own(connectDatabase(config, 'operations', operationsSchema, options), (database) => database.close());
-    const bus = own(createKafkaEventBus(config, 'operations', logger), (bus) => bus.close());
-    await bus.ensureTopics([Topics.auditEvents, Topics.orderEvents, Topics.paymentEvents]);
-    const relay = own(startOutboxRelay({ service: 'operations', db: database.primary, bus, logger, intervalMs: 250 }), (relay) => relay.stop());
+  return startSubgraphService('operations', config, logger, async (scope) => {
+    const database = scope.database(operationsSchema, options);
+    const bus = await scope.bus([Topics.auditEvents, Topics.orderEvents, Topics.paymentEvents]);
+    scope.relay(database, bus, { intervalMs: 250 });
     // Reads go to a replica when there are any; the consumers' transactions go to the primary.
     const auditLog = createAuditLog(createAuditStore(database.db));
     const figures = createFigures(createFiguresStore(database.db));
@@ -56,14 +34,10 @@ export async function startOperationsSubgraph(config: OperationsConfig, logger: 
       subgraph: {
         typeDefs,
         resolvers,
-        port: config.OPERATIONS_PORT,
-        admin: { port: config.OPERATIONS_ADMIN_PORT, host: config.ADMIN_HOST },
-        signer: createInternalSigner(config.INTERNAL_SECRET),
-        readiness: { mysql: () => database.ping() },
         context: (caller) => createContext(caller, auditLog, figures),
       },
       workers: [auditConsumer(bus, auditLog, logger), figuresConsumer(bus, figures, logger)],
-      exposes: { auditLog, figures, bus, drainOutbox: () => relay.drain() },
+      exposes: { auditLog, figures },
     };
   });
 }

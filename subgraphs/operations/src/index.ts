@@ -1,8 +1,9 @@
+import path from 'node:path';
 import { defineService, runService } from '@waimai/platform';
 import { loadOperationsConfig, operationsConfigOrExit } from './env';
-import { migrateOperations, startOperationsSubgraph } from './app';
+import { startOperationsSubgraph } from './app';
 
 /** The operations subgraph's entry points: this process's main() and testkit's stack start it through these. */
-export const operationsService = defineService({ name: 'operations', loadConfig: loadOperationsConfig, migrate: migrateOperations, start: startOperationsSubgraph });
+export const operationsService = defineService({ name: 'operations', loadConfig: loadOperationsConfig, migrations: path.resolve(__dirname, '..', 'drizzle'), start: startOperationsSubgraph });
 
 if (require.main === module) runService(operationsService, operationsConfigOrExit);

@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { connectDatabase, databaseName, newId, type ServiceDatabase } from '@waimai/platform';
 import { ensureRunIsolation, uniqueId } from '@waimai/testkit';
-import { migrateOperations } from '../src/app';
+import { operationsService } from '../src/index';
 import { createAuditStore } from '../src/db/audit-store';
 import { createFiguresStore, type TimeRange } from '../src/db/figures-store';
 import { auditLog, operationsSchema, orderFacts, refundFacts, type OperationsSchema } from '../src/db/schema';
@@ -23,7 +23,7 @@ const HOUR = 3_600_000;
 beforeAll(async () => {
   ensureRunIsolation();
   config = loadOperationsConfig({ ...process.env, DB_PREFIX: `${process.env.DB_PREFIX}_${uniqueId('ix').replace(/-/g, '_')}` });
-  await migrateOperations(config);
+  await operationsService.migrate(config);
   database = connectDatabase(config, 'operations', operationsSchema, { logQuery: (query, params) => captured.push({ query, params }) });
   connection = await mysql.createConnection({ uri: config.MYSQL_URL, database: databaseName(config.DB_PREFIX, 'operations'), timezone: 'Z' });
   const rows = Array.from({ length: 3000 }, (_, index) => index);

@@ -1,8 +1,9 @@
+import path from 'node:path';
 import { defineService, runService } from '@waimai/platform';
 import { loadOrdersConfig, ordersConfigOrExit } from './env';
-import { migrateOrders, startOrdersSubgraph } from './app';
+import { startOrdersSubgraph } from './app';
 
 /** The orders subgraph's entry points: this process's main() and testkit's stack start it through them. */
-export const ordersService = defineService({ name: 'orders', loadConfig: loadOrdersConfig, migrate: migrateOrders, start: startOrdersSubgraph });
+export const ordersService = defineService({ name: 'orders', loadConfig: loadOrdersConfig, migrations: path.resolve(__dirname, '..', 'drizzle'), start: startOrdersSubgraph });
 
 if (require.main === module) runService(ordersService, ordersConfigOrExit);

@@ -2,7 +2,8 @@ import { createLogger, createKafkaEventBus, newEvent, PaymentSucceeded, RiderUpd
 import { aPlace, startStack, subgraphCaller } from '@waimai/testkit';
 export { eventually } from '@waimai/testkit';
 import { loadOrdersConfig } from '../src/env';
-import { migrateOrders, startOrdersSubgraph, type OrdersOptions, type RunningOrders } from '../src/app';
+import { startOrdersSubgraph, type OrdersOptions, type RunningOrders } from '../src/app';
+import { ordersService } from '../src/index';
 
 export interface HarnessOptions {
   /**
@@ -28,7 +29,7 @@ export async function startOrdersWithProducts(overrides: Record<string, string> 
   let paymentsBus: ReturnType<typeof createKafkaEventBus> | undefined;
   try {
     const ordersConfig = loadOrdersConfig({ ...stack.env, ORDERS_PORT: '0', PRODUCTS_URL: productsUrl, ...(ridersUrl ? { RIDERS_URL: ridersUrl } : {}) });
-    await migrateOrders(ordersConfig);
+    await ordersService.migrate(ordersConfig);
     orders = await startOrdersSubgraph(ordersConfig, logger, options);
     paymentsBus = createKafkaEventBus(ordersConfig, 'test-payments', logger);
     const running = orders;

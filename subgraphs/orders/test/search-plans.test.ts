@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { connectDatabase, databaseName, newId, type ServiceDatabase } from '@waimai/platform';
 import { ensureRunIsolation, uniqueId } from '@waimai/testkit';
-import { migrateOrders } from '../src/app';
+import { ordersService } from '../src/index';
 import { createOrderStore, type OrderSearch } from '../src/db/order-store';
 import { orders, ordersSchema, type OrderRow, type OrdersSchema } from '../src/db/schema';
 import { loadOrdersConfig } from '../src/env';
@@ -62,7 +62,7 @@ function anOrderRow(index: number): OrderRow {
 beforeAll(async () => {
   ensureRunIsolation();
   const config = loadOrdersConfig({ ...process.env, DB_PREFIX: `${process.env.DB_PREFIX}_${uniqueId('ix').replace(/-/g, '_')}` });
-  await migrateOrders(config);
+  await ordersService.migrate(config);
   database = connectDatabase(config, 'orders', ordersSchema, { logQuery: (query, params) => captured.push({ query, params }) });
   connection = await mysql.createConnection({ uri: config.MYSQL_URL, database: databaseName(config.DB_PREFIX, 'orders'), timezone: 'Z' });
   const rows = Array.from({ length: 3000 }, (_, index) => anOrderRow(index));

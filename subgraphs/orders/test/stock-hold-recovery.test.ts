@@ -8,7 +8,7 @@ import mysql from 'mysql2/promise';
 import { databaseName, type Identity } from '@waimai/platform';
 import { aPlace, eventually, freePorts, spawnService, startStack, subgraphCaller, waitUntilReady, type ServiceProcess, type Stack } from '@waimai/testkit';
 import { loadOrdersConfig } from '../src/env';
-import { migrateOrders } from '../src/app';
+import { ordersService } from '../src/index';
 import { orderIdFor } from '../src/domain/orders';
 
 /**
@@ -53,7 +53,7 @@ beforeAll(async () => {
   const [ordersAdminPort] = (await freePorts(1)) as [number];
   const ordersEnv = { ...env, ORDERS_PORT: String(ordersPort), ORDERS_ADMIN_PORT: String(ordersAdminPort) };
   const ordersConfig = loadOrdersConfig(ordersEnv);
-  await migrateOrders(ordersConfig);
+  await ordersService.migrate(ordersConfig);
   setup = {
     stack,
     env: ordersEnv,

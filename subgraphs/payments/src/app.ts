@@ -1,20 +1,5 @@
 import path from 'node:path';
-import {
-  connectDatabase,
-  createInternalClient,
-  createInternalSigner,
-  createKafkaEventBus,
-  migrateDatabase,
-  ordersApi,
-  startOutboxRelay,
-  startSubgraphService,
-  Topics,
-  typeDefsFrom,
-  worker,
-  type ConnectOptions,
-  type Logger,
-  type RunningSubgraphService,
-} from '@waimai/platform';
+import { createInternalClient, ordersApi, startSubgraphService, Topics, typeDefsFrom, worker, type ConnectOptions, type Logger, type RunningSubgraphService } from '@waimai/platform';
 import type { PaymentsConfig } from './env';
 import { createContext, type PaymentsServices } from './context';
 import { paymentsSchema } from './db/schema';
@@ -28,12 +13,7 @@ import { mountProviderCallback } from './webhooks/provider-callback';
 import { mountSandboxPayPage } from './webhooks/sandbox-pay-page';
 import { resolvers } from './resolvers';
 
-export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
 const typeDefs = typeDefsFrom(path.join(__dirname, 'schema.graphql'));
-
-export async function migratePayments(config: PaymentsConfig): Promise<void> {
-  await migrateDatabase(config, 'payments', MIGRATIONS_FOLDER);
-}
 
 /** The running service; `payments` is its use cases, for tests that open payments directly. */
 export type RunningPayments = RunningSubgraphService<{ payments: PaymentService }>;
@@ -48,15 +28,13 @@ export async function startPaymentsSubgraph(
   logger: Logger,
   options: ConnectOptions = {},
 ): Promise<RunningPayments> {
-  return startSubgraphService('payments', logger, async ({ own }) => {
-    const database = own(connectDatabase(config, 'payments', paymentsSchema, options), (database) => database.close());
+  return startSubgraphService('payments', config, logger, async (scope) => {
+    const { signer } = scope;
+    const database = scope.database(paymentsSchema, options);
     const store = createPaymentStore(database.db, database.primary);
-    const signer = createInternalSigner(config.INTERNAL_SECRET);
-    const bus = own(createKafkaEventBus(config, 'payments', logger), (bus) => bus.close());
     const providers = createProviders(config);
-    await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents]);
-    // Rows it has not sent on stop wait for the next start.
-    const relay = own(startOutboxRelay({ service: 'payments', db: database.primary, bus, logger }), (relay) => relay.stop());
+    const bus = await scope.bus([Topics.orderEvents, Topics.paymentEvents, Topics.auditEvents]);
+    const relay = scope.relay(database, bus);
     const payments = createPaymentService({
       store,
       orders: createInternalClient(ordersApi, { baseUrl: config.ORDERS_URL, caller: 'payments', signer, timeoutMs: config.ORDERS_TIMEOUT_MS }),
@@ -72,10 +50,6 @@ export async function startPaymentsSubgraph(
       subgraph: {
         typeDefs,
         resolvers,
-        port: config.PAYMENTS_PORT,
-        admin: { port: config.PAYMENTS_ADMIN_PORT, host: config.ADMIN_HOST },
-        signer,
-        readiness: { mysql: () => database.ping() },
         context: (caller) => createContext(caller, services),
         routes: (app) => {
           // The sandbox's webhook and pay page exist only when PAYMENT_PROVIDER=sandbox was chosen;

@@ -16,7 +16,8 @@ import {
 } from '@waimai/platform';
 import { ensureRunIsolation, startStack, subgraphCaller, unreachableUrl } from '@waimai/testkit';
 import { loadPaymentsConfig } from '../src/env';
-import { migratePayments, startPaymentsSubgraph } from '../src/app';
+import { startPaymentsSubgraph } from '../src/app';
+import { paymentsService } from '../src/index';
 import { createPaymentStore } from '../src/db/payment-store';
 import { outbox, paymentEvents, payments, paymentsSchema, refunds, type PaymentMethod } from '../src/db/schema';
 import { createPaymentService, type RefundPayoutPolicy } from '../src/domain/payments';
@@ -35,7 +36,7 @@ export async function startPayments(env: Record<string, string> = {}) {
   // A port free a moment ago: the sandbox's callback URL must be known before the service starts.
   const port = new URL(await unreachableUrl()).port;
   const config = loadPaymentsConfig({ ...process.env, PAYMENTS_PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, ...env });
-  await migratePayments(config);
+  await paymentsService.migrate(config);
   const logger = createLogger('payments', process.env.LOG_LEVEL ?? 'warn');
   const bus = createKafkaEventBus(config, 'payments-test', logger);
   await bus.ensureTopics([Topics.orderEvents, Topics.paymentEvents]);

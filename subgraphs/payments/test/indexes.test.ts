@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { connectDatabase, databaseName, newId, type ServiceDatabase } from '@waimai/platform';
 import { ensureRunIsolation, uniqueId } from '@waimai/testkit';
-import { migratePayments } from '../src/app';
+import { paymentsService } from '../src/index';
 import { createPaymentStore, type PaymentSearch, type RefundSearch } from '../src/db/payment-store';
 import { payments, paymentsSchema, refunds, type PaymentsSchema, type PaymentStatus } from '../src/db/schema';
 import { loadPaymentsConfig, type PaymentsConfig } from '../src/env';
@@ -31,7 +31,7 @@ function statusOf(index: number): PaymentStatus {
 beforeAll(async () => {
   ensureRunIsolation();
   config = loadPaymentsConfig({ ...process.env, DB_PREFIX: `${process.env.DB_PREFIX}_${uniqueId('ix').replace(/-/g, '_')}` });
-  await migratePayments(config);
+  await paymentsService.migrate(config);
   database = connectDatabase(config, 'payments', paymentsSchema, { logQuery: (query, params) => captured.push({ query, params }) });
   connection = await mysql.createConnection({ uri: config.MYSQL_URL, database: databaseName(config.DB_PREFIX, 'payments'), timezone: 'Z' });
   const time = (index: number) => new Date(start + index * HOUR);

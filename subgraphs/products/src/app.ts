@@ -1,20 +1,5 @@
 import path from 'node:path';
-import {
-  connectDatabase,
-  createInternalClient,
-  createInternalSigner,
-  createKafkaEventBus,
-  Topics,
-  migrateDatabase,
-  ordersApi,
-  startOutboxRelay,
-  startSubgraphService,
-  typeDefsFrom,
-  worker,
-  type ConnectOptions,
-  type Logger,
-  type RunningSubgraphService,
-} from '@waimai/platform';
+import { createInternalClient, Topics, ordersApi, startSubgraphService, typeDefsFrom, worker, type ConnectOptions, type Logger, type RunningSubgraphService } from '@waimai/platform';
 import type { ProductsConfig } from './env';
 import { createContext } from './context';
 import { productsSchema } from './db/schema';
@@ -29,17 +14,10 @@ import { stockReleaseConsumer } from './events/order-consumer';
 import { startOrphanHoldSweep } from './jobs/orphan-hold-sweep';
 import { resolvers } from './resolvers';
 
-export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
 const typeDefs = typeDefsFrom(path.join(__dirname, 'schema.graphql'));
-
-export async function migrateProducts(config: ProductsConfig): Promise<void> {
-  await migrateDatabase(config, 'products', MIGRATIONS_FOLDER);
-}
 
 export type RunningProducts = RunningSubgraphService<{
   stock: StockService;
-  /** Publishes every pending outbox row (tests, shutdown). */
-  drainOutbox(): Promise<void>;
 }>;
 
 /**
@@ -47,31 +25,26 @@ export type RunningProducts = RunningSubgraphService<{
  * (audit events of staff changes), the stock-release consumer and the orphan-hold sweep.
  */
 export async function startProductsSubgraph(config: ProductsConfig, logger: Logger, options: ConnectOptions = {}): Promise<RunningProducts> {
-  return startSubgraphService('products', logger, async ({ own }) => {
-    const database = own(connectDatabase(config, 'products', productsSchema, options), (database) => database.close());
+  return startSubgraphService('products', config, logger, async (scope) => {
+    const { signer } = scope;
+    const database = scope.database(productsSchema, options);
     const stores = {
       merchants: createMerchantStore(database.db),
       products: createProductStore(database.db),
     };
-    const signer = createInternalSigner(config.INTERNAL_SECRET);
     const stock = createStockService({
       store: createStockStore(database.primary),
       orders: createInternalClient(ordersApi, { baseUrl: config.ORDERS_URL, caller: 'products', signer, timeoutMs: config.ORDERS_API_TIMEOUT_MS }),
       orphanSeconds: config.STOCK_HOLD_ORPHAN_SECONDS,
       logger,
     });
-    const bus = own(createKafkaEventBus(config, 'products', logger), (bus) => bus.close());
-    await bus.ensureTopics([Topics.orderEvents, Topics.auditEvents]);
-    const relay = own(startOutboxRelay({ service: 'products', db: database.primary, bus, logger, intervalMs: 250 }), (relay) => relay.stop());
+    const bus = await scope.bus([Topics.orderEvents, Topics.auditEvents]);
+    const relay = scope.relay(database, bus, { intervalMs: 250 });
     const catalog = createCatalogService({ store: createCatalogStore(database.primary), relay });
     return {
       subgraph: {
         typeDefs,
         resolvers,
-        port: config.PRODUCTS_PORT,
-        admin: { port: config.PRODUCTS_ADMIN_PORT, host: config.ADMIN_HOST },
-        signer,
-        readiness: { mysql: () => database.ping() },
         context: (caller) => createContext(caller, catalog, stores),
         routes: (app) => mountStockApi(app, stock, signer, logger),
       },
@@ -79,7 +52,7 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
         stockReleaseConsumer(bus, stock, logger),
         worker('orphan-hold sweep', () => startOrphanHoldSweep(stock, config.STOCK_HOLD_SWEEP_INTERVAL_MS, logger)),
       ],
-      exposes: { stock, drainOutbox: () => relay.drain() },
+      exposes: { stock },
     };
   });
 }

@@ -1,8 +1,9 @@
+import path from 'node:path';
 import { defineService, runService } from '@waimai/platform';
 import { loadProductsConfig, productsConfigOrExit } from './env';
-import { migrateProducts, startProductsSubgraph } from './app';
+import { startProductsSubgraph } from './app';
 
 /** The products subgraph's entry points: this process's main() and testkit's stack start it through them. */
-export const productsService = defineService({ name: 'products', loadConfig: loadProductsConfig, migrate: migrateProducts, start: startProductsSubgraph });
+export const productsService = defineService({ name: 'products', loadConfig: loadProductsConfig, migrations: path.resolve(__dirname, '..', 'drizzle'), start: startProductsSubgraph });
 
 if (require.main === module) runService(productsService, productsConfigOrExit);

@@ -2,13 +2,14 @@ import mysql from 'mysql2/promise';
 import { createLogger, databaseName, Topics, type AuditRecordedData, type Identity } from '@waimai/platform';
 import { aPlace, ensureRunIsolation, openMerchant, serviceCaller, subgraphCaller } from '@waimai/testkit';
 import { loadProductsConfig } from '../src/env';
-import { migrateProducts, startProductsSubgraph } from '../src/app';
+import { startProductsSubgraph } from '../src/app';
+import { productsService } from '../src/index';
 
 /** The products subgraph alone, in-process on a free port, on this run's own database. */
 export async function startProducts() {
   ensureRunIsolation();
   const config = loadProductsConfig({ ...process.env, PRODUCTS_PORT: '0' });
-  await migrateProducts(config);
+  await productsService.migrate(config);
   const queries: string[] = [];
   const service = await startProductsSubgraph(config, createLogger('products', process.env.LOG_LEVEL ?? 'warn'), {
     logQuery: (query) => queries.push(query),

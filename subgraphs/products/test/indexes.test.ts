@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { connectDatabase, databaseName, newId, type Keyset, type ServiceDatabase } from '@waimai/platform';
 import { ensureRunIsolation, uniqueId } from '@waimai/testkit';
-import { migrateProducts } from '../src/app';
+import { productsService } from '../src/index';
 import { createMerchantStore, type MerchantSearchFilter } from '../src/db/merchant-store';
 import { merchants, productsSchema, type ProductsSchema } from '../src/db/schema';
 import { loadProductsConfig } from '../src/env';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   ensureRunIsolation();
   // A database of its own: the plans must not depend on what other tests of the run wrote.
   const config = loadProductsConfig({ ...process.env, DB_PREFIX: `${process.env.DB_PREFIX}_${uniqueId('ix').replace(/-/g, '_')}` });
-  await migrateProducts(config);
+  await productsService.migrate(config);
   database = connectDatabase(config, 'products', productsSchema, { logQuery: (query, params) => captured.push({ query, params }) });
   connection = await mysql.createConnection({ uri: config.MYSQL_URL, database: databaseName(config.DB_PREFIX, 'products'), timezone: 'Z' });
   await database.primary.insert(merchants).values(

@@ -1,22 +1,5 @@
 import path from 'node:path';
-import {
-  connectDatabase,
-  connectRedis,
-  createInternalClient,
-  createInternalSigner,
-  createKafkaEventBus,
-  migrateDatabase,
-  ordersApi,
-  startOutboxRelay,
-  startSubgraphService,
-  Topics,
-  typeDefsFrom,
-  worker,
-  type ConnectOptions,
-  type EventBus,
-  type Logger,
-  type RunningSubgraphService,
-} from '@waimai/platform';
+import { connectRedis, createInternalClient, ordersApi, startSubgraphService, Topics, typeDefsFrom, worker, type ConnectOptions, type Logger, type RunningSubgraphService } from '@waimai/platform';
 import type { RidersConfig } from './env';
 import { createContext, type RidersStores } from './context';
 import { ridersSchema } from './db/schema';
@@ -31,12 +14,7 @@ import { startEmptyRoundRetries } from './jobs/empty-round-retries';
 import { mountRidersApi } from './internal/riders-api';
 import { resolvers } from './resolvers';
 
-export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'drizzle');
 const typeDefs = typeDefsFrom(path.join(__dirname, 'schema.graphql'));
-
-export async function migrateRiders(config: RidersConfig): Promise<void> {
-  await migrateDatabase(config, 'riders', MIGRATIONS_FOLDER);
-}
 
 export interface RidersOptions extends ConnectOptions {
   /** Test hooks into the dispatcher (e.g. dying between telling orders and publishing offers). */
@@ -44,11 +22,8 @@ export interface RidersOptions extends ConnectOptions {
 }
 
 export type RunningRiders = RunningSubgraphService<{
-  bus: EventBus;
   /** The Redis rider index (tests look at it with their own clock). */
   locations: LocationIndex;
-  /** Publishes every pending outbox row (tests, shutdown). */
-  drainOutbox(): Promise<void>;
   /** Copies every unsaved live location to MySQL now. */
   persistLocations(): Promise<number>;
 }>;
@@ -60,17 +35,17 @@ export type RunningRiders = RunningSubgraphService<{
  * persist and sweep timers.
  */
 export async function startRidersSubgraph(config: RidersConfig, logger: Logger, options: RidersOptions = {}): Promise<RunningRiders> {
-  return startSubgraphService('riders', logger, async ({ own }) => {
-    const database = own(connectDatabase(config, 'riders', ridersSchema, options), (database) => database.close());
-    const redis = own(connectRedis(config, 'riders'), (redis) => redis.quit());
-    const bus = own(createKafkaEventBus(config, 'riders', logger), (bus) => bus.close());
-    await bus.ensureTopics([Topics.orderEvents, Topics.dispatchOffers, Topics.riderEvents, Topics.auditEvents]);
+  return startSubgraphService('riders', config, logger, async (scope) => {
+    const { signer } = scope;
+    const database = scope.database(ridersSchema, options);
+    const redis = scope.own(connectRedis(config, 'riders'), (redis) => redis.quit());
+    const bus = await scope.bus([Topics.orderEvents, Topics.dispatchOffers, Topics.riderEvents, Topics.auditEvents]);
     const stores: RidersStores = {
       riders: createRiderStore(database.primary),
       dispatch: createDispatchStore(database.primary),
       locations: createLocationIndex(redis, config),
     };
-    const relay = own(startOutboxRelay({ service: 'riders', db: database.primary, bus, logger, intervalMs: 250 }), (relay) => relay.stop());
+    const relay = scope.relay(database, bus, { intervalMs: 250 });
     const riderService = createRiderService({ store: stores.riders, dispatch: stores.dispatch, index: stores.locations, relay });
     const dispatcher = createDispatcher({
       store: stores.dispatch,
@@ -80,7 +55,7 @@ export async function startRidersSubgraph(config: RidersConfig, logger: Logger, 
       orders: createInternalClient(ordersApi, {
         baseUrl: config.ORDERS_URL,
         caller: 'riders',
-        signer: createInternalSigner(config.INTERNAL_SECRET),
+        signer,
         timeoutMs: config.ORDERS_API_TIMEOUT_MS,
       }),
       relay,
@@ -101,17 +76,13 @@ export async function startRidersSubgraph(config: RidersConfig, logger: Logger, 
       subgraph: {
         typeDefs,
         resolvers,
-        port: config.RIDERS_PORT,
-        admin: { port: config.RIDERS_ADMIN_PORT, host: config.ADMIN_HOST },
-        signer: createInternalSigner(config.INTERNAL_SECRET),
         readiness: {
-          mysql: () => database.ping(),
           redis: async () => {
             await redis.ping();
           },
         },
         context: (caller) => createContext(caller, riderService, stores),
-        routes: (app) => mountRidersApi(app, stores.riders, createInternalSigner(config.INTERNAL_SECRET), logger),
+        routes: (app) => mountRidersApi(app, stores.riders, signer, logger),
       },
       workers: [
         orderEventsConsumer(bus, dispatcher, config.DISPATCH_CONCURRENCY, logger),
@@ -120,9 +91,7 @@ export async function startRidersSubgraph(config: RidersConfig, logger: Logger, 
         worker('empty-round retries', () => startEmptyRoundRetries(dispatcher, config.SCHEDULER_INTERVAL_MS, logger)),
       ],
       exposes: {
-        bus,
         locations: stores.locations,
-        drainOutbox: () => relay.drain(),
         persistLocations: async () => (await locationJobs.running()?.persist()) ?? 0,
       },
     };

@@ -19,7 +19,8 @@ import {
 } from '@waimai/platform';
 import { aPlace, north, openMerchant, startStack, subgraphCaller } from '@waimai/testkit';
 import { loadRidersConfig } from '../src/env';
-import { migrateRiders, startRidersSubgraph, type RidersOptions, type RunningRiders } from '../src/app';
+import { startRidersSubgraph, type RidersOptions, type RunningRiders } from '../src/app';
+import { ridersService } from '../src/index';
 import { dispatchRounds, orderOffers, riderAssignments, riders, ridersSchema } from '../src/db/schema';
 import { DISPATCH_CONSUMER } from '../src/domain/dispatch';
 export { eventually, north } from '@waimai/testkit';
@@ -63,7 +64,7 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
 
   try {
     const config = loadRidersConfig({ ...stack.env, RIDERS_PORT: '0' });
-    await migrateRiders(config);
+    await ridersService.migrate(config);
 
     const queries: string[] = [];
     const startRiders = (options: RidersOptions) =>

@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { connectDatabase, databaseName, decodeCursor, encodeCursor, type ServiceDatabase } from '@waimai/platform';
 import { ensureRunIsolation, uniqueId } from '@waimai/testkit';
-import { migrateRiders } from '../src/app';
+import { ridersService } from '../src/index';
 import { createRiderStore, type RiderSearch } from '../src/db/rider-store';
 import { riders, ridersSchema, riderStatuses, type RidersSchema } from '../src/db/schema';
 import { loadRidersConfig, type RidersConfig } from '../src/env';
@@ -26,7 +26,7 @@ const center = { lat: 31.2, lng: 121.45 };
 beforeAll(async () => {
   ensureRunIsolation();
   config = loadRidersConfig({ ...process.env, DB_PREFIX: `${process.env.DB_PREFIX}_${uniqueId('rix').replace(/-/g, '_')}` });
-  await migrateRiders(config);
+  await ridersService.migrate(config);
   database = connectDatabase(config, 'riders', ridersSchema, { logQuery: (query, params) => captured.push({ query, params }) });
   connection = await mysql.createConnection({ uri: config.MYSQL_URL, database: databaseName(config.DB_PREFIX, 'riders'), timezone: 'Z' });
   const rows = Array.from({ length: RIDERS }, (_, index) => ({
