@@ -5,7 +5,7 @@ import { gatewayConfigOrExit } from './env';
 export { startGateway, SUBGRAPH_NAMES, GRAPHQL_PATH, type RunningGateway, type SubgraphName } from './app';
 export { loadGatewayConfig, type GatewayConfig } from './env';
 export { createDocumentGuard, limitsFromConfig, type OperationLimits, type DocumentGuard } from './limits';
-export { eventSources, type EventSource } from './event-sources';
+export { eventSources, sourceTopics, type EventSource } from './event-sources';
 export { EventRouter } from './event-router';
 export { startEventFeed, type EventFeed } from './event-feed';
 export { buildManifest, loadManifest, sha256, type TrustedDocumentManifest } from './trusted-documents';

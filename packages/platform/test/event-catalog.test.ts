@@ -32,6 +32,12 @@ describe('the event catalog', () => {
       PaymentFailed: Topics.paymentEvents,
       PaymentRefunded: Topics.paymentEvents,
       OrderOffered: Topics.dispatchOffers,
+      AuditRecorded: Topics.auditEvents,
+      OrderRedispatchRequested: Topics.orderEvents,
+      OrderReassigned: Topics.orderEvents,
+      OrderWithdrawn: Topics.dispatchOffers,
+      RiderUpdated: Topics.riderEvents,
+      PaymentNeedsAttention: Topics.paymentEvents,
     });
     const offered = newEvent(OrderOffered, 'r', { offerId: 'o', orderId: 'x', riderId: 'r', round: 1, distanceMeters: 10, expiresAt: 'later' });
     expect(topicOf(offered)).toBe(Topics.dispatchOffers);
