@@ -130,6 +130,8 @@ export type OrderOffer = {
   id: Scalars['ID']['output'];
   /** The order on offer; null when the caller may no longer see it (another rider grabbed it, it was cancelled). */
   order: Maybe<Order>;
+  /** The order's id, always: a WITHDRAWN frame names the order taken away even though the rider may no longer load it. */
+  orderId: Scalars['ID']['output'];
   /** The rider it was offered to. */
   riderId: Scalars['ID']['output'];
   /** Dispatch round (1 = first radius; later rounds reach farther). */
@@ -484,6 +486,7 @@ export type OrderOfferResolvers<ContextType = Context, ParentType extends Resolv
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType>;
+  orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   riderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['OfferStatus'], ParentType, ContextType>;
