@@ -5,9 +5,8 @@ import type { InternalClient } from './client';
 
 const reservedLine = z.object({ productId: z.string(), name: z.string(), unitPriceCents: z.number().int(), quantity: z.number().int() });
 
-/** A stock hold: the authoritative prices and the merchant the lines belong to. */
-const reservation = z.object({
-  orderId: z.string(),
+/** The authoritative prices of some items and the merchant they belong to. */
+const pricedItems = z.object({
   merchant: z.object({
     id: z.string(),
     ownerId: z.string(),
@@ -18,11 +17,39 @@ const reservation = z.object({
   }),
   lines: z.array(reservedLine),
 });
+export type PricedItems = z.infer<typeof pricedItems>;
+
+/** A stock hold: the authoritative prices and the merchant the lines belong to. */
+const reservation = pricedItems.extend({ orderId: z.string() });
 export type StockReservation = z.infer<typeof reservation>;
 
+/** What orders asks about: at most 50 lines, one per product. */
+const items = z
+  .array(z.object({ productId: entityId, quantity: z.number().int().min(1).max(999) }))
+  .min(1, 'must have at least one item')
+  .max(50, 'must have at most 50 items')
+  // One line per product, as orders sends them: a repeated product would add up past its caller's per-line cap.
+  .refine((lines) => new Set(lines.map((line) => line.productId)).size === lines.length, 'must name each product once');
+
+const outOfStock = { status: 409, body: z.object({ productIds: z.array(z.string()) }) } as const;
+/** Operations suspended the merchant (suspendMerchant): its products take no new orders; orders answers MerchantSuspendedError. */
+const merchantSuspended = { status: 409, body: z.object({ merchantId: z.string(), message: z.string() }) } as const;
+/** The customer's input is at fault: `field` of createOrder's input (`items`, `deliveryLocation`) and what is wrong with it. */
+const badUserInput = {
+  status: 422,
+  body: z.object({
+    message: z.string(),
+    field: z.string(),
+    problem: z.string(),
+    productIds: z.array(z.string()).optional(),
+    merchantIds: z.array(z.string()).optional(),
+  }),
+} as const;
+
 /**
- * Products' stock API, called by orders while a customer waits on createOrder: holds
- * stock for an order (all lines or none, never oversold) and gives it back.
+ * Products' stock API, called by orders while a customer waits on createOrder or quoteOrder:
+ * prices items without holding them, holds stock for an order (all lines or none, never
+ * oversold) and gives it back.
  */
 export const stockApi = defineInternalApi({
   name: 'stock API',
@@ -36,34 +63,31 @@ export const stockApi = defineInternalApi({
       path: '/reservations',
       request: z.object({
         orderId: entityId,
-        items: z
-          .array(z.object({ productId: entityId, quantity: z.number().int().min(1).max(999) }))
-          .min(1, 'must have at least one item')
-          .max(50, 'must have at most 50 items')
-          // One line per product, as orders sends them: a repeated product would add up past its caller's per-line cap.
-          .refine((items) => new Set(items.map((item) => item.productId)).size === items.length, 'must name each product once'),
+        items,
         // Where the order goes: a shop that does not deliver that far refuses before holding anything.
         deliverTo: geoPointInput.optional(),
       }),
       response: reservation,
       refusals: {
-        OUT_OF_STOCK: { status: 409, body: z.object({ productIds: z.array(z.string()) }) },
+        OUT_OF_STOCK: outOfStock,
         /** The order's stock was released already (a tombstone): this id can hold nothing any more. */
         ALREADY_RELEASED: { status: 409, body: z.object({ message: z.string() }) },
-        /** Operations suspended the merchant (suspendMerchant): its products take no new orders; orders answers MerchantSuspendedError. */
-        MERCHANT_SUSPENDED: { status: 409, body: z.object({ merchantId: z.string(), message: z.string() }) },
-        /** The customer's input is at fault: `field` of createOrder's input (`items`, `deliveryLocation`) and what is wrong with it. */
-        BAD_USER_INPUT: {
-          status: 422,
-          body: z.object({
-            message: z.string(),
-            field: z.string(),
-            problem: z.string(),
-            productIds: z.array(z.string()).optional(),
-            merchantIds: z.array(z.string()).optional(),
-          }),
-        },
+        MERCHANT_SUSPENDED: merchantSuspended,
+        BAD_USER_INPUT: badUserInput,
       },
+      idempotent: true,
+      callers: ['orders'],
+    }),
+    /**
+     * The prices a hold of these items would get now, with the same checks and refusals as
+     * `reserve` (OUT_OF_STOCK when too little is left right now), holding nothing: quoteOrder.
+     */
+    price: defineInternalCall({
+      method: 'POST',
+      path: '/quotes',
+      request: z.object({ items, deliverTo: geoPointInput.optional() }),
+      response: pricedItems,
+      refusals: { OUT_OF_STOCK: outOfStock, MERCHANT_SUSPENDED: merchantSuspended, BAD_USER_INPUT: badUserInput },
       idempotent: true,
       callers: ['orders'],
     }),

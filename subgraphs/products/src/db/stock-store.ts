@@ -104,6 +104,11 @@ export function createStockStore(primary: Database<ProductsSchema>): StockHoldSt
       return merchant;
     },
 
+    async merchantSuspended(merchantId) {
+      const [row] = await primary.select({ suspended: merchants.suspended }).from(merchants).where(eq(merchants.id, merchantId));
+      return row?.suspended ?? false;
+    },
+
     async productsByIds(productIds) {
       return primary.select().from(products).where(inArray(products.id, [...productIds]));
     },

@@ -27,6 +27,9 @@ export interface Reservation {
   lines: ReservedLine[];
 }
 
+/** What a hold of some items would get now (a quote): the same as a reservation, without an order. */
+export type PricedItems = Omit<Reservation, 'orderId'>;
+
 /** Why a reservation was refused; nothing was reserved. */
 export type ReservationRefusal =
   | { kind: 'unknown-products'; productIds: string[] }
@@ -38,6 +41,7 @@ export type ReservationRefusal =
   | { kind: 'already-released' };
 
 export type ReservationResult = { ok: true; reservation: Reservation } | { ok: false; refusal: ReservationRefusal };
+export type PriceResult = { ok: true; priced: PricedItems } | { ok: false; refusal: Exclude<ReservationRefusal, { kind: 'already-released' }> };
 
 /** One hold per order; a RELEASED hold without a merchant is a tombstone (released before it was held). */
 export interface StockHold {
@@ -56,7 +60,9 @@ export interface StockHoldStore {
   /** A hold's lines at the products' current names and prices, in product id order. */
   linesOf(orderId: string): Promise<ReservedLine[]>;
   merchantById(merchantId: string): Promise<ReservationMerchant | undefined>;
-  productsByIds(productIds: readonly string[]): Promise<Array<{ id: string; merchantId: string; status: 'ON_SALE' | 'OFF_SALE' }>>;
+  /** Whether operations suspended the merchant, read without a lock (a quote holds nothing). */
+  merchantSuspended(merchantId: string): Promise<boolean>;
+  productsByIds(productIds: readonly string[]): Promise<Array<{ id: string; merchantId: string; name: string; priceCents: number; status: 'ON_SALE' | 'OFF_SALE' }>>;
   stockLevels(productIds: readonly string[]): Promise<Array<{ id: string; stock: number }>>;
   /** Marks holds whose order is known to exist (no-op for those already marked). */
   confirm(orderIds: readonly string[]): Promise<void>;
@@ -119,6 +125,16 @@ class HoldUndone extends Error {
 
 const refused = (refusal: ReservationRefusal): ReservationResult => ({ ok: false, refusal });
 
+type CheckedItems =
+  | {
+      ok: true;
+      quantities: Map<string, number>;
+      productIds: string[];
+      merchantId: string;
+      catalog: Awaited<ReturnType<StockHoldStore['productsByIds']>>;
+    }
+  | { ok: false; refusal: Exclude<ReservationRefusal, { kind: 'already-released' }> };
+
 /**
  * The stock hold use cases: hold, release, confirm, and the orphan-hold sweep. Each decides
  * the rules and owns its transaction (opened through the store); the store only runs SQL.
@@ -141,6 +157,34 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
     const merchant = await store.merchantById(hold.merchantId);
     if (!merchant) return refused({ kind: 'already-released' });
     return { ok: true, reservation: { orderId, merchant, lines } };
+  }
+
+  /**
+   * The checks every pricing makes before anything is held: known products, one merchant, on
+   * sale, delivered that far. One line per product, in id order (holds lock them in that order
+   * so concurrent holds never deadlock).
+   */
+  async function checkItems(request: readonly StockRequestLine[], deliverTo?: GeoPoint): Promise<CheckedItems> {
+    const quantities = new Map<string, number>();
+    for (const line of request) quantities.set(line.productId, (quantities.get(line.productId) ?? 0) + line.quantity);
+    const productIds = [...quantities.keys()].sort();
+
+    const catalog = await store.productsByIds(productIds);
+    const unknown = productIds.filter((id) => !catalog.some((product) => product.id === id));
+    if (unknown.length) return { ok: false, refusal: { kind: 'unknown-products', productIds: unknown } };
+    const merchantIds = [...new Set(catalog.map((product) => product.merchantId))];
+    if (merchantIds.length > 1) return { ok: false, refusal: { kind: 'several-merchants', merchantIds } };
+    const offSale = catalog.filter((product) => product.status !== 'ON_SALE').map((product) => product.id);
+    if (offSale.length) return { ok: false, refusal: { kind: 'not-on-sale', productIds: offSale } };
+    const merchantId = merchantIds[0] as string;
+    if (deliverTo) {
+      // Checked before the hold: an address the shop does not serve must leave nothing behind.
+      const merchant = await store.merchantById(merchantId);
+      if (merchant && distanceMeters({ lat: merchant.lat, lng: merchant.lng }, deliverTo) > merchant.deliveryRadiusMeters) {
+        return { ok: false, refusal: { kind: 'out-of-range', merchantName: merchant.name, deliveryRadiusMeters: merchant.deliveryRadiusMeters } };
+      }
+    }
+    return { ok: true, quantities, productIds, merchantId, catalog };
   }
 
   /** After a refused hold: which products cannot cover their line right now (for the error). */
@@ -181,26 +225,9 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
       const previous = await existingReservation(orderId, true);
       if (previous) return previous;
 
-      // One line per product, locked in id order so concurrent holds never deadlock.
-      const quantities = new Map<string, number>();
-      for (const line of request) quantities.set(line.productId, (quantities.get(line.productId) ?? 0) + line.quantity);
-      const productIds = [...quantities.keys()].sort();
-
-      const catalog = await store.productsByIds(productIds);
-      const unknown = productIds.filter((id) => !catalog.some((product) => product.id === id));
-      if (unknown.length) return refused({ kind: 'unknown-products', productIds: unknown });
-      const merchantIds = [...new Set(catalog.map((product) => product.merchantId))];
-      if (merchantIds.length > 1) return refused({ kind: 'several-merchants', merchantIds });
-      const offSale = catalog.filter((product) => product.status !== 'ON_SALE').map((product) => product.id);
-      if (offSale.length) return refused({ kind: 'not-on-sale', productIds: offSale });
-      const merchantId = merchantIds[0] as string;
-      if (deliverTo) {
-        // Checked before the hold: an address the shop does not serve must leave nothing behind.
-        const merchant = await store.merchantById(merchantId);
-        if (merchant && distanceMeters({ lat: merchant.lat, lng: merchant.lng }, deliverTo) > merchant.deliveryRadiusMeters) {
-          return refused({ kind: 'out-of-range', merchantName: merchant.name, deliveryRadiusMeters: merchant.deliveryRadiusMeters });
-        }
-      }
+      const checked = await checkItems(request, deliverTo);
+      if (!checked.ok) return refused(checked.refusal);
+      const { quantities, productIds, merchantId } = checked;
 
       try {
         await store.transaction(async (tx) => {
@@ -221,6 +248,29 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
         return (await existingReservation(orderId, true)) ?? refused({ kind: 'already-released' });
       }
       return (await existingReservation(orderId, false)) as ReservationResult;
+    },
+
+    /**
+     * What a hold of these items would get now, holding nothing (quoteOrder): the same checks
+     * and refusals as `reserve`, with stock compared to what is left at this moment. Another
+     * customer may take it before this one orders; createOrder's hold decides.
+     */
+    async price(request: readonly StockRequestLine[], deliverTo?: GeoPoint): Promise<PriceResult> {
+      const checked = await checkItems(request, deliverTo);
+      if (!checked.ok) return checked;
+      const { quantities, productIds, merchantId, catalog } = checked;
+      if (await store.merchantSuspended(merchantId)) return { ok: false, refusal: { kind: 'merchant-suspended', merchantId } };
+      const levels = await store.stockLevels(productIds);
+      const short = levels.filter((row) => row.stock < (quantities.get(row.id) ?? 0)).map((row) => row.id);
+      if (short.length) return { ok: false, refusal: { kind: 'out-of-stock', productIds: short } };
+      const merchant = await store.merchantById(merchantId);
+      if (!merchant) return { ok: false, refusal: { kind: 'unknown-products', productIds } };
+      const byId = new Map(catalog.map((product) => [product.id, product]));
+      const lines = productIds.map((productId) => {
+        const product = byId.get(productId) as (typeof catalog)[number];
+        return { productId, name: product.name, unitPriceCents: product.priceCents, quantity: quantities.get(productId) as number };
+      });
+      return { ok: true, priced: { merchant, lines } };
     },
 
     /**

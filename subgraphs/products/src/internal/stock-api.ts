@@ -2,14 +2,13 @@ import type { Express } from 'express';
 import { answer, mountInternalApi, refuse, stockApi, type InternalSigner, type Logger } from '@waimai/platform';
 import type { ReservationRefusal, StockService } from '../domain/stock';
 
-function refusalOf(refusal: ReservationRefusal) {
+/** A refusal both pricing and holding may answer: the items or the shop, never the hold. */
+function itemsRefusalOf(refusal: Exclude<ReservationRefusal, { kind: 'already-released' }>) {
   switch (refusal.kind) {
     case 'out-of-stock':
       return refuse('OUT_OF_STOCK', { productIds: refusal.productIds });
     case 'merchant-suspended':
       return refuse('MERCHANT_SUSPENDED', { merchantId: refusal.merchantId, message: 'This shop is suspended and takes no orders.' });
-    case 'already-released':
-      return refuse('ALREADY_RELEASED', { message: 'This order\'s stock was already released.' });
     case 'unknown-products':
       return refuse('BAD_USER_INPUT', { message: 'Unknown products.', field: 'items', problem: 'Unknown products.', productIds: refusal.productIds });
     case 'not-on-sale':
@@ -30,11 +29,16 @@ function refusalOf(refusal: ReservationRefusal) {
   }
 }
 
+function refusalOf(refusal: ReservationRefusal) {
+  if (refusal.kind === 'already-released') return refuse('ALREADY_RELEASED', { message: 'This order\'s stock was already released.' });
+  return itemsRefusalOf(refusal);
+}
+
 /**
  * Serves `stockApi` (packages/platform), which orders calls while a customer waits on
- * createOrder. It sits outside /graphql, is never routed by the gateway, and needs a service token.
+ * createOrder or quoteOrder. It sits outside /graphql, is never routed by the gateway, and needs a service token.
  */
-export function mountStockApi(app: Express, stock: Pick<StockService, 'reserve' | 'release'>, signer: InternalSigner, logger: Logger): void {
+export function mountStockApi(app: Express, stock: Pick<StockService, 'price' | 'reserve' | 'release'>, signer: InternalSigner, logger: Logger): void {
   mountInternalApi(
     app,
     stockApi,
@@ -42,6 +46,10 @@ export function mountStockApi(app: Express, stock: Pick<StockService, 'reserve' 
       async reserve({ body }) {
         const result = await stock.reserve(body.orderId, body.items, body.deliverTo);
         return result.ok ? answer(result.reservation) : refusalOf(result.refusal);
+      },
+      async price({ body }) {
+        const result = await stock.price(body.items, body.deliverTo);
+        return result.ok ? answer(result.priced) : itemsRefusalOf(result.refusal);
       },
       release: async ({ params }) => answer(await stock.release(params.orderId)),
     },
