@@ -167,11 +167,20 @@ export const auditActions = [
   'PRODUCT_PUBLISH',
   'PRODUCT_STOCK_SET',
   'PRODUCT_STATUS_SET',
+  'CAMPAIGN_CREATE',
+  'CAMPAIGN_PAUSE',
+  'CAMPAIGN_RESUME',
+  'CAMPAIGN_END',
+  'COUPON_ISSUE',
+  'AD_BUY',
+  'AD_PAUSE',
+  'AD_RESUME',
+  'AD_END',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /** What an audited action touched: the GraphQL enum `AuditTargetType`. */
-export const auditTargetTypes = ['ORDER', 'RIDER', 'MERCHANT', 'PRODUCT', 'PAYMENT'] as const;
+export const auditTargetTypes = ['ORDER', 'RIDER', 'MERCHANT', 'PRODUCT', 'PAYMENT', 'CAMPAIGN', 'COUPON', 'AD_PLACEMENT'] as const;
 export type AuditTargetType = (typeof auditTargetTypes)[number];
 
 /** audit.events — one per audited action, key = target id, written in the same transaction as the effect. */

@@ -7,8 +7,8 @@ const message = z.object({ message: z.string() });
 
 /**
  * Orders' internal API: payments reads an order's amount and owner; the riders dispatcher
- * records the riders it offered an order to, or that it reached nobody; products asks which
- * orders exist before releasing stock held for orders that never appeared.
+ * records the riders it offered an order to, or that it reached nobody; products and operations
+ * ask which orders exist before releasing stock or discounts held for orders that never appeared.
  */
 export const ordersApi = defineInternalApi({
   name: 'orders API',
@@ -20,12 +20,12 @@ export const ordersApi = defineInternalApi({
     existing: defineInternalCall({
       method: 'POST',
       path: '/exists',
-      // 500 ids: one sweep batch of products' orphan-hold sweep, one indexed IN (...) on the primary key.
+      // 500 ids: one sweep batch of products' orphan-hold sweep (or operations' orphan-discount sweep), one indexed IN (...) on the primary key.
       request: z.object({ orderIds: z.array(z.string().min(1).max(64)).max(500) }),
       response: z.object({ existing: z.array(z.string()) }),
       refusals: {},
       idempotent: true,
-      callers: ['products'],
+      callers: ['products', 'operations'],
     }),
     /** What initiatePayment needs: the order's owner, status and authoritative total. */
     orderForPayment: defineInternalCall({

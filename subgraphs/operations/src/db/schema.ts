@@ -1,5 +1,5 @@
-import { boolean, char, datetime, index, int, mysqlEnum, mysqlTable, text, varchar } from 'drizzle-orm/mysql-core';
-import { auditActions, auditTargetTypes, outbox, processedEvents } from '@waimai/platform';
+import { boolean, char, datetime, double, index, int, mysqlEnum, mysqlTable, primaryKey, text, varchar } from 'drizzle-orm/mysql-core';
+import { auditActions, auditTargetTypes, campaignKinds, fundingSources, outbox, processedEvents } from '@waimai/platform';
 
 // Re-exported so drizzle-kit's migration creates the platform's outbox and consumer tables here too.
 export { outbox, processedEvents };
@@ -97,9 +97,140 @@ export const refundFacts = mysqlTable(
   (t) => [index('refund_facts_refunded').on(t.refundedAt), index('refund_facts_order').on(t.orderId)],
 );
 
-export const operationsSchema = { auditLog, orderFacts, refundFacts, outbox, processedEvents };
+/** A campaign's own status; whether it runs now also depends on its window (domain/campaigns.ts). */
+export const campaignStatuses = ['ACTIVE', 'PAUSED', 'ENDED'] as const;
+export type CampaignStatus = (typeof campaignStatuses)[number];
+
+/**
+ * A campaign (活动): what it gives, to which baskets, when, and how much money it may give.
+ * `reserved_cents + spent_cents <= budget_cents` always holds: every reservation adds to
+ * `reserved_cents` with a conditional UPDATE that checks it (db/campaign-store.ts).
+ */
+export const campaigns = mysqlTable(
+  'campaigns',
+  {
+    id: char('id', { length: 36 }).primaryKey(),
+    kind: mysqlEnum('kind', campaignKinds).notNull(),
+    title: varchar('title', { length: 100 }).notNull(),
+    fundedBy: mysqlEnum('funded_by', fundingSources).notNull(),
+    /** The merchant paying for a MERCHANT-funded campaign (which then applies to its shop only); null for PLATFORM. */
+    merchantId: varchar('merchant_id', { length: 64 }),
+    /** That merchant's owner (a user's sub) as products named it at creation: who may manage the campaign besides staff. */
+    ownerId: varchar('owner_id', { length: 128 }),
+    /** The shops it applies to, as a JSON array; empty for any shop (then the area decides). */
+    merchantIds: text('merchant_ids').notNull(),
+    /** The area it applies to (the delivery location within the circle); null for anywhere. */
+    areaLat: double('area_lat'),
+    areaLng: double('area_lng'),
+    areaRadiusMeters: int('area_radius_meters'),
+    startsAt: at('starts_at').notNull(),
+    endsAt: at('ends_at').notNull(),
+    status: mysqlEnum('status', campaignStatuses).notNull(),
+    budgetCents: int('budget_cents').notNull(),
+    reservedCents: int('reserved_cents').notNull().default(0),
+    spentCents: int('spent_cents').notNull().default(0),
+    /** Orders per customer that may get it; null for no limit. */
+    perCustomerLimit: int('per_customer_limit'),
+    /** The kinds it combines with, as a JSON array. */
+    stacksWith: varchar('stacks_with', { length: 200 }).notNull(),
+    thresholdCents: int('threshold_cents'),
+    offCents: int('off_cents'),
+    percent: int('percent'),
+    capCents: int('cap_cents'),
+    /** The dishes a PERCENT_OFF applies to, as a JSON array; null for every item. */
+    productIds: text('product_ids'),
+    createdBy: varchar('created_by', { length: 128 }).notNull(),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [
+    // Pricing reads the ACTIVE campaigns whose window has not ended.
+    index('campaigns_status_ends').on(t.status, t.endsAt),
+    index('campaigns_owner_created').on(t.ownerId, t.createdAt, t.id),
+    index('campaigns_created').on(t.createdAt, t.id),
+  ],
+);
+
+/** A coupon issued to one customer: single use (held by one order at a time), with its own expiry. */
+export const coupons = mysqlTable(
+  'coupons',
+  {
+    id: char('id', { length: 36 }).primaryKey(),
+    campaignId: char('campaign_id', { length: 36 }).notNull(),
+    customerId: varchar('customer_id', { length: 128 }).notNull(),
+    expiresAt: at('expires_at').notNull(),
+    /** The order holding it (reserved or paid); null while it is free. */
+    orderId: varchar('order_id', { length: 64 }),
+    /** When the holding order was paid; null until then (and again after a cancellation gives it back). */
+    usedAt: at('used_at'),
+    issuedBy: varchar('issued_by', { length: 128 }).notNull(),
+    issuedAt: at('issued_at').notNull(),
+  },
+  (t) => [index('coupons_customer_issued').on(t.customerId, t.issuedAt, t.id), index('coupons_campaign').on(t.campaignId)],
+);
+
+export const discountStates = ['RESERVED', 'CONSUMED', 'RELEASED'] as const;
+export type DiscountState = (typeof discountStates)[number];
+
+/**
+ * The discounts held for one order, keyed by the order id (reserve is idempotent per order).
+ * A release that finds no row writes a RELEASED one (a tombstone), so a reservation arriving
+ * after its release holds nothing. `confirmed_at`: the order's first event was seen, so the
+ * orphan sweep never asks orders about it.
+ */
+export const discountOrders = mysqlTable(
+  'discount_orders',
+  {
+    orderId: varchar('order_id', { length: 64 }).primaryKey(),
+    customerId: varchar('customer_id', { length: 128 }).notNull(),
+    state: mysqlEnum('state', discountStates).notNull(),
+    /** When the hold was made or last resumed by a repeated reserve (the orphan window starts here). */
+    claimedAt: at('claimed_at').notNull(),
+    confirmedAt: at('confirmed_at'),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [index('discount_orders_unconfirmed').on(t.state, t.confirmedAt, t.claimedAt)],
+);
+
+/** One discount of an order, as granted (the answer a repeated reserve gives again). */
+export const discountLines = mysqlTable(
+  'discount_lines',
+  {
+    orderId: varchar('order_id', { length: 64 }).notNull(),
+    campaignId: char('campaign_id', { length: 36 }).notNull(),
+    couponId: char('coupon_id', { length: 36 }),
+    kind: mysqlEnum('kind', campaignKinds).notNull(),
+    title: varchar('title', { length: 100 }).notNull(),
+    fundedBy: mysqlEnum('funded_by', fundingSources).notNull(),
+    amountCents: int('amount_cents').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.campaignId] }), index('discount_lines_campaign').on(t.campaignId)],
+);
+
+/** How many orders of a customer hold a campaign's discount (reserved or paid), for its per-customer limit. */
+export const campaignCustomers = mysqlTable(
+  'campaign_customers',
+  {
+    campaignId: char('campaign_id', { length: 36 }).notNull(),
+    customerId: varchar('customer_id', { length: 128 }).notNull(),
+    uses: int('uses').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.customerId] })],
+);
+
+/** Customers who have paid an order (from orders.events): FIRST_ORDER campaigns are for the others. */
+export const paidCustomers = mysqlTable('paid_customers', {
+  customerId: varchar('customer_id', { length: 128 }).primaryKey(),
+  firstOrderId: varchar('first_order_id', { length: 64 }).notNull(),
+  paidAt: at('paid_at').notNull(),
+});
+
+export const operationsSchema = { auditLog, orderFacts, refundFacts, campaigns, coupons, discountOrders, discountLines, campaignCustomers, paidCustomers, outbox, processedEvents };
 export type OperationsSchema = typeof operationsSchema;
 
 export type AuditEntryRow = typeof auditLog.$inferSelect;
 export type OrderFactsRow = typeof orderFacts.$inferSelect;
 export type RefundFactsRow = typeof refundFacts.$inferSelect;
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type CouponRow = typeof coupons.$inferSelect;
+export type DiscountLineRow = typeof discountLines.$inferSelect;

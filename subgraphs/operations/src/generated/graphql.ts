@@ -21,6 +21,24 @@ export type Scalars = {
 
 /** An action staff took, as the audit log names it (the values of platform's auditActions). */
 export type AuditAction =
+  /** A sponsored placement bought (by its merchant, or by staff on its behalf). */
+  | 'AD_BUY'
+  /** A sponsored placement ended for good. */
+  | 'AD_END'
+  /** A sponsored placement paused. */
+  | 'AD_PAUSE'
+  /** A paused sponsored placement resumed. */
+  | 'AD_RESUME'
+  /** A campaign created (by staff, or by the merchant paying for it). */
+  | 'CAMPAIGN_CREATE'
+  /** A campaign ended for good. */
+  | 'CAMPAIGN_END'
+  /** A campaign paused. */
+  | 'CAMPAIGN_PAUSE'
+  /** A paused campaign resumed. */
+  | 'CAMPAIGN_RESUME'
+  /** A coupon issued to a customer. */
+  | 'COUPON_ISSUE'
   /** A shop opened by staff. */
   | 'MERCHANT_CREATE'
   /** A suspended shop reinstated. */
@@ -113,6 +131,9 @@ export type AuditLogFilter = {
 
 /** What an audited action touched (the values of platform's auditTargetTypes). */
 export type AuditTargetType =
+  | 'AD_PLACEMENT'
+  | 'CAMPAIGN'
+  | 'COUPON'
   | 'MERCHANT'
   | 'ORDER'
   | 'PAYMENT'
