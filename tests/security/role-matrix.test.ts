@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
-import { createKafkaEventBus, createLogger, newEvent, PaymentNeedsAttention, RiderUpdated, Topics, type EventBus, type Role } from '@waimai/platform';
+import { createKafkaEventBus, createLogger, newEvent, PaymentNeedsAttention, RiderUpdated, Topics, type AuditAction, type EventBus, type Role } from '@waimai/platform';
 import {
   aGrabbedOrder,
   aMerchant,
@@ -576,8 +576,65 @@ beforeAll(async () => {
   await Promise.all(Array.from({ length: 8 }, worker));
 }, 120_000);
 
-test.each(cells)('$title', async ({ title, operation, expected }) => {
+/** The successful mutations by staff, each with the actor who made it: each must be in the audit log. */
+const staffMutations: Array<{ operation: string; actorId: string }> = [];
+const isStaffCaller = (caller: Caller) => caller === 'OPERATOR' || caller === 'ADMIN';
+const subOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
+
+test.each(cells)('$title', async ({ title, operation, caller, expected }) => {
   const prepared = preparedCells.get(title);
-  expect({ cell: title, outcome: prepared ? await runCell(operation, prepared) : 'no scenario' }).toEqual({ cell: title, outcome: expected });
+  const outcome = prepared ? await runCell(operation, prepared) : 'no scenario';
+  if (outcome === 'ok' && prepared?.token && isStaffCaller(caller) && contractOperations.get(operation)?.kind === 'mutation') {
+    staffMutations.push({ operation, actorId: subOf(prepared.token) });
+  }
+  expect({ cell: title, outcome }).toEqual({ cell: title, outcome: expected });
 });
+
+/**
+ * What each mutation that OPERATOR or ADMIN may make writes to the audit log (issue 8: every
+ * intervention and every staff mutation is audited in the transaction of its effect). A new
+ * mutation that staff may call fails the test below until it has its action here.
+ */
+const AUDITED_AS: Record<string, AuditAction> = {
+  PublishProduct: 'PRODUCT_PUBLISH',
+  UpdateProductStock: 'PRODUCT_STOCK_SET',
+  SetProductStatus: 'PRODUCT_STATUS_SET',
+  CancelOrder: 'ORDER_CANCEL',
+  CompensateOrder: 'ORDER_COMPENSATE',
+  CancelOrderAsStaff: 'ORDER_CANCEL',
+  RedispatchOrder: 'ORDER_REDISPATCH',
+  ReassignOrder: 'ORDER_REASSIGN',
+  MarkOrderDelivered: 'ORDER_MARK_DELIVERED',
+  SuspendMerchant: 'MERCHANT_SUSPEND',
+  ReinstateMerchant: 'MERCHANT_REINSTATE',
+  SuspendRider: 'RIDER_SUSPEND',
+  ReinstateRider: 'RIDER_REINSTATE',
+};
+
+test('every mutation staff may make names its audit action, and each one staff made above is in the audit log under its actor', async () => {
+  const staffMayMake = Object.entries(EXPECTED)
+    .filter(([name, row]) => contractOperations.get(name)?.kind === 'mutation' && Object.entries(row.cells).some(([key, outcome]) => outcome === 'ok' && isStaffCaller(key.split('/')[0] as Caller)))
+    .map(([name]) => name);
+  expect(staffMayMake.filter((name) => !AUDITED_AS[name])).toEqual([]);
+  expect(staffMutations.length).toBeGreaterThan(0);
+
+  const admin = await anActor('ADMIN');
+  const unaudited: string[] = [];
+  for (const { operation, actorId } of staffMutations) {
+    const found = await eventually(
+      async () => {
+        const answer = await gql<{ auditLog: { edges: unknown[] } }>(
+          stack.graphqlUrl,
+          'query($filter: AuditLogFilter) { auditLog(filter: $filter, first: 1) { edges { cursor } } }',
+          { filter: { actorId, actions: [AUDITED_AS[operation]] } },
+          admin.token,
+        );
+        return (answer.data?.auditLog.edges.length ?? 0) > 0 ? true : null;
+      },
+      { timeoutMs: 15_000, what: `${operation} by ${actorId} in the audit log` },
+    ).catch(() => false);
+    if (!found) unaudited.push(`${operation} by ${actorId}`);
+  }
+  expect(unaudited).toEqual([]);
+}, 300_000);
 

@@ -230,6 +230,12 @@ export function createOrderService({ store, stock, riders, relay, policy, logger
         actorId: caller.sub,
         guard: staff ? undefined : requireCustomerOf(caller),
         set: (_order, now) => ({ cancelledAt: now, cancelReason: reason ?? 'Cancelled by the customer.', paymentDueAt: null }),
+        // Staff may cancel an unpaid order through the customer's mutation too: audited like cancelOrderAsStaff.
+        events: staff
+          ? (updated, now, before) => [
+              auditEvent('orders', caller, { action: 'ORDER_CANCEL', targetType: 'ORDER', targetId: orderId, reason, before: before.status, after: updated.status }, now),
+            ]
+          : undefined,
       }),
 
     confirmReceipt: (caller: Identity, orderId: string) =>
