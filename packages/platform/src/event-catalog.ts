@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { newId } from './ids';
 import { Topics, type EventEnvelope, type TopicName } from './events';
+import { adPlacementStatuses } from './ads';
 
 /**
  * Every event type on the platform's topics, defined once: its type name, its topic and the
@@ -290,6 +291,31 @@ export const PaymentNeedsAttention = defineEvent({
 });
 export type PaymentNeedsAttentionData = z.infer<typeof PaymentNeedsAttention.data>;
 
+/**
+ * ads.events — a sponsored placement as operations holds it after a change (bought, paused,
+ * resumed, ended). Key = placement id. A full snapshot with a version that grows by one per
+ * change, so products' read model keeps the newest whatever order or how often it arrives.
+ */
+export const AdPlacementChanged = defineEvent({
+  type: 'AdPlacementChanged',
+  topic: Topics.adEvents,
+  data: z.object({
+    placementId: z.string(),
+    merchantId: z.string(),
+    /** The area where the shop is sponsored: customers within `radiusMeters` of `center`. */
+    center: point,
+    radiusMeters: z.number().int().positive(),
+    startsAt: z.string(),
+    endsAt: z.string(),
+    dailyBudgetCents: z.number().int().positive(),
+    cpcCents: z.number().int().positive(),
+    status: z.enum(adPlacementStatuses),
+    version: z.number().int().positive(),
+    at: z.string(),
+  }),
+});
+export type AdPlacementChangedData = z.infer<typeof AdPlacementChanged.data>;
+
 /** The catalog, by type name: what the outbox may hold and where each type is published. */
 export const eventCatalog = {
   OrderStatusChanged,
@@ -304,6 +330,7 @@ export const eventCatalog = {
   OrderWithdrawn,
   RiderUpdated,
   PaymentNeedsAttention,
+  AdPlacementChanged,
 } as const;
 
 /** An event of any type in the catalog, as a producer built it. */

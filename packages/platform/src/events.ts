@@ -20,6 +20,7 @@ export const Topics = {
   dispatchOffers: 'dispatch.offers',
   riderEvents: 'riders.events',
   auditEvents: 'audit.events',
+  adEvents: 'ads.events',
 } as const;
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 

@@ -23,3 +23,4 @@ export * from './event-consumer';
 export * from './internal-api';
 export * from './repeat';
 export * from './campaigns';
+export * from './ads';

@@ -38,6 +38,7 @@ describe('the event catalog', () => {
       OrderWithdrawn: Topics.dispatchOffers,
       RiderUpdated: Topics.riderEvents,
       PaymentNeedsAttention: Topics.paymentEvents,
+      AdPlacementChanged: Topics.adEvents,
     });
     const offered = newEvent(OrderOffered, 'r', { offerId: 'o', orderId: 'x', riderId: 'r', round: 1, distanceMeters: 10, expiresAt: 'later' });
     expect(topicOf(offered)).toBe(Topics.dispatchOffers);

@@ -5,3 +5,4 @@ export * from './stock-api';
 export * from './orders-api';
 export * from './riders-api';
 export * from './campaigns-api';
+export * from './merchants-api';

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { defineInternalApi, defineInternalCall, noBody } from './definition';
+import type { InternalClient } from './client';
+
+/**
+ * Products' merchants API: operations asks who owns a shop and whether it is suspended while
+ * a merchant (or staff on its behalf) waits on buying something for it (an ad placement), so
+ * that a shop of someone else is refused at once.
+ */
+export const merchantsApi = defineInternalApi({
+  name: 'merchants API',
+  service: 'products',
+  prefix: '/internal/merchants',
+  bodyLimit: '16kb',
+  calls: {
+    /** The shop as products knows it now, read on products' primary; an unknown id is `exists: false`, not a refusal. */
+    merchantStatus: defineInternalCall({
+      method: 'GET',
+      path: '/:merchantId/status',
+      request: noBody,
+      response: z.object({
+        exists: z.boolean(),
+        /** The owner's user id; null when the shop does not exist. */
+        ownerId: z.string().nullable(),
+        suspended: z.boolean(),
+      }),
+      refusals: {},
+      idempotent: true,
+      callers: ['operations'],
+    }),
+  },
+});
+export type MerchantsApiClient = InternalClient<typeof merchantsApi>;
+export type MerchantStatusAnswer = z.output<typeof merchantsApi.calls.merchantStatus.response>;
