@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, char, check, datetime, double, index, int, mysqlEnum, mysqlTable, primaryKey, varchar } from 'drizzle-orm/mysql-core';
-import { outbox } from '@waimai/platform';
+import { adPlacementStatuses, outbox } from '@waimai/platform';
 
 // Re-exported so drizzle-kit's migration creates the platform's outbox table here too. Products
 // keeps no processed_events: its one consumer's effects (release, confirm) are idempotent by nature.
@@ -94,9 +94,35 @@ export const stockHoldItems = mysqlTable(
   (t) => [primaryKey({ columns: [t.orderId, t.productId] })],
 );
 
-export const productsSchema = { merchants, products, stockHolds, stockHoldItems, outbox };
+/**
+ * Sponsored placements as operations last published them (AdPlacementChanged on ads.events):
+ * the read model merchantsNearby picks sponsored shops from without asking operations. A
+ * snapshot replaces the row only when its version is newer, so replays change nothing.
+ */
+export const adPlacements = mysqlTable(
+  'ad_placements',
+  {
+    id: char('id', { length: 36 }).primaryKey(),
+    merchantId: char('merchant_id', { length: 36 }).notNull(),
+    /** The centre of the area where the shop is sponsored. */
+    lat: double('lat').notNull(),
+    lng: double('lng').notNull(),
+    radiusMeters: int('radius_m').notNull(),
+    startsAt: datetime('starts_at', { mode: 'date', fsp: 3 }).notNull(),
+    endsAt: datetime('ends_at', { mode: 'date', fsp: 3 }).notNull(),
+    dailyBudgetCents: int('daily_budget_cents').notNull(),
+    cpcCents: int('cpc_cents').notNull(),
+    status: mysqlEnum('status', adPlacementStatuses).notNull(),
+    version: int('version').notNull(),
+  },
+  // merchantsNearby ranges over the box of the widest area around the customer, active ones only.
+  (t) => [index('ad_placements_status_lat_lng').on(t.status, t.lat, t.lng)],
+);
+
+export const productsSchema = { merchants, products, stockHolds, stockHoldItems, adPlacements, outbox };
 export type ProductsSchema = typeof productsSchema;
 
 export type MerchantRow = typeof merchants.$inferSelect;
 export type ProductRow = typeof products.$inferSelect;
+export type AdPlacementRow = typeof adPlacements.$inferSelect;
 export type ProductStatus = (typeof productStatuses)[number];
