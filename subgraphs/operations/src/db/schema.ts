@@ -1,5 +1,5 @@
 import { boolean, char, datetime, double, index, int, mysqlEnum, mysqlTable, primaryKey, text, varchar } from 'drizzle-orm/mysql-core';
-import { auditActions, auditTargetTypes, campaignKinds, fundingSources, outbox, processedEvents } from '@waimai/platform';
+import { adPlacementStatuses, auditActions, auditTargetTypes, campaignKinds, fundingSources, outbox, processedEvents } from '@waimai/platform';
 
 // Re-exported so drizzle-kit's migration creates the platform's outbox and consumer tables here too.
 export { outbox, processedEvents };
@@ -225,7 +225,89 @@ export const paidCustomers = mysqlTable('paid_customers', {
   paidAt: at('paid_at').notNull(),
 });
 
-export const operationsSchema = { auditLog, orderFacts, refundFacts, campaigns, coupons, discountOrders, discountLines, campaignCustomers, paidCustomers, outbox, processedEvents };
+/**
+ * Sponsored placements (广告) bought for a shop: an area (centre + radius), a window, a daily
+ * budget and a price per click. `version` grows by one per change and travels with each
+ * AdPlacementChanged snapshot, so products keeps the newest. The day's spend lives in Redis
+ * (platform ads.ts) and is settled into ad_daily_stats.
+ */
+export const adPlacements = mysqlTable(
+  'ad_placements',
+  {
+    id: char('id', { length: 36 }).primaryKey(),
+    merchantId: char('merchant_id', { length: 36 }).notNull(),
+    /** The shop's owner when it was bought (products' answer): the merchant who may manage it and see its figures. */
+    ownerId: varchar('owner_id', { length: 128 }).notNull(),
+    lat: double('lat').notNull(),
+    lng: double('lng').notNull(),
+    radiusMeters: int('radius_m').notNull(),
+    startsAt: at('starts_at').notNull(),
+    endsAt: at('ends_at').notNull(),
+    dailyBudgetCents: int('daily_budget_cents').notNull(),
+    cpcCents: int('cpc_cents').notNull(),
+    status: mysqlEnum('status', adPlacementStatuses).notNull(),
+    version: int('version').notNull(),
+    /** Who bought it: the owner, or the staff member on the shop's behalf. */
+    createdBy: varchar('created_by', { length: 128 }).notNull(),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [
+    // Newest first: staff over all, a merchant over its own, anyone over one shop's.
+    index('ad_placements_created').on(t.createdAt, t.id),
+    index('ad_placements_owner_created').on(t.ownerId, t.createdAt, t.id),
+    index('ad_placements_merchant_created').on(t.merchantId, t.createdAt, t.id),
+    // The settlement job: placements whose window reaches into the days it settles.
+    index('ad_placements_ends').on(t.endsAt),
+  ],
+);
+
+/**
+ * A placement's counters of one UTC day, copied from Redis by the settlement job. Each copy
+ * keeps the larger value of each counter (they only grow within a day), so settling again,
+ * from any replica, in any order, changes nothing.
+ */
+export const adDailyStats = mysqlTable(
+  'ad_daily_stats',
+  {
+    placementId: char('placement_id', { length: 36 }).notNull(),
+    /** The UTC day, '2026-03-01' (the day in the Redis key). */
+    day: char('day', { length: 10 }).notNull(),
+    impressions: int('impressions').notNull(),
+    clicks: int('clicks').notNull(),
+    spentCents: int('spent_cents').notNull(),
+    settledAt: at('settled_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.placementId, t.day] })],
+);
+
+/** Every charged click: who clicked which shop's ad, when (the attribution of orders reads it). */
+export const adClicks = mysqlTable(
+  'ad_clicks',
+  {
+    id: char('id', { length: 36 }).primaryKey(),
+    placementId: char('placement_id', { length: 36 }).notNull(),
+    merchantId: char('merchant_id', { length: 36 }).notNull(),
+    customerId: varchar('customer_id', { length: 128 }).notNull(),
+    clickedAt: at('clicked_at').notNull(),
+  },
+  // An order placed: this customer's latest click on this shop's ads before it.
+  (t) => [index('ad_clicks_customer_merchant').on(t.customerId, t.merchantId, t.clickedAt)],
+);
+
+/** An order placed by a customer at a shop within 24 h after their click on its ad: one row per order, for the click's placement. */
+export const adAttributions = mysqlTable(
+  'ad_attributions',
+  {
+    orderId: varchar('order_id', { length: 64 }).primaryKey(),
+    placementId: char('placement_id', { length: 36 }).notNull(),
+    clickId: char('click_id', { length: 36 }).notNull(),
+    placedAt: at('placed_at').notNull(),
+  },
+  (t) => [index('ad_attributions_placement').on(t.placementId)],
+);
+
+export const operationsSchema = { auditLog, orderFacts, refundFacts, campaigns, coupons, discountOrders, discountLines, campaignCustomers, paidCustomers, adPlacements, adDailyStats, adClicks, adAttributions, outbox, processedEvents };
 export type OperationsSchema = typeof operationsSchema;
 
 export type AuditEntryRow = typeof auditLog.$inferSelect;
@@ -234,3 +316,5 @@ export type RefundFactsRow = typeof refundFacts.$inferSelect;
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CouponRow = typeof coupons.$inferSelect;
 export type DiscountLineRow = typeof discountLines.$inferSelect;
+export type AdPlacementRow = typeof adPlacements.$inferSelect;
+export type AdDailyStatsRow = typeof adDailyStats.$inferSelect;
