@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createInternalClient, ridersApi, startSubgraphService, stockApi, Topics, typeDefsFrom, worker, type ConnectOptions, type Logger, type OutboxRelayOptions, type RunningSubgraphService } from '@waimai/platform';
+import { campaignsApi, createInternalClient, ridersApi, startSubgraphService, stockApi, Topics, typeDefsFrom, worker, type ConnectOptions, type Logger, type OutboxRelayOptions, type RunningSubgraphService } from '@waimai/platform';
 import type { OrdersConfig } from './env';
 import { createContext } from './context';
 import { ordersSchema } from './db/schema';
@@ -35,7 +35,8 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
     const relay = scope.relay(database, bus, { intervalMs: 250, afterPublish: options.afterOutboxPublish });
     const stock = createInternalClient(stockApi, { baseUrl: config.PRODUCTS_URL, caller: 'orders', signer, timeoutMs: config.STOCK_API_TIMEOUT_MS });
     const riders = createInternalClient(ridersApi, { baseUrl: config.RIDERS_URL, caller: 'orders', signer, timeoutMs: config.RIDERS_API_TIMEOUT_MS });
-    const service = createOrderService({ store, stock, riders, relay, policy: config, logger });
+    const campaigns = createInternalClient(campaignsApi, { baseUrl: config.OPERATIONS_URL, caller: 'orders', signer, timeoutMs: config.CAMPAIGNS_API_TIMEOUT_MS });
+    const service = createOrderService({ store, stock, riders, campaigns, relay, policy: config, logger });
     return {
       subgraph: {
         typeDefs,

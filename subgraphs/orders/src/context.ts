@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { hasRole, loaderOfGroups, type Caller } from '@waimai/platform';
 import type { OrderStore } from './db/order-store';
-import type { OrderItemRow, OrderRow, OrderTimelineRow } from './db/schema';
+import type { OrderDiscountRow, OrderItemRow, OrderRow, OrderTimelineRow } from './db/schema';
 import type { OrderService } from './domain/orders';
 import { canSeeOrder } from './domain/access';
 
@@ -13,6 +13,7 @@ export interface Context {
     /** Orders the caller may see; null for missing and hidden alike. */
     visibleOrder: DataLoader<string, OrderRow | null>;
     items: DataLoader<string, OrderItemRow[]>;
+    discounts: DataLoader<string, OrderDiscountRow[]>;
     timeline: DataLoader<string, OrderTimelineRow[]>;
   };
 }
@@ -31,6 +32,7 @@ export function createContext(caller: Caller, store: OrderStore, orders: OrderSe
         return ids.map((id) => visible.get(id) ?? null);
       }),
       items: loaderOfGroups((ids) => store.itemsOf(ids), (row) => row.orderId),
+      discounts: loaderOfGroups((ids) => store.discountsOf(ids), (row) => row.orderId),
       timeline: loaderOfGroups((ids) => store.timelinesOf(ids), (row) => row.orderId),
     },
   };

@@ -23,6 +23,11 @@ const ordersConfig = runtimeConfig
     STOCK_API_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
     // 2 s: staff wait on reassignOrder while riders reads one row by its key.
     RIDERS_API_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+    // 800 ms: operations prices discounts while the customer waits at checkout; past this the
+    // order is priced without discounts (and says so) rather than kept waiting or refused.
+    CAMPAIGNS_API_TIMEOUT_MS: z.coerce.number().int().positive().default(800),
+    // The delivery fee every order pays, in CNY cents (0: free delivery).
+    DELIVERY_FEE_CENTS: z.coerce.number().int().min(0).max(100_000).default(0),
     // Test-only fault point for crash-safety tests: SIGKILL this process right after a stock
     // hold succeeds, before the order row is written. Refused under NODE_ENV=production.
     FAULT_CRASH_AFTER_STOCK_HOLD: z

@@ -12,6 +12,8 @@ export interface HarnessOptions {
    * orders through dispatch themselves.
    */
   riders?: boolean;
+  /** Where orders finds operations' campaigns API instead (a server that never answers, say). */
+  operationsUrl?: string;
 }
 
 /**
@@ -28,7 +30,13 @@ export async function startOrdersWithProducts(overrides: Record<string, string> 
   let orders: RunningOrders | undefined;
   let paymentsBus: ReturnType<typeof createKafkaEventBus> | undefined;
   try {
-    const ordersConfig = loadOrdersConfig({ ...stack.env, ORDERS_PORT: '0', PRODUCTS_URL: productsUrl, ...(ridersUrl ? { RIDERS_URL: ridersUrl } : {}) });
+    const ordersConfig = loadOrdersConfig({
+      ...stack.env,
+      ORDERS_PORT: '0',
+      PRODUCTS_URL: productsUrl,
+      ...(ridersUrl ? { RIDERS_URL: ridersUrl } : {}),
+      ...(harness.operationsUrl ? { OPERATIONS_URL: harness.operationsUrl } : {}),
+    });
     await ordersService.migrate(ordersConfig);
     orders = await startOrdersSubgraph(ordersConfig, logger, options);
     paymentsBus = createKafkaEventBus(ordersConfig, 'test-payments', logger);

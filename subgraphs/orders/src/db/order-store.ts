@@ -10,7 +10,19 @@ import {
   type OrderStatus,
   type Transaction,
 } from '@waimai/platform';
-import { orderItems, orderOffers, orders, orderTimeline, riderSuspensions, type OrderItemRow, type OrderRow, type OrdersSchema, type OrderTimelineRow } from './schema';
+import {
+  orderDiscounts,
+  orderItems,
+  orderOffers,
+  orders,
+  orderTimeline,
+  riderSuspensions,
+  type OrderDiscountRow,
+  type OrderItemRow,
+  type OrderRow,
+  type OrdersSchema,
+  type OrderTimelineRow,
+} from './schema';
 
 type Tx = Transaction<OrdersSchema>;
 
@@ -50,9 +62,10 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
     /** Runs `work` in one transaction on the primary: the domain's use cases own it. */
     inTransaction: <T>(work: (tx: Tx) => Promise<T>): Promise<T> => primary.transaction(work),
 
-    async insert(tx: Tx, order: OrderRow, items: OrderItemRow[]): Promise<void> {
+    async insert(tx: Tx, order: OrderRow, items: OrderItemRow[], discounts: OrderDiscountRow[]): Promise<void> {
       await tx.insert(orders).values(order);
       await tx.insert(orderItems).values(items);
+      if (discounts.length > 0) await tx.insert(orderDiscounts).values(discounts);
     },
 
     /** The row as this transaction sees it. */
@@ -76,6 +89,12 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
     async itemsOf(orderIds: readonly string[]): Promise<OrderItemRow[]> {
       if (orderIds.length === 0) return [];
       return db.select().from(orderItems).where(inArray(orderItems.orderId, [...orderIds])).orderBy(asc(orderItems.productId));
+    },
+
+    async discountsOf(orderIds: readonly string[]): Promise<OrderDiscountRow[]> {
+      if (orderIds.length === 0) return [];
+      // The primary: createOrder's answer reads the discounts it has just written.
+      return primary.select().from(orderDiscounts).where(inArray(orderDiscounts.orderId, [...orderIds])).orderBy(asc(orderDiscounts.campaignId));
     },
 
     async timelinesOf(orderIds: readonly string[]): Promise<OrderTimelineRow[]> {

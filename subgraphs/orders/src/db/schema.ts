@@ -12,7 +12,7 @@ import {
   varchar,
   bigint,
 } from 'drizzle-orm/mysql-core';
-import { orderStatuses, outbox, processedEvents } from '@waimai/platform';
+import { campaignKinds, fundingSources, orderStatuses, outbox, processedEvents } from '@waimai/platform';
 
 const at = (name: string) => datetime(name, { mode: 'date', fsp: 3 });
 
@@ -29,7 +29,14 @@ export const orders = mysqlTable(
     status: mysqlEnum('status', orderStatuses).notNull(),
     // Bumped by every transition: each conditional UPDATE compares it (optimistic lock).
     version: int('version').notNull().default(0),
+    // What the customer pays: items_cents - discount_cents + delivery_fee_cents, fixed when the
+    // order is placed (the breakdown is a snapshot; a campaign changing later changes nothing).
     totalCents: int('total_cents').notNull(),
+    itemsCents: int('items_cents').notNull().default(0),
+    discountCents: int('discount_cents').notNull().default(0),
+    deliveryFeeCents: int('delivery_fee_cents').notNull().default(0),
+    // False when operations did not price the order's discounts in time: placed without any.
+    discountsAvailable: boolean('discounts_available').notNull().default(true),
     deliveryAddress: varchar('delivery_address', { length: 300 }).notNull(),
     deliveryLat: double('delivery_lat').notNull(),
     deliveryLng: double('delivery_lng').notNull(),
@@ -128,9 +135,25 @@ export const riderSuspensions = mysqlTable('rider_suspensions', {
   changedAt: at('changed_at').notNull(),
 });
 
-export const ordersSchema = { orders, orderItems, orderTimeline, orderOffers, riderSuspensions, outbox, processedEvents };
+/** The discounts an order was placed with (a snapshot of what operations reserved for it). */
+export const orderDiscounts = mysqlTable(
+  'order_discounts',
+  {
+    orderId: char('order_id', { length: 36 }).notNull(),
+    campaignId: varchar('campaign_id', { length: 64 }).notNull(),
+    couponId: varchar('coupon_id', { length: 64 }),
+    kind: mysqlEnum('kind', campaignKinds).notNull(),
+    title: varchar('title', { length: 200 }).notNull(),
+    fundedBy: mysqlEnum('funded_by', fundingSources).notNull(),
+    amountCents: int('amount_cents').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.campaignId] })],
+);
+
+export const ordersSchema = { orders, orderItems, orderTimeline, orderOffers, riderSuspensions, orderDiscounts, outbox, processedEvents };
 export type OrdersSchema = typeof ordersSchema;
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderItemRow = typeof orderItems.$inferSelect;
+export type OrderDiscountRow = typeof orderDiscounts.$inferSelect;
 export type OrderTimelineRow = typeof orderTimeline.$inferSelect;

@@ -19,17 +19,22 @@ import {
   RiderSuspendedError,
   ServiceUnavailableError,
   type CallResult,
+  type CampaignsApiClient,
+  type GrantedDiscount,
   type Identity,
   type Logger,
   type OutboxRelay,
+  type PricedItems,
+  type PricingBasket,
   type RidersApiClient,
   type StockApiClient,
   type stockApi,
 } from '@waimai/platform';
 import type { OrderStore } from '../db/order-store';
-import type { OrderItemRow, OrderRow } from '../db/schema';
+import type { OrderDiscountRow, OrderItemRow, OrderRow } from '../db/schema';
 import { statusChangedEvent, transition, TransitionRefused, type TransitionRequest } from './lifecycle';
-import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy, type RedispatchInput } from './rules';
+import { discountsAddUp, itemsCentsOf, priceBreakdown, type DiscountAnswer, type PriceBreakdown } from './pricing';
+import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy, type QuoteOrderInput, type RedispatchInput } from './rules';
 import { nextStatus, withRider, type Step } from './state-machine';
 
 export interface OrderPolicy extends DeadlinePolicy {
@@ -37,6 +42,8 @@ export interface OrderPolicy extends DeadlinePolicy {
   CLOSE_AFTER_SECONDS: number;
   OVERTIME_REFUND_PERCENT: number;
   DISPATCH_MAX_ROUNDS: number;
+  /** Every order's delivery fee, in cents. */
+  DELIVERY_FEE_CENTS: number;
   /** Test-only: die right after a stock hold succeeds (see env.ts). */
   FAULT_CRASH_AFTER_STOCK_HOLD?: boolean;
 }
@@ -48,6 +55,8 @@ export interface OrderServiceDeps {
   store: OrderStore;
   stock: StockApiClient;
   riders: RidersApiClient;
+  /** Operations' campaigns API: discounts are priced and held there, outside any transaction here. */
+  campaigns: CampaignsApiClient;
   relay: Pick<OutboxRelay, 'kick'>;
   policy: OrderPolicy;
   logger: Logger;
@@ -58,7 +67,7 @@ export interface OrderServiceDeps {
  * change goes through `transition` (lifecycle.ts) with a step of the state machine, so the
  * lifecycle has one implementation; calls to products happen outside any transaction.
  */
-export function createOrderService({ store, stock, riders, relay, policy, logger }: OrderServiceDeps) {
+export function createOrderService({ store, stock, riders, campaigns, relay, policy, logger }: OrderServiceDeps) {
   const log = logger.child({ component: 'orders' });
 
   /** Runs a transition and turns a refusal into the contract's error. */
@@ -107,6 +116,48 @@ export function createOrderService({ store, stock, riders, relay, policy, logger
     }
   }
 
+  /** Gives an order's discounts back to their campaigns; operations' orphan sweep covers a failure. */
+  async function releaseDiscountsQuietly(orderId: string) {
+    try {
+      await campaigns.release({ params: { orderId } });
+    } catch (err) {
+      log.error({ err, orderId }, 'Could not release the discounts of an order that was not created with them.');
+    }
+  }
+
+  /** What operations prices: the basket as products priced it, for this customer and place. */
+  function basketOf(customer: Identity, priced: PricedItems, deliveryLocation: CreateOrderInput['deliveryLocation'], couponId: string | null): PricingBasket {
+    return {
+      customerId: customer.sub,
+      merchantId: priced.merchant.id,
+      merchantLocation: { lat: priced.merchant.lat, lng: priced.merchant.lng },
+      deliveryLocation,
+      lines: priced.lines.map(({ productId, unitPriceCents, quantity }) => ({ productId, unitPriceCents, quantity })),
+      couponId,
+    };
+  }
+
+  /**
+   * Asks operations for the basket's discounts (a quote, or a hold for an order). Null when it
+   * cannot say within CAMPAIGNS_API_TIMEOUT_MS, is unreachable, or answers discounts that do not
+   * add up: the order is priced without them, never refused or lost over a promotion.
+   */
+  async function discountsFor(ask: () => Promise<{ value: { discounts: GrantedDiscount[] } }>, basket: PricingBasket, orderId: string | null): Promise<DiscountAnswer> {
+    let discounts: GrantedDiscount[];
+    try {
+      ({ value: { discounts } } = await ask());
+    } catch (err) {
+      if (!(err instanceof InternalCallError)) throw err;
+      log.warn({ err, orderId, merchantId: basket.merchantId }, 'Operations did not price discounts; pricing without them.');
+      return null;
+    }
+    if (!discountsAddUp(discounts, itemsCentsOf(basket.lines))) {
+      log.error({ orderId, merchantId: basket.merchantId, discounts }, 'Operations answered discounts that do not add up; pricing without them.');
+      return null;
+    }
+    return discounts;
+  }
+
   /**
    * Holds the stock of `input` under `orderId`. When the call fails (a timeout: whether the hold
    * was taken is unknown), a fresh id's hold is released, which leaves a tombstone either way.
@@ -123,6 +174,21 @@ export function createOrderService({ store, stock, riders, relay, policy, logger
   }
 
   return {
+    /**
+     * The price breakdown `input` would get now (quoteOrder): prices from products and discounts
+     * from operations, both without holding anything. Refused like createOrder (OUT_OF_STOCK,
+     * MERCHANT_SUSPENDED, BAD_USER_INPUT); operations not answering only leaves discounts out.
+     */
+    async quote(customer: Identity, input: QuoteOrderInput): Promise<PriceBreakdown> {
+      const outcome = await stock.price({ body: { items: input.items, deliverTo: input.deliveryLocation } });
+      if (!outcome.ok) throwItemsRefusal(outcome.refusal);
+      const priced = outcome.value;
+      const basket = basketOf(customer, priced, input.deliveryLocation, input.couponId ?? null);
+      const discounts = await discountsFor(() => campaigns.quote({ body: basket }), basket, null);
+      const lines = priced.lines.map((line) => ({ productId: line.productId, productName: line.name, unitPriceCents: line.unitPriceCents, quantity: line.quantity }));
+      return priceBreakdown(lines, discounts, policy.DELIVERY_FEE_CENTS);
+    },
+
     async createOrder(customer: Identity, input: CreateOrderInput): Promise<OrderRow> {
       const key = input.idempotencyKey ?? null;
       if (key) {
@@ -144,10 +210,8 @@ export function createOrderService({ store, stock, riders, relay, policy, logger
       }
       if (!outcome.ok) {
         const { refusal } = outcome;
-        if (refusal.code === 'OUT_OF_STOCK') throw new OutOfStockError(refusal.productIds);
-        if (refusal.code === 'BAD_USER_INPUT') throw new BadUserInputError(refusal.message, [{ field: `input.${refusal.field}`, message: refusal.problem }]);
-        if (refusal.code === 'MERCHANT_SUSPENDED') throw new MerchantSuspendedError(refusal.merchantId);
-        throw new Error(`stock hold for new order ${orderId} was already released`);
+        if (refusal.code === 'ALREADY_RELEASED') throw new Error(`stock hold for new order ${orderId} was already released`);
+        throwItemsRefusal(refusal);
       }
       // Test-only fault point (FAULT_CRASH_AFTER_STOCK_HOLD, refused under NODE_ENV=production):
       // dies where a crash matters most, the hold committed in products and no order row yet.
@@ -161,6 +225,18 @@ export function createOrderService({ store, stock, riders, relay, policy, logger
           { field: 'input.deliveryLocation', message: `outside the merchant's ${merchant.deliveryRadiusMeters} m delivery radius` },
         ]);
       }
+      // Discounts are held like stock, under the order's id and outside any transaction: a retry
+      // with the same key gets the same hold back. No answer in time: placed without discounts.
+      const basket = basketOf(customer, outcome.value, input.deliveryLocation, input.couponId ?? null);
+      const discounts = await discountsFor(() => campaigns.reserve({ body: { ...basket, orderId } }), basket, orderId);
+      // Whether operations held anything before it failed to answer is unknown: give it back, so a
+      // budget or coupon is never spent on an order placed without its discount.
+      if (discounts === null) void releaseDiscountsQuietly(orderId);
+      const breakdown = priceBreakdown(
+        lines.map((line) => ({ productId: line.productId, productName: line.name, unitPriceCents: line.unitPriceCents, quantity: line.quantity })),
+        discounts,
+        policy.DELIVERY_FEE_CENTS,
+      );
       const now = new Date();
       const order: OrderRow = {
         id: orderId,
@@ -171,7 +247,11 @@ export function createOrderService({ store, stock, riders, relay, policy, logger
         merchantLng: merchant.lng,
         status: 'PENDING_PAYMENT',
         version: 0,
-        totalCents: lines.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0),
+        totalCents: breakdown.totalCents,
+        itemsCents: breakdown.itemsCents,
+        discountCents: breakdown.discountCents,
+        deliveryFeeCents: breakdown.deliveryFeeCents,
+        discountsAvailable: breakdown.discountsAvailable,
         deliveryAddress: input.deliveryAddress,
         deliveryLat: input.deliveryLocation.lat,
         deliveryLng: input.deliveryLocation.lng,
@@ -204,9 +284,10 @@ export function createOrderService({ store, stock, riders, relay, policy, logger
         unitPriceCents: line.unitPriceCents,
         quantity: line.quantity,
       }));
+      const discountRows: OrderDiscountRow[] = breakdown.discounts.map((discount) => ({ orderId, ...discount }));
       try {
         await store.inTransaction(async (tx) => {
-          await store.insert(tx, order, items);
+          await store.insert(tx, order, items, discountRows);
           await store.appendTimeline(tx, { orderId, status: order.status, step: 'create', actorId: customer.sub, at: now });
           await store.enqueue(tx, [statusChangedEvent(order, 'create', null, now)]);
         });
@@ -214,7 +295,10 @@ export function createOrderService({ store, stock, riders, relay, policy, logger
         // The row may be in after all (the commit's answer was lost), or the same key raced
         // with itself and the first order won.
         const created = (await store.byId(orderId)) ?? (key ? await store.byIdempotencyKey(customer.sub, key) : undefined);
-        if (created?.id !== orderId && orderId !== resumableId) await releaseQuietly(orderId);
+        if (created?.id !== orderId && orderId !== resumableId) {
+          await releaseQuietly(orderId);
+          if (discounts?.length) await releaseDiscountsQuietly(orderId);
+        }
         if (created) return created;
         throw err;
       }
@@ -543,6 +627,15 @@ export function createOrderService({ store, stock, riders, relay, policy, logger
   };
 }
 export type OrderService = ReturnType<typeof createOrderService>;
+
+/** A refusal of products' stock API about the items or the shop, as the contract's error. */
+function throwItemsRefusal(
+  refusal: { code: 'OUT_OF_STOCK'; productIds: string[] } | { code: 'MERCHANT_SUSPENDED'; merchantId: string } | { code: 'BAD_USER_INPUT'; message: string; field: string; problem: string },
+): never {
+  if (refusal.code === 'OUT_OF_STOCK') throw new OutOfStockError(refusal.productIds);
+  if (refusal.code === 'MERCHANT_SUSPENDED') throw new MerchantSuspendedError(refusal.merchantId);
+  throw new BadUserInputError(refusal.message, [{ field: `input.${refusal.field}`, message: refusal.problem }]);
+}
 
 /** Riders could not say whether a rider may be handed an order (down, or slower than RIDERS_API_TIMEOUT_MS). */
 export class RidersUnavailableError extends ServiceUnavailableError {

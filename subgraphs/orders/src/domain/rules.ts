@@ -3,27 +3,40 @@ import { distanceMeters, entityId, geoPointInput, opaqueKey, optionalText, order
 /** At most this many of one product in one order. */
 export const MAX_QUANTITY_PER_LINE = 99;
 
+/** 1..50 lines, one per product. */
+const orderLines = z
+  .array(z.object({ productId: entityId, quantity: z.number().int().min(1, 'must be at least 1').max(MAX_QUANTITY_PER_LINE, `must be at most ${MAX_QUANTITY_PER_LINE}`) }))
+  .min(1, 'must have at least one item')
+  .max(50, 'must have at most 50 items')
+  // Refused rather than merged: the cap is per product, and two lines of one product are a
+  // client bug (a cart shows one line per dish). Merging would either pass 2 × 99 or refuse a
+  // sum the client never sent; refusing names the line and writes nothing.
+  .superRefine((items, ctx) => {
+    const seen = new Set<string>();
+    items.forEach((item, index) => {
+      if (seen.has(item.productId)) ctx.addIssue({ code: 'custom', path: [index, 'productId'], message: 'is already on another line; put the whole quantity on one line' });
+      seen.add(item.productId);
+    });
+  });
+
 export const createOrderInput = z.object({
-  items: z
-    .array(z.object({ productId: entityId, quantity: z.number().int().min(1, 'must be at least 1').max(MAX_QUANTITY_PER_LINE, `must be at most ${MAX_QUANTITY_PER_LINE}`) }))
-    .min(1, 'must have at least one item')
-    .max(50, 'must have at most 50 items')
-    // Refused rather than merged: the cap is per product, and two lines of one product are a
-    // client bug (a cart shows one line per dish). Merging would either pass 2 × 99 or refuse a
-    // sum the client never sent; refusing names the line and writes nothing.
-    .superRefine((items, ctx) => {
-      const seen = new Set<string>();
-      items.forEach((item, index) => {
-        if (seen.has(item.productId)) ctx.addIssue({ code: 'custom', path: [index, 'productId'], message: 'is already on another line; put the whole quantity on one line' });
-        seen.add(item.productId);
-      });
-    }),
+  items: orderLines,
   deliveryAddress: text(300),
   deliveryLocation: geoPointInput,
   // Not normalised: two keys that differ only in normalisation are two keys.
   idempotencyKey: opaqueKey(64).nullish(),
+  // One of the customer's coupons; operations decides whether it applies (an unusable one is left out, never refused).
+  couponId: entityId.nullish(),
 });
 export type CreateOrderInput = z.infer<typeof createOrderInput>;
+
+/** A checkout page's basket (quoteOrder): checked exactly as createOrder checks its items and place. */
+export const quoteOrderInput = z.object({
+  items: orderLines,
+  deliveryLocation: geoPointInput,
+  couponId: entityId.nullish(),
+});
+export type QuoteOrderInput = z.infer<typeof quoteOrderInput>;
 
 export const cancelReason = optionalText(300);
 

@@ -1,5 +1,6 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import { OrderRow, OrderItemRow, OrderTimelineRow } from '../db/schema';
+import { OrderRow, OrderTimelineRow } from '../db/schema';
+import { PricedLine, BreakdownDiscount, PriceBreakdown as PriceBreakdownModel } from '../domain/pricing';
 import { OrderConnectionModel, OrderEdgeModel, MerchantReference, RiderReference, ProductReference } from '../resolvers/mappers';
 import { Context } from '../context';
 export type Maybe<T> = T | null;
@@ -17,8 +18,24 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** What a campaign gives (the values of platform's campaignKinds). */
+export type CampaignKind =
+  /** Coupons issued to customers: each `offCents` off one order, single use, with its own expiry. */
+  | 'COUPON'
+  /** `offCents` off a customer's first paid order on the platform. */
+  | 'FIRST_ORDER'
+  /** `percent` off a shop's items or some dishes, capped at `capCents` per order. */
+  | 'PERCENT_OFF'
+  /** 满减: `offCents` off an order whose items reach `thresholdCents`. */
+  | 'SPEND_AND_SAVE';
+
 /** A new order: items from one merchant, delivered to one place. */
 export type CreateOrderInput = {
+  /**
+   * One of the customer's coupons (myCoupons). Applied when its campaign can still cover it; a
+   * coupon that cannot (used, expired, another customer's, budget spent) is left out, never refused.
+   */
+  couponId?: InputMaybe<Scalars['ID']['input']>;
   /** 1..300 characters. */
   deliveryAddress: Scalars['String']['input'];
   /** Inside the merchant's delivery radius. */
@@ -28,6 +45,13 @@ export type CreateOrderInput = {
   /** 1..50 lines, all from the same merchant. */
   items: Array<OrderItemInput>;
 };
+
+/** Who pays for a campaign's discounts (the values of platform's fundingSources). */
+export type FundedBy =
+  /** The merchant whose shop the campaign is for. */
+  | 'MERCHANT'
+  /** The platform's marketing budget. */
+  | 'PLATFORM';
 
 /** A point on Earth in WGS-84 degrees. */
 export type GeoPoint = {
@@ -78,7 +102,12 @@ export type Mutation = {
   cancelOrderAsStaff: Order;
   /** Role CUSTOMER (owner): the food arrived (DELIVERING or OVERTIME → RECEIVED). */
   confirmReceipt: Order;
-  /** Role CUSTOMER: places an order (seed name kept); stock is reserved and the order waits for payment. */
+  /**
+   * Role CUSTOMER: places an order (seed name kept); stock and discounts are reserved and the order
+   * waits for payment. Discounts are priced by the server (as quoteOrder) and kept in
+   * priceBreakdown; when the promotions service does not answer in time, the order is placed
+   * without discounts (priceBreakdown.discountsAvailable false), never refused over them.
+   */
   createOrder: Order;
   /** Role RIDER, the order's rider: DELIVERING or OVERTIME → RECEIVED. */
   deliverOrder: Order;
@@ -219,13 +248,15 @@ export type Order = {
   paymentDueAt: Maybe<Scalars['DateTime']['output']>;
   /** When the rider picked the food up at the shop. */
   pickedUpAt: Maybe<Scalars['DateTime']['output']>;
+  /** How the total was reached when the order was placed: lines, discounts with their campaigns, delivery fee. */
+  priceBreakdown: PriceBreakdown;
   /** The rider who grabbed it, by id. */
   riderId: Maybe<Scalars['ID']['output']>;
   /** Where the order is in its life. */
   status: OrderStatus;
   /** Every status change, oldest first. */
   timeline: Array<OrderStatusChange>;
-  /** Amount due in CNY cents: the sum of the items' subtotals. */
+  /** Amount due in CNY cents: the items less their discounts plus the delivery fee (priceBreakdown.totalCents). */
   totalCents: Scalars['Int']['output'];
   /** Whether it was delivered after its deadline. */
   wasOvertime: Scalars['Boolean']['output'];
@@ -238,6 +269,23 @@ export type OrderConnection = {
   edges: Array<OrderEdge>;
   /** Where this page ends. */
   pageInfo: PageInfo;
+};
+
+/** One discount of a price breakdown, with the campaign that pays for it. */
+export type OrderDiscount = {
+  __typename?: 'OrderDiscount';
+  /** How much it takes off, in CNY cents (positive). */
+  amountCents: Scalars['Int']['output'];
+  /** The campaign (operations subgraph). */
+  campaignId: Scalars['ID']['output'];
+  /** The coupon it used, for a COUPON campaign. */
+  couponId: Maybe<Scalars['ID']['output']>;
+  /** Who pays for it. */
+  fundedBy: FundedBy;
+  /** The campaign's kind. */
+  kind: CampaignKind;
+  /** The campaign's title, as the customer sees it. */
+  title: Scalars['String']['output'];
 };
 
 /** One order in a page, with the cursor that points at it. */
@@ -336,6 +384,31 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/**
+ * What a checkout page shows, and what an order keeps from the moment it was placed: every
+ * amount in CNY cents. totalCents = itemsCents - discountCents + deliveryFeeCents.
+ */
+export type PriceBreakdown = {
+  __typename?: 'PriceBreakdown';
+  /** The delivery fee. */
+  deliveryFeeCents: Scalars['Int']['output'];
+  /** The sum of the discounts (never more than itemsCents). */
+  discountCents: Scalars['Int']['output'];
+  /** Each discount applied, with its campaign; empty when none applies or discountsAvailable is false. */
+  discounts: Array<OrderDiscount>;
+  /**
+   * False when the promotions service did not answer in time: the breakdown has no discounts
+   * (checkout still works; the page can say discounts could not be applied).
+   */
+  discountsAvailable: Scalars['Boolean']['output'];
+  /** The sum of the lines' subtotals. */
+  itemsCents: Scalars['Int']['output'];
+  /** The lines, at the prices products gives them (never the client's). */
+  lines: Array<OrderItem>;
+  /** What the customer pays. */
+  totalCents: Scalars['Int']['output'];
+};
+
 /** A product, owned by the products subgraph. */
 export type Product = {
   __typename?: 'Product';
@@ -348,6 +421,16 @@ export type Query = {
   myOrders: OrderConnection;
   /** The order's customer, its rider, the merchant's owner, OPERATOR or ADMIN (seed name: getOrderInfo); null for anyone else or when there is none. */
   order: Maybe<Order>;
+  /**
+   * Role CUSTOMER (FORBIDDEN for other roles, UNAUTHENTICATED without a token): the price
+   * breakdown createOrder would give this basket now (lines at products' prices, the discounts
+   * of running campaigns, the delivery fee), reserving nothing: neither stock nor discounts. When
+   * the promotions service does not answer in time the breakdown has no discounts and
+   * discountsAvailable is false. Errors as createOrder's: BAD_USER_INPUT (no items, over 50, a
+   * product twice, a quantity outside 1..99, products unknown, off sale or of several shops, a place
+   * the shop does not deliver to), OUT_OF_STOCK (not enough left right now), MERCHANT_SUSPENDED.
+   */
+  quoteOrder: PriceBreakdown;
   /**
    * Role OPERATOR or ADMIN (FORBIDDEN for other roles, UNAUTHENTICATED without a token): every
    * order matching the filter, newest first (placed time, then id), a page at a time.
@@ -369,10 +452,25 @@ export type QueryOrderArgs = {
 };
 
 
+export type QueryQuoteOrderArgs = {
+  input: QuoteOrderInput;
+};
+
+
 export type QuerySearchOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<OrderSearchFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A checkout page's basket, checked exactly as createOrder checks its items and delivery location. */
+export type QuoteOrderInput = {
+  /** One of the customer's coupons, to see what it takes off. */
+  couponId?: InputMaybe<Scalars['ID']['input']>;
+  /** Inside the merchant's delivery radius. */
+  deliveryLocation: GeoPointInput;
+  /** 1..50 lines, all from the same merchant. */
+  items: Array<OrderItemInput>;
 };
 
 /** A rider, owned by the riders subgraph; orders adds what it is delivering. */
@@ -505,28 +603,33 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  CampaignKind: CampaignKind;
   CreateOrderInput: CreateOrderInput;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  FundedBy: FundedBy;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoPointInput: GeoPointInput;
   Merchant: ResolverTypeWrapper<MerchantReference>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderRow>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   OrderConnection: ResolverTypeWrapper<OrderConnectionModel>;
+  OrderDiscount: ResolverTypeWrapper<BreakdownDiscount>;
   OrderEdge: ResolverTypeWrapper<OrderEdgeModel>;
-  OrderItem: ResolverTypeWrapper<OrderItemRow>;
+  OrderItem: ResolverTypeWrapper<PricedLine>;
   OrderItemInput: OrderItemInput;
   OrderSearchFilter: OrderSearchFilter;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<OrderTimelineRow>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PriceBreakdown: ResolverTypeWrapper<PriceBreakdownModel>;
   Product: ResolverTypeWrapper<ProductReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  QuoteOrderInput: QuoteOrderInput;
   Rider: ResolverTypeWrapper<RiderReference>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
@@ -534,26 +637,29 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   CreateOrderInput: CreateOrderInput;
+  ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   GeoPoint: GeoPoint;
   Float: Scalars['Float']['output'];
   GeoPointInput: GeoPointInput;
   Merchant: MerchantReference;
-  ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
   Order: OrderRow;
   Boolean: Scalars['Boolean']['output'];
   OrderConnection: OrderConnectionModel;
+  OrderDiscount: BreakdownDiscount;
   OrderEdge: OrderEdgeModel;
-  OrderItem: OrderItemRow;
+  OrderItem: PricedLine;
   OrderItemInput: OrderItemInput;
   OrderSearchFilter: OrderSearchFilter;
   OrderStatusChange: OrderTimelineRow;
   PageInfo: PageInfo;
+  PriceBreakdown: PriceBreakdownModel;
   Product: ProductReference;
   Query: Record<PropertyKey, never>;
+  QuoteOrderInput: QuoteOrderInput;
   Rider: RiderReference;
   Subscription: Record<PropertyKey, never>;
 };
@@ -605,6 +711,7 @@ export type OrderResolvers<ContextType = Context, ParentType extends ResolversPa
   paidAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   paymentDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   pickedUpAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  priceBreakdown?: Resolver<ResolversTypes['PriceBreakdown'], ParentType, ContextType>;
   riderId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   timeline?: Resolver<Array<ResolversTypes['OrderStatusChange']>, ParentType, ContextType>;
@@ -615,6 +722,15 @@ export type OrderResolvers<ContextType = Context, ParentType extends ResolversPa
 export type OrderConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderConnection'] = ResolversParentTypes['OrderConnection']> = {
   edges?: Resolver<Array<ResolversTypes['OrderEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type OrderDiscountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderDiscount'] = ResolversParentTypes['OrderDiscount']> = {
+  amountCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  campaignId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  couponId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  fundedBy?: Resolver<ResolversTypes['FundedBy'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CampaignKind'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type OrderEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderEdge'] = ResolversParentTypes['OrderEdge']> = {
@@ -640,6 +756,16 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type PriceBreakdownResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PriceBreakdown'] = ResolversParentTypes['PriceBreakdown']> = {
+  deliveryFeeCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  discountCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  discounts?: Resolver<Array<ResolversTypes['OrderDiscount']>, ParentType, ContextType>;
+  discountsAvailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  itemsCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['OrderItem']>, ParentType, ContextType>;
+  totalCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
@@ -647,6 +773,7 @@ export type ProductResolvers<ContextType = Context, ParentType extends Resolvers
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   myOrders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryMyOrdersArgs>>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
+  quoteOrder?: Resolver<ResolversTypes['PriceBreakdown'], ParentType, ContextType, RequireFields<QueryQuoteOrderArgs, 'input'>>;
   searchOrders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QuerySearchOrdersArgs>>;
 };
 
@@ -668,10 +795,12 @@ export type Resolvers<ContextType = Context> = {
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   OrderConnection?: OrderConnectionResolvers<ContextType>;
+  OrderDiscount?: OrderDiscountResolvers<ContextType>;
   OrderEdge?: OrderEdgeResolvers<ContextType>;
   OrderItem?: OrderItemResolvers<ContextType>;
   OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PriceBreakdown?: PriceBreakdownResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Rider?: RiderResolvers<ContextType>;

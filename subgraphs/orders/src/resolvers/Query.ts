@@ -1,6 +1,6 @@
 import { decodeCursor, newestFirstPosition, pageSize, requireRole, toConnection, validateInput } from '@waimai/platform';
 import type { QueryResolvers } from '../generated/graphql';
-import { orderSearchFilter } from '../domain/rules';
+import { orderSearchFilter, quoteOrderInput } from '../domain/rules';
 
 export const Query: QueryResolvers = {
   order: (_parent, { id }, { loaders }) => loaders.visibleOrder.load(id),
@@ -10,6 +10,11 @@ export const Query: QueryResolvers = {
     const size = pageSize(first);
     const rows = await store.page({ customerId: customer.sub }, decodeCursor(after), size + 1);
     return toConnection(rows, size, newestFirstPosition);
+  },
+
+  quoteOrder: async (_parent, { input }, { caller, orders }) => {
+    const customer = requireRole(caller, 'CUSTOMER');
+    return orders.quote(customer, validateInput(quoteOrderInput, input));
   },
 
   searchOrders: async (_parent, { filter, first, after }, { caller, store }) => {
