@@ -1,15 +1,19 @@
 import path from 'node:path';
-import { createInternalClient, Topics, ordersApi, startSubgraphService, typeDefsFrom, worker, type ConnectOptions, type Logger, type RunningSubgraphService } from '@waimai/platform';
+import { adCounters, connectRedis, createInternalClient, Topics, ordersApi, startSubgraphService, typeDefsFrom, worker, type ConnectOptions, type Logger, type RunningSubgraphService } from '@waimai/platform';
 import type { ProductsConfig } from './env';
 import { createContext } from './context';
 import { productsSchema } from './db/schema';
 import { createCatalogStore } from './db/catalog-store';
+import { createAdPlacementStore } from './db/ad-placement-store';
 import { createMerchantStore } from './db/merchant-store';
 import { createProductStore } from './db/product-store';
 import { createStockStore } from './db/stock-store';
 import { createCatalogService } from './domain/catalog';
 import { createStockService, type StockService } from './domain/stock';
+import { createNearbyShops } from './domain/sponsored';
+import { mountMerchantsApi } from './internal/merchants-api';
 import { mountStockApi } from './internal/stock-api';
+import { adPlacementsConsumer } from './events/ad-placements-consumer';
 import { stockReleaseConsumer } from './events/order-consumer';
 import { startOrphanHoldSweep } from './jobs/orphan-hold-sweep';
 import { resolvers } from './resolvers';
@@ -38,18 +42,32 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
       orphanSeconds: config.STOCK_HOLD_ORPHAN_SECONDS,
       logger,
     });
-    const bus = await scope.bus([Topics.orderEvents, Topics.auditEvents]);
+    const redis = scope.own(connectRedis(config, 'products'), (client) => client.quit());
+    const adPlacements = createAdPlacementStore(database.db);
+    const nearbyShops = createNearbyShops({
+      merchants: stores.merchants,
+      placements: adPlacements,
+      counters: adCounters(redis),
+      maxSponsored: config.ADS_MAX_SPONSORED,
+      frequencyCap: config.ADS_FREQUENCY_CAP,
+      logger,
+    });
+    const bus = await scope.bus([Topics.orderEvents, Topics.auditEvents, Topics.adEvents]);
     const relay = scope.relay(database, bus, { intervalMs: 250 });
     const catalog = createCatalogService({ store: createCatalogStore(database.primary), relay });
     return {
       subgraph: {
         typeDefs,
         resolvers,
-        context: (caller) => createContext(caller, catalog, stores),
-        routes: (app) => mountStockApi(app, stock, signer, logger),
+        context: (caller) => createContext(caller, catalog, stores, nearbyShops),
+        routes: (app) => {
+          mountStockApi(app, stock, signer, logger);
+          mountMerchantsApi(app, createMerchantStore(database.primary), signer, logger);
+        },
       },
       workers: [
         stockReleaseConsumer(bus, stock, logger),
+        adPlacementsConsumer(bus, createAdPlacementStore(database.primary), logger),
         worker('orphan-hold sweep', () => startOrphanHoldSweep(stock, config.STOCK_HOLD_SWEEP_INTERVAL_MS, logger)),
       ],
       exposes: { stock },

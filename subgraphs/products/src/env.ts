@@ -1,4 +1,4 @@
-import { authConfig, kafkaConfig, loadConfigOrExit, mysqlConfig, parseConfig, runtimeConfig, servicePortsConfig, z } from '@waimai/platform';
+import { authConfig, kafkaConfig, loadConfigOrExit, mysqlConfig, parseConfig, redisConfig, runtimeConfig, servicePortsConfig, z } from '@waimai/platform';
 
 /** Products' sweep of stock holds whose order never appeared (jobs/orphan-hold-sweep.ts). */
 const stockHoldsConfig = z.object({
@@ -12,12 +12,22 @@ const stockHoldsConfig = z.object({
   ORDERS_API_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
 });
 
+/** Sponsored shops in merchantsNearby (domain/sponsored.ts). */
+const adsConfig = z.object({
+  // 2 per page: sponsored shops stay a minority of a 20-shop page; 0 serves no ads at all.
+  ADS_MAX_SPONSORED: z.coerce.number().int().min(0).max(10).default(2),
+  // 20 pages per customer, placement and UTC day: past that the customer has seen the ad enough.
+  ADS_FREQUENCY_CAP: z.coerce.number().int().positive().default(20),
+});
+
 const productsConfig = runtimeConfig
   .extend(mysqlConfig.shape)
   .extend(kafkaConfig.shape)
   .extend(authConfig.shape)
   .extend(servicePortsConfig.shape)
-  .extend(stockHoldsConfig.shape);
+  .extend(stockHoldsConfig.shape)
+  .extend(redisConfig.shape)
+  .extend(adsConfig.shape);
 export type ProductsConfig = ReturnType<typeof productsConfig.parse>;
 
 /** Parses the products service's configuration; throws ConfigError listing every problem. */

@@ -183,10 +183,14 @@ export type MutationUpdateProductStockArgs = {
 /** A merchant found by `merchantsNearby`, with its distance to the customer. */
 export type NearbyMerchant = {
   __typename?: 'NearbyMerchant';
+  /** The placement a sponsored row was served for: pass it to `recordAdClick` when the customer opens the shop. Null for organic rows. */
+  adPlacementId: Maybe<Scalars['ID']['output']>;
   /** Straight-line distance from the search point to the shop, in meters. */
   distanceMeters: Scalars['Int']['output'];
   /** The shop. */
   merchant: Merchant;
+  /** Whether the shop is on the page because it paid for the placement (广告), not by distance alone. */
+  sponsored: Scalars['Boolean']['output'];
 };
 
 /** Relay page information of a cursor connection. */
@@ -264,7 +268,14 @@ export type Query = {
   __typename?: 'Query';
   /** A shop by id; null when there is none. */
   merchant: Maybe<Merchant>;
-  /** Shops whose delivery radius covers `near`, nearest first (public). */
+  /**
+   * Shops whose delivery radius covers `near`, nearest first (public), with up to ADS_MAX_SPONSORED
+   * (2) sponsored shops mixed in at positions 1, 4, … (`sponsored: true`, counted as impressions).
+   * A sponsored shop meets every filter of the others (not suspended, delivering to `near`), is
+   * inside its placement's area and window, is never a shop already on the page, and stops being
+   * shown once its day's budget cannot cover one more click or the signed-in caller saw it
+   * ADS_FREQUENCY_CAP (20) times today. `first` counts the organic shops.
+   */
   merchantsNearby: Array<NearbyMerchant>;
   /** The shops the calling merchant owns. */
   myMerchants: Array<Merchant>;
@@ -492,8 +503,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type NearbyMerchantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NearbyMerchant'] = ResolversParentTypes['NearbyMerchant']> = {
+  adPlacementId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   distanceMeters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   merchant?: Resolver<ResolversTypes['Merchant'], ParentType, ContextType>;
+  sponsored?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {

@@ -7,9 +7,10 @@ export const Query: QueryResolvers = {
 
   product: (_parent, { id }, { loaders }) => loaders.product.load(id),
 
-  merchantsNearby: async (_parent, { near, first }, { stores, loaders }) => {
+  merchantsNearby: async (_parent, { near, first }, { caller, nearbyShops, loaders }) => {
     const point = validateInput(geoPointInput, near, 'near');
-    const found = await stores.merchants.deliveringTo(point, pageSize(first));
+    // The frequency cap counts per signed-in user; anonymous pages are not capped.
+    const found = await nearbyShops.nearby(point, pageSize(first), caller?.sub ?? null);
     for (const { merchant } of found) loaders.merchant.prime(merchant.id, merchant);
     return found;
   },

@@ -1,10 +1,7 @@
 import type { Connection, Edge } from '@waimai/platform';
 import type { MerchantRow, ProductRow } from '../db/schema';
 
-export interface NearbyMerchantModel {
-  distanceMeters: number;
-  merchant: MerchantRow;
-}
+export type { NearbyShop as NearbyMerchantModel } from '../domain/sponsored';
 export type ProductConnectionModel = Connection<ProductRow>;
 export type ProductEdgeModel = Edge<ProductRow>;
 export type MerchantConnectionModel = Connection<MerchantRow>;
