@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
-import { Topics, type OrderStatus } from '@waimai/platform';
+import { SUBGRAPH_NAMES, Topics, type OrderStatus } from '@waimai/platform';
 import { nextOrderStatus as nextStatus, orderSteps as steps, type OrderStep as Step } from '@waimai/platform';
 import type { FlowRecord } from './flow';
 
@@ -116,7 +116,7 @@ export async function checkHistory(env: Record<string, string>, record: FlowReco
 
     // Outboxes drained, and each topic holds exactly the events its outbox rows wrote.
     const outboxRows = new Map<string, number>();
-    for (const service of ['orders', 'payments', 'riders', 'products']) {
+    for (const service of SUBGRAPH_NAMES) {
       const exists = await rows('SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [`${env.DB_PREFIX}_${service}`, 'outbox']);
       if (exists.length === 0) continue;
       for (const row of await rows(`SELECT topic, COUNT(*) AS n, SUM(published_at IS NULL) AS pending FROM ${db(service)}.outbox GROUP BY topic`)) {

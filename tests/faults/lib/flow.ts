@@ -372,6 +372,7 @@ export class OrderFlow {
         this.armedGrabFault = 'riders';
       },
       () => this.fault('random', 'products'),
+      () => this.fault('random', 'operations'),
     ];
     let next = 0;
     // No fault in the first and last few seconds: set-up and the final orders are not the point.

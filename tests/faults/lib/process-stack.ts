@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger, kafkaConfig, mysqlConfig, parseConfig } from '@waimai/platform';
+import { createLogger, kafkaConfig, mysqlConfig, parseConfig, SUBGRAPHS, subgraphNamed, type SubgraphName } from '@waimai/platform';
 import { ensureRunIsolation, freePorts, spawnService, TEST_BUDGETS, waitUntilReady, type ServiceProcess } from '@waimai/testkit';
 import { createAllTopics, migrateAll } from '../../../scripts/lib/migrate-all';
 
-export const SERVICE_NAMES = ['products', 'orders', 'payments', 'riders', 'gateway'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** Every subgraph of the registry, then the gateway: the processes the suite runs and kills. */
+export type ServiceName = SubgraphName | 'gateway';
+export const SERVICE_NAMES: readonly ServiceName[] = [...SUBGRAPHS.map((subgraph) => subgraph.name), 'gateway'];
 
 /**
  * The platform as production runs it, every service its own OS process, on this test run's
@@ -43,10 +44,12 @@ export async function startProcessStack(overrides: Record<string, string>): Prom
     ADMIN_HOST: '127.0.0.1',
     ...overrides,
   });
-  for (const name of SERVICE_NAMES) {
-    env[`${name.toUpperCase()}_PORT`] = String(port(name));
-    env[`${name.toUpperCase()}_ADMIN_PORT`] = String(adminPort(name));
-    if (name !== 'gateway') env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${port(name)}`;
+  env.GATEWAY_PORT = String(port('gateway'));
+  env.GATEWAY_ADMIN_PORT = String(adminPort('gateway'));
+  for (const { name, portKey, adminPortKey, urlKey } of SUBGRAPHS) {
+    env[portKey] = String(port(name));
+    env[adminPortKey] = String(adminPort(name));
+    env[urlKey] = `http://127.0.0.1:${port(name)}`;
   }
 
   await Promise.all([
@@ -60,7 +63,7 @@ export async function startProcessStack(overrides: Record<string, string>): Prom
   const spawn = (name: ServiceName) => {
     const started = spawnService({
       name,
-      dir: name === 'gateway' ? 'gateway' : path.join('subgraphs', name),
+      dir: name === 'gateway' ? 'gateway' : subgraphNamed(name).folder,
       port: port(name),
       adminPort: adminPort(name),
       env,
