@@ -110,6 +110,8 @@ const EXPECTED: Record<string, Row> = {
   OrderInfo: touching('order', 'null', { CUSTOMER: ['ok', 'null'], MERCHANT: ['ok', 'null'], RIDER: ['ok', 'null'], OPERATOR: OK, ADMIN: OK }),
   // Role CUSTOMER.
   MyOrders: objectless({ anonymous: U, CUSTOMER: 'ok', MERCHANT: F, RIDER: F, OPERATOR: F, ADMIN: F }),
+  // Role CUSTOMER: a checkout's price breakdown, reserving nothing.
+  QuoteOrder: objectless({ anonymous: U, CUSTOMER: 'ok', MERCHANT: F, RIDER: F, OPERATOR: F, ADMIN: F }),
   // Role CUSTOMER (owner) while PENDING_PAYMENT; OPERATOR/ADMIN also (orders' schema).
   CancelOrder: touching('order', U, { CUSTOMER: ['ok', F], MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
   // Role CUSTOMER (owner).
@@ -317,6 +319,10 @@ const SCENARIOS: Record<string, Scenario> = {
     return { token, variables: { id: delivering.order.id } };
   },
   MyOrders: async (caller) => ({ token: await tokenOf(caller, null), variables: { first: 5 } }),
+  QuoteOrder: async (caller) => ({
+    token: await tokenOf(caller, null),
+    variables: { input: { items: [{ productId: shop.products[0]!.id, quantity: 1 }], deliveryLocation: north(shop.location, 300) } },
+  }),
   CancelOrder: async (caller, relation) => {
     const { order, token } = await pendingOrderFor(caller, relation);
     return { token, variables: { orderId: order.id, reason: '不想要了' } };
