@@ -15,6 +15,7 @@ import { connectionsScenario } from './scenarios/connections';
 import { dispatchScenario } from './scenarios/dispatch';
 import { grabScenario } from './scenarios/grab';
 import { locationsScenario } from './scenarios/locations';
+import { adsScenario } from './scenarios/ads';
 
 const usage = `pnpm bench [-- options]
 
@@ -26,7 +27,7 @@ bench/results/<scenario>-<date>.json and bench/results/latest.json (a --quick ru
 bench/results/quick/, which git ignores; it and a --cpu-prof run leave latest.json alone).
 Nothing is asserted.
 
-  --scenario LIST     dispatch,locations,connections,grab (default: all, in that order)
+  --scenario LIST     dispatch,locations,connections,grab,ads (default: all, in that order)
   --quick             a short smoke run (small sizes)
   --riders N          riders in the city for dispatch and locations (default 2000)
   --rate N            dispatch: payment callbacks per second (default 50)
@@ -48,7 +49,7 @@ function parse() {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
-      scenario: { type: 'string', default: 'dispatch,locations,connections,grab' },
+      scenario: { type: 'string', default: 'dispatch,locations,connections,grab,ads' },
       quick: { type: 'boolean', default: false },
       riders: { type: 'string', default: '2000' },
       rate: { type: 'string', default: '50' },
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
     locations: locationsScenario(options.clients),
     connections: connectionsScenario(options.connections),
     grab: grabScenario,
+    ads: adsScenario,
   };
   const unknown = options.scenarios.filter((name) => !(name in available));
   if (unknown.length) throw new Error(`Unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(available).join(', ')}.`);
@@ -134,6 +136,7 @@ async function main(): Promise<void> {
     locations: [options.clients.join(',') !== '8,32,128' ? `clients-${options.clients.join('-')}` : '', options.riders !== 2000 ? `${options.riders}-riders` : ''],
     connections: [options.connections !== 10_000 ? `${options.connections}-sockets` : ''],
     grab: [],
+    ads: [],
   };
   // A profiled run is slowed by the profiler: never mixed with the plain figures.
   const variantOf = (name: string) => [...(variants[name] ?? []), options.profile.length ? 'profiled' : ''].filter(Boolean).join('-');

@@ -86,6 +86,8 @@ export interface SeedResult {
   merchants: Array<{ id: string; name: string }>;
   /** How many riders are online at their demo spot, or why riders were skipped. */
   riders: { online: number } | { skipped: string };
+  /** The demo city's sponsored placement (one, for the last demo shop), and whether this run bought it. */
+  ad: { placementId: string; created: boolean };
   tokens: DemoTokens;
 }
 
@@ -203,7 +205,50 @@ export async function seedDemoCity(gatewayUrl: string, jwtSecret: string, log: S
   if (!createdMerchants) log.info('The demo shops are already there; nothing to add.');
 
   const riders = await seedRiders(request, jwtSecret, log);
-  return { createdMerchants, merchants, riders, tokens };
+  const ad = await seedAd(request, tokens, merchants[merchants.length - 1]!, log);
+  return { createdMerchants, merchants, riders, ad, tokens };
+}
+
+const MY_AD_PLACEMENTS = /* GraphQL */ `
+  query SeedAdPlacements($filter: AdPlacementFilter) { adPlacements(filter: $filter, first: 1) { edges { node { id } } } }
+`;
+const BUY_AD_PLACEMENT = /* GraphQL */ `
+  mutation SeedBuyAdPlacement($input: BuyAdPlacementInput!) { buyAdPlacement(input: $input) { id } }
+`;
+
+/**
+ * One running ad in the demo city: the shop sponsored within 3 km of the square for 30 days,
+ * 50 cents a click up to 50 yuan a day, bought by its merchant. Idempotent: an ACTIVE placement
+ * of the shop is left as it is.
+ */
+async function seedAd(request: ReturnType<typeof graphqlClient>, tokens: DemoTokens, shop: { id: string; name: string }, log: ScriptLog): Promise<SeedResult['ad']> {
+  const { adPlacements } = await request<{ adPlacements: { edges: Array<{ node: { id: string } }> } }>(
+    'adPlacements',
+    MY_AD_PLACEMENTS,
+    { filter: { merchantId: shop.id, status: 'ACTIVE' } },
+    tokens.merchant,
+  );
+  const running = adPlacements.edges[0]?.node;
+  if (running) return { placementId: running.id, created: false };
+  const startsAt = new Date();
+  const { buyAdPlacement } = await request<{ buyAdPlacement: { id: string } }>(
+    'buyAdPlacement',
+    BUY_AD_PLACEMENT,
+    {
+      input: {
+        merchantId: shop.id,
+        center: DEMO_CENTER,
+        radiusMeters: 3000,
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 30 * 86_400_000).toISOString(),
+        dailyBudgetCents: 5000,
+        cpcCents: 50,
+      },
+    },
+    tokens.merchant,
+  );
+  log.info(`Bought a sponsored placement for ${shop.name}.`);
+  return { placementId: buyAdPlacement.id, created: true };
 }
 
 async function seedRiders(
@@ -260,6 +305,7 @@ async function main(): Promise<void> {
       `Demo city at People's Square (${DEMO_CENTER.lat}, ${DEMO_CENTER.lng}):`,
       ...result.merchants.map((merchant) => `  ${merchant.name}  ${merchant.id}`),
       'online' in result.riders ? `  ${result.riders.online} riders online` : `  riders skipped (${result.riders.skipped})`,
+      `  ad placement ${result.ad.placementId}${result.ad.created ? ' (bought now)' : ''}`,
       '',
       'Demo tokens (valid 12 h; send as Authorization: Bearer <token>):',
       describeTokens(result.tokens),

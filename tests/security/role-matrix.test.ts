@@ -165,6 +165,16 @@ const EXPECTED: Record<string, Row> = {
   SearchRiders: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   SuspendRider: touching('rider', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
   ReinstateRider: touching('rider', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  // Ads (operations' schema): merchantsNearby with its sponsored shops is public; a click is the customer's.
+  NearbyMerchantsWithAds: objectless({ anonymous: 'ok', CUSTOMER: 'ok', MERCHANT: 'ok', RIDER: 'ok', OPERATOR: 'ok', ADMIN: 'ok' }),
+  RecordAdClick: objectless({ anonymous: U, CUSTOMER: 'ok', MERCHANT: F, RIDER: F, OPERATOR: F, ADMIN: F }),
+  // The shop's owner, or OPERATOR/ADMIN on its behalf; another merchant is refused, or sees null.
+  BuyAdPlacement: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  PauseAdPlacement: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  ResumeAdPlacement: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  EndAdPlacement: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  AdPlacement: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', 'null'], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  AdPlacements: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: 'ok', RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
 };
 
 /** The cells an operation must have: one per caller, or anonymous plus own/other per role. */
@@ -277,6 +287,23 @@ async function pendingOrderFor(caller: Caller, relation: Relation | null) {
   const order = await anOrder(stack, shop);
   const token = await tokenOf(caller, relation, orderParty({ order, merchant: shop }, undefined, caller) ?? order.customer.sub);
   return { order, token };
+}
+
+/** The shop of the ad cells (made once), and a placement of it bought by staff, one per cell that changes one. */
+let adShop: Promise<SeededMerchant> | undefined;
+const anAdShop = () => (adShop ??= aMerchant(stack, []));
+async function aPlacement(paused = false): Promise<{ id: string; shop: SeededMerchant }> {
+  const merchant = await anAdShop();
+  const operator = await anActor('OPERATOR');
+  const input = { merchantId: merchant.id, center: merchant.location, radiusMeters: 1000, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 86_400_000).toISOString(), dailyBudgetCents: 10_000, cpcCents: 10 };
+  const bought = await gql<{ buyAdPlacement: { id: string } }>(stack.graphqlUrl, 'mutation($input: BuyAdPlacementInput!) { buyAdPlacement(input: $input) { id } }', { input }, operator.token);
+  if (!bought.data) throw new Error(JSON.stringify(bought.errors));
+  const id = bought.data.buyAdPlacement.id;
+  if (paused) {
+    const result = await gql(stack.graphqlUrl, 'mutation($id: ID!) { pauseAdPlacement(id: $id, reason: "暂停") { id } }', { id }, operator.token);
+    if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
+  }
+  return { id, shop: merchant };
 }
 
 const SCENARIOS: Record<string, Scenario> = {
@@ -483,6 +510,30 @@ const SCENARIOS: Record<string, Scenario> = {
     if (suspended.errors?.length) throw new Error(JSON.stringify(suspended.errors));
     return { token: await tokenOf(caller, relation, rider.sub), variables: { riderId: rider.sub, reason: '核查完毕' } };
   },
+  NearbyMerchantsWithAds: async (caller) => ({ token: await tokenOf(caller, null), variables: { near: north(shop.location, 100), first: 5 } }),
+  RecordAdClick: async (caller) => ({ token: await tokenOf(caller, null), variables: { placementId: (await aPlacement()).id } }),
+  BuyAdPlacement: async (caller, relation) => {
+    const merchant = await anAdShop();
+    const input = { merchantId: merchant.id, center: merchant.location, radiusMeters: 500, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), dailyBudgetCents: 1000, cpcCents: 10 };
+    return { token: await tokenOf(caller, relation, merchant.owner.sub), variables: { input } };
+  },
+  PauseAdPlacement: async (caller, relation) => {
+    const placement = await aPlacement();
+    return { token: await tokenOf(caller, relation, placement.shop.owner.sub), variables: { id: placement.id, reason: '预算调整' } };
+  },
+  ResumeAdPlacement: async (caller, relation) => {
+    const placement = await aPlacement(true);
+    return { token: await tokenOf(caller, relation, placement.shop.owner.sub), variables: { id: placement.id, reason: '恢复投放' } };
+  },
+  EndAdPlacement: async (caller, relation) => {
+    const placement = await aPlacement();
+    return { token: await tokenOf(caller, relation, placement.shop.owner.sub), variables: { id: placement.id, reason: '活动结束' } };
+  },
+  AdPlacement: async (caller, relation) => {
+    const placement = await aPlacement();
+    return { token: await tokenOf(caller, relation, placement.shop.owner.sub), variables: { id: placement.id } };
+  },
+  AdPlacements: async (caller) => ({ token: await tokenOf(caller, null), variables: { first: 5 } }),
 };
 
 /** What a GraphQL response amounts to, in the table's terms. */
@@ -615,6 +666,10 @@ const AUDITED_AS: Record<string, AuditAction> = {
   ReinstateMerchant: 'MERCHANT_REINSTATE',
   SuspendRider: 'RIDER_SUSPEND',
   ReinstateRider: 'RIDER_REINSTATE',
+  BuyAdPlacement: 'AD_BUY',
+  PauseAdPlacement: 'AD_PAUSE',
+  ResumeAdPlacement: 'AD_RESUME',
+  EndAdPlacement: 'AD_END',
 };
 
 test('every mutation staff may make names its audit action, and each one staff made above is in the audit log under its actor', async () => {
