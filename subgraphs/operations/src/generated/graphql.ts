@@ -1,8 +1,9 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import { AuditEntryRow } from '../db/schema';
-import { AuditEntryConnectionModel, AuditEntryEdgeModel, MerchantFiguresConnectionModel, MerchantFiguresEdgeModel, RiderFiguresConnectionModel, RiderFiguresEdgeModel, MerchantReference, RiderReference } from '../resolvers/mappers';
+import { AuditEntryRow, CampaignRow, CouponRow } from '../db/schema';
+import { AuditEntryConnectionModel, AuditEntryEdgeModel, MerchantFiguresConnectionModel, MerchantFiguresEdgeModel, RiderFiguresConnectionModel, RiderFiguresEdgeModel, MerchantReference, RiderReference, CampaignConnectionModel, CampaignEdgeModel, CouponConnectionModel, CouponEdgeModel } from '../resolvers/mappers';
 import { MerchantTotals } from '../db/figures-store';
 import { RiderPerformance } from '../domain/figures';
+import { CampaignFiguresModel } from '../domain/campaigns';
 import { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -185,12 +186,269 @@ export type BusinessFigures = {
   to: Scalars['DateTime']['output'];
 };
 
+/** A promotion (活动) priced at checkout, funded by the platform or a merchant, with a budget that is never overspent. */
+export type Campaign = {
+  __typename?: 'Campaign';
+  /** The area it applies to (the delivery address inside it); null for anywhere. */
+  area: Maybe<CampaignArea>;
+  /** The most it gives in all, in CNY cents. */
+  budgetCents: Scalars['Int']['output'];
+  /** PERCENT_OFF: the most it takes off one order; null for no cap. */
+  capCents: Maybe<Scalars['Int']['output']>;
+  /** When it was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When it stops (exclusive). */
+  endsAt: Scalars['DateTime']['output'];
+  /** What it gave and what is left of its budget. */
+  figures: CampaignFigures;
+  /** Who pays for it. */
+  fundedBy: FundedBy;
+  /** The campaign's id. */
+  id: Scalars['ID']['output'];
+  /** What it gives. */
+  kind: CampaignKind;
+  /** The merchant paying for it (MERCHANT-funded); null for the platform's. */
+  merchant: Maybe<Merchant>;
+  /** The shops it applies to; empty for any shop in its area. */
+  merchantIds: Array<Scalars['ID']['output']>;
+  /** SPEND_AND_SAVE, FIRST_ORDER, COUPON: the amount off, in CNY cents. */
+  offCents: Maybe<Scalars['Int']['output']>;
+  /** Orders per customer that may get it; null for no limit. */
+  perCustomerLimit: Maybe<Scalars['Int']['output']>;
+  /** PERCENT_OFF: the percentage off (1..100). */
+  percent: Maybe<Scalars['Int']['output']>;
+  /** PERCENT_OFF: the dishes it covers; null for every item. */
+  productIds: Maybe<Array<Scalars['ID']['output']>>;
+  /** Whether it gives discounts now: ACTIVE and inside its window. */
+  running: Scalars['Boolean']['output'];
+  /** The kinds it combines with on one order (both campaigns must list each other's kind). */
+  stacksWith: Array<CampaignKind>;
+  /** When it starts giving discounts. */
+  startsAt: Scalars['DateTime']['output'];
+  /** Its own status. */
+  status: CampaignStatus;
+  /** SPEND_AND_SAVE: the items' total that earns it; the others: a minimum spend (null: none). */
+  thresholdCents: Maybe<Scalars['Int']['output']>;
+  /** What customers see at checkout. */
+  title: Scalars['String']['output'];
+};
+
+/** A circle a campaign covers: orders delivered inside it. */
+export type CampaignArea = {
+  __typename?: 'CampaignArea';
+  /** The centre. */
+  center: GeoPoint;
+  /** The radius in meters. */
+  radiusMeters: Scalars['Int']['output'];
+};
+
+/** A circle a campaign covers. */
+export type CampaignAreaInput = {
+  /** The centre. */
+  center: GeoPointInput;
+  /** The radius in meters, 100..100000. */
+  radiusMeters: Scalars['Int']['input'];
+};
+
+/** A page of campaigns. */
+export type CampaignConnection = {
+  __typename?: 'CampaignConnection';
+  /** The campaigns of this page, newest first. */
+  edges: Array<CampaignEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** One campaign in a page, with the cursor that points at it. */
+export type CampaignEdge = {
+  __typename?: 'CampaignEdge';
+  /** Opaque position of this campaign. */
+  cursor: Scalars['String']['output'];
+  /** The campaign. */
+  node: Campaign;
+};
+
+/** What a campaign gave and what is left of its budget, in CNY cents. */
+export type CampaignFigures = {
+  __typename?: 'CampaignFigures';
+  /** The total budget. */
+  budgetCents: Scalars['Int']['output'];
+  /** Coupons issued (COUPON campaigns). */
+  couponsIssued: Scalars['Int']['output'];
+  /** Of those, used by a paid order. */
+  couponsUsed: Scalars['Int']['output'];
+  /** The discounts those orders got, in all. */
+  discountCents: Scalars['Int']['output'];
+  /** What is left to give: budget - spent - reserved. */
+  leftCents: Scalars['Int']['output'];
+  /** Paid orders that got its discount. */
+  orders: Scalars['Int']['output'];
+  /** The discounts those orders hold. */
+  pendingCents: Scalars['Int']['output'];
+  /** Orders holding its discount while they wait for payment. */
+  pendingOrders: Scalars['Int']['output'];
+  /** Held by orders waiting for payment. */
+  reservedCents: Scalars['Int']['output'];
+  /** Spent: the discounts of paid orders. */
+  spentCents: Scalars['Int']['output'];
+};
+
+/** Which campaigns to list; every given field must match. */
+export type CampaignFilter = {
+  /** Only those funded so. */
+  fundedBy?: InputMaybe<FundedBy>;
+  /** Only these kinds (at least one when given). */
+  kinds?: InputMaybe<Array<CampaignKind>>;
+  /** Only those this merchant pays for. */
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only these statuses (at least one when given). */
+  statuses?: InputMaybe<Array<CampaignStatus>>;
+};
+
+/** What a campaign gives (the values of platform's campaignKinds). */
+export type CampaignKind =
+  /** Coupons issued to customers: each `offCents` off one order, single use, with its own expiry. */
+  | 'COUPON'
+  /** `offCents` off a customer's first paid order on the platform. */
+  | 'FIRST_ORDER'
+  /** `percent` off a shop's items or some dishes, capped at `capCents` per order. */
+  | 'PERCENT_OFF'
+  /** 满减: `offCents` off an order whose items reach `thresholdCents`. */
+  | 'SPEND_AND_SAVE';
+
+/** A campaign's own status; whether it runs now also depends on its window (`running`). */
+export type CampaignStatus =
+  /** Gives discounts while inside its window. */
+  | 'ACTIVE'
+  /** Gives none, for good. */
+  | 'ENDED'
+  /** Gives none until resumed. */
+  | 'PAUSED';
+
+/** A coupon issued to one customer: single use, with its own expiry. */
+export type Coupon = {
+  __typename?: 'Coupon';
+  /** The COUPON campaign it belongs to. */
+  campaignId: Scalars['ID']['output'];
+  /** The customer it was issued to. */
+  customerId: Scalars['ID']['output'];
+  /** When it stops being usable. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The coupon's id (what checkout sends as couponId). */
+  id: Scalars['ID']['output'];
+  /** When it was issued. */
+  issuedAt: Scalars['DateTime']['output'];
+  /** The amount off, in CNY cents. */
+  offCents: Scalars['Int']['output'];
+  /** Where it stands now. */
+  state: CouponState;
+  /** The minimum spend of the items, in CNY cents; null for none. */
+  thresholdCents: Maybe<Scalars['Int']['output']>;
+  /** The campaign's title. */
+  title: Scalars['String']['output'];
+};
+
+/** A page of coupons. */
+export type CouponConnection = {
+  __typename?: 'CouponConnection';
+  /** The coupons of this page, newest first. */
+  edges: Array<CouponEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** One coupon in a page, with the cursor that points at it. */
+export type CouponEdge = {
+  __typename?: 'CouponEdge';
+  /** Opaque position of this coupon. */
+  cursor: Scalars['String']['output'];
+  /** The coupon. */
+  node: Coupon;
+};
+
+/** Where a customer's coupon stands. */
+export type CouponState =
+  /** Usable at checkout until it expires. */
+  | 'AVAILABLE'
+  /** Expired unused. */
+  | 'EXPIRED'
+  /** Held by an order waiting for payment (comes back if that order is cancelled). */
+  | 'HELD'
+  /** Used by a paid order. */
+  | 'USED';
+
+/**
+ * A new campaign. Kind parameters: SPEND_AND_SAVE needs thresholdCents and offCents (not above
+ * the threshold); PERCENT_OFF needs percent (1..100), with capCents, productIds and a minimum
+ * spend (thresholdCents) optional; FIRST_ORDER and COUPON need offCents, with a minimum spend
+ * optional. A PLATFORM campaign needs an area or merchantIds (or both); a MERCHANT one names
+ * its merchantId and applies to that shop only.
+ */
+export type CreateCampaignInput = {
+  /** The area it applies to. */
+  area?: InputMaybe<CampaignAreaInput>;
+  /** The most it gives in all, 1..1000000000 CNY cents. */
+  budgetCents: Scalars['Int']['input'];
+  /** See the input's description. */
+  capCents?: InputMaybe<Scalars['Int']['input']>;
+  /** When it stops; after startsAt. */
+  endsAt: Scalars['DateTime']['input'];
+  /** Who pays for it. */
+  fundedBy: FundedBy;
+  /** What it gives. */
+  kind: CampaignKind;
+  /** The merchant paying (MERCHANT-funded only). */
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  /** The shops it applies to (1..100; PLATFORM-funded). */
+  merchantIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** See the input's description. */
+  offCents?: InputMaybe<Scalars['Int']['input']>;
+  /** Orders per customer that may get it, 1..1000; none for no limit (FIRST_ORDER: always 1). */
+  perCustomerLimit?: InputMaybe<Scalars['Int']['input']>;
+  /** See the input's description. */
+  percent?: InputMaybe<Scalars['Int']['input']>;
+  /** See the input's description (1..100 ids). */
+  productIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** The kinds it combines with (never its own). */
+  stacksWith?: InputMaybe<Array<CampaignKind>>;
+  /** When it starts. */
+  startsAt: Scalars['DateTime']['input'];
+  /** See the input's description. */
+  thresholdCents?: InputMaybe<Scalars['Int']['input']>;
+  /** What customers see at checkout, 1..100 characters. */
+  title: Scalars['String']['input'];
+};
+
 /** How long one bucket of business figures is, aligned to UTC. */
 export type FigureBucket =
   /** One UTC day. */
   | 'DAY'
   /** One UTC hour. */
   | 'HOUR';
+
+/** Who pays for a campaign's discounts (the values of platform's fundingSources). */
+export type FundedBy =
+  /** The merchant whose shop the campaign is for. */
+  | 'MERCHANT'
+  /** The platform's marketing budget. */
+  | 'PLATFORM';
+
+/** A point on Earth in WGS-84 degrees. */
+export type GeoPoint = {
+  __typename?: 'GeoPoint';
+  /** Latitude in [-90, 90]. */
+  lat: Scalars['Float']['output'];
+  /** Longitude in [-180, 180]. */
+  lng: Scalars['Float']['output'];
+};
+
+/** A point on Earth in WGS-84 degrees. */
+export type GeoPointInput = {
+  /** Latitude in [-90, 90]. */
+  lat: Scalars['Float']['input'];
+  /** Longitude in [-180, 180]. */
+  lng: Scalars['Float']['input'];
+};
 
 /** A shop, owned by the products subgraph. */
 export type Merchant = {
@@ -229,6 +487,73 @@ export type MerchantFiguresEdge = {
   node: MerchantFigures;
 };
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Role OPERATOR or ADMIN for any campaign; MERCHANT for a MERCHANT-funded one of a shop it owns
+   * (FORBIDDEN otherwise, UNAUTHENTICATED without a token). Creates it ACTIVE, audited
+   * (CAMPAIGN_CREATE). BAD_USER_INPUT for input breaking the rules of CreateCampaignInput;
+   * NOT_FOUND for an unknown merchantId; MERCHANT_SUSPENDED for a suspended shop;
+   * SERVICE_UNAVAILABLE when products cannot be asked who owns the shop.
+   */
+  createCampaign: Campaign;
+  /**
+   * Same roles and errors as pauseCampaign: ends the campaign for good (CAMPAIGN_END); orders
+   * holding its discount keep it. Already ENDED: returned as it is.
+   */
+  endCampaign: Campaign;
+  /**
+   * Role OPERATOR or ADMIN, or MERCHANT for its own campaign (FORBIDDEN otherwise,
+   * UNAUTHENTICATED without a token): a single-use coupon of a COUPON campaign for a customer,
+   * audited (COUPON_ISSUE). NOT_FOUND for an unknown campaign; BAD_USER_INPUT for a campaign of
+   * another kind, an expiry not in the future or a customerId over 128 characters;
+   * INVALID_STATE_TRANSITION for an ENDED campaign.
+   */
+  issueCoupon: Coupon;
+  /**
+   * Role OPERATOR or ADMIN, or MERCHANT for its own campaign (FORBIDDEN otherwise,
+   * UNAUTHENTICATED without a token): stops giving discounts (orders holding one keep it),
+   * audited with the reason (CAMPAIGN_PAUSE). Already PAUSED: returned as it is. NOT_FOUND for an
+   * unknown id; INVALID_STATE_TRANSITION when ENDED; BAD_USER_INPUT for a blank reason or one over 500 characters.
+   */
+  pauseCampaign: Campaign;
+  /**
+   * Same roles and errors as pauseCampaign: a PAUSED campaign gives discounts again (CAMPAIGN_RESUME).
+   * Already ACTIVE: returned as it is; INVALID_STATE_TRANSITION when ENDED.
+   */
+  resumeCampaign: Campaign;
+};
+
+
+export type MutationCreateCampaignArgs = {
+  input: CreateCampaignInput;
+};
+
+
+export type MutationEndCampaignArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationIssueCouponArgs = {
+  campaignId: Scalars['ID']['input'];
+  customerId: Scalars['ID']['input'];
+  expiresAt: Scalars['DateTime']['input'];
+};
+
+
+export type MutationPauseCampaignArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationResumeCampaignArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
 /** Relay page information of a cursor connection. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -253,11 +578,28 @@ export type Query = {
    */
   businessFigures: Array<BusinessFigures>;
   /**
+   * Role OPERATOR, ADMIN or MERCHANT (FORBIDDEN for other roles, UNAUTHENTICATED without a
+   * token): one campaign with its figures; null when it does not exist or is another merchant's.
+   */
+  campaign: Maybe<Campaign>;
+  /**
+   * Role OPERATOR, ADMIN or MERCHANT (FORBIDDEN for other roles, UNAUTHENTICATED without a
+   * token): campaigns newest first, every one for staff, a merchant's own (those it pays for).
+   * BAD_USER_INPUT for an empty `statuses` or `kinds`, a `first` outside 1..100 or a cursor this
+   * API did not give out.
+   */
+  campaigns: CampaignConnection;
+  /**
    * Role OPERATOR or ADMIN (FORBIDDEN for other roles, UNAUTHENTICATED without a token): per shop
    * with any order placed, paid or cancelled in [from, to), by merchant id. BAD_USER_INPUT when
    * `to` is not after `from`, for a `first` outside 1..100 or a cursor this API did not give out.
    */
   merchantFigures: MerchantFiguresConnection;
+  /**
+   * Role CUSTOMER (FORBIDDEN for other roles, UNAUTHENTICATED without a token): the caller's
+   * coupons, newest first. BAD_USER_INPUT for a `first` outside 1..100 or a foreign cursor.
+   */
+  myCoupons: CouponConnection;
   /**
    * Role OPERATOR or ADMIN (FORBIDDEN for other roles, UNAUTHENTICATED without a token): per rider
    * with a delivery in [from, to), by rider id. BAD_USER_INPUT when `to` is not after `from`, for
@@ -281,11 +623,29 @@ export type QueryBusinessFiguresArgs = {
 };
 
 
+export type QueryCampaignArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCampaignsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CampaignFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryMerchantFiguresArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
+};
+
+
+export type QueryMyCouponsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -417,14 +777,32 @@ export type ResolversTypes = {
   BusinessFigures: ResolverTypeWrapper<BusinessFigures>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Campaign: ResolverTypeWrapper<CampaignRow>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CampaignArea: ResolverTypeWrapper<CampaignArea>;
+  CampaignAreaInput: CampaignAreaInput;
+  CampaignConnection: ResolverTypeWrapper<CampaignConnectionModel>;
+  CampaignEdge: ResolverTypeWrapper<CampaignEdgeModel>;
+  CampaignFigures: ResolverTypeWrapper<CampaignFiguresModel>;
+  CampaignFilter: CampaignFilter;
+  CampaignKind: CampaignKind;
+  CampaignStatus: CampaignStatus;
+  Coupon: ResolverTypeWrapper<CouponRow>;
+  CouponConnection: ResolverTypeWrapper<CouponConnectionModel>;
+  CouponEdge: ResolverTypeWrapper<CouponEdgeModel>;
+  CouponState: CouponState;
+  CreateCampaignInput: CreateCampaignInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FigureBucket: FigureBucket;
+  FundedBy: FundedBy;
+  GeoPoint: ResolverTypeWrapper<GeoPoint>;
+  GeoPointInput: GeoPointInput;
   Merchant: ResolverTypeWrapper<MerchantReference>;
   MerchantFigures: ResolverTypeWrapper<MerchantTotals>;
   MerchantFiguresConnection: ResolverTypeWrapper<MerchantFiguresConnectionModel>;
   MerchantFiguresEdge: ResolverTypeWrapper<MerchantFiguresEdgeModel>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Rider: ResolverTypeWrapper<RiderReference>;
   RiderFigures: ResolverTypeWrapper<RiderPerformance>;
@@ -443,13 +821,27 @@ export type ResolversParentTypes = {
   BusinessFigures: BusinessFigures;
   Float: Scalars['Float']['output'];
   Int: Scalars['Int']['output'];
+  Campaign: CampaignRow;
+  Boolean: Scalars['Boolean']['output'];
+  CampaignArea: CampaignArea;
+  CampaignAreaInput: CampaignAreaInput;
+  CampaignConnection: CampaignConnectionModel;
+  CampaignEdge: CampaignEdgeModel;
+  CampaignFigures: CampaignFiguresModel;
+  CampaignFilter: CampaignFilter;
+  Coupon: CouponRow;
+  CouponConnection: CouponConnectionModel;
+  CouponEdge: CouponEdgeModel;
+  CreateCampaignInput: CreateCampaignInput;
   DateTime: Scalars['DateTime']['output'];
+  GeoPoint: GeoPoint;
+  GeoPointInput: GeoPointInput;
   Merchant: MerchantReference;
   MerchantFigures: MerchantTotals;
   MerchantFiguresConnection: MerchantFiguresConnectionModel;
   MerchantFiguresEdge: MerchantFiguresEdgeModel;
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   Rider: RiderReference;
   RiderFigures: RiderPerformance;
@@ -501,9 +893,88 @@ export type BusinessFiguresResolvers<ContextType = Context, ParentType extends R
   to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type CampaignResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign']> = {
+  area?: Resolver<Maybe<ResolversTypes['CampaignArea']>, ParentType, ContextType>;
+  budgetCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  capCents?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  endsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  figures?: Resolver<ResolversTypes['CampaignFigures'], ParentType, ContextType>;
+  fundedBy?: Resolver<ResolversTypes['FundedBy'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CampaignKind'], ParentType, ContextType>;
+  merchant?: Resolver<Maybe<ResolversTypes['Merchant']>, ParentType, ContextType>;
+  merchantIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  offCents?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  perCustomerLimit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  percent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  productIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  running?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  stacksWith?: Resolver<Array<ResolversTypes['CampaignKind']>, ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CampaignStatus'], ParentType, ContextType>;
+  thresholdCents?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CampaignAreaResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CampaignArea'] = ResolversParentTypes['CampaignArea']> = {
+  center?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
+  radiusMeters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CampaignConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CampaignConnection'] = ResolversParentTypes['CampaignConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CampaignEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CampaignEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CampaignEdge'] = ResolversParentTypes['CampaignEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+};
+
+export type CampaignFiguresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CampaignFigures'] = ResolversParentTypes['CampaignFigures']> = {
+  budgetCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  couponsIssued?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  couponsUsed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  discountCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  leftCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  orders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pendingCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pendingOrders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reservedCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  spentCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CouponResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Coupon'] = ResolversParentTypes['Coupon']> = {
+  campaignId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  customerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  issuedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  offCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['CouponState'], ParentType, ContextType>;
+  thresholdCents?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CouponConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CouponConnection'] = ResolversParentTypes['CouponConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CouponEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CouponEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CouponEdge'] = ResolversParentTypes['CouponEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type GeoPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GeoPoint'] = ResolversParentTypes['GeoPoint']> = {
+  lat?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  lng?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
 
 export type MerchantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Merchant'] = ResolversParentTypes['Merchant']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -526,6 +997,14 @@ export type MerchantFiguresEdgeResolvers<ContextType = Context, ParentType exten
   node?: Resolver<ResolversTypes['MerchantFigures'], ParentType, ContextType>;
 };
 
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationCreateCampaignArgs, 'input'>>;
+  endCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationEndCampaignArgs, 'id' | 'reason'>>;
+  issueCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationIssueCouponArgs, 'campaignId' | 'customerId' | 'expiresAt'>>;
+  pauseCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationPauseCampaignArgs, 'id' | 'reason'>>;
+  resumeCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationResumeCampaignArgs, 'id' | 'reason'>>;
+};
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -534,7 +1013,10 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   businessFigures?: Resolver<Array<ResolversTypes['BusinessFigures']>, ParentType, ContextType, RequireFields<QueryBusinessFiguresArgs, 'bucket' | 'from' | 'to'>>;
+  campaign?: Resolver<Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<QueryCampaignArgs, 'id'>>;
+  campaigns?: Resolver<ResolversTypes['CampaignConnection'], ParentType, ContextType, Partial<QueryCampaignsArgs>>;
   merchantFigures?: Resolver<ResolversTypes['MerchantFiguresConnection'], ParentType, ContextType, RequireFields<QueryMerchantFiguresArgs, 'from' | 'to'>>;
+  myCoupons?: Resolver<ResolversTypes['CouponConnection'], ParentType, ContextType, Partial<QueryMyCouponsArgs>>;
   riderFigures?: Resolver<ResolversTypes['RiderFiguresConnection'], ParentType, ContextType, RequireFields<QueryRiderFiguresArgs, 'from' | 'to'>>;
 };
 
@@ -564,11 +1046,21 @@ export type Resolvers<ContextType = Context> = {
   AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
   AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;
   BusinessFigures?: BusinessFiguresResolvers<ContextType>;
+  Campaign?: CampaignResolvers<ContextType>;
+  CampaignArea?: CampaignAreaResolvers<ContextType>;
+  CampaignConnection?: CampaignConnectionResolvers<ContextType>;
+  CampaignEdge?: CampaignEdgeResolvers<ContextType>;
+  CampaignFigures?: CampaignFiguresResolvers<ContextType>;
+  Coupon?: CouponResolvers<ContextType>;
+  CouponConnection?: CouponConnectionResolvers<ContextType>;
+  CouponEdge?: CouponEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  GeoPoint?: GeoPointResolvers<ContextType>;
   Merchant?: MerchantResolvers<ContextType>;
   MerchantFigures?: MerchantFiguresResolvers<ContextType>;
   MerchantFiguresConnection?: MerchantFiguresConnectionResolvers<ContextType>;
   MerchantFiguresEdge?: MerchantFiguresEdgeResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Rider?: RiderResolvers<ContextType>;

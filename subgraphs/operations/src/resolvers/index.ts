@@ -4,5 +4,18 @@ import { AuditEntry } from './AuditEntry';
 import { MerchantFigures } from './MerchantFigures';
 import { RiderFigures } from './RiderFigures';
 import { Query } from './Query';
+import { Campaign } from './Campaign';
+import { Coupon } from './Coupon';
+import { campaignMutations } from './campaign-mutations';
+import { campaignQueries } from './campaign-queries';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, AuditEntry, MerchantFigures, RiderFigures };
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Query: { ...Query, ...campaignQueries },
+  Mutation: { ...campaignMutations },
+  AuditEntry,
+  MerchantFigures,
+  RiderFigures,
+  Campaign,
+  Coupon,
+};

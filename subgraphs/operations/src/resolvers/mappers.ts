@@ -1,6 +1,6 @@
 import type { Connection, Edge } from '@waimai/platform';
 import type { MerchantTotals } from '../db/figures-store';
-import type { AuditEntryRow } from '../db/schema';
+import type { AuditEntryRow, CampaignRow, CouponRow } from '../db/schema';
 import type { RiderPerformance } from '../domain/figures';
 
 export type AuditEntryConnectionModel = Connection<AuditEntryRow>;
@@ -15,3 +15,7 @@ export interface MerchantReference {
 export interface RiderReference {
   id: string;
 }
+export type CampaignConnectionModel = Connection<CampaignRow>;
+export type CampaignEdgeModel = Edge<CampaignRow>;
+export type CouponConnectionModel = Connection<CouponRow>;
+export type CouponEdgeModel = Edge<CouponRow>;

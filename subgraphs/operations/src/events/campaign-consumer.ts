@@ -1,0 +1,34 @@
+import { eventConsumer, on, OrderStatusChanged, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
+import type { Discounts } from '../domain/discounts';
+
+/**
+ * Follows orders.events (group `operations.discounts`) for the discounts held by orders:
+ * paying an order (step `pay`) spends them, cancelling it (any step to CANCELLED, paid or
+ * not) gives them back, and any event of an order confirms it exists (the orphan sweep
+ * leaves its hold alone). Each effect once per event (processed_events), written only for
+ * orders that hold discounts; every paid order also marks its customer as no longer new.
+ */
+export function campaignConsumer(bus: EventBus, discounts: Discounts, logger: Logger): EventConsumer {
+  const log = logger.child({ component: 'campaign-consumer' });
+  return eventConsumer({
+    group: 'operations.discounts',
+    bus,
+    logger,
+    handlers: [
+      on(OrderStatusChanged, async (event) => {
+        const { orderId, step, to, customerId } = event.data;
+        const at = new Date(event.data.at);
+        // Idempotent by nature (the first paid order is kept), so no processed_events row.
+        if (step === 'pay') await discounts.recordPaid(customerId, orderId, at);
+        if (!(await discounts.holds(orderId))) return;
+        // Any event of the order shows it exists.
+        await discounts.confirm([orderId], at);
+        if (to === 'CANCELLED') {
+          if (await discounts.releaseCancelled(event.id, orderId, at)) log.info({ orderId }, 'Gave back the discounts of a cancelled order.');
+        } else if (step === 'pay') {
+          await discounts.consume(event.id, orderId, at);
+        }
+      }),
+    ],
+  });
+}
