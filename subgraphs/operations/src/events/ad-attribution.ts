@@ -1,0 +1,21 @@
+import { eventConsumer, on, OrderStatusChanged, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
+import type { Ads } from '../domain/ads';
+
+/**
+ * Reads orders.events (group `operations.ad-attribution`): each newly placed order is
+ * attributed to the placement of its customer's latest click on the shop's ads within 24 h
+ * before it. One row per order, so a redelivered event adds nothing.
+ */
+export function adAttributionConsumer(bus: EventBus, ads: Pick<Ads, 'attribute'>, logger: Logger): EventConsumer {
+  const log = logger.child({ component: 'ad-attribution' });
+  return eventConsumer({
+    group: 'operations.ad-attribution',
+    bus,
+    logger,
+    handlers: [
+      on(OrderStatusChanged, async (event) => {
+        if (await ads.attribute(event.data)) log.debug({ orderId: event.data.orderId }, 'An order was attributed to an ad click.');
+      }),
+    ],
+  });
+}
