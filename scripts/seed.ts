@@ -88,6 +88,8 @@ export interface SeedResult {
   riders: { online: number } | { skipped: string };
   /** The demo city's sponsored placement (one, for the last demo shop), and whether this run bought it. */
   ad: { placementId: string; created: boolean };
+  /** The demo city's running campaign (a platform-funded 满30减5 around the square), and whether this run created it. */
+  campaign: { campaignId: string; created: boolean };
   tokens: DemoTokens;
 }
 
@@ -160,9 +162,11 @@ const REPORT_LOCATION = /* GraphQL */ `
 
 /**
  * Seeds the demo city through the public API of the gateway at `gatewayUrl`
- * (…/graphql): three shops around People's Square with their menus, and five riders online
- * nearby. Idempotent: shops that already exist (by name, near the square) are left alone;
- * riders are registered again (the API returns the same rider) and their locations refreshed.
+ * (…/graphql): three shops around People's Square with their menus, five riders online
+ * nearby, a sponsored shop and a running spend-and-save campaign. Idempotent: shops that
+ * already exist (by name, near the square) are left alone; riders are registered again (the
+ * API returns the same rider) and their locations refreshed; the ad and the campaign are
+ * created only when none is running.
  */
 export async function seedDemoCity(gatewayUrl: string, jwtSecret: string, log: ScriptLog = scriptLog('seed')): Promise<SeedResult> {
   const request = graphqlClient(gatewayUrl);
@@ -206,7 +210,55 @@ export async function seedDemoCity(gatewayUrl: string, jwtSecret: string, log: S
 
   const riders = await seedRiders(request, jwtSecret, log);
   const ad = await seedAd(request, tokens, merchants[merchants.length - 1]!, log);
-  return { createdMerchants, merchants, riders, ad, tokens };
+  const campaign = await seedCampaign(request, tokens, log);
+  return { createdMerchants, merchants, riders, ad, campaign, tokens };
+}
+
+/** The demo city's campaign, by its title: what `pnpm seed` looks for before creating another. */
+const DEMO_CAMPAIGN_TITLE = '人民广场满30减5';
+const RUNNING_CAMPAIGNS = /* GraphQL */ `
+  query SeedCampaigns($filter: CampaignFilter) { campaigns(filter: $filter, first: 100) { edges { node { id title } } } }
+`;
+const CREATE_CAMPAIGN = /* GraphQL */ `
+  mutation SeedCreateCampaign($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }
+`;
+
+/**
+ * One running campaign in the demo city: 5 yuan off baskets of 30 yuan delivered within 5 km
+ * of the square, for 30 days, paid by the platform (1000 yuan budget), combining with coupons;
+ * created by the demo operator. Idempotent: an ACTIVE campaign of that title is left as it is.
+ */
+async function seedCampaign(request: ReturnType<typeof graphqlClient>, tokens: DemoTokens, log: ScriptLog): Promise<SeedResult['campaign']> {
+  const { campaigns } = await request<{ campaigns: { edges: Array<{ node: { id: string; title: string } }> } }>(
+    'campaigns',
+    RUNNING_CAMPAIGNS,
+    { filter: { statuses: ['ACTIVE'], kinds: ['SPEND_AND_SAVE'], fundedBy: 'PLATFORM' } },
+    tokens.operator,
+  );
+  const running = campaigns.edges.find((edge) => edge.node.title === DEMO_CAMPAIGN_TITLE)?.node;
+  if (running) return { campaignId: running.id, created: false };
+  const startsAt = new Date();
+  const { createCampaign } = await request<{ createCampaign: { id: string } }>(
+    'createCampaign',
+    CREATE_CAMPAIGN,
+    {
+      input: {
+        kind: 'SPEND_AND_SAVE',
+        title: DEMO_CAMPAIGN_TITLE,
+        fundedBy: 'PLATFORM',
+        area: { center: DEMO_CENTER, radiusMeters: 5000 },
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 30 * 86_400_000).toISOString(),
+        budgetCents: 100_000,
+        thresholdCents: 3000,
+        offCents: 500,
+        stacksWith: ['COUPON'],
+      },
+    },
+    tokens.operator,
+  );
+  log.info(`Started the campaign ${DEMO_CAMPAIGN_TITLE} around People's Square.`);
+  return { campaignId: createCampaign.id, created: true };
 }
 
 const MY_AD_PLACEMENTS = /* GraphQL */ `
@@ -306,6 +358,7 @@ async function main(): Promise<void> {
       ...result.merchants.map((merchant) => `  ${merchant.name}  ${merchant.id}`),
       'online' in result.riders ? `  ${result.riders.online} riders online` : `  riders skipped (${result.riders.skipped})`,
       `  ad placement ${result.ad.placementId}${result.ad.created ? ' (bought now)' : ''}`,
+      `  campaign ${result.campaign.campaignId}${result.campaign.created ? ' (started now)' : ''}`,
       '',
       'Demo tokens (valid 12 h; send as Authorization: Bearer <token>):',
       describeTokens(result.tokens),
