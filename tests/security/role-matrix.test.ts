@@ -175,6 +175,17 @@ const EXPECTED: Record<string, Row> = {
   EndAdPlacement: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
   AdPlacement: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', 'null'], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
   AdPlacements: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: 'ok', RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  // Campaigns (operations' schema): staff manage every one; a merchant those its shop pays for
+  // ("own": the shop's owner); another merchant is refused, or sees null.
+  CreateCampaign: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  PauseCampaign: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  ResumeCampaign: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  EndCampaign: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  IssueCoupon: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', F], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  Campaign: touching('merchant', U, { CUSTOMER: FF, MERCHANT: ['ok', 'null'], RIDER: FF, OPERATOR: OK, ADMIN: OK }),
+  Campaigns: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: 'ok', RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  // Role CUSTOMER: their own coupons.
+  MyCoupons: objectless({ anonymous: U, CUSTOMER: 'ok', MERCHANT: F, RIDER: F, OPERATOR: F, ADMIN: F }),
 };
 
 /** The cells an operation must have: one per caller, or anonymous plus own/other per role. */
@@ -301,6 +312,33 @@ async function aPlacement(paused = false): Promise<{ id: string; shop: SeededMer
   const id = bought.data.buyAdPlacement.id;
   if (paused) {
     const result = await gql(stack.graphqlUrl, 'mutation($id: ID!) { pauseAdPlacement(id: $id, reason: "暂停") { id } }', { id }, operator.token);
+    if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
+  }
+  return { id, shop: merchant };
+}
+
+/** The shop of the campaign cells (made once), and a campaign it pays for made by staff, one per cell that changes one. */
+let campaignShop: Promise<SeededMerchant> | undefined;
+const aCampaignShop = () => (campaignShop ??= aMerchant(stack, []));
+const campaignInput = (merchantId: string, kind: 'SPEND_AND_SAVE' | 'COUPON' = 'SPEND_AND_SAVE') => ({
+  kind,
+  title: kind === 'COUPON' ? '店铺5元券' : '店铺满30减5',
+  fundedBy: 'MERCHANT',
+  merchantId,
+  startsAt: new Date().toISOString(),
+  endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+  budgetCents: 10_000,
+  offCents: 500,
+  ...(kind === 'SPEND_AND_SAVE' ? { thresholdCents: 3000 } : {}),
+});
+async function aCampaign(kind: 'SPEND_AND_SAVE' | 'COUPON' = 'SPEND_AND_SAVE', paused = false): Promise<{ id: string; shop: SeededMerchant }> {
+  const merchant = await aCampaignShop();
+  const operator = await anActor('OPERATOR');
+  const created = await gql<{ createCampaign: { id: string } }>(stack.graphqlUrl, 'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }', { input: campaignInput(merchant.id, kind) }, operator.token);
+  if (!created.data) throw new Error(JSON.stringify(created.errors));
+  const id = created.data.createCampaign.id;
+  if (paused) {
+    const result = await gql(stack.graphqlUrl, 'mutation($id: ID!) { pauseCampaign(id: $id, reason: "暂停") { id } }', { id }, operator.token);
     if (result.errors?.length) throw new Error(JSON.stringify(result.errors));
   }
   return { id, shop: merchant };
@@ -534,6 +572,33 @@ const SCENARIOS: Record<string, Scenario> = {
     return { token: await tokenOf(caller, relation, placement.shop.owner.sub), variables: { id: placement.id } };
   },
   AdPlacements: async (caller) => ({ token: await tokenOf(caller, null), variables: { first: 5 } }),
+  CreateCampaign: async (caller, relation) => {
+    const merchant = await aCampaignShop();
+    return { token: await tokenOf(caller, relation, merchant.owner.sub), variables: { input: campaignInput(merchant.id) } };
+  },
+  PauseCampaign: async (caller, relation) => {
+    const campaign = await aCampaign();
+    return { token: await tokenOf(caller, relation, campaign.shop.owner.sub), variables: { id: campaign.id, reason: '预算复核' } };
+  },
+  ResumeCampaign: async (caller, relation) => {
+    const campaign = await aCampaign('SPEND_AND_SAVE', true);
+    return { token: await tokenOf(caller, relation, campaign.shop.owner.sub), variables: { id: campaign.id, reason: '复核通过' } };
+  },
+  EndCampaign: async (caller, relation) => {
+    const campaign = await aCampaign();
+    return { token: await tokenOf(caller, relation, campaign.shop.owner.sub), variables: { id: campaign.id, reason: '活动结束' } };
+  },
+  IssueCoupon: async (caller, relation) => {
+    const campaign = await aCampaign('COUPON');
+    const customer = await anActor('CUSTOMER');
+    return { token: await tokenOf(caller, relation, campaign.shop.owner.sub), variables: { campaignId: campaign.id, customerId: customer.sub, expiresAt: new Date(Date.now() + 86_400_000).toISOString() } };
+  },
+  Campaign: async (caller, relation) => {
+    const campaign = await aCampaign();
+    return { token: await tokenOf(caller, relation, campaign.shop.owner.sub), variables: { id: campaign.id } };
+  },
+  Campaigns: async (caller) => ({ token: await tokenOf(caller, null), variables: { first: 5 } }),
+  MyCoupons: async (caller) => ({ token: await tokenOf(caller, null), variables: { first: 5 } }),
 };
 
 /** What a GraphQL response amounts to, in the table's terms. */
@@ -670,6 +735,11 @@ const AUDITED_AS: Record<string, AuditAction> = {
   PauseAdPlacement: 'AD_PAUSE',
   ResumeAdPlacement: 'AD_RESUME',
   EndAdPlacement: 'AD_END',
+  CreateCampaign: 'CAMPAIGN_CREATE',
+  PauseCampaign: 'CAMPAIGN_PAUSE',
+  ResumeCampaign: 'CAMPAIGN_RESUME',
+  EndCampaign: 'CAMPAIGN_END',
+  IssueCoupon: 'COUPON_ISSUE',
 };
 
 test('every mutation staff may make names its audit action, and each one staff made above is in the audit log under its actor', async () => {
