@@ -1,4 +1,4 @@
-import { authConfig, kafkaConfig, loadConfigOrExit, mysqlConfig, parseConfig, runtimeConfig, servicePortsConfig, z } from '@waimai/platform';
+import { authConfig, kafkaConfig, loadConfigOrExit, mysqlConfig, parseConfig, redisConfig, runtimeConfig, servicePortsConfig, z } from '@waimai/platform';
 
 /** Campaigns: the sweep of discounts held for orders that never appeared, and the calls it and createCampaign make. */
 const campaignsConfig = z.object({
@@ -13,12 +13,21 @@ const campaignsConfig = z.object({
   MERCHANTS_API_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
 });
 
+/** Ads: the job that settles the Redis counters of placements into MySQL (jobs/ad-settlement.ts). */
+const adsConfig = z.object({
+  // 10 s: figures read today's and yesterday's counters live, so settling only has to beat the
+  // counters' 3-day expiry; more often would only repeat the same writes.
+  AD_SETTLEMENT_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+});
+
 const operationsConfig = runtimeConfig
   .extend(mysqlConfig.shape)
   .extend(kafkaConfig.shape)
   .extend(authConfig.shape)
   .extend(servicePortsConfig.shape)
-  .extend(campaignsConfig.shape);
+  .extend(campaignsConfig.shape)
+  .extend(redisConfig.shape)
+  .extend(adsConfig.shape);
 export type OperationsConfig = z.infer<typeof operationsConfig>;
 
 export function loadOperationsConfig(env: Record<string, string | undefined>): OperationsConfig {

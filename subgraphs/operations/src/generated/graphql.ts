@@ -1,9 +1,10 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import { AuditEntryRow, CampaignRow, CouponRow } from '../db/schema';
-import { AuditEntryConnectionModel, AuditEntryEdgeModel, MerchantFiguresConnectionModel, MerchantFiguresEdgeModel, RiderFiguresConnectionModel, RiderFiguresEdgeModel, MerchantReference, RiderReference, CampaignConnectionModel, CampaignEdgeModel, CouponConnectionModel, CouponEdgeModel } from '../resolvers/mappers';
+import { AuditEntryRow, CampaignRow, CouponRow, AdPlacementRow } from '../db/schema';
+import { AuditEntryConnectionModel, AuditEntryEdgeModel, MerchantFiguresConnectionModel, MerchantFiguresEdgeModel, RiderFiguresConnectionModel, RiderFiguresEdgeModel, MerchantReference, RiderReference, CampaignConnectionModel, CampaignEdgeModel, CouponConnectionModel, CouponEdgeModel, AdPlacementConnectionModel, AdPlacementEdgeModel } from '../resolvers/mappers';
 import { MerchantTotals } from '../db/figures-store';
 import { RiderPerformance } from '../domain/figures';
 import { CampaignFiguresModel } from '../domain/campaigns';
+import { AdFigures as AdFiguresModel, AdClickResult } from '../domain/ads';
 import { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -19,6 +20,117 @@ export type Scalars = {
   DateTime: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
+
+/** A click on a sponsored shop, as recorded. */
+export type AdClick = {
+  __typename?: 'AdClick';
+  /** Whether it was charged to the placement. */
+  charged: Scalars['Boolean']['output'];
+  /** The sponsored shop (open it). */
+  merchant: Merchant;
+  /** What became of it. */
+  outcome: AdClickOutcome;
+  /** The placement clicked. */
+  placementId: Scalars['ID']['output'];
+};
+
+/** What became of a click on a sponsored shop. */
+export type AdClickOutcome =
+  /** Not charged: the day's budget cannot cover one more click (the ad is no longer shown today). */
+  | 'BUDGET_SPENT'
+  /** Charged to the placement's budget (and kept for the attribution of the customer's orders). */
+  | 'CHARGED'
+  /** Not charged: the placement is paused, ended, or outside its window. */
+  | 'NOT_SERVING'
+  /** Not charged: this customer's click on this placement was already charged today. */
+  | 'REPEATED';
+
+/** What a placement did, from its counters (live for today and yesterday, settled before). */
+export type AdFigures = {
+  __typename?: 'AdFigures';
+  /** What today's budget still covers, in CNY cents (never below 0). */
+  budgetLeftTodayCents: Scalars['Int']['output'];
+  /** Charged clicks (one per customer and day at most). */
+  clicks: Scalars['Int']['output'];
+  /** clicks / impressions; null before the first impression. */
+  ctr: Maybe<Scalars['Float']['output']>;
+  /** Pages of merchantsNearby that showed it. */
+  impressions: Scalars['Int']['output'];
+  /** Orders placed by a clicking customer at the shop within 24 h after their click. */
+  ordersAttributed: Scalars['Int']['output'];
+  /** Spent in all, in CNY cents (a Float because a sum may pass 2^31; always whole). */
+  spentCents: Scalars['Float']['output'];
+  /** Spent today (UTC), in CNY cents. */
+  spentTodayCents: Scalars['Int']['output'];
+};
+
+/**
+ * Sponsored placement (广告) of a shop in `merchantsNearby`: customers within `radiusMeters` of
+ * `center` see the shop marked sponsored during [startsAt, endsAt), paying `cpcCents` per click up
+ * to `dailyBudgetCents` per UTC day. Seen by OPERATOR, ADMIN and the shop's owner.
+ */
+export type AdPlacement = {
+  __typename?: 'AdPlacement';
+  /** The centre of the area where the shop is sponsored. */
+  center: GeoPoint;
+  /** The price of one click, in CNY cents. */
+  cpcCents: Scalars['Int']['output'];
+  /** When it was bought. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who bought it: the owner, or the staff member on the shop's behalf. */
+  createdBy: Scalars['ID']['output'];
+  /** What it may spend per UTC day, in CNY cents: it is not shown once the day's spend cannot cover one more click. */
+  dailyBudgetCents: Scalars['Int']['output'];
+  /** When it stops being shown (exclusive). */
+  endsAt: Scalars['DateTime']['output'];
+  /** Its figures since it was bought. */
+  figures: AdFigures;
+  /** The placement's id (what `recordAdClick` takes). */
+  id: Scalars['ID']['output'];
+  /** The sponsored shop. */
+  merchant: Merchant;
+  /** The area's radius in meters. */
+  radiusMeters: Scalars['Int']['output'];
+  /** When it starts being shown. */
+  startsAt: Scalars['DateTime']['output'];
+  /** ACTIVE, PAUSED or ENDED. */
+  status: AdPlacementStatus;
+};
+
+/** A page of ad placements. */
+export type AdPlacementConnection = {
+  __typename?: 'AdPlacementConnection';
+  /** The placements of this page, newest first. */
+  edges: Array<AdPlacementEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** One placement in a page, with the cursor that points at it. */
+export type AdPlacementEdge = {
+  __typename?: 'AdPlacementEdge';
+  /** Opaque position of this placement. */
+  cursor: Scalars['String']['output'];
+  /** The placement. */
+  node: AdPlacement;
+};
+
+/** Which placements to list; every given field must match. */
+export type AdPlacementFilter = {
+  /** Only this shop's. */
+  merchantId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only placements in this status. */
+  status?: InputMaybe<AdPlacementStatus>;
+};
+
+/** Where a sponsored placement is in its life: bought ACTIVE, PAUSED and resumed at will, ENDED for good. */
+export type AdPlacementStatus =
+  /** Shown in merchantsNearby inside its area and window while the day's budget covers a click. */
+  | 'ACTIVE'
+  /** Not shown, for good. */
+  | 'ENDED'
+  /** Not shown until resumed. */
+  | 'PAUSED';
 
 /** An action staff took, as the audit log names it (the values of platform's auditActions). */
 export type AuditAction =
@@ -184,6 +296,24 @@ export type BusinessFigures = {
   paidToGrabSecondsP90: Maybe<Scalars['Float']['output']>;
   /** End of the bucket, exclusive (the range's end for a last bucket cut by it). */
   to: Scalars['DateTime']['output'];
+};
+
+/** A placement to buy. */
+export type BuyAdPlacementInput = {
+  /** The centre of the area. */
+  center: GeoPointInput;
+  /** Price per click in CNY cents, 1..100000. */
+  cpcCents: Scalars['Int']['input'];
+  /** Budget per UTC day in CNY cents, 1..100000000, at least cpcCents. */
+  dailyBudgetCents: Scalars['Int']['input'];
+  /** When it stops (exclusive): after startsAt, in the future, within 366 days of startsAt. */
+  endsAt: Scalars['DateTime']['input'];
+  /** The shop to sponsor. */
+  merchantId: Scalars['ID']['input'];
+  /** The area's radius in meters, 100..50000. */
+  radiusMeters: Scalars['Int']['input'];
+  /** When it starts being shown. */
+  startsAt: Scalars['DateTime']['input'];
 };
 
 /** A promotion (活动) priced at checkout, funded by the platform or a merchant, with a budget that is never overspent. */
@@ -490,6 +620,14 @@ export type MerchantFiguresEdge = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * MERCHANT owning the shop, or OPERATOR/ADMIN on its behalf (FORBIDDEN for other roles and for
+   * another merchant's shop, UNAUTHENTICATED without a token): buys a placement, ACTIVE at once,
+   * audited (AD_BUY). BAD_USER_INPUT for input breaking the rules of BuyAdPlacementInput;
+   * NOT_FOUND for an unknown shop; MERCHANT_SUSPENDED for a suspended one; SERVICE_UNAVAILABLE
+   * when products cannot say who owns the shop (nothing bought).
+   */
+  buyAdPlacement: AdPlacement;
+  /**
    * Role OPERATOR or ADMIN for any campaign; MERCHANT for a MERCHANT-funded one of a shop it owns
    * (FORBIDDEN otherwise, UNAUTHENTICATED without a token). Creates it ACTIVE, audited
    * (CAMPAIGN_CREATE). BAD_USER_INPUT for input breaking the rules of CreateCampaignInput;
@@ -497,6 +635,11 @@ export type Mutation = {
    * SERVICE_UNAVAILABLE when products cannot be asked who owns the shop.
    */
   createCampaign: Campaign;
+  /**
+   * As pauseAdPlacement: ends an ACTIVE or PAUSED placement for good (AD_END); an ENDED one is
+   * returned as it is.
+   */
+  endAdPlacement: AdPlacement;
   /**
    * Same roles and errors as pauseCampaign: ends the campaign for good (CAMPAIGN_END); orders
    * holding its discount keep it. Already ENDED: returned as it is.
@@ -511,12 +654,32 @@ export type Mutation = {
    */
   issueCoupon: Coupon;
   /**
+   * OPERATOR, ADMIN or the shop's owner (FORBIDDEN otherwise, UNAUTHENTICATED without a token):
+   * stops showing an ACTIVE placement, audited (AD_PAUSE) with `reason` (mandatory, 1..500
+   * characters, else BAD_USER_INPUT). NOT_FOUND for an unknown placement; INVALID_STATE_TRANSITION
+   * for an ENDED one. Idempotent: a PAUSED one is returned as it is, nothing recorded.
+   */
+  pauseAdPlacement: AdPlacement;
+  /**
    * Role OPERATOR or ADMIN, or MERCHANT for its own campaign (FORBIDDEN otherwise,
    * UNAUTHENTICATED without a token): stops giving discounts (orders holding one keep it),
    * audited with the reason (CAMPAIGN_PAUSE). Already PAUSED: returned as it is. NOT_FOUND for an
    * unknown id; INVALID_STATE_TRANSITION when ENDED; BAD_USER_INPUT for a blank reason or one over 500 characters.
    */
   pauseCampaign: Campaign;
+  /**
+   * CUSTOMER (FORBIDDEN for other roles, UNAUTHENTICATED without a token): the customer opened a
+   * sponsored shop from `merchantsNearby` (its `adPlacementId`). Charged `cpcCents` when the
+   * placement is serving, the customer's click on it was not charged today, and the day's spend
+   * plus this click stays within the budget (atomic: the spend never passes it); otherwise
+   * recorded as not charged, never refused. NOT_FOUND for an unknown placement.
+   */
+  recordAdClick: AdClick;
+  /**
+   * As pauseAdPlacement: shows a PAUSED placement again (AD_RESUME). INVALID_STATE_TRANSITION for
+   * an ENDED one; an ACTIVE one is returned as it is.
+   */
+  resumeAdPlacement: AdPlacement;
   /**
    * Same roles and errors as pauseCampaign: a PAUSED campaign gives discounts again (CAMPAIGN_RESUME).
    * Already ACTIVE: returned as it is; INVALID_STATE_TRANSITION when ENDED.
@@ -525,8 +688,19 @@ export type Mutation = {
 };
 
 
+export type MutationBuyAdPlacementArgs = {
+  input: BuyAdPlacementInput;
+};
+
+
 export type MutationCreateCampaignArgs = {
   input: CreateCampaignInput;
+};
+
+
+export type MutationEndAdPlacementArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
@@ -543,7 +717,24 @@ export type MutationIssueCouponArgs = {
 };
 
 
+export type MutationPauseAdPlacementArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationPauseCampaignArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationRecordAdClickArgs = {
+  placementId: Scalars['ID']['input'];
+};
+
+
+export type MutationResumeAdPlacementArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
 };
@@ -565,6 +756,18 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * OPERATOR, ADMIN or MERCHANT (FORBIDDEN for other roles, UNAUTHENTICATED without a token): one
+   * placement; null when there is none or it is not the calling merchant's. BAD_USER_INPUT for an
+   * id over 64 characters.
+   */
+  adPlacement: Maybe<AdPlacement>;
+  /**
+   * OPERATOR, ADMIN or MERCHANT (FORBIDDEN for other roles, UNAUTHENTICATED without a token):
+   * placements newest first; staff see every shop's, a merchant only its own. BAD_USER_INPUT for
+   * a bad filter, a `first` outside 1..100 or a cursor this API did not give out.
+   */
+  adPlacements: AdPlacementConnection;
   /**
    * Role OPERATOR or ADMIN (FORBIDDEN for other roles, UNAUTHENTICATED without a token): what
    * staff did, newest first. BAD_USER_INPUT for an empty `actions`, an id over 128 characters,
@@ -606,6 +809,18 @@ export type Query = {
    * a `first` outside 1..100 or a cursor this API did not give out.
    */
   riderFigures: RiderFiguresConnection;
+};
+
+
+export type QueryAdPlacementArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryAdPlacementsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AdPlacementFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -766,19 +981,28 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AdClick: ResolverTypeWrapper<AdClickResult>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  AdClickOutcome: AdClickOutcome;
+  AdFigures: ResolverTypeWrapper<AdFiguresModel>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  AdPlacement: ResolverTypeWrapper<AdPlacementRow>;
+  AdPlacementConnection: ResolverTypeWrapper<AdPlacementConnectionModel>;
+  AdPlacementEdge: ResolverTypeWrapper<AdPlacementEdgeModel>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  AdPlacementFilter: AdPlacementFilter;
+  AdPlacementStatus: AdPlacementStatus;
   AuditAction: AuditAction;
   AuditEntry: ResolverTypeWrapper<AuditEntryRow>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   AuditEntryConnection: ResolverTypeWrapper<AuditEntryConnectionModel>;
   AuditEntryEdge: ResolverTypeWrapper<AuditEntryEdgeModel>;
   AuditLogFilter: AuditLogFilter;
   AuditTargetType: AuditTargetType;
   BusinessFigures: ResolverTypeWrapper<BusinessFigures>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  BuyAdPlacementInput: BuyAdPlacementInput;
   Campaign: ResolverTypeWrapper<CampaignRow>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CampaignArea: ResolverTypeWrapper<CampaignArea>;
   CampaignAreaInput: CampaignAreaInput;
   CampaignConnection: ResolverTypeWrapper<CampaignConnectionModel>;
@@ -812,17 +1036,24 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  AuditEntry: AuditEntryRow;
+  AdClick: AdClickResult;
+  Boolean: Scalars['Boolean']['output'];
   ID: Scalars['ID']['output'];
+  AdFigures: AdFiguresModel;
+  Int: Scalars['Int']['output'];
+  Float: Scalars['Float']['output'];
+  AdPlacement: AdPlacementRow;
+  AdPlacementConnection: AdPlacementConnectionModel;
+  AdPlacementEdge: AdPlacementEdgeModel;
   String: Scalars['String']['output'];
+  AdPlacementFilter: AdPlacementFilter;
+  AuditEntry: AuditEntryRow;
   AuditEntryConnection: AuditEntryConnectionModel;
   AuditEntryEdge: AuditEntryEdgeModel;
   AuditLogFilter: AuditLogFilter;
   BusinessFigures: BusinessFigures;
-  Float: Scalars['Float']['output'];
-  Int: Scalars['Int']['output'];
+  BuyAdPlacementInput: BuyAdPlacementInput;
   Campaign: CampaignRow;
-  Boolean: Scalars['Boolean']['output'];
   CampaignArea: CampaignArea;
   CampaignAreaInput: CampaignAreaInput;
   CampaignConnection: CampaignConnectionModel;
@@ -847,6 +1078,48 @@ export type ResolversParentTypes = {
   RiderFigures: RiderPerformance;
   RiderFiguresConnection: RiderFiguresConnectionModel;
   RiderFiguresEdge: RiderFiguresEdgeModel;
+};
+
+export type AdClickResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AdClick'] = ResolversParentTypes['AdClick']> = {
+  charged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  merchant?: Resolver<ResolversTypes['Merchant'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AdClickOutcome'], ParentType, ContextType>;
+  placementId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type AdFiguresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AdFigures'] = ResolversParentTypes['AdFigures']> = {
+  budgetLeftTodayCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  clicks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ctr?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  impressions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ordersAttributed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  spentCents?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  spentTodayCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AdPlacementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AdPlacement'] = ResolversParentTypes['AdPlacement']> = {
+  center?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
+  cpcCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  dailyBudgetCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  endsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  figures?: Resolver<ResolversTypes['AdFigures'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  merchant?: Resolver<ResolversTypes['Merchant'], ParentType, ContextType>;
+  radiusMeters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['AdPlacementStatus'], ParentType, ContextType>;
+};
+
+export type AdPlacementConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AdPlacementConnection'] = ResolversParentTypes['AdPlacementConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AdPlacementEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AdPlacementEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AdPlacementEdge'] = ResolversParentTypes['AdPlacementEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AdPlacement'], ParentType, ContextType>;
 };
 
 export type AuditEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = {
@@ -998,10 +1271,15 @@ export type MerchantFiguresEdgeResolvers<ContextType = Context, ParentType exten
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  buyAdPlacement?: Resolver<ResolversTypes['AdPlacement'], ParentType, ContextType, RequireFields<MutationBuyAdPlacementArgs, 'input'>>;
   createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationCreateCampaignArgs, 'input'>>;
+  endAdPlacement?: Resolver<ResolversTypes['AdPlacement'], ParentType, ContextType, RequireFields<MutationEndAdPlacementArgs, 'id' | 'reason'>>;
   endCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationEndCampaignArgs, 'id' | 'reason'>>;
   issueCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationIssueCouponArgs, 'campaignId' | 'customerId' | 'expiresAt'>>;
+  pauseAdPlacement?: Resolver<ResolversTypes['AdPlacement'], ParentType, ContextType, RequireFields<MutationPauseAdPlacementArgs, 'id' | 'reason'>>;
   pauseCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationPauseCampaignArgs, 'id' | 'reason'>>;
+  recordAdClick?: Resolver<ResolversTypes['AdClick'], ParentType, ContextType, RequireFields<MutationRecordAdClickArgs, 'placementId'>>;
+  resumeAdPlacement?: Resolver<ResolversTypes['AdPlacement'], ParentType, ContextType, RequireFields<MutationResumeAdPlacementArgs, 'id' | 'reason'>>;
   resumeCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationResumeCampaignArgs, 'id' | 'reason'>>;
 };
 
@@ -1011,6 +1289,8 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  adPlacement?: Resolver<Maybe<ResolversTypes['AdPlacement']>, ParentType, ContextType, RequireFields<QueryAdPlacementArgs, 'id'>>;
+  adPlacements?: Resolver<ResolversTypes['AdPlacementConnection'], ParentType, ContextType, Partial<QueryAdPlacementsArgs>>;
   auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   businessFigures?: Resolver<Array<ResolversTypes['BusinessFigures']>, ParentType, ContextType, RequireFields<QueryBusinessFiguresArgs, 'bucket' | 'from' | 'to'>>;
   campaign?: Resolver<Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<QueryCampaignArgs, 'id'>>;
@@ -1042,6 +1322,11 @@ export type RiderFiguresEdgeResolvers<ContextType = Context, ParentType extends 
 };
 
 export type Resolvers<ContextType = Context> = {
+  AdClick?: AdClickResolvers<ContextType>;
+  AdFigures?: AdFiguresResolvers<ContextType>;
+  AdPlacement?: AdPlacementResolvers<ContextType>;
+  AdPlacementConnection?: AdPlacementConnectionResolvers<ContextType>;
+  AdPlacementEdge?: AdPlacementEdgeResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
   AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
   AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;

@@ -1,6 +1,6 @@
 import type { Connection, Edge } from '@waimai/platform';
 import type { MerchantTotals } from '../db/figures-store';
-import type { AuditEntryRow, CampaignRow, CouponRow } from '../db/schema';
+import type { AdPlacementRow, AuditEntryRow, CampaignRow, CouponRow } from '../db/schema';
 import type { RiderPerformance } from '../domain/figures';
 
 export type AuditEntryConnectionModel = Connection<AuditEntryRow>;
@@ -19,3 +19,5 @@ export type CampaignConnectionModel = Connection<CampaignRow>;
 export type CampaignEdgeModel = Edge<CampaignRow>;
 export type CouponConnectionModel = Connection<CouponRow>;
 export type CouponEdgeModel = Edge<CouponRow>;
+export type AdPlacementConnectionModel = Connection<AdPlacementRow>;
+export type AdPlacementEdgeModel = Edge<AdPlacementRow>;
