@@ -1,4 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
+import { operationLabel, subgraphFetchDuration } from '@waimai/platform';
 
 /**
  * Prometheus metrics of the subscription engine, in the process-wide registry that
@@ -40,3 +41,15 @@ export const subscriptionMetrics = {
     help: 'Websockets closed with 1013 because their pending events exceeded the per-socket bound.',
   }),
 };
+
+/**
+ * Starts timing one request of a query plan to `subgraph`; the returned function records it
+ * with its outcome (ok, error: the answer carried errors, failed: no answer). The operation is
+ * the client's contract name (the plan names its fetches `<Operation>__<subgraph>__<n>`).
+ */
+export function subgraphFetchTimer(subgraph: string, operationName: string | undefined): (outcome: 'ok' | 'error' | 'failed') => void {
+  const end = subgraphFetchDuration.startTimer({ subgraph, operation: operationLabel(operationName) });
+  return (outcome) => {
+    end({ outcome });
+  };
+}

@@ -95,7 +95,7 @@ describe('health, readiness and metrics', () => {
     const adminUrl = stack.subgraphAdminUrls.products ?? '';
     const metrics = await fetch(`${adminUrl}/metrics`);
 
-    expect(await readiness(adminUrl)).toEqual({ status: 200, body: { status: 'ready', service: 'products', checks: { mysql: 'ok' } } });
+    expect(await readiness(adminUrl)).toEqual({ status: 200, body: { status: 'ready', service: 'products', checks: { mysql: 'ok', redis: 'ok', kafka: 'ok' } } });
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('process_cpu_seconds_total');
     expect(new URL(adminUrl).port).not.toBe(new URL(stack.subgraphUrls.products ?? '').port);

@@ -2,6 +2,7 @@ import mysql from 'mysql2/promise';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { withReplicas } from 'drizzle-orm/mysql-core';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
+import { mysqlPool } from './metrics';
 
 export interface MysqlOptions {
   MYSQL_URL: string;
@@ -77,6 +78,10 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
   const logger = connectOptions.logQuery ? { logQuery: connectOptions.logQuery } : undefined;
   const primary = drizzle({ client: primaryPool, schema, mode: 'default', logger });
   const replicas = replicaPools.map((pool) => drizzle({ client: pool, schema, mode: 'default', logger }));
+  const untrackPools = [
+    trackPool(service, 'primary', primaryPool),
+    ...replicaPools.map((pool, index) => trackPool(service, `replica-${index + 1}`, pool)),
+  ];
   const [firstReplica, ...otherReplicas] = replicas;
   const db = firstReplica
     ? (withReplicas(primary, [firstReplica, ...otherReplicas]) as unknown as MySql2Database<TSchema>)
@@ -89,9 +94,36 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
       await primaryPool.query('SELECT 1');
     },
     async close() {
+      for (const untrack of untrackPools) untrack();
       await Promise.all([primaryPool.end(), ...replicaPools.map((pool) => pool.end())]);
     },
   };
+}
+
+/** What mysql2's pool keeps about its connections (no public API reads these counts). */
+interface PoolInternals {
+  _allConnections?: { length: number };
+  _freeConnections?: { length: number };
+  _connectionQueue?: { length: number };
+  config?: { connectionLimit?: number };
+}
+
+// Several databases of one service may be open in one process (tests): each pool is its own source.
+let poolSequence = 0;
+
+/** Samples the pool's connections in use, idle, and the requests waiting for one, when /metrics is scraped. */
+function trackPool(service: string, pool: string, promisePool: mysql.Pool): () => void {
+  const core = (promisePool as unknown as { pool: PoolInternals }).pool;
+  return mysqlPool.track(`${service}/${pool}/${++poolSequence}`, () => {
+    const all = core._allConnections?.length ?? 0;
+    const idle = core._freeConnections?.length ?? 0;
+    return [
+      { labels: { service, pool, state: 'in_use' }, value: all - idle },
+      { labels: { service, pool, state: 'idle' }, value: idle },
+      { labels: { service, pool, state: 'waiting' }, value: core._connectionQueue?.length ?? 0 },
+      { labels: { service, pool, state: 'limit' }, value: core.config?.connectionLimit ?? 0 },
+    ];
+  });
 }
 
 /** Creates the service's database when missing and applies its committed drizzle-kit migrations. */

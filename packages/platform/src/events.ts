@@ -48,7 +48,24 @@ export interface EventBus {
   publish(topic: TopicName, events: EventEnvelope[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   ensureTopics(topics: TopicName[]): Promise<void>;
+  /**
+   * For readiness: resolves once the producer is connected (connecting it if needed) and every
+   * consumer has joined its group; throws naming what is not. A consumer that joined once stays
+   * ready through later rebalances: a rebalance pauses every replica's consumers at once, and
+   * taking them all out of the load balancer for it would stop requests that need no consumer.
+   */
+  check(): Promise<void>;
+  /** Each consumer group's lag per partition (end offset minus committed offset), for /metrics. */
+  consumerLag(): Promise<ConsumerLag[]>;
   close(): Promise<void>;
+}
+
+export interface ConsumerLag {
+  /** The group and topic without KAFKA_TOPIC_PREFIX. */
+  group: string;
+  topic: TopicName;
+  partition: number;
+  lag: number;
 }
 
 export interface KafkaOptions {
@@ -103,6 +120,22 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
   let producer: Producer | undefined;
   let producerReady: Promise<Producer> | undefined;
   const consumers = new Set<Consumer>();
+  // Each running consumer's group (logical name), topics and whether it has joined; for check() and consumerLag().
+  const groups = new Map<Consumer, { groupId: string; topics: TopicName[]; joined: boolean; crashed?: string }>();
+  let producerConnected = false;
+  let admin: Promise<Admin> | undefined;
+
+  function getAdmin(): Promise<Admin> {
+    admin ??= (async () => {
+      const client = kafka.admin();
+      await client.connect();
+      return client;
+    })().catch((err: unknown) => {
+      admin = undefined;
+      throw err;
+    });
+    return admin;
+  }
 
   function getProducer(): Promise<Producer> {
     producerReady ??= (async () => {
@@ -116,7 +149,14 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
         // relay simply waits while Kafka is away, and its rows stay until published.
         retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
       });
+      producer.on(producer.events.CONNECT, () => {
+        producerConnected = true;
+      });
+      producer.on(producer.events.DISCONNECT, () => {
+        producerConnected = false;
+      });
       await producer.connect();
+      producerConnected = true;
       return producer;
     })().catch((err: unknown) => {
       producerReady = undefined;
@@ -147,9 +187,20 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
         allowAutoTopicCreation: false,
         ...consumerGroupTimings(options),
       });
+      const state = { groupId, topics, joined: false, crashed: undefined as string | undefined };
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        state.joined = true;
+        state.crashed = undefined;
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        // kafkajs restarts a consumer after a retriable crash and it joins again; until then it reads nothing.
+        state.joined = false;
+        state.crashed = payload.error.message;
+      });
       await consumer.connect();
       for (const topic of topics) await consumer.subscribe({ topic: physical(topic), fromBeginning });
       consumers.add(consumer);
+      groups.set(consumer, state);
       await consumer.run({
         partitionsConsumedConcurrently,
         eachMessage: async ({ topic, partition, message }) => {
@@ -168,6 +219,7 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       return {
         async stop() {
           consumers.delete(consumer);
+          groups.delete(consumer);
           await consumer.disconnect();
         },
       };
@@ -199,9 +251,45 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       }
     },
 
+    async check() {
+      await getProducer();
+      if (!producerConnected) throw new Error('the producer is not connected');
+      const waiting = [...groups.values()].filter((state) => !state.joined);
+      if (waiting.length) {
+        throw new Error(`not joined: ${waiting.map((state) => (state.crashed ? `${state.groupId} (crashed: ${state.crashed})` : state.groupId)).join(', ')}`);
+      }
+    },
+
+    async consumerLag() {
+      const client = await getAdmin();
+      const ends = new Map<string, Map<number, { high: number; low: number }>>();
+      const rows: ConsumerLag[] = [];
+      for (const { groupId, topics } of groups.values()) {
+        const committed = await client.fetchOffsets({ groupId: `${options.KAFKA_TOPIC_PREFIX}${groupId}`, topics: topics.map(physical) });
+        for (const { topic, partitions } of committed) {
+          if (!ends.has(topic)) {
+            const offsets = await client.fetchTopicOffsets(topic);
+            ends.set(topic, new Map(offsets.map((each) => [each.partition, { high: Number(each.high), low: Number(each.low) }])));
+          }
+          for (const { partition, offset } of partitions) {
+            const end = ends.get(topic)?.get(partition);
+            if (!end) continue;
+            // -1: nothing committed yet; everything still retained is unread.
+            const at = Number(offset) < 0 ? end.low : Number(offset);
+            rows.push({ group: groupId, topic: logical.get(topic) ?? (topic as TopicName), partition, lag: Math.max(0, end.high - at) });
+          }
+        }
+      }
+      return rows;
+    },
+
     async close() {
       await Promise.all([...consumers].map((consumer) => consumer.disconnect()));
       consumers.clear();
+      groups.clear();
+      const closing = admin;
+      admin = undefined;
+      if (closing) await closing.then((client) => client.disconnect(), () => undefined);
       if (producer) await producer.disconnect();
     },
   };

@@ -12,6 +12,7 @@ export * from './callback-signature';
 export * from './order-lifecycle';
 export * from './loaders';
 export * from './http';
+export * from './metrics';
 export * from './subgraph';
 export * from './service';
 export * from './services';

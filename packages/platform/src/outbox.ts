@@ -5,6 +5,7 @@ import { isDuplicateKey, type Database } from './db';
 import { topicOf, type CatalogEvent } from './event-catalog';
 import { eventEnvelopeSchema, type EventBus, type EventEnvelope, type TopicName } from './events';
 import type { Logger } from './logger';
+import { countPublishedEvents, outboxBacklog, outboxOldestUnsent } from './metrics';
 
 /**
  * The transactional outbox every service keeps in its own database: a state change and
@@ -137,17 +138,21 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           .orderBy(asc(outbox.seq))
           .limit(batchSize)
           .for('update');
-        if (rows.length === 0) return 0;
+        if (rows.length === 0) return [];
         const events = rows.map((row) => ({ topic: row.topic as TopicName, event: eventEnvelopeSchema.parse(JSON.parse(row.payload)) }));
         const byTopic = new Map<TopicName, EventEnvelope[]>();
         for (const { topic, event } of events) byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
         for (const [topic, batch] of byTopic) await bus.publish(topic, batch);
         if (afterPublish) await afterPublish(events.map(({ event }) => event));
         await tx.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.seq, rows.map((row) => row.seq)));
-        return rows.length;
+        return events.map(({ event }) => event);
       },
       { isolationLevel: 'read committed' },
-    );
+    ).then((published) => {
+      // Counted once the batch is committed as sent: a rolled-back batch is published again.
+      countPublishedEvents(published);
+      return published.length;
+    });
   }
 
   async function runUntilEmpty(): Promise<number> {
@@ -180,6 +185,22 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   timer.unref();
   kick();
 
+  // Read when Prometheus scrapes: what waits, and for how long (the index on published_at serves it).
+  const pending = async () => {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)`, oldest: sql<Date | string | null>`min(${outbox.createdAt})` })
+      .from(outbox)
+      .where(isNull(outbox.publishedAt));
+    const oldest = row?.oldest;
+    // mysql2 gives a Date for DATETIME (UTC, the pool's timezone); a string only through drivers that do not type it.
+    return { count: Number(row?.n ?? 0), oldest: oldest instanceof Date ? oldest : oldest ? new Date(`${oldest.replace(' ', 'T')}Z`) : null };
+  };
+  const untrackBacklog = outboxBacklog.track(service, async () => [{ labels: { service }, value: (await pending()).count }]);
+  const untrackOldest = outboxOldestUnsent.track(service, async () => {
+    const { oldest } = await pending();
+    return [{ labels: { service }, value: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0 }];
+  });
+
   return {
     kick,
     async drain() {
@@ -193,6 +214,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
     async stop() {
       stopped = true;
+      untrackBacklog();
+      untrackOldest();
       clearInterval(timer);
       if (running) await running;
     },

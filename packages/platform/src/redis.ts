@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { observeRedisCommands } from './metrics';
 
 export interface RedisOptions {
   REDIS_URL: string;
@@ -12,11 +13,13 @@ export type { Redis };
  * never see each other's keys.
  */
 export function connectRedis(options: RedisOptions, connectionName: string): Redis {
-  return new Redis(options.REDIS_URL, {
+  const client = new Redis(options.REDIS_URL, {
     keyPrefix: options.REDIS_KEY_PREFIX,
     connectionName,
     // Fail a command after 3 reconnect attempts instead of queueing it forever.
     maxRetriesPerRequest: 3,
     enableAutoPipelining: true,
   });
+  // Every command's latency, by connection name, for /metrics.
+  return observeRedisCommands(client, connectionName);
 }

@@ -7,8 +7,10 @@ import { connectDatabase, migrateDatabase, type ConnectOptions, type MysqlOption
 import { createKafkaEventBus, type EventBus, type KafkaOptions, type TopicName } from './events';
 import type { RunningService } from './http';
 import { onShutdown } from './http';
+import { Redis } from 'ioredis';
 import { createInternalSigner, type InternalSigner } from './identity';
 import { createLogger, type Logger } from './logger';
+import { consumerLag } from './metrics';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox';
 import { subgraphNamed, type SubgraphName } from './services';
 import { startSubgraph, type SubgraphOptions } from './subgraph';
@@ -164,6 +166,12 @@ export async function startSubgraphService<TContext extends BaseContext, TExpose
   const readiness: NonNullable<SubgraphOptions<TContext>['readiness']> = {};
   const own: ServiceScope['own'] = (resource, close) => {
     owned.push({ name: `resource ${owned.length + 1}`, close: () => close(resource) });
+    // A Redis client the service keeps is one of its dependencies: readiness pings it.
+    if (resource instanceof Redis) {
+      readiness.redis ??= async () => {
+        await resource.ping();
+      };
+    }
     return resource;
   };
   const scope: ServiceScope = {
@@ -177,6 +185,14 @@ export async function startSubgraphService<TContext extends BaseContext, TExpose
       const bus = own(createKafkaEventBus(config, name, logger), (bus) => bus.close());
       openedBus = bus;
       await bus.ensureTopics([...topics]);
+      // Ready once its producer is connected and its consumers have joined their groups.
+      readiness.kafka = () => bus.check();
+      own(
+        consumerLag.track(name, async () =>
+          (await bus.consumerLag()).map(({ group, topic, partition, lag }) => ({ labels: { service: name, group, topic, partition }, value: lag })),
+        ),
+        async (untrack) => untrack(),
+      );
       return bus;
     },
     relay(database, bus, options = {}) {

@@ -11,6 +11,7 @@ import { DomainError, ErrorCode } from './errors';
 import { answerInJson, createHttpApp, listen, closeServer, metrics, startAdminServer, type AdminServer, type ReadinessCheck } from './http';
 import { IDENTITY_HEADER, type Caller, type InternalSigner } from './identity';
 import type { Logger } from './logger';
+import { errorCodeLabel, operationLabel, operationMetrics } from './metrics';
 
 /** Codes that describe the request, not the server: they reach the client as they are. */
 const CLIENT_CODES = new Set<string>([
@@ -45,15 +46,23 @@ export function maskErrors(logger: Logger) {
   };
 }
 
+/**
+ * Counts and times every operation, by type and by its contract name (`other` for any name
+ * the contract does not have, so clients cannot add series), and its errors by code.
+ */
 export function operationMetricsPlugin(service: string): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ operation, errors }) {
+        async willSendResponse({ operation, operationName, request, errors }) {
           const type = operation?.operation ?? 'unknown';
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const name = operationLabel(operationName ?? request.operationName);
           metrics.graphqlOperations.inc({ service, type, outcome: errors?.length ? 'error' : 'ok' });
-          metrics.graphqlDuration.observe({ service, type }, Number(process.hrtime.bigint() - started) / 1e9);
+          metrics.graphqlDuration.observe({ service, type }, seconds);
+          operationMetrics.duration.observe({ service, operation: name, type }, seconds);
+          for (const error of errors ?? []) operationMetrics.errors.inc({ service, operation: name, code: errorCodeLabel(error.extensions?.code) });
         },
       };
     },
