@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
-import { connectRedis } from '@waimai/platform';
+import { connectRedis, SUBGRAPH_NAMES } from '@waimai/platform';
 import { CACHE_DIR } from '../scripts/lib/paths';
 import { loadDotEnv } from '../scripts/lib/script-env';
 import { createContext, type Scenario } from './lib/context';
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
         run: platform.run,
         machine: { ...machine, loadAverage: loadAtStart },
         conditions: {
-          onOneMachine: 'gateway + 4 subgraphs (each its own node process under tsx) + Kafka (1 broker) + MariaDB + Redis + the load generator',
+          onOneMachine: `gateway + ${SUBGRAPH_NAMES.length} subgraphs (each its own node process under tsx) + Kafka (1 broker) + MariaDB + Redis + the load generator`,
           serviceOverrides: SERVICE_OVERRIDES,
           logLevel: options.logLevel,
           kafkaTopicPartitions: platform.config.KAFKA_TOPIC_PARTITIONS,
