@@ -11,11 +11,48 @@ const commaList = z
 
 const duration = (defaultSeconds: number) => z.coerce.number().positive().default(defaultSeconds);
 
+/**
+ * Logs and traces. Telemetry starts before any config is parsed (its instrumentations must be
+ * in place before http, express, mysql2 and ioredis load), so it reads these itself
+ * (`observabilityFromEnv`); every service's config checks them too, with the rest.
+ * OTEL_* are the OpenTelemetry SDK's own names; the SDK also reads its other OTEL_* variables.
+ */
+export const observabilityConfig = z.object({
+  // json: pino's lines; ecs: Elastic Common Schema (@elastic/ecs-pino-format), ingested by Filebeat/Logstash as is.
+  LOG_FORMAT: z.enum(['json', 'ecs']).default('json'),
+  // Named on every log line and span; the image build sets it (a tag or commit), else the package's version.
+  SERVICE_VERSION: z.string().min(1).optional(),
+  // Tracing is off until an OTLP/HTTP endpoint is set (e.g. http://otel-collector:4318); then every span is exported there.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  // The traces endpoint alone (the full URL, …/v1/traces), when it differs from the one above.
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  // true: no tracing even with an endpoint set.
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+  // The service name on spans; by default the process's own (gateway, orders, ...).
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  // Which requests are traced: parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0.1 keeps a tenth (default: all).
+  OTEL_TRACES_SAMPLER: z.string().min(1).optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.string().min(1).optional(),
+});
+export type ObservabilityConfig = z.infer<typeof observabilityConfig>;
+
+let observability: ObservabilityConfig | null | undefined;
+
+/** observabilityConfig from process.env, parsed once; null when it does not parse (the service's config then says why and exits). */
+export function observabilityFromEnv(): ObservabilityConfig | null {
+  if (observability === undefined) {
+    const parsed = observabilityConfig.safeParse(process.env);
+    observability = parsed.success ? parsed.data : null;
+  }
+  return observability;
+}
+
 export const runtimeConfig = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // 10 s: long enough for in-flight GraphQL requests and a consumer's current batch.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  ...observabilityConfig.shape,
 });
 
 export const mysqlConfig = z.object({

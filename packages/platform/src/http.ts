@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { collectDefaultMetrics, register, Counter, Histogram } from 'prom-client';
 import type { Logger } from './logger';
+import { requestIds } from './telemetry';
 
 let defaultMetricsStarted = false;
 
@@ -66,6 +67,8 @@ export function answerInJson(app: Express, logger: Logger): void {
 export function createHttpApp(service: string): Express {
   const app = express();
   app.disable('x-powered-by');
+  // First, so that every log line of the request names it (x-request-id in and out).
+  app.use(requestIds());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service });
   });
@@ -128,6 +131,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   }
   const app = express();
   app.disable('x-powered-by');
+  // First, so that every log line of the request names it (x-request-id in and out).
+  app.use(requestIds());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service });
   });

@@ -1,5 +1,6 @@
 export * from './config';
 export * from './logger';
+export * from './telemetry';
 export * from './errors';
 export * from './identity';
 export * from './db';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InternalSigner } from '../identity';
+import { currentRequestId, REQUEST_ID_HEADER } from '../telemetry';
 import { noBody, type CallInput, type CallResult, type InternalApi, type InternalCall } from './definition';
 
 /**
@@ -57,6 +58,11 @@ interface RawInput {
   body?: unknown;
 }
 
+function requestIdHeader(): Record<string, string> {
+  const requestId = currentRequestId();
+  return requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
+}
+
 /**
  * The one client of every internal API: a method per call of `api`, with the service token,
  * a timeout, bounded retries of idempotent calls, and typed results: the value, or one of the
@@ -86,6 +92,8 @@ export function createInternalClient<A extends InternalApi>(api: A, options: Int
             accept: 'application/json',
             authorization: `Bearer ${await options.signer.signService(options.caller)}`,
             ...(sendsBody ? { 'content-type': 'application/json' } : {}),
+            // The request this call serves, so that the callee's log lines name it too.
+            ...requestIdHeader(),
           },
           body: sendsBody ? JSON.stringify(input.body) : undefined,
           signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
