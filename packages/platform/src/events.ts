@@ -1,6 +1,7 @@
-import { Kafka, Partitioners, type Consumer, type Producer, type Admin, CompressionTypes } from 'kafkajs';
+import { Kafka, Partitioners, type Consumer, type Producer, type Admin, CompressionTypes, type IHeaders } from 'kafkajs';
 import { z } from 'zod';
 import { kafkaLogCreator, type Logger } from './logger';
+import { inSpan, SpanKind, traceCarrier, type TraceCarrier } from './telemetry';
 
 /** Versioned JSON envelope of every event on every topic. */
 export const eventEnvelopeSchema = z.object({
@@ -45,7 +46,11 @@ export interface Subscription {
 
 /** The one doorway to Kafka: publish envelopes keyed by aggregate, consume them in groups. */
 export interface EventBus {
-  publish(topic: TopicName, events: EventEnvelope[]): Promise<void>;
+  /**
+   * `traces[i]` is the trace context of `events[i]` (the outbox row's), sent as its message's
+   * headers; without it each message carries the active trace, if any.
+   */
+  publish(topic: TopicName, events: EventEnvelope[], traces?: readonly TraceCarrier[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   ensureTopics(topics: TopicName[]): Promise<void>;
   /**
@@ -103,6 +108,16 @@ export function consumerGroupTimings(options: Pick<KafkaOptions, 'KAFKA_SESSION_
     // for a fuller batch; it also paces the heartbeats, which kafkajs sends between fetches.
     maxWaitTimeInMs: 100,
   };
+}
+
+/** A Kafka message's headers as a trace carrier (kafkajs hands them over as Buffers). */
+function carrierOf(headers: IHeaders | undefined): TraceCarrier {
+  const carrier: TraceCarrier = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) carrier[name] = first.toString();
+  }
+  return carrier;
 }
 
 export function createKafkaEventBus(options: KafkaOptions, clientId: string, logger: Logger): EventBus {
@@ -166,17 +181,18 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
   }
 
   return {
-    async publish(topic, events) {
+    async publish(topic, events, traces) {
       if (events.length === 0) return;
       const ready = await getProducer();
+      const active = traces ? {} : traceCarrier();
       await ready.send({
         topic: physical(topic),
         acks: -1,
         compression: CompressionTypes.None,
-        messages: events.map((event) => ({
+        messages: events.map((event, index) => ({
           key: event.aggregateId,
           value: JSON.stringify(event),
-          headers: { 'event-type': event.type },
+          headers: { ...(traces?.[index] ?? active), 'event-type': event.type },
         })),
       });
     },
@@ -213,7 +229,25 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
             log.error({ ...meta, err }, 'Skipped an event that is not a valid envelope.');
             return;
           }
-          await handle(event, meta);
+          // The consumer continues the trace of whoever produced the event (traceparent header).
+          await inSpan(
+            `${meta.topic} process`,
+            {
+              kind: SpanKind.CONSUMER,
+              carrier: carrierOf(message.headers),
+              attributes: {
+                'messaging.system': 'kafka',
+                'messaging.operation.type': 'process',
+                'messaging.destination.name': meta.topic,
+                'messaging.consumer.group.name': groupId,
+                'messaging.destination.partition.id': String(partition),
+                'messaging.kafka.offset': message.offset,
+                'messaging.message.id': event.id,
+                'waimai.event.type': event.type,
+              },
+            },
+            () => handle(event, meta),
+          );
         },
       });
       return {

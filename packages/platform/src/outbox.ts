@@ -1,10 +1,12 @@
 import { asc, inArray, isNull, sql } from 'drizzle-orm';
 import { bigint, char, datetime, index, mysqlTable, primaryKey, text, varchar } from 'drizzle-orm/mysql-core';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
+import { z } from 'zod';
 import { isDuplicateKey, type Database } from './db';
 import { topicOf, type CatalogEvent } from './event-catalog';
 import { eventEnvelopeSchema, type EventBus, type EventEnvelope, type TopicName } from './events';
 import type { Logger } from './logger';
+import { detached, SpanKind, SpanStatusCode, startLinkedSpan, traceCarrier, type TraceCarrier } from './telemetry';
 import { countPublishedEvents, outboxBacklog, outboxOldestUnsent } from './metrics';
 
 /**
@@ -47,9 +49,29 @@ type AnyDatabase = Pick<MySql2Database<Record<string, never>>, 'insert' | 'selec
 export async function enqueueEvents(tx: AnyDatabase, events: readonly CatalogEvent[]): Promise<void> {
   if (events.length === 0) return;
   const now = new Date();
+  // The request's trace goes with each row, so that consumers continue it (see TRACE_KEY).
+  const carrier = traceCarrier();
+  const trace = Object.keys(carrier).length > 0 ? { [TRACE_KEY]: carrier } : {};
   await tx.insert(outbox).values(
-    events.map((event) => ({ eventId: event.id, topic: topicOf(event), aggregateId: event.aggregateId, payload: JSON.stringify(event), createdAt: now })),
+    events.map((event) => ({ eventId: event.id, topic: topicOf(event), aggregateId: event.aggregateId, payload: JSON.stringify({ ...event, ...trace }), createdAt: now })),
   );
+}
+
+/**
+ * Where an outbox row's payload keeps the trace context (traceparent) of the request that
+ * enqueued it: a reserved key beside the envelope's, so the table needs no column of its own.
+ * The relay takes it out before publishing and sends it as the Kafka message's headers.
+ */
+export const TRACE_KEY = '$trace';
+
+const traceCarrierSchema = z.record(z.string(), z.string());
+
+/** An outbox row's payload: the event's envelope, and the trace context it was enqueued in (empty when untraced). */
+function fromPayload(payload: string): { event: EventEnvelope; carrier: TraceCarrier } {
+  const raw = JSON.parse(payload) as Record<string, unknown>;
+  const carrier = traceCarrierSchema.safeParse(raw[TRACE_KEY]);
+  // The envelope schema drops the reserved key with every other unknown one.
+  return { event: eventEnvelopeSchema.parse(raw), carrier: carrier.success ? carrier.data : {} };
 }
 
 /**
@@ -89,6 +111,31 @@ export async function applyOnce<TSchema extends Record<string, unknown>, T>(
 }
 
 export type Transaction<TSchema extends Record<string, unknown>> = Parameters<Parameters<Database<TSchema>['transaction']>[0]>[0];
+
+/**
+ * Publishes one topic's batch; each event that was enqueued in a trace gets a publish span in
+ * that trace, whose context goes in the message's headers. Untraced events cost nothing.
+ */
+async function publishTraced(bus: EventBus, service: string, topic: TopicName, batch: { events: EventEnvelope[]; traces: TraceCarrier[] }): Promise<void> {
+  if (batch.traces.every((carrier) => Object.keys(carrier).length === 0)) return bus.publish(topic, batch.events);
+  const spans = batch.events.map((event, index) =>
+    Object.keys(batch.traces[index]!).length === 0
+      ? null
+      : startLinkedSpan(`${topic} publish`, {
+          kind: SpanKind.PRODUCER,
+          carrier: batch.traces[index],
+          attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.destination.name': topic, 'messaging.message.id': event.id, 'waimai.event.type': event.type, 'waimai.service': service },
+        }),
+  );
+  try {
+    await bus.publish(topic, batch.events, spans.map((linked) => linked?.carrier ?? {}));
+  } catch (err) {
+    for (const linked of spans) linked?.span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    throw err;
+  } finally {
+    for (const linked of spans) linked?.span.end();
+  }
+}
 
 export interface OutboxRelayOptions {
   service: string;
@@ -139,10 +186,15 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           .limit(batchSize)
           .for('update');
         if (rows.length === 0) return [];
-        const events = rows.map((row) => ({ topic: row.topic as TopicName, event: eventEnvelopeSchema.parse(JSON.parse(row.payload)) }));
-        const byTopic = new Map<TopicName, EventEnvelope[]>();
-        for (const { topic, event } of events) byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
-        for (const [topic, batch] of byTopic) await bus.publish(topic, batch);
+        const events = rows.map((row) => ({ topic: row.topic as TopicName, ...fromPayload(row.payload) }));
+        const byTopic = new Map<TopicName, { events: EventEnvelope[]; traces: TraceCarrier[] }>();
+        for (const { topic, event, carrier } of events) {
+          const batch = byTopic.get(topic) ?? { events: [], traces: [] };
+          batch.events.push(event);
+          batch.traces.push(carrier);
+          byTopic.set(topic, batch);
+        }
+        for (const [topic, batch] of byTopic) await publishTraced(bus, service, topic, batch);
         if (afterPublish) await afterPublish(events.map(({ event }) => event));
         await tx.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.seq, rows.map((row) => row.seq)));
         return events.map(({ event }) => event);
@@ -171,7 +223,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       again = true;
       return;
     }
-    running = runUntilEmpty()
+    running = detached(runUntilEmpty)
       .catch((err: unknown) => {
         log.error({ err }, 'Publishing the outbox failed; retrying on the next tick.');
         return 0;
