@@ -1,3 +1,5 @@
+// First: tracing (when configured) must be in place before http, express, mysql2 and ioredis load.
+import '@waimai/platform/start-telemetry';
 import { createLogger, onShutdown } from '@waimai/platform';
 import { startGateway } from './app';
 import { gatewayConfigOrExit } from './env';

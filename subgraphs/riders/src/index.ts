@@ -1,3 +1,5 @@
+// First: tracing (when configured) must be in place before http, express, mysql2 and ioredis load.
+import '@waimai/platform/start-telemetry';
 import path from 'node:path';
 import { defineService, runService } from '@waimai/platform';
 import { loadRidersConfig, ridersConfigOrExit } from './env';
