@@ -13,6 +13,7 @@ import {
   closeServer,
   connectRedis,
   createHttpApp,
+  currentRequestId,
   IDENTITY_HEADER,
   listen,
   maskErrors,
@@ -26,6 +27,7 @@ import {
   type RunningService,
   isSubgraphName,
   perSubgraph,
+  REQUEST_ID_HEADER,
   SUBGRAPH_NAMES,
   type SubgraphName,
 } from '@waimai/platform';
@@ -41,6 +43,7 @@ import { eventSources, sourceTopics } from './event-sources';
 import { attachSubscriptionServer, drainSubscriptionsPlugin, type OperationExecutor, type SubscriptionServer } from './subscriptions';
 import { refuseMalformedPaths, WEBHOOKS_PATH, webhookProxy } from './webhooks';
 import { corsOptions } from './cors';
+import { accessLogPlugin } from './access-log';
 import { redisKeyValueCache } from './redis-cache';
 import { loadManifest, trustedDocumentsOnly } from './trusted-documents';
 import { subgraphFetchTimer } from './subscription-metrics';
@@ -107,6 +110,9 @@ function subgraphDataSource(subgraph: SubgraphName, url: string, forwardedIdenti
       // Health checks and schema loads carry no client request, hence no caller.
       const caller = 'incomingRequestContext' in options ? options.context.caller : null;
       options.request.http?.headers.set(IDENTITY_HEADER, await forwardedIdentity(caller));
+      // The client's request id goes on, so that the subgraph's log lines name it too.
+      const requestId = currentRequestId();
+      if (requestId) options.request.http?.headers.set(REQUEST_ID_HEADER, requestId);
     },
   });
 }
@@ -226,6 +232,7 @@ function createApolloServer(config: GatewayConfig, logger: Logger, parts: Apollo
       ApolloServerPluginLandingPageDisabled(),
       drainSubscriptionsPlugin(subscriptions) as ApolloServerPlugin<GatewayContext>,
       operationMetricsPlugin('gateway') as ApolloServerPlugin<GatewayContext>,
+      accessLogPlugin(logger),
     ],
   });
 }

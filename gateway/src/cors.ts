@@ -26,8 +26,9 @@ export function corsOptions(allowedOrigins: readonly string[]): CorsOptions {
     },
     methods: ['GET', 'POST', 'OPTIONS'],
     // Apollo's CSRF headers, so that a browser app may send them as well.
-    allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name'],
-    exposedHeaders: ['retry-after'],
+    // x-request-id: an app may name its own requests; it reads the id back to quote it in a bug report.
+    allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id'],
+    exposedHeaders: ['retry-after', 'x-request-id'],
     // Tokens travel in Authorization, never in cookies.
     credentials: false,
     // 10 min: browsers cap it there (Chromium 2 h, Firefox 24 h) and it spares a preflight per request.

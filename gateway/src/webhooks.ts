@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createProxyMiddleware, debugProxyErrorsPlugin, proxyEventsPlugin, type RequestHandler } from 'http-proxy-middleware';
 import type { RequestHandler as ExpressHandler } from 'express';
-import type { Logger } from '@waimai/platform';
+import { currentRequestId, REQUEST_ID_HEADER, type Logger } from '@waimai/platform';
 
 export const WEBHOOKS_PATH = '/webhooks';
 /** Payment providers call `/webhooks/payments/<provider>`; nothing else under /webhooks exists (JSON 404). */
@@ -47,6 +47,11 @@ export function webhookProxy(paymentsUrl: string, timeoutMs: number, logger: Log
     ejectPlugins: true,
     plugins: [debugProxyErrorsPlugin, proxyEventsPlugin],
     on: {
+      // Payments' log lines of this webhook name the gateway's request id; the signed body is untouched.
+      proxyReq(proxyReq) {
+        const requestId = currentRequestId();
+        if (requestId) proxyReq.setHeader(REQUEST_ID_HEADER, requestId);
+      },
       error(err, req, res) {
         const code = (err as NodeJS.ErrnoException).code;
         const timedOut = code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT';
