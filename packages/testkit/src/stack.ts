@@ -4,7 +4,7 @@ import { loadGatewayConfig, startGateway, type RunningGateway } from '@waimai/ga
 import { operationsService } from '@waimai/operations';
 import { ordersService } from '@waimai/orders';
 import { paymentsService } from '@waimai/payments';
-import { createLogger, SUBGRAPHS, type Launchable, type RunningService, type SubgraphName } from '@waimai/platform';
+import { createLogger, SUBGRAPHS, type Launchable, type Logger, type RunningService, type SubgraphName } from '@waimai/platform';
 import { productsService } from '@waimai/products';
 import { ridersService } from '@waimai/riders';
 import { freePorts } from './processes';
@@ -45,6 +45,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra environment for the gateway alone. */
   gatewayEnv?: Record<string, string>;
+  /** Where every service logs (tests of the log lines); by default a logger at LOG_LEVEL (warn). */
+  logger?: Logger;
 }
 
 export interface Stack {
@@ -122,7 +124,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PUBLIC_URL: publicUrl,
     ...options.env,
   };
-  const logger = createLogger('stack', env.LOG_LEVEL ?? 'warn');
+  const logger = options.logger ?? createLogger('stack', env.LOG_LEVEL ?? 'warn');
   const wanted = options.subgraphs;
 
   let closed = await unreachableUrl();
