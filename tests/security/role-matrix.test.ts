@@ -283,8 +283,13 @@ const figuresRange = () => ({ from: new Date(Date.now() - 3_600_000).toISOString
 /** A rider alone near a new shop, and the event that offers them the shop's next paid order. */
 async function aRiderAboutToBeOffered() {
   const merchant = await aMerchant(stack, [{ name: '煎饼果子', priceCents: 700, stock: 100 }]);
-  const rider = await aRiderAt(stack, north(merchant.location, 400));
+  const spot = north(merchant.location, 400);
+  const rider = await aRiderAt(stack, spot);
   const offerEvent = async () => {
+    // Cells are prepared long before they run: a location older than RIDER_LOCATION_TTL_SECONDS
+    // is no longer dispatched to, as a rider whose phone went quiet. Report it again, as the app does.
+    const reported = await gql(stack.graphqlUrl, 'mutation($location: GeoPointInput!) { reportLocation(location: $location) }', { location: spot }, rider.token);
+    if (reported.errors?.length) throw new Error(JSON.stringify(reported.errors));
     const order = await anOrder(stack, merchant);
     await payOrder(stack, order.id, order.customer.token);
   };
