@@ -26,3 +26,4 @@ export * from './internal-api';
 export * from './repeat';
 export * from './campaigns';
 export * from './ads';
+export * from './orphan-sweep';

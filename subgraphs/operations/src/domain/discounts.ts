@@ -1,13 +1,10 @@
-import { distanceMeters, type CampaignKind, type DiscountPricing, type GrantedDiscount, type Logger, type OrdersApiClient, type PricingBasket } from '@waimai/platform';
+import { distanceMeters, ORPHAN_SWEEP_BATCH, sweepOrphanHolds, type CampaignKind, type DiscountPricing, type GrantedDiscount, type Logger, type OrdersApiClient, type PricingBasket, type SweepOutcome } from '@waimai/platform';
 import type { CampaignStore, CampaignWrites, DiscountHold } from '../db/campaign-store';
 import type { CampaignRow, CouponRow } from '../db/schema';
 import { bestDiscounts, type Discount, type PricedCampaign } from './pricing';
 
 /** The consumer name in processed_events of the discount lifecycle; part of the deployed state, never renamed. */
 export const DISCOUNTS_CONSUMER = 'operations.discounts';
-
-/** Holds checked per sweep round: one call to orders, which accepts up to 500 ids. */
-const SWEEP_BATCH = 200;
 
 /** A deadlock between racing holds is retried this many times before the error surfaces. */
 const DEADLOCK_RETRIES = 5;
@@ -87,13 +84,6 @@ const isDeadlock = (err: unknown) => {
   const cause = err as { code?: string; cause?: { code?: string } };
   return cause?.code === 'ER_LOCK_DEADLOCK' || cause?.cause?.code === 'ER_LOCK_DEADLOCK';
 };
-
-export interface SweepOutcome {
-  checked: number;
-  confirmed: number;
-  released: number;
-  unanswered: number;
-}
 
 export interface DiscountsDeps {
   store: CampaignStore;
@@ -268,30 +258,20 @@ export function createDiscounts({ store, orders, orphanSeconds, logger }: Discou
      */
     async sweepOrphans(now = new Date()): Promise<SweepOutcome> {
       const claimedBefore = new Date(now.getTime() - orphanSeconds * 1000);
-      const candidates = await store.unconfirmedHolds(claimedBefore, SWEEP_BATCH);
-      const outcome: SweepOutcome = { checked: candidates.length, confirmed: 0, released: 0, unanswered: 0 };
-      if (candidates.length === 0) return outcome;
-      let existing: Set<string>;
-      try {
-        existing = new Set((await orders.existing({ body: { orderIds: candidates } })).value.existing);
-      } catch (err) {
-        sweepLog.warn({ err, holds: candidates.length }, 'Could not ask orders about discount holds without an order; releasing none this round.');
-        return { ...outcome, unanswered: candidates.length };
-      }
-      const withOrder = candidates.filter((orderId) => existing.has(orderId));
-      await store.confirm(withOrder, now);
-      outcome.confirmed = withOrder.length;
-      for (const orderId of candidates.filter((id) => !existing.has(id))) {
-        const released = await store.transaction(async (tx) => {
-          const held = await tx.lockHold(orderId);
-          if (!held || held.state !== 'RESERVED' || held.confirmedAt || held.claimedAt.getTime() >= claimedBefore.getTime()) return false;
-          await giveBack(tx, orderId, held.customerId, 'RESERVED', now);
-          return true;
-        });
-        if (released) outcome.released += 1;
-      }
-      if (outcome.released) sweepLog.info(outcome, 'Released the discounts of orders that never appeared.');
-      return outcome;
+      return sweepOrphanHolds({
+        candidates: await store.unconfirmedHolds(claimedBefore, ORPHAN_SWEEP_BATCH),
+        orders,
+        confirm: (orderIds) => store.confirm(orderIds, now),
+        release: (orderId) =>
+          store.transaction(async (tx) => {
+            const held = await tx.lockHold(orderId);
+            if (!held || held.state !== 'RESERVED' || held.confirmedAt || held.claimedAt.getTime() >= claimedBefore.getTime()) return false;
+            await giveBack(tx, orderId, held.customerId, 'RESERVED', now);
+            return true;
+          }),
+        what: 'a discount hold',
+        log: sweepLog,
+      });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { distanceMeters, type GeoPoint, type Logger, type OrdersApiClient } from '@waimai/platform';
+import { distanceMeters, ORPHAN_SWEEP_BATCH, sweepOrphanHolds, type GeoPoint, type Logger, type OrdersApiClient, type SweepOutcome } from '@waimai/platform';
 
 export interface StockRequestLine {
   productId: string;
@@ -93,17 +93,6 @@ export interface StockHoldWrites {
   markReleased(orderId: string): Promise<void>;
 }
 
-export interface SweepOutcome {
-  /** Holds asked about. */
-  checked: number;
-  /** Of those, orders said they exist: confirmed, never asked about again. */
-  confirmed: number;
-  /** Orders said they do not exist: stock given back. */
-  released: number;
-  /** Orders could not be asked: nothing released, asked again next round. */
-  unanswered: number;
-}
-
 export interface StockServiceDeps {
   store: StockHoldStore;
   /** Asked, outside any transaction, which orders of unconfirmed holds exist. */
@@ -113,8 +102,6 @@ export interface StockServiceDeps {
   logger: Logger;
 }
 
-/** Holds checked per sweep round: one call to orders, which accepts up to 500 ids. */
-const SWEEP_BATCH = 200;
 
 /** Thrown inside a hold's transaction to roll it back; caught by `reserve`. */
 class HoldUndone extends Error {
@@ -315,26 +302,14 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
      */
     async sweepOrphans(now = new Date()): Promise<SweepOutcome> {
       const claimedBefore = new Date(now.getTime() - orphanSeconds * 1000);
-      const candidates = await store.unconfirmedHolds(claimedBefore, SWEEP_BATCH);
-      const outcome: SweepOutcome = { checked: candidates.length, confirmed: 0, released: 0, unanswered: 0 };
-      if (candidates.length === 0) return outcome;
-      let existing: Set<string>;
-      try {
-        existing = new Set((await orders.existing({ body: { orderIds: candidates } })).value.existing);
-      } catch (err) {
-        sweepLog.warn({ err, holds: candidates.length }, 'Could not ask orders about stock holds without an order; releasing none this round.');
-        return { ...outcome, unanswered: candidates.length };
-      }
-      const withOrder = candidates.filter((orderId) => existing.has(orderId));
-      await store.confirm(withOrder);
-      outcome.confirmed = withOrder.length;
-      for (const orderId of candidates.filter((id) => !existing.has(id))) {
-        if (await releaseOrphan(orderId, claimedBefore)) {
-          outcome.released += 1;
-          sweepLog.warn({ orderId }, 'Released a stock hold whose order never appeared.');
-        }
-      }
-      return outcome;
+      return sweepOrphanHolds({
+        candidates: await store.unconfirmedHolds(claimedBefore, ORPHAN_SWEEP_BATCH),
+        orders,
+        confirm: (orderIds) => store.confirm(orderIds),
+        release: (orderId) => releaseOrphan(orderId, claimedBefore),
+        what: 'a stock hold',
+        log: sweepLog,
+      });
     },
   };
 }
