@@ -13,8 +13,11 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   description: 'An ISO-8601 instant in UTC.',
   serialize: (value) => toDate(value).toISOString(),
   parseValue: (value) => toDate(value),
+  // Plain errors here: graphql-js then names the expected type, the literal and where it is.
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw new BadUserInputError('DateTime literals are strings.');
-    return toDate(ast.value);
+    if (ast.kind !== Kind.STRING) throw new TypeError('DateTime literals are strings.');
+    const date = new Date(ast.value);
+    if (Number.isNaN(date.getTime())) throw new TypeError('Not a valid ISO-8601 date-time.');
+    return date;
   },
 });

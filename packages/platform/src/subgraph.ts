@@ -69,6 +69,27 @@ export function operationMetricsPlugin(service: string): ApolloServerPlugin<Base
   };
 }
 
+/**
+ * Answers a request the subgraph refuses before running it (a variable or literal its own
+ * scalars reject, e.g. a DateTime that is no date: the gateway knows built-in scalars only, so
+ * it forwards such a value as it came) with HTTP 200 and its errors rather than 400.
+ * @apollo/gateway takes any non-2xx answer for a broken subgraph: it drops the body and the
+ * client got INTERNAL_SERVER_ERROR instead of the error's own code. The gateway is the only
+ * client of /graphql, and the errors still carry their codes (BAD_USER_INPUT,
+ * GRAPHQL_VALIDATION_FAILED).
+ */
+export function requestErrorsRelayedPlugin(): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.http.status === 400) response.http.status = 200;
+        },
+      };
+    },
+  };
+}
+
 type SchemaModules = Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number];
 
 /**
@@ -126,7 +147,9 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No Apollo Studio here: federated traces would only cost time on every request.
       ApolloServerPluginInlineTraceDisabled(),
-      operationMetricsPlugin(name) as ApolloServerPlugin<TContext>],
+      operationMetricsPlugin(name) as ApolloServerPlugin<TContext>,
+      requestErrorsRelayedPlugin() as ApolloServerPlugin<TContext>,
+    ],
   });
   await server.start();
 
