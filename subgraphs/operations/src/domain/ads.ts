@@ -63,6 +63,7 @@ export type BuyAdPlacementInput = z.output<typeof buyAdPlacementInput>;
 
 /** Why a placement's status changes: mandatory, 1..500 characters once trimmed. */
 export const adChangeReason = text(500);
+const adChangeArguments = z.object({ id: entityId, reason: adChangeReason });
 
 const adFilter = z.object({
   merchantId: entityId.nullish(),
@@ -148,8 +149,9 @@ export function createAds(deps: AdsDeps) {
     }
   }
 
-  async function change(actor: Identity, placementId: string, kind: AdChange, reasonInput: string): Promise<AdPlacementRow> {
-    const reason = validateInput(adChangeReason, reasonInput, 'reason');
+  async function change(actor: Identity, placementIdInput: string, kind: AdChange, reasonInput: string): Promise<AdPlacementRow> {
+    // Parsed like every id that comes in (unsafe characters, over 64): BAD_USER_INPUT, as for campaigns.
+    const { id: placementId, reason } = validateInput(adChangeArguments, { id: placementIdInput, reason: reasonInput }, 'arguments');
     const rule = changes[kind];
     const outcome = await store.transaction(async (tx) => {
       const placement = await tx.lock(placementId);
