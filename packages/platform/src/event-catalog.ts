@@ -88,6 +88,12 @@ export const OrderStatusChanged = defineEvent({
     dispatchRound: z.number().int(),
     needsAttention: z.boolean(),
     wasOvertime: z.boolean(),
+    /**
+     * The discounts the order was placed with, in cents (0: none). Absent from events written
+     * before campaigns: read as unknown. Operations gives back a discount hold of an order that
+     * carries none (placed without discounts after a reservation it could not confirm in time).
+     */
+    discountCents: z.number().int().min(0).optional(),
   }),
 });
 export type OrderStatusChangedData = z.infer<typeof OrderStatusChanged.data>;

@@ -91,7 +91,7 @@ export async function startCampaignStack(subgraphs: readonly SubgraphName[] = ['
     },
 
     /** Publishes OrderStatusChanged events as orders would (one order's keep their order on its partition). */
-    async publishOrderEvent(orderId: string, customerId: string, step: string, from: OrderStatus | null, to: OrderStatus) {
+    async publishOrderEvent(orderId: string, customerId: string, step: string, from: OrderStatus | null, to: OrderStatus, extra: { discountCents?: number } = {}) {
       const event = newEvent(OrderStatusChanged, orderId, {
         orderId,
         step,
@@ -107,6 +107,7 @@ export async function startCampaignStack(subgraphs: readonly SubgraphName[] = ['
         dispatchRound: 0,
         needsAttention: false,
         wasOvertime: false,
+        ...extra,
       });
       await bus.publish(topicOf(event), [event]);
     },

@@ -154,6 +154,18 @@ test('an order cancelled before payment (its payment window passed) gives its di
   expect(await figuresOf(campaign.id)).toMatchObject({ pendingOrders: 0, leftCents: 100_000 });
 });
 
+test('a hold whose order was placed without discounts (orders gave up waiting for the answer) is given back, never spent', async () => {
+  const place = aPlace();
+  const campaign = await h.aCampaign(operator, {}, place);
+  const basket = { ...aBasket(place), orderId: newId() };
+  expect((await reserve(basket)).discountCents).toBeGreaterThan(0);
+  // The order's events say it carries no discount.
+  await h.publishOrderEvent(basket.orderId, basket.customerId, 'create', null, 'PENDING_PAYMENT', { discountCents: 0 });
+  await h.publishOrderEvent(basket.orderId, basket.customerId, 'pay', 'PENDING_PAYMENT', 'CREATED', { discountCents: 0 });
+  await eventually(async () => (await figuresOf(campaign.id)).reservedCents === 0, { what: 'the unused hold given back' });
+  expect(await figuresOf(campaign.id)).toMatchObject({ spentCents: 0, reservedCents: 0, leftCents: 100_000 });
+});
+
 test('a first-order discount is for customers who never paid an order', async () => {
   const place = aPlace();
   await h.aCampaign(operator, { kind: 'FIRST_ORDER', title: '新客立减', offCents: 1000, thresholdCents: null }, place);

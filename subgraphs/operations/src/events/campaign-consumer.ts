@@ -4,7 +4,8 @@ import type { Discounts } from '../domain/discounts';
 /**
  * Follows orders.events (group `operations.discounts`) for the discounts held by orders:
  * paying an order (step `pay`) spends them, cancelling it (any step to CANCELLED, paid or
- * not) gives them back, and any event of an order confirms it exists (the orphan sweep
+ * not) gives them back, an order placed without discounts (its events say discountCents 0)
+ * gives back a hold it never used, and any event of an order confirms it exists (the orphan sweep
  * leaves its hold alone). Each effect once per event (processed_events), written only for
  * orders that hold discounts; every paid order also marks its customer as no longer new.
  */
@@ -23,6 +24,12 @@ export function campaignConsumer(bus: EventBus, discounts: Discounts, logger: Lo
         if (!(await discounts.holds(orderId))) return;
         // Any event of the order shows it exists.
         await discounts.confirm([orderId], at);
+        // The order was placed without discounts (orders gave up waiting for the reservation's
+        // answer): the hold it never used is given back, never spent.
+        if (event.data.discountCents === 0) {
+          if (await discounts.releaseCancelled(event.id, orderId, at)) log.warn({ orderId }, 'Gave back a discount hold its order was placed without.');
+          return;
+        }
         if (to === 'CANCELLED') {
           if (await discounts.releaseCancelled(event.id, orderId, at)) log.info({ orderId }, 'Gave back the discounts of a cancelled order.');
         } else if (step === 'pay') {

@@ -23,6 +23,7 @@ export function statusChangedEvent(order: OrderRow, step: Step | 'create', from:
       dispatchRound: order.dispatchRound,
       needsAttention: order.needsAttention,
       wasOvertime: order.wasOvertime,
+      discountCents: order.discountCents,
     },
     at,
   );

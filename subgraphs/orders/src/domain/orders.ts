@@ -230,8 +230,11 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
       const basket = basketOf(customer, outcome.value, input.deliveryLocation, input.couponId ?? null);
       const discounts = await discountsFor(() => campaigns.reserve({ body: { ...basket, orderId } }), basket, orderId);
       // Whether operations held anything before it failed to answer is unknown: give it back, so a
-      // budget or coupon is never spent on an order placed without its discount.
-      if (discounts === null) void releaseDiscountsQuietly(orderId);
+      // budget or coupon is never spent on an order placed without its discount. Not under a
+      // key's id: a concurrent attempt with the same key may be placing the order with that very
+      // hold. Either way the order's events say it carries no discount (discountCents 0), and
+      // operations gives back any hold such an order has.
+      if (discounts === null && orderId !== resumableId) void releaseDiscountsQuietly(orderId);
       const breakdown = priceBreakdown(
         lines.map((line) => ({ productId: line.productId, productName: line.name, unitPriceCents: line.unitPriceCents, quantity: line.quantity })),
         discounts,
