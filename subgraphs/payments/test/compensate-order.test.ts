@@ -38,6 +38,18 @@ function compensate(orderId: string, amountCents: number, options: { reason?: st
 const codesOf = (result: { errors?: Array<{ extensions?: { code?: string } }> }) => result.errors?.map((error) => error.extensions?.code);
 
 describe('compensateOrder: a goodwill refund by staff', () => {
+  test('a late-delivery refund asked after staff gave the whole payment back is settled with nothing more, so the order can close', async () => {
+    const payment = await h.aPaidPayment({ amountCents: 2000 });
+    expect((await compensate(payment.orderId, 2000)).errors).toBeUndefined();
+
+    const result = await h.service.payments.refund(newId(), { orderId: payment.orderId, paymentId: payment.id, amountCents: 400, reason: 'LATE_DELIVERY' });
+
+    expect(result.kind).toBe('nothing-left');
+    const settled = (await h.outboxOf(payment.orderId)).filter((event) => event.type === PaymentRefunded.type).map((event) => PaymentRefunded.data.parse(event.data));
+    expect(settled).toEqual(expect.arrayContaining([{ paymentId: payment.id, orderId: payment.orderId, refundCents: 0, totalRefundedCents: 2000, reason: 'LATE_DELIVERY' }]));
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'REFUNDED', refundedCents: 2000 });
+  });
+
   test('a compensation refunds part of the paid payment, audited in the claim and announced as GOODWILL once paid out', async () => {
     const payment = await h.aPaidPayment({ amountCents: 5000 });
     const operator = anOperator();

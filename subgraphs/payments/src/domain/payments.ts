@@ -274,7 +274,18 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
         // A decision that pays nothing is recorded as processed with it; a payout is marked when recorded.
         const decided = async (result: RefundResult): Promise<RefundResult> => ((await tx.markProcessed(eventId)) ? result : { kind: 'duplicate-event' });
         const payment = await tx.refundablePaymentForUpdate(request.orderId, request.paymentId, REFUNDABLE_STATUSES);
-        if (!payment) return decided({ kind: 'no-refundable-payment' });
+        if (!payment) {
+          const result = await decided({ kind: 'no-refundable-payment' });
+          // Refunded in full before (staff compensated all of it): the request is settled with
+          // nothing more to give, so that an order waiting in COMPENSATING closes.
+          const refunded = request.paymentId ? await tx.paymentForUpdate(request.paymentId) : undefined;
+          if (result.kind === 'no-refundable-payment' && refunded?.status === 'REFUNDED' && refunded.orderId === request.orderId) {
+            const settled = { paymentId: refunded.id, orderId: refunded.orderId, refundCents: 0, totalRefundedCents: refunded.refundedCents, reason: request.reason };
+            await tx.enqueue([newEvent(PaymentRefunded, refunded.orderId, settled, now)]);
+            return { kind: 'nothing-left', payment: refunded };
+          }
+          return result;
+        }
 
         const claimed = await tx.refundsOfPayment(payment.id);
         const refundKey = requestedRefundKey(payment.id, request.reason);
@@ -289,13 +300,23 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
           { amountCents: payment.amountCents, refundedCents: claimedCents },
           requestedRefundCents(request.reason, request.amountCents, remainingCents),
         );
-        if (refundCents === 0) return decided({ kind: 'nothing-left', payment });
+        if (refundCents === 0) {
+          // Nothing left to give (staff compensated the whole payment already): the request is
+          // settled all the same, so that an order waiting in COMPENSATING closes.
+          const settled = { paymentId: payment.id, orderId: payment.orderId, refundCents: 0, totalRefundedCents: claimedCents, reason: request.reason };
+          const result = await decided({ kind: 'nothing-left', payment });
+          if (result.kind === 'nothing-left') await tx.enqueue([newEvent(PaymentRefunded, payment.orderId, settled, now)]);
+          return result;
+        }
 
         const refund = claimedRefund({ payment, amountCents: refundCents, reason: request.reason, refundKey, now });
         await tx.insertRefund(refund);
         return { kind: 'pay-out', payment, refund };
       });
-      if (claim.kind !== 'pay-out') return claim;
+      if (claim.kind !== 'pay-out') {
+        if (claim.kind === 'nothing-left') relay.kick();
+        return claim;
+      }
 
       const paid = await payOut(claim.payment, claim.refund, eventId, now);
       if (paid.kind === 'refunded') return paid;
