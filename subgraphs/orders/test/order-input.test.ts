@@ -110,6 +110,27 @@ describe('createOrder input hygiene', () => {
     expect(order.data!.order.status).toBe('PENDING_PAYMENT');
   });
 
+  test('staff cancelling through cancelOrder must give a reason, which the audit log keeps: none is BAD_USER_INPUT and the order stays unpaid', async () => {
+    const menu = await aMenu(h, [{ name: '馒头', priceCents: 200, stock: 50 }]);
+    const [dish] = menu.products as [string];
+    const created = await h.callOrders<{ createOrder: { id: string } }>(
+      CREATE_ORDER,
+      { input: { items: [{ productId: dish, quantity: 1 }], deliveryAddress: '人民路12号', deliveryLocation: near(menu.location) } },
+      customer(),
+    );
+    const orderId = created.data!.createOrder.id;
+    const operator = { sub: `operator-${Date.now()}`, roles: ['OPERATOR' as const] };
+    const cancel = 'mutation($id: ID!, $reason: String) { cancelOrder(orderId: $id, reason: $reason) { status } }';
+
+    const refused = await h.callOrders(cancel, { id: orderId, reason: null }, operator);
+    const unchanged = await h.callOrders<{ order: { status: string } }>('query($id: ID!) { order(id: $id) { status } }', { id: orderId }, operator);
+    const cancelled = await h.callOrders<{ cancelOrder: { status: string } }>(cancel, { id: orderId, reason: '顾客电话要求取消' }, operator);
+
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(unchanged.data!.order.status).toBe('PENDING_PAYMENT');
+    expect(cancelled.data!.cancelOrder.status).toBe('CANCELLED');
+  });
+
   test('callers and idempotency keys compare exactly: ALICE is not alice, and "café" spelled two ways are two keys', async () => {
     const menu = await aMenu(h, [{ name: '咖啡', priceCents: 1800, stock: 50 }]);
     const [dish] = menu.products as [string];

@@ -89,7 +89,7 @@ export type MerchantOrdersArgs = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Role CUSTOMER (owner), only while PENDING_PAYMENT; OPERATOR/ADMIN also later. Stock is released. */
+  /** Role CUSTOMER (owner), only while PENDING_PAYMENT; OPERATOR/ADMIN also later, with a `reason` (1..500 characters, BAD_USER_INPUT otherwise) that goes to the audit log. Stock is released. */
   cancelOrder: Order;
   /**
    * Role OPERATOR or ADMIN (FORBIDDEN for other roles): cancels an order the customer does not

@@ -10,8 +10,10 @@ export const Mutation: MutationResolvers = {
 
   cancelOrder: async (_parent, { orderId, reason }, { caller, orders }) => {
     const actor = requireRole(caller, 'CUSTOMER', 'OPERATOR', 'ADMIN');
+    // Staff step in with a reason, here as through cancelOrderAsStaff: it goes to the audit log.
+    if (isStaff(actor)) return orders.cancel(actor, orderId, validateInput(staffReason, reason, 'reason'), true);
     const why = validateInput(cancelReason, reason, 'reason');
-    return orders.cancel(actor, orderId, why ?? null, isStaff(actor));
+    return orders.cancel(actor, orderId, why ?? null, false);
   },
 
   confirmReceipt: async (_parent, { orderId }, { caller, orders }) => orders.confirmReceipt(requireRole(caller, 'CUSTOMER'), orderId),
