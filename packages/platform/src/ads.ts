@@ -85,9 +85,11 @@ return served
 
 /*
  * One click. KEYS: the day hash, the customers hash. ARGV: customer id, daily budget, cost
- * per click, ttl. Charged only when the day's spend plus this click stays within the budget
- * (so spend never passes it), and once per customer, placement and day (a repeated click is
- * not paid for again). Returns {1, spent after} or {0, reason}.
+ * per click, ttl, the day's spend as last settled into MySQL. Charged only when the day's
+ * spend plus this click stays within the budget (so spend never passes it), and once per
+ * customer, placement and day (a repeated click is not paid for again). A day hash that Redis
+ * lost (a restart without persistence, an eviction) starts again from the settled spend, not
+ * from 0. Returns {1, spent after} or {0, reason}.
  */
 const RECORD_CLICK = `
 local field = 'c:' .. ARGV[1]
@@ -95,7 +97,12 @@ local budget = tonumber(ARGV[2])
 local cpc = tonumber(ARGV[3])
 local ttl = tonumber(ARGV[4])
 if redis.call('HEXISTS', KEYS[2], field) == 1 then return {0, 'REPEATED'} end
-local spent = tonumber(redis.call('HGET', KEYS[1], 'spentCents') or '0')
+local kept = redis.call('HGET', KEYS[1], 'spentCents')
+if not kept then
+  redis.call('HSET', KEYS[1], 'spentCents', ARGV[5])
+  kept = ARGV[5]
+end
+local spent = tonumber(kept)
 if spent + cpc > budget then return {0, 'BUDGET_SPENT'} end
 redis.call('HINCRBY', KEYS[1], 'spentCents', cpc)
 redis.call('HINCRBY', KEYS[1], 'clicks', 1)
@@ -107,7 +114,7 @@ return {1, tostring(spent + cpc)}
 
 type AdCommands = Redis & {
   adsServe(numberOfKeys: number, ...args: Array<string | number>): Promise<number[]>;
-  adsRecordClick(day: string, customers: string, customerId: string, budget: number, cpc: number, ttl: number): Promise<[number, string]>;
+  adsRecordClick(day: string, customers: string, customerId: string, budget: number, cpc: number, ttl: number, settledSpentCents: number): Promise<[number, string]>;
 };
 
 /** The counters of sponsored placements on `redis` (its key prefix applies to every key). */
@@ -132,8 +139,11 @@ export function adCounters(redis: Redis) {
       return served.map((position) => candidates[position - 1]!);
     },
 
-    /** Charges one click of `customerId` on the placement, atomically against the day's budget. */
-    async recordClick(placement: Omit<AdCandidate, 'merchantId'>, customerId: string, at = new Date()): Promise<AdClickOutcome> {
+    /**
+     * Charges one click of `customerId` on the placement, atomically against the day's budget;
+     * `settledSpentCents` (the day's spend in MySQL) is where a lost counter starts again.
+     */
+    async recordClick(placement: Omit<AdCandidate, 'merchantId'>, customerId: string, at = new Date(), settledSpentCents = 0): Promise<AdClickOutcome> {
       const day = adDay(at);
       const [charged, detail] = await client.adsRecordClick(
         adKeys.day(placement.placementId, day),
@@ -142,6 +152,7 @@ export function adCounters(redis: Redis) {
         placement.dailyBudgetCents,
         placement.cpcCents,
         AD_COUNTER_TTL_SECONDS,
+        settledSpentCents,
       );
       if (charged === 1) return { charged: true, spentCents: Number(detail) };
       return { charged: false, reason: detail === 'REPEATED' ? 'REPEATED' : 'BUDGET_SPENT' };

@@ -36,6 +36,16 @@ test('a customer is charged once per placement and day; the next day starts a ne
   expect(await counters.recordClick(placement, 'alice', new Date('2026-03-02T00:00:01.000Z'))).toEqual({ charged: true, spentCents: 100 });
 });
 
+test("a day's counter Redis lost starts again from the spend settled into MySQL, never from 0", async () => {
+  const counters = adCounters(redis);
+  const placement = { placementId: uniqueId('placement'), dailyBudgetCents: 1000, cpcCents: 100 };
+  // 900 of the day's 1,000 were spent and settled; then the counter was lost.
+  expect(await counters.recordClick(placement, 'bob', at, 900)).toEqual({ charged: true, spentCents: 1000 });
+  expect(await counters.recordClick(placement, 'carol', at, 900)).toEqual({ charged: false, reason: 'BUDGET_SPENT' });
+  const [day] = await counters.read([{ placementId: placement.placementId, day: '2026-03-01' }]);
+  expect(day).toMatchObject({ clicks: 1, spentCents: 1000 });
+});
+
 test('a page serves at most `max` placements, one per shop, skips spent budgets and capped customers, and counts their impressions', async () => {
   const counters = adCounters(redis);
   const spent = { placementId: uniqueId('spent'), merchantId: 'shop-a', dailyBudgetCents: 100, cpcCents: 100 };

@@ -104,8 +104,15 @@ export function createAdStore(db: Database<OperationsSchema>) {
       return new Map(rows.map((row) => [row.placementId, Number(row.orders)]));
     },
 
+    /** Once per click id (derived from placement, customer and day): a repeat writes nothing. */
     async recordClick(click: typeof adClicks.$inferInsert): Promise<void> {
-      await db.insert(adClicks).values(click);
+      await db.insert(adClicks).values(click).onDuplicateKeyUpdate({ set: { id: sql`id` } });
+    },
+
+    /** The day's spend of the placement as last settled into MySQL; 0 before the first settlement. */
+    async settledSpentCents(placementId: string, day: string): Promise<number> {
+      const [row] = await db.select({ spentCents: adDailyStats.spentCents }).from(adDailyStats).where(and(eq(adDailyStats.placementId, placementId), eq(adDailyStats.day, day)));
+      return row ? Number(row.spentCents) : 0;
     },
 
     /** The customer's latest click on an ad of the shop in [from, to], if any. */

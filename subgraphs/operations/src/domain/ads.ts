@@ -2,6 +2,7 @@ import {
   adDay,
   AdPlacementChanged,
   auditEvent,
+  derivedId,
   entityId,
   ForbiddenError,
   geoPointInput,
@@ -250,9 +251,14 @@ export function createAds(deps: AdsDeps) {
       if (!placement) throw new NotFoundError('AdPlacement', id);
       const serving = placement.status === 'ACTIVE' && placement.startsAt.getTime() <= at.getTime() && at.getTime() < placement.endsAt.getTime();
       if (!serving) return { placement, outcome: 'NOT_SERVING' };
-      const outcome = await counters.recordClick({ placementId: placement.id, dailyBudgetCents: placement.dailyBudgetCents, cpcCents: placement.cpcCents }, customer.sub, at);
+      const settled = await store.settledSpentCents(placement.id, adDay(at));
+      const outcome = await counters.recordClick({ placementId: placement.id, dailyBudgetCents: placement.dailyBudgetCents, cpcCents: placement.cpcCents }, customer.sub, at, settled);
+      // One row per charged click (its id derived from placement, customer and day): written
+      // again on a repeat, so a click charged in Redis whose row was lost (MySQL failed after
+      // the charge) is kept for attribution on the customer's next try.
+      const click = { id: derivedId('ad-click', placement.id, customer.sub, adDay(at)), placementId: placement.id, merchantId: placement.merchantId, customerId: customer.sub, clickedAt: at };
+      if (outcome.charged || outcome.reason === 'REPEATED') await store.recordClick(click);
       if (!outcome.charged) return { placement, outcome: outcome.reason };
-      await store.recordClick({ id: newId(), placementId: placement.id, merchantId: placement.merchantId, customerId: customer.sub, clickedAt: at });
       return { placement, outcome: 'CHARGED' };
     },
 
