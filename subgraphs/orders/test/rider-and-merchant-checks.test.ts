@@ -246,3 +246,32 @@ describe('createOrder to a suspended shop', () => {
     expect(await stockOf(h, shop.products[0]!)).toBe(8);
   });
 });
+
+describe('when products does not answer', () => {
+  test('createOrder and quoteOrder are refused as unavailable (to be retried), and no order is written', async () => {
+    // A products that accepts the connection and never answers: each call runs out of its budget.
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const config = loadOrdersConfig({ ...h.stack.env, ORDERS_PORT: '0', PRODUCTS_URL: silentUrl, RIDERS_URL: h.config.RIDERS_URL, STOCK_API_TIMEOUT_MS: '300' });
+    const replica = await startOrdersSubgraph(config, createLogger('test', 'fatal'));
+    try {
+      const buyer = customer();
+      const input = { items: [{ productId: menu.products[0], quantity: 1 }], deliveryLocation: { lat: menu.location.lat + 0.002, lng: menu.location.lng } };
+      const call = subgraphCaller(replica.baseUrl, config.INTERNAL_SECRET);
+
+      const ordered = await call(CREATE_ORDER, { input: { ...input, deliveryAddress: '长安街3号' } }, buyer);
+      const quoted = await call('query($input: QuoteOrderInput!) { quoteOrder(input: $input) { totalCents } }', { input }, buyer);
+      const mine = await h.callOrders<{ myOrders: { edges: unknown[] } }>('{ myOrders(first: 5) { edges { cursor } } }', {}, buyer);
+
+      expect(codesOf(ordered)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(ordered.errors?.[0]?.extensions).toMatchObject({ service: 'products', retryAfterSeconds: 5 });
+      expect(codesOf(quoted)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(mine.data?.myOrders.edges).toEqual([]);
+    } finally {
+      await replica.stop();
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});

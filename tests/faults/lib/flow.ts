@@ -138,7 +138,7 @@ export class OrderFlow {
     const giveUpAt = Date.now() + 90_000;
     for (let attempt = 0; ; attempt += 1) {
       const answer = await this.call(actor, op, query, variables);
-      const transient = answer.status === 0 || answer.status >= 500 || answer.codes.includes('INTERNAL_SERVER_ERROR');
+      const transient = answer.status === 0 || answer.status >= 500 || answer.codes.includes('INTERNAL_SERVER_ERROR') || answer.codes.includes('SERVICE_UNAVAILABLE');
       if (!transient || Date.now() > giveUpAt) return answer;
       await sleep(Math.min(3000, 500 + attempt * 250));
     }

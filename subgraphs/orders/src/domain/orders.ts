@@ -169,7 +169,22 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
       return await stock.reserve({ body: { orderId, items: input.items, deliverTo: input.deliveryLocation } });
     } catch (err) {
       if (!resumable) await releaseQuietly(orderId);
-      throw err;
+      if (!(err instanceof InternalCallError)) throw err;
+      // No answer from products (down, or slower than STOCK_API_TIMEOUT_MS): nothing was
+      // ordered; the customer may try again (with the same idempotency key, the same order).
+      log.warn({ err, orderId }, 'Products did not answer the stock hold.');
+      throw new ServiceUnavailableError('products', 'the stock could not be held');
+    }
+  }
+
+  /** Products' prices for a quote; no answer is SERVICE_UNAVAILABLE (a quote without prices is none). */
+  async function priceItems(input: QuoteOrderInput): Promise<CallResult<typeof stockApi.calls.price>> {
+    try {
+      return await stock.price({ body: { items: input.items, deliverTo: input.deliveryLocation } });
+    } catch (err) {
+      if (!(err instanceof InternalCallError)) throw err;
+      log.warn({ err }, 'Products did not answer a price quote.');
+      throw new ServiceUnavailableError('products', 'the items could not be priced');
     }
   }
 
@@ -180,7 +195,7 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
      * MERCHANT_SUSPENDED, BAD_USER_INPUT); operations not answering only leaves discounts out.
      */
     async quote(customer: Identity, input: QuoteOrderInput): Promise<PriceBreakdown> {
-      const outcome = await stock.price({ body: { items: input.items, deliverTo: input.deliveryLocation } });
+      const outcome = await priceItems(input);
       if (!outcome.ok) throwItemsRefusal(outcome.refusal);
       const priced = outcome.value;
       const basket = basketOf(customer, priced, input.deliveryLocation, input.couponId ?? null);

@@ -2,6 +2,7 @@ import {
   auditEvent,
   BadUserInputError,
   ForbiddenError,
+  InternalCallError,
   InvalidStateTransitionError,
   isDuplicateKey,
   newEvent,
@@ -11,6 +12,7 @@ import {
   PaymentNeedsAttention,
   PaymentRefunded,
   PaymentSucceeded,
+  ServiceUnavailableError,
   type Identity,
   type Keyset,
   type Logger,
@@ -204,7 +206,14 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
      * order, its status and its total; the payment is opened through the configured provider.
      */
     async initiatePayment(customer: Identity, orderId: string, method: PaymentMethod): Promise<PaymentRow> {
-      const answer = await orders.orderForPayment({ params: { orderId } });
+      let answer;
+      try {
+        answer = await orders.orderForPayment({ params: { orderId } });
+      } catch (err) {
+        if (!(err instanceof InternalCallError)) throw err;
+        // No answer from orders: nothing was started; the customer may try again.
+        throw new ServiceUnavailableError('orders', 'the order could not be read');
+      }
       if (!answer.ok) throw new NotFoundError('Order', orderId);
       const order = answer.value;
       if (order.customerId !== customer.sub) throw new ForbiddenError(`Order ${orderId} is not yours to pay.`);
