@@ -64,7 +64,8 @@ export function dispatchActivityCounter(context: LocalProducerContext, key: stri
     // The hot path of every orders.events and dispatch.offers event: two comparisons, no parsing.
     observe(event: RawEvent) {
       if (event.type === 'OrderOffered') {
-        offersSent += 1;
+        // An order handed over by staff (reassignOrder) reaches the rider as a frame of the same type; it was not offered.
+        if (event.data.kind !== 'ASSIGNED') offersSent += 1;
         return;
       }
       if (event.type !== 'OrderStatusChanged') return;

@@ -148,6 +148,11 @@ export const OrderOffered = defineEvent({
     round: z.number().int().positive(),
     distanceMeters: z.number().int().nonnegative(),
     expiresAt: z.string(),
+    /**
+     * OFFER: an order offered to grab; ASSIGNED: an order handed to the rider by staff
+     * (reassignOrder). Absent in events written before reassignment existed: an offer.
+     */
+    kind: z.enum(['OFFER', 'ASSIGNED']).optional(),
   }),
 });
 export type OrderOfferedData = z.infer<typeof OrderOffered.data>;

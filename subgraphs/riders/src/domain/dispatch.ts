@@ -63,6 +63,7 @@ function offerEvent(offer: OrderOfferRow) {
     round: offer.round,
     distanceMeters: offer.distanceMeters,
     expiresAt: offer.expiresAt.toISOString(),
+    kind: offer.status === 'ASSIGNED' ? 'ASSIGNED' : 'OFFER',
   });
 }
 
