@@ -7,7 +7,6 @@ import { paymentsService } from '@waimai/payments';
 import { createLogger, SUBGRAPHS, type Launchable, type Logger, type RunningService, type SubgraphName } from '@waimai/platform';
 import { productsService } from '@waimai/products';
 import { ridersService } from '@waimai/riders';
-import { freePorts } from './processes';
 import { ensureRunIsolation } from './run-env';
 
 /**
@@ -24,6 +23,22 @@ export async function unreachableUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * A port held open (listening, on 127.0.0.1) until `release`: other stacks of the same run,
+ * which start at the same time and pick free ports too, can neither be given it nor take it
+ * in the seconds before its service listens on it (a port merely free a moment ago was).
+ */
+async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  let released: Promise<void> | undefined;
+  return { port, release: () => (released ??= new Promise<void>((resolve) => server.close(() => resolve()))) };
 }
 
 /**
@@ -111,7 +126,8 @@ export async function gatewayEventsReady(gateway: RunningGateway): Promise<void>
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   ensureRunIsolation();
-  const publicUrl = await unreachableUrl();
+  const gatewayPort = await holdPort();
+  const publicUrl = `http://127.0.0.1:${gatewayPort.port}`;
   // Databases, Redis keys, topics and consumer groups of its own inside the run's (the run's
   // teardown removes them by prefix): stacks of other test files run at the same time with
   // other timers, and their consumers must not serve this stack's orders.
@@ -134,32 +150,31 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
   const subgraphAdminUrls: Partial<Record<SubgraphName, string>> = {};
   const running: RunningService[] = [];
+  // Every wanted subgraph's port is chosen (and held) before any starts, so that each knows
+  // the real URL of every other, whichever starts first (orders asks riders, which starts after it).
+  const starting = SUBGRAPHS.filter(({ name }) => !wanted || wanted.includes(name));
+  const held = await Promise.all(starting.map(() => holdPort()));
   const stopAll = async () => {
+    await Promise.all([gatewayPort, ...held].map((hold) => hold.release()));
     // Gateway first, then subgraphs in reverse start order.
     for (const service of running.reverse()) await service.stop();
   };
-
-  // Every wanted subgraph's port is chosen before any starts, so that each knows the real URL
-  // of every other, whichever starts first (orders asks riders, which starts after it).
-  const starting = SUBGRAPHS.filter(({ name }) => !wanted || wanted.includes(name));
-  // The gateway's port and the dead subgraphs' are free too until used: never hand them out again.
-  const taken = new Set([new URL(publicUrl).port, new URL(closed).port].map(Number));
-  let ports = await freePorts(starting.length);
-  while (ports.some((port) => taken.has(port))) ports = await freePorts(starting.length);
   const portKeys: Record<string, string> = {};
   starting.forEach(({ portKey, urlKey }, index) => {
-    portKeys[portKey] = String(ports[index]);
-    urls[urlKey] = `http://127.0.0.1:${ports[index]}`;
+    portKeys[portKey] = String(held[index]!.port);
+    urls[urlKey] = `http://127.0.0.1:${held[index]!.port}`;
   });
 
   try {
-    for (const { name } of starting) {
+    for (const [index, { name }] of starting.entries()) {
+      await held[index]!.release();
       const service = await SUBGRAPH_ENTRIES[name].launch({ ...env, ...urls, ...portKeys }, logger.child({ service: name }), { migrate: true });
       running.push(service);
       subgraphUrls[name] = service.baseUrl;
       subgraphAdminUrls[name] = service.adminUrl;
     }
 
+    await gatewayPort.release();
     const gateway = await startGateway(
       loadGatewayConfig({ ...env, ...urls, ...TEST_BUDGETS, ...options.gatewayEnv, GATEWAY_PORT: new URL(publicUrl).port }),
       logger.child({ service: 'gateway' }),
