@@ -17,6 +17,19 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * Apollo Server's codes for a request it could not run (unparsable, invalid, an unknown
+ * persisted query): the client's, like the contract's codes, and BAD_REQUEST at the gateway.
+ */
+export const REQUEST_ERROR_CODES = [
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+] as const;
+
 /** An expected failure: its message and code reach the client as they are. */
 export abstract class DomainError extends GraphQLError {
   abstract readonly code: ErrorCode;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Kind, parse } from 'graphql';
 import type { Redis } from 'ioredis';
-import { ErrorCode } from './errors';
+import { ErrorCode, REQUEST_ERROR_CODES } from './errors';
 import type { EventEnvelope } from './events';
 
 /**
@@ -51,15 +51,7 @@ export function operationLabel(name: string | null | undefined): string {
   return contractOperationNames().has(clientName) ? clientName : OTHER_OPERATION;
 }
 
-const KNOWN_ERROR_CODES = new Set<string>([
-  ...Object.values(ErrorCode),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+const KNOWN_ERROR_CODES = new Set<string>([...Object.values(ErrorCode), ...REQUEST_ERROR_CODES]);
 
 /**
  * The `code` label of an error: a contract code, INTERNAL_SERVER_ERROR for an error without

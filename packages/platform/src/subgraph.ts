@@ -7,22 +7,14 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express, { type Express, type Request } from 'express';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import { DomainError, ErrorCode } from './errors';
+import { DomainError, ErrorCode, REQUEST_ERROR_CODES } from './errors';
 import { answerInJson, createHttpApp, listen, closeServer, metrics, startAdminServer, type AdminServer, type ReadinessCheck } from './http';
 import { IDENTITY_HEADER, type Caller, type InternalSigner } from './identity';
 import type { Logger } from './logger';
 import { errorCodeLabel, operationLabel, operationMetrics } from './metrics';
 
 /** Codes that describe the request, not the server: they reach the client as they are. */
-const CLIENT_CODES = new Set<string>([
-  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+const CLIENT_CODES = new Set<string>([...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR), ...REQUEST_ERROR_CODES]);
 
 /**
  * Expected errors pass through; anything else is logged with its context and masked, so no
