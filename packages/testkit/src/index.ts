@@ -12,3 +12,4 @@ export * from './dispatched-orders';
 export * from './row-counts';
 export * from './processes';
 export * from './sdl';
+export * from './query-plans';

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { connectDatabase, databaseName, newId, type ServiceDatabase } from '@waimai/platform';
-import { ensureRunIsolation, uniqueId } from '@waimai/testkit';
+import { ensureRunIsolation, queryPlanProbe, uniqueId } from '@waimai/testkit';
 import { operationsService } from '../src/index';
 import { createAuditStore } from '../src/db/audit-store';
 import { createFiguresStore, type TimeRange } from '../src/db/figures-store';
@@ -16,7 +16,7 @@ import { notCompensationReasons } from '../src/domain/figures';
 let config: OperationsConfig;
 let database: ServiceDatabase<OperationsSchema>;
 let connection: mysql.Connection;
-const captured: Array<{ query: string; params: unknown[] }> = [];
+const plans = queryPlanProbe((sql, params) => connection.query(sql, params));
 const start = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   ensureRunIsolation();
   config = loadOperationsConfig({ ...process.env, DB_PREFIX: `${process.env.DB_PREFIX}_${uniqueId('ix').replace(/-/g, '_')}` });
   await operationsService.migrate(config);
-  database = connectDatabase(config, 'operations', operationsSchema, { logQuery: (query, params) => captured.push({ query, params }) });
+  database = connectDatabase(config, 'operations', operationsSchema, { logQuery: plans.logQuery });
   connection = await mysql.createConnection({ uri: config.MYSQL_URL, database: databaseName(config.DB_PREFIX, 'operations'), timezone: 'Z' });
   const rows = Array.from({ length: 3000 }, (_, index) => index);
   const time = (index: number, offsetMinutes = 0) => new Date(start + index * HOUR + offsetMinutes * 60_000);
@@ -70,14 +70,7 @@ afterAll(async () => {
   await database?.close();
 });
 
-/** The plan of the one statement `run` sends: the key of its first table and its access type. */
-async function planOf(run: () => Promise<unknown>): Promise<{ key: string | null; type: string }> {
-  captured.length = 0;
-  await run();
-  expect(captured).toHaveLength(1);
-  const [plan] = (await connection.query(`EXPLAIN ${captured[0]!.query}`, captured[0]!.params)) as unknown as [Array<{ key: string | null; type: string }>];
-  return { key: plan[0]!.key, type: plan[0]!.type };
-}
+const planOf = plans.planOf;
 
 const audit = () => createAuditStore(database.db);
 const figures = () => createFiguresStore(database.db);

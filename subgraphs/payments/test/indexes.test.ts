@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { connectDatabase, databaseName, newId, type ServiceDatabase } from '@waimai/platform';
-import { ensureRunIsolation, uniqueId } from '@waimai/testkit';
+import { ensureRunIsolation, queryPlanProbe, uniqueId } from '@waimai/testkit';
 import { paymentsService } from '../src/index';
 import { createPaymentStore, type PaymentSearch, type RefundSearch } from '../src/db/payment-store';
 import { payments, paymentsSchema, refunds, type PaymentsSchema, type PaymentStatus } from '../src/db/schema';
@@ -14,7 +14,7 @@ import { loadPaymentsConfig, type PaymentsConfig } from '../src/env';
 let config: PaymentsConfig;
 let database: ServiceDatabase<PaymentsSchema>;
 let connection: mysql.Connection;
-const captured: Array<{ query: string; params: unknown[] }> = [];
+const plans = queryPlanProbe((sql, params) => connection.query(sql, params));
 const start = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 const ROWS = 3000;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   ensureRunIsolation();
   config = loadPaymentsConfig({ ...process.env, DB_PREFIX: `${process.env.DB_PREFIX}_${uniqueId('ix').replace(/-/g, '_')}` });
   await paymentsService.migrate(config);
-  database = connectDatabase(config, 'payments', paymentsSchema, { logQuery: (query, params) => captured.push({ query, params }) });
+  database = connectDatabase(config, 'payments', paymentsSchema, { logQuery: plans.logQuery });
   connection = await mysql.createConnection({ uri: config.MYSQL_URL, database: databaseName(config.DB_PREFIX, 'payments'), timezone: 'Z' });
   const time = (index: number) => new Date(start + index * HOUR);
   const paymentRows = Array.from({ length: ROWS }, (_, index) => ({
@@ -79,14 +79,7 @@ afterAll(async () => {
   await database?.close();
 });
 
-/** The plan of the one statement `run` sends: the key of its first table and its access type. */
-async function planOf(run: () => Promise<unknown>): Promise<{ key: string | null; type: string }> {
-  captured.length = 0;
-  await run();
-  expect(captured).toHaveLength(1);
-  const [plan] = (await connection.query(`EXPLAIN ${captured[0]!.query}`, captured[0]!.params)) as unknown as [Array<{ key: string | null; type: string }>];
-  return { key: plan[0]!.key, type: plan[0]!.type };
-}
+const planOf = plans.planOf;
 
 const store = () => createPaymentStore(database.db, database.primary);
 const aDay = { createdFrom: new Date(start + 1000 * HOUR), createdTo: new Date(start + 1024 * HOUR) };

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { connectDatabase, databaseName, newId, type Keyset, type ServiceDatabase } from '@waimai/platform';
-import { ensureRunIsolation, uniqueId } from '@waimai/testkit';
+import { ensureRunIsolation, queryPlanProbe, uniqueId } from '@waimai/testkit';
 import { productsService } from '../src/index';
 import { createMerchantStore, type MerchantSearchFilter } from '../src/db/merchant-store';
 import { merchants, productsSchema, type ProductsSchema } from '../src/db/schema';
@@ -14,7 +14,7 @@ import { loadProductsConfig } from '../src/env';
  */
 let database: ServiceDatabase<ProductsSchema>;
 let connection: mysql.Connection;
-const captured: Array<{ query: string; params: unknown[] }> = [];
+const plans = queryPlanProbe((sql, params) => connection.query(sql, params));
 const start = Date.UTC(2026, 0, 1);
 const centre = { lat: 31.2, lng: 121.4 };
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   // A database of its own: the plans must not depend on what other tests of the run wrote.
   const config = loadProductsConfig({ ...process.env, DB_PREFIX: `${process.env.DB_PREFIX}_${uniqueId('ix').replace(/-/g, '_')}` });
   await productsService.migrate(config);
-  database = connectDatabase(config, 'products', productsSchema, { logQuery: (query, params) => captured.push({ query, params }) });
+  database = connectDatabase(config, 'products', productsSchema, { logQuery: plans.logQuery });
   connection = await mysql.createConnection({ uri: config.MYSQL_URL, database: databaseName(config.DB_PREFIX, 'products'), timezone: 'Z' });
   await database.primary.insert(merchants).values(
     Array.from({ length: 3000 }, (_, index) => ({
@@ -49,14 +49,7 @@ afterAll(async () => {
   await database?.close();
 });
 
-/** The plan of the one statement `run` sends: the key of its table and its access type. */
-async function planOf(run: () => Promise<unknown>): Promise<{ key: string | null; type: string }> {
-  captured.length = 0;
-  await run();
-  expect(captured).toHaveLength(1);
-  const [plan] = (await connection.query(`EXPLAIN ${captured[0]!.query}`, captured[0]!.params)) as unknown as [Array<{ key: string | null; type: string }>];
-  return { key: plan[0]!.key, type: plan[0]!.type };
-}
+const planOf = plans.planOf;
 
 const store = () => createMerchantStore(database.primary);
 const page = (filter: MerchantSearchFilter, after: Keyset | null = null) => () => store().search(filter, after, 21);
