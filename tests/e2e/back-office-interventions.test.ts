@@ -11,10 +11,9 @@ import {
   ORDER_INFO,
   payloadsUntil,
   payOrder,
+  stackSession,
   startStack,
-  subscribe,
   type Actor,
-  type GraphQLSubscription,
   type OrderInfo,
   type Stack,
 } from '@waimai/testkit';
@@ -30,28 +29,12 @@ beforeAll(async () => {
   stack = await startStack();
 }, 120_000);
 
-const open: Array<GraphQLSubscription<unknown>> = [];
+const session = stackSession(() => stack);
+const { call, following, listening } = session;
 afterAll(async () => {
-  await Promise.all(open.map((subscription) => subscription.close()));
+  await session.close();
   await stack?.stop();
 });
-
-function following<T>(token: string, query: string, variables: Record<string, unknown> = {}): GraphQLSubscription<T> {
-  const subscription = subscribe<T>(stack.wsUrl, token, query, variables);
-  open.push(subscription as GraphQLSubscription<unknown>);
-  return subscription;
-}
-
-/** Until the gateway routes `field`'s events to the subscriber key `key` (the subscription is live). */
-const listening = (field: string, key: string) =>
-  eventually(() => stack.gateway.events.listeners(field, key) >= 1, { timeoutMs: 10_000, what: `a ${field} subscriber on ${key}` });
-
-/** One operation through the gateway as `caller`; its data, or a failure naming the errors. */
-async function call<T>(query: string, variables: Record<string, unknown>, caller: Actor): Promise<T> {
-  const result = await gql<T>(stack.graphqlUrl, query, variables, caller.token);
-  if (!result.data || result.errors?.length) throw new Error(`The call failed: ${JSON.stringify(result.errors)}`);
-  return result.data;
-}
 
 async function orderAs(caller: Actor, id: string): Promise<OrderInfo> {
   const { order } = await call<{ order: OrderInfo | null }>(ORDER_INFO, { id }, caller);

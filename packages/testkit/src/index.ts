@@ -13,3 +13,4 @@ export * from './row-counts';
 export * from './processes';
 export * from './sdl';
 export * from './query-plans';
+export * from './stack-session';
