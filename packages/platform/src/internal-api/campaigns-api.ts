@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { campaignKinds, fundingSources } from '../campaigns';
 import { entityId, geoPointInput } from '../validation';
-import { defineInternalApi, defineInternalCall, noBody } from './definition';
+import { defineInternalApi, defineInternalCall } from './definition';
 import type { InternalClient } from './client';
+import { holdReleaseCall } from './hold-release';
 
 /** What is being bought, priced by products (never by the client): the input of every pricing. */
 const basket = z.object({
@@ -73,15 +74,7 @@ export const campaignsApi = defineInternalApi({
       callers: ['orders'],
     }),
     /** Gives the order's discounts back (the order was never written, or was cancelled), once. */
-    release: defineInternalCall({
-      method: 'POST',
-      path: '/reservations/:orderId/release',
-      request: noBody,
-      response: z.object({ released: z.boolean() }),
-      refusals: {},
-      idempotent: true,
-      callers: ['orders'],
-    }),
+    release: holdReleaseCall(),
   },
 });
 export type CampaignsApiClient = InternalClient<typeof campaignsApi>;

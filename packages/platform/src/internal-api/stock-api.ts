@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { entityId, geoPointInput } from '../validation';
-import { defineInternalApi, defineInternalCall, noBody } from './definition';
+import { defineInternalApi, defineInternalCall } from './definition';
 import type { InternalClient } from './client';
+import { holdReleaseCall } from './hold-release';
 
 const reservedLine = z.object({ productId: z.string(), name: z.string(), unitPriceCents: z.number().int(), quantity: z.number().int() });
 
@@ -92,15 +93,7 @@ export const stockApi = defineInternalApi({
       callers: ['orders'],
     }),
     /** Gives the order's stock back, once; with no hold yet, leaves a tombstone so a late hold is refused. */
-    release: defineInternalCall({
-      method: 'POST',
-      path: '/reservations/:orderId/release',
-      request: noBody,
-      response: z.object({ released: z.boolean() }),
-      refusals: {},
-      idempotent: true,
-      callers: ['orders'],
-    }),
+    release: holdReleaseCall(),
   },
 });
 export type StockApiClient = InternalClient<typeof stockApi>;
