@@ -1,7 +1,7 @@
 import { auditEvent, InvalidStateTransitionError, NotFoundError, type GeoPoint, type Identity, type Keyset, type OutboxRelay } from '@waimai/platform';
 import type { RiderSearch, RiderStore } from '../db/rider-store';
 import type { DispatchStore } from '../db/dispatch-store';
-import type { LocationIndex } from '../db/location-index';
+import type { LocationIndex, RecordOutcome, TimedPoint } from '../db/location-index';
 import type { RiderRow, RiderStatus } from '../db/schema';
 import type { RegisterRiderInput } from './rules';
 import { indexedStatusOf, riderUpdatedEvent } from './rider-events';
@@ -11,6 +11,12 @@ export interface RiderServiceDeps {
   dispatch: DispatchStore;
   index: LocationIndex;
   relay: Pick<OutboxRelay, 'kick'>;
+}
+
+/** What a location report recorded: how many points, and the rider's newest recorded time after it. */
+export interface LocationReport {
+  accepted: number;
+  latestRecordedAt: Date;
 }
 
 /** How a suspension shows in the audit log's before/after. */
@@ -25,6 +31,24 @@ const standing = (suspended: boolean) => (suspended ? 'SUSPENDED' : 'ACTIVE');
  */
 export function createRiderService({ store, dispatch, index, relay }: RiderServiceDeps) {
   const mirror = (rider: RiderRow) => index.setStatus(rider.id, indexedStatusOf(rider), rider.statusVersion);
+
+  /**
+   * Runs a location script; when the status cache has no entry for the rider (it wrote
+   * nothing then), fills it from MySQL once and runs it again. NOT_FOUND for a caller who
+   * never registered.
+   */
+  async function recordWithStatus(riderId: string, script: () => Promise<RecordOutcome>): Promise<LocationReport> {
+    let result = await script();
+    if (result.outcome === 'status-unknown') {
+      const rider = await store.byId(riderId);
+      if (!rider) throw new NotFoundError('Rider', riderId);
+      await mirror(rider);
+      result = await script();
+    }
+    // The cache entry was just written with a 300 s TTL: only a Redis that lost it again in between gets here.
+    if (result.outcome === 'status-unknown') throw new Error(`The status of rider ${riderId} is not cached after filling it.`);
+    return { accepted: result.accepted, latestRecordedAt: result.latestRecordedAt };
+  }
 
   /** The rider's own step from `from` to `to`, with RiderUpdated when it changed something. */
   async function changeOwnStatus(riderId: string, from: RiderStatus[], to: RiderStatus): Promise<RiderRow> {
@@ -111,15 +135,24 @@ export function createRiderService({ store, dispatch, index, relay }: RiderServi
 
     /**
      * The hot path: one Redis script. Only when the status cache has no entry for the rider
-     * (first report, or after its TTL) is MySQL read, once, to fill it.
+     * (first report, or after its TTL) is MySQL read, once, to fill it. False when the rider
+     * already has a newer point (a batch from a phone clock running ahead).
      */
-    async reportLocation(riderId: string, point: GeoPoint): Promise<void> {
-      if ((await index.report(riderId, point)) !== 'status-unknown') return;
-      const rider = await store.byId(riderId);
-      if (!rider) throw new NotFoundError('Rider', riderId);
-      await mirror(rider);
-      await index.report(riderId, point);
+    async reportLocation(riderId: string, point: GeoPoint, now = new Date()): Promise<boolean> {
+      const recorded = await recordWithStatus(riderId, () => index.record(riderId, [{ ...point, at: now }], { now, tieIsNewer: true }));
+      return recorded.accepted > 0;
     },
+
+    /**
+     * A batch the rider app buffered (validated: oldest first, strictly increasing times): the
+     * points newer than the rider's newest go into their trail, the newest becomes their
+     * position, as reportLocation's would; one Redis script, as reportLocation.
+     */
+    reportLocations: (riderId: string, points: readonly TimedPoint[], now = new Date()): Promise<LocationReport> =>
+      recordWithStatus(riderId, () => index.record(riderId, points, { now })),
+
+    /** Staff: the rider's most recent `last` points, oldest first. */
+    trail: (riderId: string, last: number) => index.trail(riderId, last),
 
     /** Re-reads the rider's status from MySQL into the cache (after the dispatcher changed it). */
     async mirrorStatusOf(riderId: string): Promise<void> {

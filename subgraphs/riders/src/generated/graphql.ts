@@ -50,6 +50,36 @@ export type GeoPointInput = {
   lng: Scalars['Float']['input'];
 };
 
+/** One point of a rider's recorded track. */
+export type LocationPoint = {
+  __typename?: 'LocationPoint';
+  /** Latitude in [-90, 90]. */
+  lat: Scalars['Float']['output'];
+  /** Longitude in [-180, 180]. */
+  lng: Scalars['Float']['output'];
+  /** When the point was recorded: the phone's time for reportLocations, the server's for reportLocation. */
+  recordedAt: Scalars['DateTime']['output'];
+};
+
+/** One GPS point of a rider's track, as the rider app recorded it. */
+export type LocationPointInput = {
+  /** Latitude in [-90, 90]. */
+  lat: Scalars['Float']['input'];
+  /** Longitude in [-180, 180]. */
+  lng: Scalars['Float']['input'];
+  /** When the phone took the fix: not more than 10 s ahead of the server's clock, not more than 1 hour old. */
+  recordedAt: Scalars['DateTime']['input'];
+};
+
+/** What reportLocations did with a batch. */
+export type LocationReport = {
+  __typename?: 'LocationReport';
+  /** Points recorded: those newer than the rider's newest point recorded before. A batch sent again (a retry) records nothing and answers 0. */
+  accepted: Scalars['Int']['output'];
+  /** The time of the rider's newest recorded point after this batch (this batch's, or an earlier one's when every point was older). Points at or before it are ignored if sent again. */
+  latestRecordedAt: Scalars['DateTime']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Role RIDER: IDLE → OFFLINE. */
@@ -64,8 +94,22 @@ export type Mutation = {
    * is not suspended returns them unchanged and records nothing. NOT_FOUND when there is no such rider.
    */
   reinstateRider: Rider;
-  /** Role RIDER: the rider's current location; keeps the nearby-rider index current. True when recorded. */
+  /**
+   * Role RIDER: the rider's current location, at the server's time; keeps the nearby-rider index
+   * current and goes into the rider's track. True when recorded; false when the rider's newest
+   * point (sent by reportLocations from a phone clock running ahead, at most 10 s) is later still.
+   */
   reportLocation: Scalars['Boolean']['output'];
+  /**
+   * Role RIDER: the points the rider app buffered, oldest first (1..100 points, recordedAt strictly
+   * increasing). The newest point becomes the rider's location exactly as reportLocation's does;
+   * every point newer than the rider's newest recorded point goes into their track, older ones are
+   * ignored (a late or repeated batch never moves the rider back). BAD_USER_INPUT, recording
+   * nothing, for an empty or longer list, coordinates out of range, a recordedAt more than 10 s
+   * ahead of the server's clock or more than 1 hour old, or points out of time order; NOT_FOUND
+   * for a caller who is not a registered rider.
+   */
+  reportLocations: LocationReport;
   /**
    * Role OPERATOR or ADMIN (FORBIDDEN for other roles): suspends the rider. They get no more
    * offers, their live offers are withdrawn, their grabs are refused (RIDER_SUSPENDED) and their
@@ -91,6 +135,11 @@ export type MutationReinstateRiderArgs = {
 
 export type MutationReportLocationArgs = {
   location: GeoPointInput;
+};
+
+
+export type MutationReportLocationsArgs = {
+  points: Array<LocationPointInput>;
 };
 
 
@@ -158,6 +207,13 @@ export type Query = {
   /** The rider (self), OPERATOR or ADMIN; null for anyone else or when there is none. */
   rider: Maybe<Rider>;
   /**
+   * Role OPERATOR or ADMIN (FORBIDDEN for other roles, UNAUTHENTICATED without a token): the
+   * rider's most recent recorded points, oldest first: up to `last` (1..500, BAD_USER_INPUT
+   * otherwise). The track keeps a rider's last 500 points and is forgotten 1 hour after their
+   * last point; empty for a rider with no track (or no such rider).
+   */
+  riderTrail: Array<LocationPoint>;
+  /**
    * Role OPERATOR or ADMIN (FORBIDDEN for other roles, UNAUTHENTICATED without a token): every
    * rider matching the filter, newest registered first (registration time, then id), a page at a
    * time. BAD_USER_INPUT for an empty status list, lastSeenTo not after lastSeenFrom, near without
@@ -175,6 +231,12 @@ export type QueryOrderOfferArgs = {
 
 export type QueryRiderArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryRiderTrailArgs = {
+  last?: InputMaybe<Scalars['Int']['input']>;
+  riderId: Scalars['ID']['input'];
 };
 
 
@@ -405,6 +467,9 @@ export type ResolversTypes = {
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoPointInput: GeoPointInput;
+  LocationPoint: ResolverTypeWrapper<LocationPoint>;
+  LocationPointInput: LocationPointInput;
+  LocationReport: ResolverTypeWrapper<LocationReport>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -431,6 +496,9 @@ export type ResolversParentTypes = {
   GeoPoint: GeoPoint;
   Float: Scalars['Float']['output'];
   GeoPointInput: GeoPointInput;
+  LocationPoint: LocationPoint;
+  LocationPointInput: LocationPointInput;
+  LocationReport: LocationReport;
   Mutation: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
@@ -464,12 +532,24 @@ export type GeoPointResolvers<ContextType = Context, ParentType extends Resolver
   lng?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type LocationPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LocationPoint'] = ResolversParentTypes['LocationPoint']> = {
+  lat?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  lng?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type LocationReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LocationReport'] = ResolversParentTypes['LocationReport']> = {
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  latestRecordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   goOffline?: Resolver<ResolversTypes['Rider'], ParentType, ContextType>;
   goOnline?: Resolver<ResolversTypes['Rider'], ParentType, ContextType>;
   registerRider?: Resolver<ResolversTypes['Rider'], ParentType, ContextType, RequireFields<MutationRegisterRiderArgs, 'input'>>;
   reinstateRider?: Resolver<ResolversTypes['Rider'], ParentType, ContextType, RequireFields<MutationReinstateRiderArgs, 'reason' | 'riderId'>>;
   reportLocation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationReportLocationArgs, 'location'>>;
+  reportLocations?: Resolver<ResolversTypes['LocationReport'], ParentType, ContextType, RequireFields<MutationReportLocationsArgs, 'points'>>;
   suspendRider?: Resolver<ResolversTypes['Rider'], ParentType, ContextType, RequireFields<MutationSuspendRiderArgs, 'reason' | 'riderId'>>;
 };
 
@@ -501,6 +581,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   orderOffer?: Resolver<Maybe<ResolversTypes['OrderOffer']>, ParentType, ContextType, RequireFields<QueryOrderOfferArgs, 'id'>>;
   pendingOrderOffers?: Resolver<Array<ResolversTypes['OrderOffer']>, ParentType, ContextType>;
   rider?: Resolver<Maybe<ResolversTypes['Rider']>, ParentType, ContextType, RequireFields<QueryRiderArgs, 'id'>>;
+  riderTrail?: Resolver<Array<ResolversTypes['LocationPoint']>, ParentType, ContextType, RequireFields<QueryRiderTrailArgs, 'last' | 'riderId'>>;
   searchRiders?: Resolver<ResolversTypes['RiderConnection'], ParentType, ContextType, Partial<QuerySearchRidersArgs>>;
 };
 
@@ -538,6 +619,8 @@ export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   DispatchActivity?: DispatchActivityResolvers<ContextType>;
   GeoPoint?: GeoPointResolvers<ContextType>;
+  LocationPoint?: LocationPointResolvers<ContextType>;
+  LocationReport?: LocationReportResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   OrderOffer?: OrderOfferResolvers<ContextType>;

@@ -1,6 +1,7 @@
 import { entityId, geoPointInput, requireRole, validateInput, z } from '@waimai/platform';
 import type { MutationResolvers } from '../generated/graphql';
 import { interventionReason, registerRiderInput } from '../domain/rules';
+import { locationBatch } from '../domain/locations';
 
 /** What staff send to suspend or reinstate a rider. */
 const intervention = z.object({ riderId: entityId, reason: interventionReason });
@@ -17,8 +18,13 @@ export const Mutation: MutationResolvers = {
 
   reportLocation: async (_parent, { location }, { caller, riders }) => {
     const rider = requireRole(caller, 'RIDER');
-    await riders.reportLocation(rider.sub, validateInput(geoPointInput, location, 'location'));
-    return true;
+    return riders.reportLocation(rider.sub, validateInput(geoPointInput, location, 'location'));
+  },
+
+  reportLocations: async (_parent, { points }, { caller, riders }) => {
+    const rider = requireRole(caller, 'RIDER');
+    const now = new Date();
+    return riders.reportLocations(rider.sub, locationBatch(points, now), now);
   },
 
   suspendRider: async (_parent, args, { caller, riders }) => {

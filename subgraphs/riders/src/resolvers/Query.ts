@@ -1,7 +1,8 @@
-import { decodeCursor, newestFirstPosition, pageSize, requireRole, toConnection, validateInput } from '@waimai/platform';
+import { decodeCursor, entityId, newestFirstPosition, pageSize, requireRole, toConnection, validateInput } from '@waimai/platform';
 import type { QueryResolvers } from '../generated/graphql';
 import { canSeeOffer, canSeeRiderProfile } from '../domain/access';
 import { riderSearchFilter } from '../domain/rules';
+import { trailLength } from '../domain/locations';
 
 export const Query: QueryResolvers = {
   rider: (_parent, { id }, { caller, loaders }) => (canSeeRiderProfile(caller, id) ? loaders.rider.load(id) : null),
@@ -25,5 +26,11 @@ export const Query: QueryResolvers = {
     const rows = await riders.search(wanted, decodeCursor(after), size + 1);
     for (const row of rows) loaders.rider.prime(row.id, row);
     return toConnection(rows, size, newestFirstPosition);
+  },
+
+  riderTrail: async (_parent, { riderId, last }, { caller, riders }) => {
+    requireRole(caller, 'OPERATOR', 'ADMIN');
+    const points = await riders.trail(validateInput(entityId, riderId, 'riderId'), trailLength(last));
+    return points.map((point) => ({ lat: point.lat, lng: point.lng, recordedAt: point.at }));
   },
 };
