@@ -49,6 +49,38 @@ export async function aMerchant(client: HttpClient, secret: string, location: Ge
   return { id: createMerchant.id, productId: publishProduct.id, priceCents, location };
 }
 
+export interface Shop {
+  id: string;
+  owner: Actor;
+  productIds: string[];
+  location: GeoPoint;
+}
+
+/** A shop with `products` dishes of `stock` each, opened and published by its owner through the gateway (the contract's OpenMerchant and PublishProduct). */
+export async function aShop(client: HttpClient, secret: string, location: GeoPoint, products: number, stock: number): Promise<Shop> {
+  const owner = await anActor(secret, 'MERCHANT');
+  const { createMerchant } = dataOf(
+    await client.graphql<{ createMerchant: { id: string } }>(
+      contractOperation('OpenMerchant'),
+      { input: { name: `压测小馆-${owner.sub.slice(-6)}`, address: '压测路1号', location, deliveryRadiusMeters: 3000 } },
+      owner.token,
+    ),
+    'createMerchant',
+  );
+  const productIds = await mapLimit(Array.from({ length: products }, (_, n) => n), 4, async (n) => {
+    const { publishProduct } = dataOf(
+      await client.graphql<{ publishProduct: { id: string } }>(
+        contractOperation('PublishProduct'),
+        { input: { merchantId: createMerchant.id, name: `招牌菜${n + 1}号`, description: '压测用', priceCents: 1500 + n * 10, stock } },
+        owner.token,
+      ),
+      'publishProduct',
+    );
+    return publishProduct.id;
+  });
+  return { id: createMerchant.id, owner, productIds, location };
+}
+
 export interface Rider extends Actor {
   home: GeoPoint;
 }

@@ -146,3 +146,17 @@ export async function metricsPage(adminUrl: string): Promise<string> {
   const response = await fetch(`${adminUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
   return response.text();
 }
+
+/** The sum of every sample of `name` on a Prometheus text page whose labels hold `label` (all of them without one). */
+export function metricSum(page: string, name: string, label?: string): number {
+  let sum = 0;
+  for (const line of page.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    if (label && !rest.includes(label)) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value)) sum += value;
+  }
+  return sum;
+}
