@@ -27,13 +27,19 @@ function writesIn(tx: Tx): StockHoldWrites {
       }
     },
 
-    // One conditional UPDATE per line: concurrent holds can never take stock below zero.
-    async takeStock(productId, quantity) {
+    // One conditional UPDATE for every line: each row loses its quantity only if that much is
+    // left, so concurrent holds can never take stock below zero; rows are locked in primary key
+    // order (one index range), so two holds never wait on each other in a cycle.
+    async takeStock(lines) {
+      const quantity = sql.join(
+        [sql`CASE ${products.id}`, ...lines.map((line) => sql`WHEN ${line.productId} THEN ${line.quantity}`), sql`END`],
+        sql` `,
+      );
       const result = await tx
         .update(products)
         .set({ stock: sql`${products.stock} - ${quantity}`, updatedAt: new Date() })
-        .where(and(eq(products.id, productId), eq(products.status, 'ON_SALE'), gte(products.stock, quantity)));
-      return affectedRows(result) > 0;
+        .where(and(inArray(products.id, lines.map((line) => line.productId)), eq(products.status, 'ON_SALE'), gte(products.stock, quantity)));
+      return affectedRows(result) === lines.length;
     },
 
     async insertItems(orderId, lines) {
@@ -104,13 +110,28 @@ export function createStockStore(primary: Database<ProductsSchema>): StockHoldSt
       return merchant;
     },
 
-    async merchantSuspended(merchantId) {
-      const [row] = await primary.select({ suspended: merchants.suspended }).from(merchants).where(eq(merchants.id, merchantId));
-      return row?.suspended ?? false;
-    },
-
     async productsByIds(productIds) {
-      return primary.select().from(products).where(inArray(products.id, [...productIds]));
+      return primary
+        .select({
+          id: products.id,
+          merchantId: products.merchantId,
+          name: products.name,
+          priceCents: products.priceCents,
+          stock: products.stock,
+          status: products.status,
+          merchant: {
+            id: merchants.id,
+            ownerId: merchants.ownerId,
+            name: merchants.name,
+            lat: merchants.lat,
+            lng: merchants.lng,
+            deliveryRadiusMeters: merchants.deliveryRadiusMeters,
+            suspended: merchants.suspended,
+          },
+        })
+        .from(products)
+        .innerJoin(merchants, eq(merchants.id, products.merchantId))
+        .where(inArray(products.id, [...productIds]));
     },
 
     async stockLevels(productIds) {

@@ -52,6 +52,18 @@ export interface StockHold {
   confirmedAt: Date | null;
 }
 
+/** A product as pricing reads it, with its merchant. */
+export interface CatalogProduct {
+  id: string;
+  merchantId: string;
+  name: string;
+  priceCents: number;
+  /** What was left when read (a quote compares it; a hold decides in its UPDATE). */
+  stock: number;
+  status: 'ON_SALE' | 'OFF_SALE';
+  merchant: ReservationMerchant & { suspended: boolean };
+}
+
 /** What the stock use cases need from storage (db/stock-store.ts implements it). */
 export interface StockHoldStore {
   holdOf(orderId: string): Promise<StockHold | undefined>;
@@ -60,9 +72,11 @@ export interface StockHoldStore {
   /** A hold's lines at the products' current names and prices, in product id order. */
   linesOf(orderId: string): Promise<ReservedLine[]>;
   merchantById(merchantId: string): Promise<ReservationMerchant | undefined>;
-  /** Whether operations suspended the merchant, read without a lock (a quote holds nothing). */
-  merchantSuspended(merchantId: string): Promise<boolean>;
-  productsByIds(productIds: readonly string[]): Promise<Array<{ id: string; merchantId: string; name: string; priceCents: number; status: 'ON_SALE' | 'OFF_SALE' }>>;
+  /**
+   * The products with the merchant each belongs to, and its suspension as read without a lock
+   * (a quote holds nothing; a hold reads it again under a lock): one statement.
+   */
+  productsByIds(productIds: readonly string[]): Promise<CatalogProduct[]>;
   stockLevels(productIds: readonly string[]): Promise<Array<{ id: string; stock: number }>>;
   /** Marks holds whose order is known to exist (no-op for those already marked). */
   confirm(orderIds: readonly string[]): Promise<void>;
@@ -81,8 +95,12 @@ export interface StockHoldWrites {
   merchantSuspended(merchantId: string): Promise<boolean>;
   /** A new RESERVED hold claimed now; false when the order already has a hold (or tombstone). */
   insertHold(orderId: string, merchantId: string): Promise<boolean>;
-  /** Takes `quantity` out of an ON_SALE product's stock only if that much is left; false otherwise. */
-  takeStock(productId: string, quantity: number): Promise<boolean>;
+  /**
+   * Takes every line's quantity out of its ON_SALE product's stock in one conditional UPDATE,
+   * each row only if that much is left; false when any line could not be taken (the caller
+   * then rolls back, so a hold is all or nothing).
+   */
+  takeStock(lines: readonly StockRequestLine[]): Promise<boolean>;
   insertItems(orderId: string, lines: readonly StockRequestLine[]): Promise<void>;
   /** The hold, locked until the transaction ends. */
   lockHold(orderId: string): Promise<StockHold | undefined>;
@@ -117,10 +135,13 @@ type CheckedItems =
       ok: true;
       quantities: Map<string, number>;
       productIds: string[];
-      merchantId: string;
-      catalog: Awaited<ReturnType<StockHoldStore['productsByIds']>>;
+      merchant: CatalogProduct['merchant'];
+      catalog: CatalogProduct[];
     }
   | { ok: false; refusal: Exclude<ReservationRefusal, { kind: 'already-released' }> };
+
+/** The merchant as a hold or a quote answers it, whatever else the row read carries. */
+const merchantOf = ({ id, ownerId, name, lat, lng, deliveryRadiusMeters }: ReservationMerchant): ReservationMerchant => ({ id, ownerId, name, lat, lng, deliveryRadiusMeters });
 
 /**
  * The stock hold use cases: hold, release, confirm, and the orphan-hold sweep. Each decides
@@ -143,7 +164,7 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
     const lines = await store.linesOf(orderId);
     const merchant = await store.merchantById(hold.merchantId);
     if (!merchant) return refused({ kind: 'already-released' });
-    return { ok: true, reservation: { orderId, merchant, lines } };
+    return { ok: true, reservation: { orderId, merchant: merchantOf(merchant), lines } };
   }
 
   /**
@@ -163,15 +184,21 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
     if (merchantIds.length > 1) return { ok: false, refusal: { kind: 'several-merchants', merchantIds } };
     const offSale = catalog.filter((product) => product.status !== 'ON_SALE').map((product) => product.id);
     if (offSale.length) return { ok: false, refusal: { kind: 'not-on-sale', productIds: offSale } };
-    const merchantId = merchantIds[0] as string;
-    if (deliverTo) {
-      // Checked before the hold: an address the shop does not serve must leave nothing behind.
-      const merchant = await store.merchantById(merchantId);
-      if (merchant && distanceMeters({ lat: merchant.lat, lng: merchant.lng }, deliverTo) > merchant.deliveryRadiusMeters) {
-        return { ok: false, refusal: { kind: 'out-of-range', merchantName: merchant.name, deliveryRadiusMeters: merchant.deliveryRadiusMeters } };
-      }
+    const merchant = (catalog[0] as CatalogProduct).merchant;
+    // Checked before the hold: an address the shop does not serve must leave nothing behind.
+    if (deliverTo && distanceMeters({ lat: merchant.lat, lng: merchant.lng }, deliverTo) > merchant.deliveryRadiusMeters) {
+      return { ok: false, refusal: { kind: 'out-of-range', merchantName: merchant.name, deliveryRadiusMeters: merchant.deliveryRadiusMeters } };
     }
-    return { ok: true, quantities, productIds, merchantId, catalog };
+    return { ok: true, quantities, productIds, merchant, catalog };
+  }
+
+  /** The lines of `productIds` at the catalog's names and prices, in product id order. */
+  function linesAt(catalog: readonly CatalogProduct[], productIds: readonly string[], quantities: Map<string, number>): ReservedLine[] {
+    const byId = new Map(catalog.map((product) => [product.id, product]));
+    return productIds.map((productId) => {
+      const product = byId.get(productId) as CatalogProduct;
+      return { productId, name: product.name, unitPriceCents: product.priceCents, quantity: quantities.get(productId) as number };
+    });
   }
 
   /** After a refused hold: which products cannot cover their line right now (for the error). */
@@ -214,18 +241,18 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
 
       const checked = await checkItems(request, deliverTo);
       if (!checked.ok) return refused(checked.refusal);
-      const { quantities, productIds, merchantId } = checked;
+      const { quantities, productIds, merchant, catalog } = checked;
+      const merchantId = merchant.id;
+      const lines = productIds.map((productId) => ({ productId, quantity: quantities.get(productId) as number }));
 
       try {
         await store.transaction(async (tx) => {
           // A suspended shop takes no new orders; holds taken before its suspension stand.
           if (await tx.merchantSuspended(merchantId)) throw new HoldUndone('merchant-suspended');
           if (!(await tx.insertHold(orderId, merchantId))) throw new HoldUndone('held-concurrently');
-          for (const productId of productIds) {
-            // Not enough left (or it went off sale meanwhile): undo every line of this hold.
-            if (!(await tx.takeStock(productId, quantities.get(productId) as number))) throw new HoldUndone('out-of-stock');
-          }
-          await tx.insertItems(orderId, productIds.map((productId) => ({ productId, quantity: quantities.get(productId) as number })));
+          // Not enough left of any line (or it went off sale meanwhile): undo every line of this hold.
+          if (!(await tx.takeStock(lines))) throw new HoldUndone('out-of-stock');
+          await tx.insertItems(orderId, lines);
         });
       } catch (err) {
         if (!(err instanceof HoldUndone)) throw err;
@@ -234,7 +261,9 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
         // The same order reserved concurrently: the first hold wins and this call returns it.
         return (await existingReservation(orderId, true)) ?? refused({ kind: 'already-released' });
       }
-      return (await existingReservation(orderId, false)) as ReservationResult;
+      // Answered from what was read just before the hold, not read again after it: the names and
+      // prices of that read (a price changed in between was a race either way), the same merchant.
+      return { ok: true, reservation: { orderId, merchant: merchantOf(merchant), lines: linesAt(catalog, productIds, quantities) } };
     },
 
     /**
@@ -245,19 +274,11 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
     async price(request: readonly StockRequestLine[], deliverTo?: GeoPoint): Promise<PriceResult> {
       const checked = await checkItems(request, deliverTo);
       if (!checked.ok) return checked;
-      const { quantities, productIds, merchantId, catalog } = checked;
-      if (await store.merchantSuspended(merchantId)) return { ok: false, refusal: { kind: 'merchant-suspended', merchantId } };
-      const levels = await store.stockLevels(productIds);
-      const short = levels.filter((row) => row.stock < (quantities.get(row.id) ?? 0)).map((row) => row.id);
-      if (short.length) return { ok: false, refusal: { kind: 'out-of-stock', productIds: short } };
-      const merchant = await store.merchantById(merchantId);
-      if (!merchant) return { ok: false, refusal: { kind: 'unknown-products', productIds } };
-      const byId = new Map(catalog.map((product) => [product.id, product]));
-      const lines = productIds.map((productId) => {
-        const product = byId.get(productId) as (typeof catalog)[number];
-        return { productId, name: product.name, unitPriceCents: product.priceCents, quantity: quantities.get(productId) as number };
-      });
-      return { ok: true, priced: { merchant, lines } };
+      const { quantities, productIds, merchant, catalog } = checked;
+      if (merchant.suspended) return { ok: false, refusal: { kind: 'merchant-suspended', merchantId: merchant.id } };
+      const short = catalog.filter((product) => product.stock < (quantities.get(product.id) ?? 0)).map((product) => product.id);
+      if (short.length) return { ok: false, refusal: { kind: 'out-of-stock', productIds: short.sort() } };
+      return { ok: true, priced: { merchant: merchantOf(merchant), lines: linesAt(catalog, productIds, quantities) } };
     },
 
     /**
