@@ -106,11 +106,10 @@ export function createDiscounts({ store, orders, orphanSeconds, logger }: Discou
 
   /** The running campaigns that apply to the basket, and the customer's coupon (when usable). */
   async function candidatesFor(basket: PricingBasket, at: Date): Promise<{ campaigns: CampaignRow[]; coupon: CouponRow | null }> {
-    const [running, hasPaid, named] = await Promise.all([
-      store.running(at),
-      store.hasPaid(basket.customerId),
-      basket.couponId ? store.couponById(basket.couponId) : Promise.resolve(undefined),
-    ]);
+    const [running, named] = await Promise.all([store.running(at), basket.couponId ? store.couponById(basket.couponId) : Promise.resolve(undefined)]);
+    if (running.length === 0) return { campaigns: [], coupon: null };
+    // Whether the customer paid before matters to FIRST_ORDER campaigns only: asked only when one runs.
+    const hasPaid = running.some((campaign) => campaign.kind === 'FIRST_ORDER') ? await store.hasPaid(basket.customerId) : true;
     const coupon = named && named.customerId === basket.customerId && named.orderId === null && named.usedAt === null && named.expiresAt.getTime() > at.getTime() ? named : null;
     return { campaigns: running.filter((campaign) => appliesTo(campaign, basket, { hasPaid, coupon }, at)), coupon };
   }
@@ -188,6 +187,10 @@ export function createDiscounts({ store, orders, orphanSeconds, logger }: Discou
       let deadlocks = 0;
       for (;;) {
         const chosen = bestDiscounts(available, basket.lines);
+        // Nothing to hold: no row is written (a hold without lines would hold nothing), so the order
+        // costs operations no transaction here and none in the discount consumer (holds() is false).
+        // A release arriving later leaves its tombstone as for any order without a hold.
+        if (chosen.length === 0) return pricingOf([]);
         try {
           return await hold(basket, chosen, coupon, limits, at);
         } catch (err) {
