@@ -188,6 +188,40 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
     }
   }
 
+  /**
+   * Grabs of one order being decided in this process, each resolving to who holds the order
+   * afterwards (null: nobody, the grab failed for its own rider's reasons). The winner is still
+   * decided by the one conditional UPDATE in MySQL, across every replica; this only spares the
+   * riders racing in the same process a transaction each that could not win.
+   */
+  const grabsInFlight = new Map<string, Promise<string | null>>();
+
+  /**
+   * A rider holding a live offer: the conditional UPDATE (rider_id IS NULL) picks one winner.
+   * Idempotent for the winner: a rider repeating a grab whose answer was lost gets the order
+   * as it is now, whatever it moved on to (DELIVERING, OVERTIME, or even RECEIVED/CLOSED):
+   * the grab did take effect, and answering it with an error would tell the rider they lost
+   * an order they hold. Nothing is written again (no timeline row, no event), so the riders
+   * service sees one DELIVERING and assigns the rider once. Their offer may have expired
+   * or been withdrawn since; it is not asked for again. Everyone else gets ORDER_ALREADY_TAKEN,
+   * and a rider operations suspended (as riders announced on riders.events) RIDER_SUSPENDED.
+   */
+  const grabRequest = (rider: Identity, orderId: string): TransitionRequest => ({
+    orderId,
+    step: 'grab',
+    actorId: rider.sub,
+    alreadyApplied: (order) => order.riderId === rider.sub,
+    guard: async (order, tx) => {
+      // Read in the grab's transaction: a suspension recorded before it commits is seen by it.
+      if (await store.isRiderSuspended(tx, rider.sub)) throw new RiderSuspendedError(rider.sub);
+      if (order.riderId !== null || withRider.has(order.status)) throw new OrderAlreadyTakenError(orderId);
+      if (!(await store.hasLiveOffer(tx, orderId, rider.sub, new Date()))) {
+        throw new ForbiddenError('You hold no live offer for this order.');
+      }
+    },
+    set: (_order, now) => ({ riderId: rider.sub, grabbedAt: now, offerExpiresAt: null }),
+  });
+
   return {
     /**
      * The price breakdown `input` would get now (quoteOrder): prices from products and discounts
@@ -359,31 +393,48 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
       }),
 
     /**
-     * A rider holding a live offer: the conditional UPDATE (rider_id IS NULL) picks one winner.
-     * Idempotent for the winner: a rider repeating a grab whose answer was lost gets the order
-     * as it is now, whatever it moved on to (DELIVERING, OVERTIME, or even RECEIVED/CLOSED):
-     * the grab did take effect, and answering it with an error would tell the rider they lost
-     * an order they hold. Nothing is written again (no timeline row, no event), so the riders
-     * service sees one DELIVERING and assigns the rider once. Their offer may have expired
-     * or been withdrawn since; it is not asked for again. Everyone else gets ORDER_ALREADY_TAKEN,
-     * and a rider operations suspended (as riders announced on riders.events) RIDER_SUSPENDED.
+     * grabRequest's step, decided once per order in this process at a time: riders racing here
+     * for an order another grab is deciding wait for it and, when it took the order, get
+     * ORDER_ALREADY_TAKEN without touching MySQL; an order already taken is answered from one
+     * plain read. So an order already taken answers ORDER_ALREADY_TAKEN before RIDER_SUSPENDED
+     * (both are true then). Exactly one winner stays the conditional UPDATE's doing.
      */
-    grab: (rider: Identity, orderId: string) =>
-      apply({
-        orderId,
-        step: 'grab',
-        actorId: rider.sub,
-        alreadyApplied: (order) => order.riderId === rider.sub,
-        guard: async (order, tx) => {
-          // Read in the grab's transaction: a suspension recorded before it commits is seen by it.
-          if (await store.isRiderSuspended(tx, rider.sub)) throw new RiderSuspendedError(rider.sub);
-          if (order.riderId !== null || withRider.has(order.status)) throw new OrderAlreadyTakenError(orderId);
-          if (!(await store.hasLiveOffer(tx, orderId, rider.sub, new Date()))) {
-            throw new ForbiddenError('You hold no live offer for this order.');
-          }
-        },
-        set: (_order, now) => ({ riderId: rider.sub, grabbedAt: now, offerExpiresAt: null }),
-      }),
+    async grab(rider: Identity, orderId: string): Promise<OrderRow> {
+      for (;;) {
+        const inFlight = grabsInFlight.get(orderId);
+        if (!inFlight) break;
+        // Another grab of this order is deciding in this process: wait for it instead of queueing
+        // for a connection and the row's lock, and lose at once when it took the order.
+        const holder = await inFlight;
+        if (holder !== null && holder !== rider.sub) throw new OrderAlreadyTakenError(orderId);
+        if (holder === rider.sub) break;
+      }
+      let settle: (holder: string | null) => void = () => undefined;
+      const decided = new Promise<string | null>((resolve) => (settle = resolve));
+      grabsInFlight.set(orderId, decided);
+      let holder: string | null = null;
+      try {
+        // One read without a transaction first: an order already taken is answered from it, without
+        // a transaction, a row lock or a compare-and-set that cannot match.
+        const current = await store.byId(orderId);
+        if (!current) throw new NotFoundError('Order', orderId);
+        if (current.riderId !== null) {
+          holder = current.riderId;
+          // The rider's own grab repeated (its answer was lost): the order as it is, nothing written.
+          if (current.riderId === rider.sub) return current;
+          throw new OrderAlreadyTakenError(orderId);
+        }
+        const order = await apply(grabRequest(rider, orderId));
+        holder = order.riderId;
+        return order;
+      } catch (err) {
+        if (err instanceof OrderAlreadyTakenError && holder === null) holder = (await store.byId(orderId).catch(() => undefined))?.riderId ?? null;
+        throw err;
+      } finally {
+        if (grabsInFlight.get(orderId) === decided) grabsInFlight.delete(orderId);
+        settle(holder);
+      }
+    },
 
     /** Dispatch told riders about the order (round n): CREATED → NOTIFIED, idempotent per round. */
     async notify(orderId: string, round: number, riderIds: string[], expiresAt: Date): Promise<OrderRow> {
