@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { connectRedis, SUBGRAPH_NAMES } from '@waimai/platform';
-import { CACHE_DIR } from '../scripts/lib/paths';
+import { CACHE_DIR, ROOT } from '../scripts/lib/paths';
 import { loadDotEnv } from '../scripts/lib/script-env';
 import { createContext, type Scenario } from './lib/context';
 import { HttpClient } from './lib/http';
@@ -11,11 +11,14 @@ import { coresLine, machineInfo } from './lib/machine';
 import type { ProfileSummary } from './lib/profile';
 import { table } from './lib/stats';
 import { SERVICE_OVERRIDES, startPlatform, type BenchConfig, type Platform } from './lib/platform';
+import { summaryRows, type RunRecord } from './lib/summary';
 import { connectionsScenario } from './scenarios/connections';
-import { dispatchScenario } from './scenarios/dispatch';
+import { DEFAULT_DISPATCH_STAGES, dispatchScenario, type DispatchStage } from './scenarios/dispatch';
 import { grabScenario } from './scenarios/grab';
 import { locationsScenario } from './scenarios/locations';
 import { adsScenario } from './scenarios/ads';
+import { ordersScenario } from './scenarios/orders';
+import { readsScenario } from './scenarios/reads';
 
 const usage = `pnpm bench [-- options]
 
@@ -23,24 +26,27 @@ Load benchmarks of the whole platform on this machine: the four subgraphs and th
 separate processes (isolated databases, Redis keys and Kafka topics, removed at the end),
 Kafka started when none answers, the load generated from this process (and, for
 connections, two generator processes). Prints a table per scenario and writes JSON to
-bench/results/<scenario>-<date>.json and bench/results/latest.json (a --quick run writes to
-bench/results/quick/, which git ignores; it and a --cpu-prof run leave latest.json alone).
+bench/results/<scenario>-<date>.json and bench/results/latest.json, then prints one summary of
+every aim of issue 10 and writes it to bench/results/summary-<date>.json (a --quick run writes
+to bench/results/quick/, which git ignores; it and a --cpu-prof run leave latest.json alone).
 Nothing is asserted.
 
-  --scenario LIST     dispatch,locations,connections,grab,ads (default: all, in that order)
+  --scenario LIST     reads,orders,locations,connections,grab,ads,dispatch (default: all, in that order)
   --quick             a short smoke run (small sizes)
   --riders N          riders in the city for dispatch and locations (default 2000)
-  --rate N            dispatch: payment callbacks per second (default 50)
-  --duration S        dispatch: seconds of paying at that rate (default 20)
-  --clients LIST      concurrent keep-alive clients for locations, one run each (default 8,32,128)
-  --connections N     sockets to open in the connections scenario (default 10000)
+  --rate LIST         dispatch: payment callbacks per second, one stage each, one after the
+                      other with fresh orders (default 5,100)
+  --duration LIST     dispatch: seconds of paying, per stage or one for all (default 20,60)
+  --clients LIST      concurrent keep-alive clients for reportLocation, one run each (default 8,32,128)
+  --batch LIST        points per reportLocations batch, one run each (default 20,50)
+  --connections N     sockets to open in the connections scenario (default 20000)
   --log-level LEVEL   the services' pino level (default info, as in production)
   --cpu-prof LIST     profile these services (e.g. gateway,riders) during each timed part (V8
                       profiler over a loopback inspector) and print where their CPU time went
   --keep-logs         keep the services' logs (and profiles) in the temp folder after a good run`;
 
 const RESULTS_DIR = path.join(__dirname, 'results');
-// 45 min: the longest full run takes a few minutes; anything beyond means something hangs.
+// 45 min: a full run takes about 20 minutes; anything beyond means something hangs.
 const WATCHDOG_MS = 45 * 60_000;
 
 const say = (message: string) => process.stderr.write(`bench: ${message}\n`);
@@ -49,13 +55,14 @@ function parse() {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
-      scenario: { type: 'string', default: 'dispatch,locations,connections,grab,ads' },
+      scenario: { type: 'string', default: 'reads,orders,locations,connections,grab,ads,dispatch' },
       quick: { type: 'boolean', default: false },
       riders: { type: 'string', default: '2000' },
-      rate: { type: 'string', default: '50' },
-      duration: { type: 'string', default: '20' },
+      rate: { type: 'string', default: DEFAULT_DISPATCH_STAGES.map((stage) => stage.rate).join(',') },
+      duration: { type: 'string', default: DEFAULT_DISPATCH_STAGES.map((stage) => stage.durationSeconds).join(',') },
       clients: { type: 'string', default: '8,32,128' },
-      connections: { type: 'string', default: '10000' },
+      batch: { type: 'string', default: '20,50' },
+      connections: { type: 'string', default: '20000' },
       'log-level': { type: 'string', default: 'info' },
       'cpu-prof': { type: 'string', default: '' },
       'keep-logs': { type: 'boolean', default: false },
@@ -73,13 +80,22 @@ function parse() {
     scenarios: values.scenario.split(',').map((name) => name.trim()).filter(Boolean),
     riders: values.quick ? Math.min(200, positive('riders', values.riders)) : positive('riders', values.riders),
     clients: values.clients.split(',').map((text) => positive('clients', text.trim())).map((k) => (values.quick ? Math.min(k, 16) : k)),
+    batches: values.batch.split(',').filter((text) => text.trim()).map((text) => positive('batch', text.trim())),
     connections: positive('connections', values.connections),
-    rate: positive('rate', values.rate),
-    duration: positive('duration', values.duration),
+    stages: dispatchStages(
+      values.rate.split(',').map((text) => positive('rate', text.trim())),
+      values.duration.split(',').map((text) => positive('duration', text.trim())),
+    ),
     logLevel: values['log-level'],
     profile: values['cpu-prof'].split(',').map((name) => name.trim()).filter(Boolean),
     keepLogs: values['keep-logs'],
   };
+}
+
+/** Dispatch stages from --rate and --duration: a duration per rate, or one for all. */
+function dispatchStages(rates: readonly number[], durations: readonly number[]): DispatchStage[] {
+  if (durations.length !== 1 && durations.length !== rates.length) throw new Error(`--duration takes one value or one per --rate (${rates.length}), not ${durations.length}.`);
+  return rates.map((rate, index) => ({ rate, durationSeconds: (durations.length === 1 ? durations[0] : durations[index]) as number }));
 }
 
 /** Versions of what the figures depend on besides our code. */
@@ -121,8 +137,10 @@ async function main(): Promise<void> {
     return;
   }
   const available: Record<string, Scenario> = {
-    dispatch: dispatchScenario({ rate: options.rate, durationSeconds: options.duration }),
-    locations: locationsScenario(options.clients),
+    reads: readsScenario,
+    orders: ordersScenario,
+    dispatch: dispatchScenario({ stages: options.stages }),
+    locations: locationsScenario(options.clients, options.batches),
     connections: connectionsScenario(options.connections),
     grab: grabScenario,
     ads: adsScenario,
@@ -131,10 +149,24 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`Unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(available).join(', ')}.`);
   const scenarios = options.scenarios.map((name) => available[name] as Scenario);
   // A run with other sizes than the defaults is kept apart from the default figures in latest.json.
+  const rates = options.stages.map((stage) => stage.rate).join('-');
+  const durations = options.stages.map((stage) => stage.durationSeconds).join('-');
+  const defaultRates = DEFAULT_DISPATCH_STAGES.map((stage) => stage.rate).join('-');
+  const defaultDurations = DEFAULT_DISPATCH_STAGES.map((stage) => stage.durationSeconds).join('-');
   const variants: Record<string, string[]> = {
-    dispatch: [options.rate !== 50 ? `${options.rate}-per-s` : '', options.duration !== 20 ? `${options.duration}s` : '', options.riders !== 2000 ? `${options.riders}-riders` : ''],
-    locations: [options.clients.join(',') !== '8,32,128' ? `clients-${options.clients.join('-')}` : '', options.riders !== 2000 ? `${options.riders}-riders` : ''],
-    connections: [options.connections !== 10_000 ? `${options.connections}-sockets` : ''],
+    dispatch: [
+      rates !== defaultRates ? `${rates}-per-s` : '',
+      durations !== defaultDurations ? `${durations}s` : '',
+      options.riders !== 2000 ? `${options.riders}-riders` : '',
+    ],
+    locations: [
+      options.clients.join(',') !== '8,32,128' ? `clients-${options.clients.join('-')}` : '',
+      options.batches.join(',') !== '20,50' ? `batch-${options.batches.join('-') || 'none'}` : '',
+      options.riders !== 2000 ? `${options.riders}-riders` : '',
+    ],
+    connections: [options.connections !== 20_000 ? `${options.connections}-sockets` : ''],
+    reads: [],
+    orders: [],
     grab: [],
     ads: [],
   };
@@ -170,6 +202,7 @@ async function main(): Promise<void> {
     mkdirSync(outputDir, { recursive: true });
     const latestFile = path.join(RESULTS_DIR, 'latest.json');
     const records: Record<string, unknown> = {};
+    const ran: RunRecord[] = [];
     for (const scenario of scenarios) {
       process.stdout.write(`\n== ${scenario.name}: ${scenario.what}\n   aim: ${scenario.aim}\n\n`);
       const loadAtStart = machineInfo().loadAverage;
@@ -206,8 +239,15 @@ async function main(): Promise<void> {
       const stamp = started.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
       const file = path.join(outputDir, `${key}-${stamp}.json`);
       writeJson(file, record);
+      ran.push({ scenario: scenario.name, figures: outcome.figures, file: path.relative(ROOT, file) });
       say(`Wrote ${path.relative(process.cwd(), file)}.`);
     }
+    const rows = summaryRows(ran);
+    const runStamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+    const summaryFile = path.join(outputDir, `summary-${runStamp}.json`);
+    process.stdout.write(`\n== summary: issue 10's aims, as this run measured them (${command})\n\n${summaryText(rows)}\n`);
+    writeJson(summaryFile, { date: new Date().toISOString(), command, quick: options.quick, run: platform.run, machine, rows });
+    say(`Wrote ${path.relative(process.cwd(), summaryFile)}.`);
     // latest.json stays small and plain: full-size runs only, profiled ones (slowed, and large) kept in their own files.
     if (!options.quick && !options.profile.length) {
       const latest = existsSync(latestFile) ? (JSON.parse(readFileSync(latestFile, 'utf8')) as Record<string, unknown>) : {};
@@ -224,6 +264,16 @@ async function main(): Promise<void> {
     await shutdown();
     clearTimeout(watchdog);
   }
+}
+
+/** The summary rows as a Markdown table, as the README's benchmark table takes them (✓ / ✗: the aim met or not). */
+function summaryText(rows: ReturnType<typeof summaryRows>): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  return [
+    '| measure | aim | measured | from |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((row) => `| ${cell(row.measure)} | ${cell(row.aim)} | ${row.met === null ? '' : row.met ? '✓ ' : '✗ '}${cell(row.measured)} | ${row.file ? `\`${row.file}\`` : '-'} |`),
+  ].join('\n');
 }
 
 /** Where each profiled service's CPU time went during the timed part, as text. */

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken, newId, SIGNATURE_HEADER, signCallback, type GeoPoint, type Role } from '@waimai/platform';
 import { contractOperation } from '@waimai/testkit/contract';
-import { dataOf, mapLimit, type HttpClient, type HttpResult } from './http';
+import { dataOf, mapLimit, type GraphQLResult, type HttpClient, type HttpResult } from './http';
 import { moved } from './city';
 
 /** A user of the platform: its id (token sub) and a token for it. */
@@ -118,22 +119,38 @@ export interface PayableOrder {
   merchant: Merchant;
 }
 
+/**
+ * A set-up call repeated while it answers SERVICE_UNAVAILABLE (a neighbour slow on a busy
+ * machine), after the retryAfterSeconds it names, 4 tries at most. Only for calls that are
+ * safe to repeat: createOrder with its idempotency key, initiatePayment of a pending payment.
+ */
+async function retriedWhileUnavailable<T>(call: () => Promise<GraphQLResult<T>>): Promise<GraphQLResult<T>> {
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await call();
+    const unavailable = result.errors?.find((error) => error.extensions?.code === 'SERVICE_UNAVAILABLE');
+    if (!unavailable || attempt >= 4) return result;
+    const after = Number((unavailable.extensions as { retryAfterSeconds?: unknown }).retryAfterSeconds);
+    await sleep((Number.isFinite(after) && after > 0 ? Math.min(after, 10) : 2) * 1000);
+  }
+}
+
 /** createOrder (one dish, delivered 500 m north of the shop) and initiatePayment, as the customer's app does. */
 export async function aPayableOrder(client: HttpClient, customer: Actor, merchant: Merchant): Promise<PayableOrder> {
+  // The key makes a retried createOrder return the same order instead of placing a second one.
+  const input = { items: [{ productId: merchant.productId, quantity: 1 }], deliveryAddress: '人民路100号', deliveryLocation: moved(merchant.location, 500, 0), idempotencyKey: randomUUID() };
   const { createOrder } = dataOf(
-    await client.graphql<{ createOrder: { id: string } }>(
-      'mutation CreateOrder($input: CreateOrderInput!) { createOrder(input: $input) { id status totalCents } }',
-      // The key makes a retried createOrder return the same order instead of placing a second one.
-      { input: { items: [{ productId: merchant.productId, quantity: 1 }], deliveryAddress: '人民路100号', deliveryLocation: moved(merchant.location, 500, 0), idempotencyKey: randomUUID() } },
-      customer.token,
+    await retriedWhileUnavailable(() =>
+      client.graphql<{ createOrder: { id: string } }>('mutation CreateOrder($input: CreateOrderInput!) { createOrder(input: $input) { id status totalCents } }', { input }, customer.token),
     ),
     'createOrder',
   );
   const { initiatePayment } = dataOf(
-    await client.graphql<{ initiatePayment: { id: string; amountCents: number } }>(
-      'mutation InitiatePayment($orderId: ID!, $paymentMethod: PaymentMethod!) { initiatePayment(orderId: $orderId, paymentMethod: $paymentMethod) { id amountCents status } }',
-      { orderId: createOrder.id, paymentMethod: 'ALIPAY' },
-      customer.token,
+    await retriedWhileUnavailable(() =>
+      client.graphql<{ initiatePayment: { id: string; amountCents: number } }>(
+        'mutation InitiatePayment($orderId: ID!, $paymentMethod: PaymentMethod!) { initiatePayment(orderId: $orderId, paymentMethod: $paymentMethod) { id amountCents status } }',
+        { orderId: createOrder.id, paymentMethod: 'ALIPAY' },
+        customer.token,
+      ),
     ),
     'initiatePayment',
   );

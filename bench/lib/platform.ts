@@ -46,6 +46,9 @@ export const SERVICE_OVERRIDES: Readonly<Record<string, string>> = {
   // (that load is the locations scenario's); with the default 60 s they would drop out of the
   // index while an overloaded dispatch run is still working through its backlog.
   RIDER_LOCATION_TTL_SECONDS: '600',
+  // 1 h: the orders scenario leaves thousands of orders unpaid; with the default 15 min they
+  // would all expire (and give their stock back) while a later scenario measures.
+  PAYMENT_WINDOW_SECONDS: '3600',
   // The load generator is one IP and a few thousand users sending far more than any app: every
   // rate limit and websocket cap is raised so that the bench measures the platform, not the limits.
   RATE_LIMIT_ANONYMOUS: '100000000/1',

@@ -6,7 +6,9 @@ import { moved, randomSource } from '../lib/city';
 import { SETUP_CONCURRENCY, waitForSubscriptions, type BenchContext, type Scenario, type ScenarioOutcome } from '../lib/context';
 import { aMerchant, anActor, aPayableOrder, reportLocation, sendPaymentSucceeded, type Actor, type Merchant, type PayableOrder } from '../lib/fixtures';
 import { HttpClient, mapLimit, type HttpResult } from '../lib/http';
-import { coresLine, cpuWindow } from '../lib/machine';
+import { coresLine, cpuWindow, type CpuShare } from '../lib/machine';
+import { platformCores, platformCpuSeconds, round } from '../lib/load';
+import type { ProfileSummary } from '../lib/profile';
 import { OfferSocket, type OfferFrame } from '../lib/offer-socket';
 import { stageReport, type OrderTimes } from '../lib/stages';
 import { LATENCY_HEADER, latencyRows, summarize, table } from '../lib/stats';
@@ -46,20 +48,153 @@ function merchantPlaces(count: number, riders: readonly GeoPoint[], center: GeoP
   return places;
 }
 
-export interface DispatchOptions {
-  /** Payment callbacks per second (default 50). */
+/** One stretch of paying at a fixed rate, with orders of its own. */
+export interface DispatchStage {
+  /** Payment callbacks per second. */
   rate: number;
-  /** Seconds of paying at that rate (default 20). */
+  /** Seconds of paying at that rate. */
   durationSeconds: number;
+}
+
+export interface DispatchOptions {
+  /** Run one after the other, each with fresh orders (default: 5/s for 20 s, unloaded, then 100/s for 60 s). */
+  stages: readonly DispatchStage[];
+}
+
+export const DEFAULT_DISPATCH_STAGES: readonly DispatchStage[] = [
+  { rate: 5, durationSeconds: 20 },
+  { rate: 100, durationSeconds: 60 },
+];
+
+interface StageResult {
+  figures: Record<string, unknown>;
+  profiles: Record<string, ProfileSummary>;
+  printed: string;
+}
+
+/** What one stage measured: per order, from its callback to the first offer frame for it, and per rider to each frame; where the time went; CPU per paid order. */
+async function stageResult(
+  context: BenchContext,
+  stage: DispatchStage,
+  timed: readonly Paid[],
+  responses: ReadonlyArray<HttpResult | Error>,
+  frames: ReadonlyMap<string, OfferFrame[]>,
+  problems: ReadonlyMap<string, number>,
+  window: { lastSent: number; allOfferedAt: number; cpuShares: Record<string, CpuShare>; profiles: Record<string, ProfileSummary>; idleCpu: Record<string, CpuShare> },
+): Promise<StageResult> {
+  const { platform } = context;
+  const riders = (await context.cityRiders()).riders;
+  const firstFrame: number[] = [];
+  // Every paid order, those never offered within the window as Infinity: no survivor bias in the percentiles.
+  const firstFrameAll: number[] = [];
+  const eachFrame: number[] = [];
+  const times = new Map<string, OrderTimes>();
+  let offersReceived = 0;
+  let lastFirstFrame = -Infinity;
+  for (const entry of timed) {
+    const list = frames.get(entry.order.orderId) ?? [];
+    offersReceived += list.length;
+    const latencies = list.map((frame) => frame.at - entry.sentAt);
+    eachFrame.push(...latencies);
+    const first = latencies.length ? Math.min(...latencies) : null;
+    if (first !== null) {
+      firstFrame.push(first);
+      lastFirstFrame = Math.max(lastFirstFrame, entry.sentAt + first);
+    }
+    firstFrameAll.push(first ?? Infinity);
+    times.set(entry.order.orderId, { sentAtWall: entry.sentAtWall, firstFrameWall: first === null ? null : entry.sentAtWall + first });
+  }
+  const webhookOk = responses.filter((response) => !(response instanceof Error) && response.status >= 200 && response.status < 300).length;
+  const webhookMs = responses.flatMap((response) => (response instanceof Error ? [] : [response.ms]));
+  const webhookStatuses: Record<string, number> = {};
+  for (const response of responses) {
+    const key = response instanceof Error ? response.message.slice(0, 60) : String(response.status);
+    webhookStatuses[key] = (webhookStatuses[key] ?? 0) + 1;
+  }
+  const lags = timed.map((entry) => entry.lag);
+  const sendWindowS = (window.lastSent - (timed[0]?.sentAt ?? window.lastSent)) / 1000;
+  const stages = await stageReport(platform.config.MYSQL_URL, platform.config.DB_PREFIX, times);
+
+  const first = summarize(firstFrame);
+  const firstAll = summarize(firstFrameAll);
+  const each = summarize(eachFrame);
+  const webhook = summarize(webhookMs);
+  const allOffered = firstFrame.length === timed.length;
+  // How long after the last payment the last first offer arrived: the backlog left when paying stopped (null: some never within the window).
+  const lastFirstOfferAfterLastPaymentMs = allOffered ? Math.round(Math.max(0, lastFirstFrame - window.lastSent)) : null;
+  const timedSeconds = (window.allOfferedAt - (timed[0]?.sentAt ?? window.allOfferedAt)) / 1000;
+  const platformSeconds = platformCpuSeconds(window.cpuShares);
+  const idleSeconds = platformCores(window.idleCpu) * timedSeconds;
+  const cpuPerPaidOrder = {
+    // All processes (gateway, subgraphs, MariaDB, Redis, Kafka; not the generator) from the first callback until every order had its first offer (or the window closed).
+    ms: round((platformSeconds * 1000) / Math.max(1, timed.length), 1),
+    // The same less what the platform burns idle over that time: what the orders themselves cost.
+    aboveIdleMs: round((Math.max(0, platformSeconds - idleSeconds) * 1000) / Math.max(1, timed.length), 1),
+    platformCores: round(platformCores(window.cpuShares), 2),
+    seconds: round(timedSeconds, 1),
+  };
+  const counts = {
+    ordersPaid: timed.length,
+    webhook2xx: webhookOk,
+    webhookStatuses,
+    ordersOffered: firstFrame.length,
+    offersWritten: stages.offersWritten,
+    offersReceived,
+    offersPerOrder: Math.round((offersReceived / Math.max(1, firstFrame.length)) * 10) / 10,
+    socketProblems: Object.fromEntries(problems),
+  };
+  const achieved = Math.round((timed.length / Math.max(sendWindowS, 1e-9)) * 10) / 10;
+  const printed = [
+    `-- ${timed.length} orders paid at ${stage.rate}/s for ${stage.durationSeconds} s (achieved ${achieved.toFixed(1)}/s, send lag p99 ${summarize(lags).p99} ms), ${riders.length} riders connected`,
+    table([
+      LATENCY_HEADER,
+      ...latencyRows('webhook sent → first offer frame (per order)', first),
+      ...(firstFrame.length < timed.length ? latencyRows(`  the same over all ${timed.length} paid orders ('-': not offered in time)`, firstAll) : []),
+      ...latencyRows('webhook sent → offer frame (per rider)', each),
+      ...latencyRows('webhook HTTP response', webhook),
+    ]),
+    '',
+    `orders paid ${counts.ordersPaid} (webhook answers ${JSON.stringify(webhookStatuses)}), orders offered ${counts.ordersOffered} (within ${(DRAIN_MS + 2_000) / 1000} s of the last callback), offers written ${counts.offersWritten}, offers received ${counts.offersReceived} (${counts.offersPerOrder} per order), socket problems ${JSON.stringify(counts.socketProblems)}`,
+    `backlog: the last first offer ${lastFirstOfferAfterLastPaymentMs === null ? `never came for ${timed.length - firstFrame.length} orders within ${DRAIN_MS / 1000} s` : `came ${lastFirstOfferAfterLastPaymentMs} ms`} after the last payment`,
+    `CPU per paid order, all processes, offers included: ${cpuPerPaidOrder.ms} ms (${cpuPerPaidOrder.aboveIdleMs} ms above idle; ${cpuPerPaidOrder.platformCores} cores busy over ${cpuPerPaidOrder.seconds} s)`,
+    '',
+    'where the time goes (per order, from the services\' own timestamps, ms resolution)',
+    table([LATENCY_HEADER, ...Object.entries(stages.stages).flatMap(([label, summary]) => latencyRows(label, summary))]),
+    '',
+    `CPU during the timed part (cores busy of ${os.cpus().length}): ${coresLine(window.cpuShares)}`,
+  ].join('\n');
+  return {
+    figures: {
+      ratePerSecond: stage.rate,
+      durationSeconds: stage.durationSeconds,
+      firstOfferMs: first,
+      // null: above the window (the order was not offered within it).
+      firstOfferAllPaidOrdersMs: firstAll,
+      offerWindowAfterLastCallbackMs: DRAIN_MS + 2_000,
+      eachOfferMs: each,
+      webhookResponseMs: webhook,
+      sendLagMs: summarize(lags),
+      achievedRatePerSecond: achieved,
+      allOffered,
+      allOfferedAfterLastSendMs: Math.round(window.allOfferedAt - window.lastSent),
+      lastFirstOfferAfterLastPaymentMs,
+      cpuPerPaidOrder,
+      ...counts,
+      stagesMs: stages.stages,
+      cpuCoresBusy: window.cpuShares,
+    },
+    profiles: window.profiles,
+    printed,
+  };
 }
 
 async function run(context: BenchContext, options: DispatchOptions): Promise<ScenarioOutcome> {
   const { client, platform, quick, say } = context;
-  const rate = quick ? Math.min(options.rate, 10) : options.rate;
-  const durationS = quick ? Math.min(options.durationSeconds, 5) : options.durationSeconds;
+  const stages = options.stages.map((stage) => (quick ? { rate: Math.min(stage.rate, 10), durationSeconds: Math.min(stage.durationSeconds, 5) } : stage));
+  const warmupRate = Math.min(10, ...stages.map((stage) => stage.rate));
   const warmupOrders = quick ? 10 : 50;
   const merchantCount = quick ? 8 : 40;
-  const timedOrders = rate * durationS;
+  const timedOrders = stages.reduce((sum, stage) => sum + stage.rate * stage.durationSeconds, 0);
   const secret = platform.config.JWT_SECRET;
 
   const city = await context.cityRiders();
@@ -134,99 +269,47 @@ async function run(context: BenchContext, options: DispatchOptions): Promise<Sce
     await sleep(IDLE_MS);
     const idleCpu = idleWindow.end();
 
-    say(`Warm-up: ${warmupOrders} orders at ${Math.min(rate, 10)}/s, not counted.`);
-    const warm = await payAtRate(orders.slice(0, warmupOrders), Math.min(rate, 10));
+    say(`Warm-up: ${warmupOrders} orders at ${warmupRate}/s, not counted.`);
+    const warm = await payAtRate(orders.slice(0, warmupOrders), warmupRate);
     await allOffered(warm, performance.now() + 30_000);
     await Promise.all(warm.map((entry) => entry.response));
     await sleep(1_000);
-    problems.clear();
 
-    say(`Timed: ${timedOrders} payment callbacks at ${rate}/s for ${durationS} s.`);
-    const measurement = await context.measure();
-    const timed = await payAtRate(orders.slice(warmupOrders), rate);
-    const lastSent = performance.now();
-    await allOffered(timed, lastSent + DRAIN_MS);
-    const allOfferedAt = performance.now();
-    const cpuShares = await measurement.end();
-    // Other riders' frames of the last orders: a moment more.
-    await sleep(2_000);
-    const responses = await Promise.all(timed.map((entry) => entry.response));
-
-    const firstFrame: number[] = [];
-    // Every paid order, those never offered within the window as Infinity: no survivor bias in the percentiles.
-    const firstFrameAll: number[] = [];
-    const eachFrame: number[] = [];
-    const times = new Map<string, OrderTimes>();
-    let offersReceived = 0;
-    for (const entry of timed) {
-      const list = frames.get(entry.order.orderId) ?? [];
-      offersReceived += list.length;
-      const latencies = list.map((frame) => frame.at - entry.sentAt);
-      eachFrame.push(...latencies);
-      const first = latencies.length ? Math.min(...latencies) : null;
-      if (first !== null) firstFrame.push(first);
-      firstFrameAll.push(first ?? Infinity);
-      times.set(entry.order.orderId, { sentAtWall: entry.sentAtWall, firstFrameWall: first === null ? null : entry.sentAtWall + first });
+    const results: StageResult[] = [];
+    let next = warmupOrders;
+    for (const stage of stages) {
+      const stageOrders = orders.slice(next, next + stage.rate * stage.durationSeconds);
+      next += stageOrders.length;
+      problems.clear();
+      say(`Timed: ${stageOrders.length} payment callbacks at ${stage.rate}/s for ${stage.durationSeconds} s.`);
+      const measurement = await context.measure();
+      const timed = await payAtRate(stageOrders, stage.rate);
+      const lastSent = performance.now();
+      await allOffered(timed, lastSent + DRAIN_MS);
+      const allOfferedAt = performance.now();
+      const cpuShares = await measurement.end();
+      const profiles = context.takeProfiles();
+      // Other riders' frames of the last orders: a moment more.
+      await sleep(2_000);
+      const responses = await Promise.all(timed.map((entry) => entry.response));
+      results.push(await stageResult(context, stage, timed, responses, frames, problems, { lastSent, allOfferedAt, cpuShares, profiles, idleCpu }));
     }
-    const webhookOk = responses.filter((response) => !(response instanceof Error) && response.status >= 200 && response.status < 300).length;
-    const webhookMs = responses.flatMap((response) => (response instanceof Error ? [] : [response.ms]));
-    const webhookStatuses: Record<string, number> = {};
-    for (const response of responses) {
-      const key = response instanceof Error ? response.message.slice(0, 60) : String(response.status);
-      webhookStatuses[key] = (webhookStatuses[key] ?? 0) + 1;
-    }
-    const lags = timed.map((entry) => entry.lag);
-    const sendWindowS = (lastSent - (timed[0]?.sentAt ?? lastSent)) / 1000;
-    const stages = await stageReport(platform.config.MYSQL_URL, platform.config.DB_PREFIX, times);
 
-    const first = summarize(firstFrame);
-    const firstAll = summarize(firstFrameAll);
-    const each = summarize(eachFrame);
-    const webhook = summarize(webhookMs);
-    const counts = {
-      ordersPaid: timed.length,
-      webhook2xx: webhookOk,
-      webhookStatuses,
-      ordersOffered: firstFrame.length,
-      offersWritten: stages.offersWritten,
-      offersReceived,
-      offersPerOrder: Math.round((offersReceived / Math.max(1, firstFrame.length)) * 10) / 10,
-      socketProblems: Object.fromEntries(problems),
-    };
     const printed = [
-      `${timed.length} orders paid at ${rate}/s (achieved ${(timed.length / Math.max(sendWindowS, 1e-9)).toFixed(1)}/s, send lag p99 ${summarize(lags).p99} ms), ${riders.length} riders connected`,
-      table([
-        LATENCY_HEADER,
-        ...latencyRows('webhook sent → first offer frame (per order)', first),
-        ...(firstFrame.length < timed.length ? latencyRows(`  the same over all ${timed.length} paid orders ('-': not offered in time)`, firstAll) : []),
-        ...latencyRows('webhook sent → offer frame (per rider)', each),
-        ...latencyRows('webhook HTTP response', webhook),
-      ]),
-      '',
-      `orders paid ${counts.ordersPaid} (webhook answers ${JSON.stringify(webhookStatuses)}), orders offered ${counts.ordersOffered} (within ${(DRAIN_MS + 2_000) / 1000} s of the last callback), offers written ${counts.offersWritten}, offers received ${counts.offersReceived} (${counts.offersPerOrder} per order), socket problems ${JSON.stringify(counts.socketProblems)}`,
-      '',
-      'where the time goes (per order, from the services\' own timestamps, ms resolution)',
-      table([LATENCY_HEADER, ...Object.entries(stages.stages).flatMap(([label, summary]) => latencyRows(label, summary))]),
-      '',
-      `CPU while idle before the warm-up (cores busy of ${os.cpus().length}): ${coresLine(idleCpu)}`,
-    ].join('\n');
+      ...results.map((result) => result.printed),
+      `CPU while idle before the warm-up, ${riders.length} riders connected, nothing happening, ${IDLE_MS / 1000} s (cores busy of ${os.cpus().length}): ${coresLine(idleCpu)}`,
+      `the platform's processes idle: ${round(platformCores(idleCpu), 2)} cores`,
+    ].join('\n\n');
+    const last = results[results.length - 1];
     return {
-      parameters: { riders: riders.length, citySideKm: Math.round(city.sideMeters / 100) / 10, merchants: merchants.length, ratePerSecond: rate, durationSeconds: durationS, warmupOrders, dispatchRadiusMeters: DISPATCH_RADIUS_METERS },
+      parameters: { riders: riders.length, citySideKm: Math.round(city.sideMeters / 100) / 10, merchants: merchants.length, stages, warmupOrders, dispatchRadiusMeters: DISPATCH_RADIUS_METERS, idleSeconds: IDLE_MS / 1000 },
       figures: {
-        firstOfferMs: first,
-        // null: above the window (the order was not offered within it).
-        firstOfferAllPaidOrdersMs: firstAll,
-        offerWindowAfterLastCallbackMs: DRAIN_MS + 2_000,
-        eachOfferMs: each,
-        webhookResponseMs: webhook,
-        sendLagMs: summarize(lags),
-        achievedRatePerSecond: Math.round((timed.length / Math.max(sendWindowS, 1e-9)) * 10) / 10,
-        allOfferedAfterLastSendMs: Math.round(allOfferedAt - lastSent),
-        ...counts,
-        stagesMs: stages.stages,
+        stages: results.map((result) => result.figures),
         idleCpuCoresBusy: idleCpu,
+        idlePlatformCores: round(platformCores(idleCpu), 2),
       },
-      cpu: cpuShares,
+      // Each stage's CPU is in its figures (cpuCoresBusy) and printed with it.
+      profiles: last?.profiles ?? {},
       printed,
     };
   } finally {
@@ -238,8 +321,8 @@ async function run(context: BenchContext, options: DispatchOptions): Promise<Sce
 export function dispatchScenario(options: DispatchOptions): Scenario {
   return {
     name: 'dispatch',
-    what: `paid order → offer frame on a rider's websocket, riders connected over graphql-ws, orders paid at ${options.rate}/s for ${options.durationSeconds} s`,
-    aim: 'p99 < 100 ms (webhook sent → first offer frame) at 50/s with 2,000 riders',
+    what: `paid order → offer frame on a rider's websocket, 2,000 riders connected over graphql-ws, orders paid at ${options.stages.map((stage) => `${stage.rate}/s for ${stage.durationSeconds} s`).join(', then ')}; the platform's CPU idle`,
+    aim: 'p99 ≤ 50 ms at 5/s (unloaded); 100/s sustained for 60 s with p99 ≤ 150 ms and no backlog; ≤ 15 ms CPU per paid order, offers included; ≤ 0.1 core idle',
     run: (context) => run(context, options),
   };
 }
