@@ -123,6 +123,9 @@ const EXPECTED: Record<string, Row> = {
   GoOnline: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
   GoOffline: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
   ReportLocation: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
+  ReportLocations: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
+  // Role OPERATOR or ADMIN; the rider may not read their own trail through it ("own": the rider's sub).
+  RiderTrail: touching('rider', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
   // Role RIDER (their own offers); OPERATOR/ADMIN: every rider's (issue 8).
   OrderOffers: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: 'ok', ADMIN: 'ok' }),
   PendingOrderOffers: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: 'ok', OPERATOR: F, ADMIN: F }),
@@ -427,6 +430,13 @@ const SCENARIOS: Record<string, Scenario> = {
     token: caller === 'RIDER' ? (await registeredRider(false)).token : await tokenOf(caller, null),
     variables: { location: north(shop.location, 150_000) },
   }),
+  ReportLocations: async (caller) => {
+    const spot = north(shop.location, 150_000);
+    // Cells are prepared long before they run: times a little ago, well inside the hour a point may be old.
+    const points = [0, 1].map((i) => ({ ...north(spot, i * 10), recordedAt: new Date(Date.now() - 60_000 + i * 1000).toISOString() }));
+    return { token: caller === 'RIDER' ? (await registeredRider(false)).token : await tokenOf(caller, null), variables: { points } };
+  },
+  RiderTrail: async (caller, relation) => ({ token: await tokenOf(caller, relation, delivering.rider.sub), variables: { riderId: delivering.rider.sub, last: 5 } }),
   OrderOffers: async (caller) => {
     if (!expectsOk('OrderOffers', caller, null)) return { token: await tokenOf(caller, null), variables: {} };
     const { rider, offerEvent } = await aRiderAboutToBeOffered();
