@@ -22,7 +22,7 @@ import { readsScenario } from './scenarios/reads';
 
 const usage = `pnpm bench [-- options]
 
-Load benchmarks of the whole platform on this machine: the four subgraphs and the gateway as
+Load benchmarks of the whole platform on this machine: the subgraphs and the gateway as
 separate processes (isolated databases, Redis keys and Kafka topics, removed at the end),
 Kafka started when none answers, the load generated from this process (and, for
 connections, two generator processes). Prints a table per scenario and writes JSON to
@@ -36,7 +36,8 @@ Nothing is asserted.
   --riders N          riders in the city for dispatch and locations (default 2000)
   --rate LIST         dispatch: payment callbacks per second, one stage each, one after the
                       other with fresh orders (default 5,100)
-  --duration LIST     dispatch: seconds of paying, per stage or one for all (default 20,60)
+  --duration LIST     dispatch: seconds of paying, per stage or one for all (default 20,60 for
+                      the default rates, 20 for others)
   --clients LIST      concurrent keep-alive clients for reportLocation, one run each (default 8,32,128)
   --batch LIST        points per reportLocations batch, one run each (default 20,50)
   --connections N     sockets to open in the connections scenario (default 20000)
@@ -59,7 +60,8 @@ function parse() {
       quick: { type: 'boolean', default: false },
       riders: { type: 'string', default: '2000' },
       rate: { type: 'string', default: DEFAULT_DISPATCH_STAGES.map((stage) => stage.rate).join(',') },
-      duration: { type: 'string', default: DEFAULT_DISPATCH_STAGES.map((stage) => stage.durationSeconds).join(',') },
+      // No default here: without --duration the default stages keep their durations, and other rates pay for 20 s each.
+      duration: { type: 'string' },
       clients: { type: 'string', default: '8,32,128' },
       batch: { type: 'string', default: '20,50' },
       connections: { type: 'string', default: '20000' },
@@ -84,7 +86,7 @@ function parse() {
     connections: positive('connections', values.connections),
     stages: dispatchStages(
       values.rate.split(',').map((text) => positive('rate', text.trim())),
-      values.duration.split(',').map((text) => positive('duration', text.trim())),
+      values.duration?.split(',').map((text) => positive('duration', text.trim())),
     ),
     logLevel: values['log-level'],
     profile: values['cpu-prof'].split(',').map((name) => name.trim()).filter(Boolean),
@@ -93,7 +95,11 @@ function parse() {
 }
 
 /** Dispatch stages from --rate and --duration: a duration per rate, or one for all. */
-function dispatchStages(rates: readonly number[], durations: readonly number[]): DispatchStage[] {
+function dispatchStages(rates: readonly number[], durations: readonly number[] | undefined): DispatchStage[] {
+  if (durations === undefined) {
+    const defaults = DEFAULT_DISPATCH_STAGES.map((stage) => stage.rate).join(',') === rates.join(',');
+    return rates.map((rate, index) => ({ rate, durationSeconds: defaults ? (DEFAULT_DISPATCH_STAGES[index]?.durationSeconds as number) : 20 }));
+  }
   if (durations.length !== 1 && durations.length !== rates.length) throw new Error(`--duration takes one value or one per --rate (${rates.length}), not ${durations.length}.`);
   return rates.map((rate, index) => ({ rate, durationSeconds: (durations.length === 1 ? durations[0] : durations[index]) as number }));
 }

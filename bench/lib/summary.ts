@@ -152,7 +152,9 @@ export function summaryRows(records: readonly RunRecord[]): SummaryRow[] {
   row('connections', 'websockets per gateway process', '≥ 20,000, ≤ 16 KiB heap each', (figures) => {
     const subscribed = figures.subscribed as number;
     const per = figures.perConnection as { heapKiB: number; rssKiB: number };
-    return { measured: `${n(subscribed)} subscribed; ${n(per.heapKiB)} KiB heap, ${n(per.rssKiB)} KiB RSS each (after a full GC)`, met: subscribed >= 20_000 && per.heapKiB <= 16, values: { subscribed, ...per } };
+    const limit = figures.gatewayOpenFilesLimit as number | null | undefined;
+    const limited = typeof limit === 'number' && limit < 20_100 ? ` (the process's open-file limit is ${n(limit)})` : '';
+    return { measured: `${n(subscribed)} subscribed${limited}; ${n(per.heapKiB)} KiB heap, ${n(per.rssKiB)} KiB RSS each (after a full GC)`, met: subscribed >= 20_000 && per.heapKiB <= 16, values: { subscribed, ...per } };
   });
 
   row('grab', '100 riders grabbing one order at once', 'p99 ≤ 50 ms, exactly one winner', (figures) => {

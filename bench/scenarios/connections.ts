@@ -1,7 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { mintToken, newId } from '@waimai/platform';
 import { ROOT } from '../../scripts/lib/paths';
 import type { BenchContext, Scenario, ScenarioOutcome } from '../lib/context';
@@ -67,6 +69,34 @@ class Worker {
   }
 }
 
+/** The soft limit of open files of a process (Max open files in /proc/<pid>/limits), or null off Linux. */
+function openFilesLimit(pid: number): number | null {
+  try {
+    const line = readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((entry) => entry.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined ? null : soft === 'unlimited' ? Infinity : Number(soft);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Each socket is a file descriptor: a gateway meant to hold N sockets needs a limit above N, as
+ * a production host or container sets it (this machine's default is 20,000). Raised for the
+ * scenario's own gateway process with prlimit when the bench may (root); otherwise left as it is
+ * and said, since the climb then stops at the limit.
+ */
+async function raiseOpenFiles(pid: number, wanted: number, say: (message: string) => void): Promise<number | null> {
+  const current = openFilesLimit(pid);
+  if (current !== null && current >= wanted) return current;
+  try {
+    await promisify(execFile)('prlimit', ['--pid', String(pid), `--nofile=${wanted}:${wanted}`]);
+  } catch (err) {
+    say(`Could not raise the gateway's open-file limit to ${wanted} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); it stays ${current ?? 'unknown'}.`);
+  }
+  return openFilesLimit(pid);
+}
+
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
 async function run(context: BenchContext, target: number): Promise<ScenarioOutcome> {
@@ -78,6 +108,8 @@ async function run(context: BenchContext, target: number): Promise<ScenarioOutco
   // With a loopback inspector, to run a full garbage collection before each memory reading.
   const gateway = await platform.startGateway('gateway-connections', ['--inspect=127.0.0.1:0']);
   const inspector = await RemoteInspector.attach(await inspectorUrl(gateway.logFile));
+  // The sockets, plus room for the process's own files and connections.
+  const openFiles = await raiseOpenFiles(gateway.pid, goal + 4_096, say);
   const wsUrl = `${gateway.baseUrl.replace(/^http/, 'ws')}/graphql`;
   say(`Minting ${goal} rider tokens.`);
   const tokens = await Promise.all(Array.from({ length: goal }, () => mintToken(platform.config.JWT_SECRET, { sub: `rider-${newId()}`, roles: ['RIDER'] }, '4h')));
@@ -171,13 +203,15 @@ async function run(context: BenchContext, target: number): Promise<ScenarioOutco
       ]),
       `per connection (after a full GC): RSS ${perConnection.rssKiB} KiB, heap ${perConnection.heapKiB} KiB; gateway CPU while connecting ${cpuShares['gateway-connections']?.cores ?? '-'} cores; generator processes ${Math.round(generatorSeconds * 10) / 10} CPU s`,
       errors.size ? `errors: ${JSON.stringify(Object.fromEntries(errors))}` : '',
+      openFiles !== null && openFiles < goal + 100 ? `the gateway process may hold at most ${openFiles} open files (sockets included): fewer than ${goal.toLocaleString('en-US')} sockets fit` : '',
     ]
       .filter(Boolean)
       .join('\n');
     return {
-      parameters: { target: goal, batchSize, generatorProcesses: WORKERS, openConcurrencyPerProcess: OPEN_CONCURRENCY },
+      parameters: { target: goal, batchSize, generatorProcesses: WORKERS, openConcurrencyPerProcess: OPEN_CONCURRENCY, gatewayOpenFilesLimit: openFiles },
       figures: {
         subscribed: after.subscriptions,
+        gatewayOpenFilesLimit: openFiles,
         opened,
         failed,
         stoppedBecause,
