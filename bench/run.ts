@@ -207,13 +207,24 @@ async function main(): Promise<void> {
     const outputDir = options.quick ? path.join(RESULTS_DIR, 'quick') : RESULTS_DIR;
     mkdirSync(outputDir, { recursive: true });
     const latestFile = path.join(RESULTS_DIR, 'latest.json');
-    const records: Record<string, unknown> = {};
     const ran: RunRecord[] = [];
+    const failed = new Map<string, string>();
+    // latest.json stays small and plain: full-size runs only, profiled ones (slowed, and large) kept in their own files.
+    const updateLatest = !options.quick && !options.profile.length;
     for (const scenario of scenarios) {
       process.stdout.write(`\n== ${scenario.name}: ${scenario.what}\n   aim: ${scenario.aim}\n\n`);
       const loadAtStart = machineInfo().loadAverage;
       const started = new Date();
-      const outcome = await scenario.run(context);
+      let outcome: Awaited<ReturnType<Scenario['run']>>;
+      try {
+        outcome = await scenario.run(context);
+      } catch (err) {
+        // One scenario failing leaves the others of a 20-minute run their figures.
+        const message = err instanceof Error ? err.message : String(err);
+        failed.set(scenario.name, message);
+        say(`${scenario.name} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
+        continue;
+      }
       process.stdout.write(`${outcome.printed}\n`);
       if (outcome.cpu) process.stdout.write(`CPU during the timed part (cores busy of ${machine.cores}): ${coresLine(outcome.cpu)}\n`);
       const profiles = outcome.profiles ?? context.takeProfiles();
@@ -241,29 +252,28 @@ async function main(): Promise<void> {
         ...(Object.keys(profiles).length ? { cpuProfiles: profiles } : {}),
       };
       const key = variantOf(scenario.name) ? `${scenario.name}-${variantOf(scenario.name)}` : scenario.name;
-      records[key] = record;
       const stamp = started.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
       const file = path.join(outputDir, `${key}-${stamp}.json`);
       writeJson(file, record);
       ran.push({ scenario: scenario.name, figures: outcome.figures, file: path.relative(ROOT, file) });
       say(`Wrote ${path.relative(process.cwd(), file)}.`);
+      if (updateLatest) {
+        const latest = existsSync(latestFile) ? (JSON.parse(readFileSync(latestFile, 'utf8')) as Record<string, unknown>) : {};
+        for (const name of Object.keys(latest)) if (name.endsWith('-profiled')) delete latest[name];
+        writeJson(latestFile, { ...latest, [key]: record });
+        say(`Updated ${path.relative(process.cwd(), latestFile)} (${key}).`);
+      }
     }
-    const rows = summaryRows(ran);
+    const rows = summaryRows(ran, failed);
     const runStamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
     const summaryFile = path.join(outputDir, `summary-${runStamp}.json`);
     process.stdout.write(`\n== summary: issue 10's aims, as this run measured them (${command})\n\n${summaryText(rows)}\n`);
     writeJson(summaryFile, { date: new Date().toISOString(), command, quick: options.quick, run: platform.run, machine, rows });
     say(`Wrote ${path.relative(process.cwd(), summaryFile)}.`);
-    // latest.json stays small and plain: full-size runs only, profiled ones (slowed, and large) kept in their own files.
-    if (!options.quick && !options.profile.length) {
-      const latest = existsSync(latestFile) ? (JSON.parse(readFileSync(latestFile, 'utf8')) as Record<string, unknown>) : {};
-      for (const key of Object.keys(latest)) if (key.endsWith('-profiled')) delete latest[key];
-      writeJson(latestFile, { ...latest, ...records });
-      say(`Updated ${path.relative(process.cwd(), latestFile)}.`);
-    }
     client.close();
     say('Stopping the services and removing this run\'s databases, Redis keys and Kafka topics.');
     await shutdown();
+    if (failed.size) throw new Error(`${[...failed.keys()].join(', ')} failed (logs kept in ${platform.logDir}).`);
     if (!options.keepLogs) rmSync(platform.logDir, { recursive: true, force: true });
   } finally {
     if (!shuttingDown) say('Stopping the services and removing this run\'s databases, Redis keys and Kafka topics.');

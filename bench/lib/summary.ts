@@ -50,15 +50,16 @@ interface BatchedFigures {
 
 /**
  * Every row of issue 10's aims table from this run's records (a row whose scenario did not
- * run says so). The thresholds are the issue's; `met` only reads them, nothing is asserted.
+ * run, or failed, says so). The thresholds are the issue's; `met` only reads them, nothing is asserted.
  */
-export function summaryRows(records: readonly RunRecord[]): SummaryRow[] {
+export function summaryRows(records: readonly RunRecord[], failed: ReadonlyMap<string, string> = new Map()): SummaryRow[] {
   const find = (scenario: string) => records.find((record) => record.scenario === scenario);
   const rows: SummaryRow[] = [];
   const row = (scenario: string, measure: string, aim: string, build: (figures: Record<string, unknown>) => Omit<SummaryRow, 'measure' | 'aim' | 'file'>) => {
     const record = find(scenario);
     if (!record) {
-      rows.push({ measure, aim, measured: `not in this run (--scenario ${scenario})`, met: null, file: null, values: {} });
+      const failure = failed.get(scenario);
+      rows.push({ measure, aim, measured: failure ? `${scenario} failed: ${failure.slice(0, 200)}` : `not in this run (--scenario ${scenario})`, met: null, file: null, values: {} });
       return;
     }
     try {
