@@ -12,6 +12,7 @@ import {
   type Role,
   type TopicName,
 } from '@waimai/platform';
+import type { CarriedState } from './carried-state';
 import { dispatchActivityCounter } from './dispatch-activity';
 
 /**
@@ -40,8 +41,11 @@ interface CatalogEntry<Data> {
 
 /** What one routed event asks of each subscriber it reaches. */
 export type EventAction =
-  /** Load this entity through `entityField` and run the subscription's selection set on it. */
-  | { kind: 'entity'; entityId: string }
+  /**
+   * Load this entity through `entityField` and run the subscription's selection set on it; or,
+   * when the event carries the entity (`state`), answer from that and load only what it lacks.
+   */
+  | { kind: 'entity'; entityId: string; state?: CarriedState }
   /** Run the subscription's selection set on this value, built in the gateway (a local source). */
   | { kind: 'payload'; payload: Record<string, unknown> }
   /** End the subscription with this error (graphql-ws `error` message). */
@@ -59,7 +63,18 @@ export interface RoutedEvent {
  * subscriber on this process, on data parsed with the catalog's schema.
  */
 export type FeedDefinition<Data> =
-  | { keys(event: SourceEvent<Data>): readonly string[]; entityId(event: SourceEvent<Data>): string }
+  | {
+      keys(event: SourceEvent<Data>): readonly string[];
+      entityId(event: SourceEvent<Data>): string;
+      /**
+       * Event-carried state: the entity as this event carries it, shaped as the API schema's
+       * type (field names, plain objects; leave out what the event does not say), or undefined
+       * when it carries nothing (an older event). Everything in it must be what every
+       * subscriber the keys name may see: the event goes to them without a load that would
+       * check it.
+       */
+      carries?(event: SourceEvent<Data>): CarriedState | undefined;
+    }
   | { keys(event: SourceEvent<Data>): readonly string[]; ends(event: SourceEvent<Data>): GraphQLError };
 
 /** A feed with its data type erased behind parsing, so one field can take several event types. */
@@ -83,7 +98,11 @@ export function feed<Data>(event: CatalogEntry<Data>, definition: FeedDefinition
       const parsed: SourceEvent<Data> = { ...envelope, data: data.data };
       return {
         keys: definition.keys(parsed),
-        action: () => ('ends' in definition ? { kind: 'end', error: definition.ends(parsed) } : { kind: 'entity', entityId: definition.entityId(parsed) }),
+        action: (): EventAction => {
+          if ('ends' in definition) return { kind: 'end', error: definition.ends(parsed) };
+          const state = definition.carries?.(parsed);
+          return state ? { kind: 'entity', entityId: definition.entityId(parsed), state } : { kind: 'entity', entityId: definition.entityId(parsed) };
+        },
       };
     },
   };
@@ -236,10 +255,25 @@ export const eventSources: Readonly<Record<string, EventSource>> = {
       feed(OrderOffered, {
         keys: ({ data }) => [data.riderId, watchingRider(data.riderId), EVERYONE],
         entityId: ({ data }) => data.offerId,
+        // The offer, and the order as the offered rider may see it (orders built it when it
+        // accepted the round): both seen by the rider it goes to and by staff.
+        carries: ({ data }) => ({
+          id: data.offerId,
+          orderId: data.orderId,
+          riderId: data.riderId,
+          round: data.round,
+          distanceMeters: data.distanceMeters,
+          expiresAt: data.expiresAt,
+          status: data.kind === 'ASSIGNED' ? 'ASSIGNED' : 'OFFERED',
+          ...(data.createdAt ? { createdAt: data.createdAt } : {}),
+          ...(data.order ? { order: data.order } : {}),
+        }),
       }),
       feed(OrderWithdrawn, {
         keys: ({ data }) => [data.riderId, watchingRider(data.riderId), EVERYONE],
         entityId: ({ data }) => data.offerId,
+        // What the frame says about itself; the order (null for the rider now, not for staff) is loaded.
+        carries: ({ data }) => ({ id: data.offerId, orderId: data.orderId, riderId: data.riderId, status: 'WITHDRAWN', createdAt: data.at }),
       }),
       // The rider's own key only: staff watching the rider keep watching.
       feed(RiderUpdated, {

@@ -12,6 +12,7 @@ export { EventRouter } from './event-router';
 export { startEventFeed, type EventFeed } from './event-feed';
 export { buildManifest, loadManifest, sha256, type TrustedDocumentManifest } from './trusted-documents';
 export { entityQueryFor, rootFieldOf, type EntityQuery } from './entity-query';
+export { carriedStateAnswerer, entityLoadersOf, type CarriedState } from './carried-state';
 export { staffExampleTabs, STAFF_EXAMPLES, type PlaygroundTab } from './playground';
 
 export async function main(): Promise<void> {

@@ -36,6 +36,11 @@ export const subscriptionMetrics = {
     help: 'Routed events not sent, by root field and reason (not_visible: the caller may not see the entity; slow_socket: the socket was closed for falling behind; closed: the subscription ended first).',
     labelNames: ['field', 'reason'] as const,
   }),
+  eventAnswers: new Counter({
+    name: 'waimai_gateway_event_answers_total',
+    help: 'Entity events answered for a subscriber, by root field and source: event (from the state the event carries alone), event_and_load (plus a load of what it lacked), query (the entity loaded through the supergraph).',
+    labelNames: ['field', 'source'] as const,
+  }),
   slowSocketsClosed: new Counter({
     name: 'waimai_gateway_slow_sockets_closed_total',
     help: 'Websockets closed with 1013 because their pending events exceeded the per-socket bound.',

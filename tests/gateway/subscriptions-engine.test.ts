@@ -1,6 +1,6 @@
 import { Kafka } from 'kafkajs';
 import { getNamedType, parse, print, validate, type GraphQLSchema } from 'graphql';
-import { entityQueryFor, eventSources, rootFieldOf } from '@waimai/gateway';
+import { carriedStateAnswerer, createDocumentGuard, entityLoadersOf, entityQueryFor, eventSources, limitsFromConfig, loadGatewayConfig, rootFieldOf } from '@waimai/gateway';
 import { createKafkaEventBus, createLogger, newEvent, OrderOffered, Topics } from '@waimai/platform';
 import {
   anActor,
@@ -90,6 +90,86 @@ describe('the entity query run per event', () => {
 
     expect(built.query).toBe(print(parse('query ($entityId2: ID!) { orderUpdated: order(id: $entityId2) { id } }')));
     expect(built.variables).toEqual({});
+  });
+});
+
+describe('events that carry their entity (event-carried state)', () => {
+  const offered = {
+    id: 'offer-1',
+    orderId: 'order-1',
+    riderId: 'rider-1',
+    round: 1,
+    distanceMeters: 420,
+    expiresAt: '2026-01-01T00:15:00.000Z',
+    status: 'OFFERED',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    order: {
+      id: 'order-1',
+      status: 'NOTIFIED',
+      totalCents: 4200,
+      deliveryAddress: '1 Road',
+      deliveryLocation: { lat: 31.2, lng: 121.4 },
+      deadlineAt: '2026-01-01T00:45:00.000Z',
+      merchant: { id: 'merchant-1', location: { lat: 31.21, lng: 121.41 } },
+    },
+  };
+  function answererFor(query: string, variables: Record<string, unknown> = {}) {
+    const document = parse(query);
+    const operation = document.definitions.find((definition) => definition.kind === 'OperationDefinition');
+    if (operation?.kind !== 'OperationDefinition') throw new Error('expected an operation');
+    const guard = createDocumentGuard(limitsFromConfig(loadGatewayConfig({})));
+    return carriedStateAnswerer({ schema, document, operation, field: 'orderOffers', variables, guard, loaders: entityLoadersOf(schema) });
+  }
+  /** The supergraph as seen by the answerer: records what it was asked, answers with `answer`. */
+  function supergraph(answer: (request: { query: string; variables: Record<string, unknown> }) => Record<string, unknown> | null) {
+    const asked: Array<{ query: string; variables: Record<string, unknown> }> = [];
+    return {
+      asked,
+      load: async (request: { query: string; operationName: string | undefined; variables: Record<string, unknown> }) => {
+        asked.push({ query: request.query, variables: request.variables });
+        return { data: answer(request) };
+      },
+    };
+  }
+
+  it('finds, per object type, the Query field that loads one by id', () => {
+    const loaders = entityLoadersOf(schema);
+    expect([loaders.get('Order'), loaders.get('Merchant'), loaders.get('OrderOffer'), loaders.get('Rider')]).toEqual(['order', 'merchant', 'orderOffer', 'rider']);
+  });
+
+  it('a selection the event covers is answered from it alone, with aliases, fragments and directives applied as in a query', async () => {
+    const answerer = answererFor(`subscription Watch($full: Boolean!) { offers: orderOffers { ...Offer order { id state: status total: totalCents @include(if: $full) } } }
+      fragment Offer on OrderOffer { id status riderId round expiresAt }`, { full: false });
+    const graph = supergraph(() => null);
+
+    const answered = await answerer.answer(offered, graph.load);
+
+    expect(answered).toEqual({ result: { data: { offers: { id: 'offer-1', status: 'OFFERED', riderId: 'rider-1', round: 1, expiresAt: '2026-01-01T00:15:00.000Z', order: { id: 'order-1', state: 'NOTIFIED' } } } }, loads: 0 });
+    expect(graph.asked).toEqual([]);
+  });
+
+  it("what the event lacks is loaded through the supergraph for the nearest object with an id: the merchant's name and address, by merchant(id:)", async () => {
+    const answerer = answererFor(`subscription OrderOffers { orderOffers { id distanceMeters order { id status merchant { id shop: name address location { lat lng } } } } }`);
+    const graph = supergraph(() => ({ loaded: { id: 'merchant-1', shop: 'Noodles', address: '2 Street', location: { lat: 31.21, lng: 121.41 } } }));
+
+    const answered = await answerer.answer(offered, graph.load);
+
+    expect(graph.asked).toEqual([
+      { query: print(parse('query OrderOffers($entityId: ID!) { loaded: merchant(id: $entityId) { id shop: name address location { lat lng } } }')), variables: { entityId: 'merchant-1' } },
+    ]);
+    expect(answered).toEqual({
+      result: { data: { orderOffers: { id: 'offer-1', distanceMeters: 420, order: { id: 'order-1', status: 'NOTIFIED', merchant: { id: 'merchant-1', shop: 'Noodles', address: '2 Street', location: { lat: 31.21, lng: 121.41 } } } } } },
+      loads: 1,
+    });
+  });
+
+  it('answers why not (the whole entity is then loaded as before) when the entity itself lacks a field, or a load answers null', async () => {
+    const { order: _order, ...withoutOrder } = offered;
+    const graph = supergraph(() => ({ loaded: null }));
+
+    expect(await answererFor('subscription { orderOffers { id order { id } } }').answer(withoutOrder, graph.load)).toEqual({ fallback: 'the entity itself lacks fields under orderOffers' });
+    expect(await answererFor('subscription { orderOffers { id order { merchant { name } } } }').answer(offered, graph.load)).toEqual({ fallback: 'loading orderOffers.order.merchant answered null' });
+    expect(graph.asked).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,21 @@
-import { aMerchant, anOrder, aRiderAt, eventually, gql, north, ORDER_OFFERS, payOrder, startStack, subscribe, type GraphQLSubscription, type Stack } from '@waimai/testkit';
+import { createKafkaEventBus, createLogger, newEvent, OrderOffered, Topics } from '@waimai/platform';
+import {
+  aMerchant,
+  anActor,
+  anOrder,
+  aRiderAt,
+  contractOperation,
+  eventually,
+  gql,
+  north,
+  ORDER_OFFERS,
+  payOrder,
+  startStack,
+  subscribe,
+  testInfraConfig,
+  type GraphQLSubscription,
+  type Stack,
+} from '@waimai/testkit';
 
 interface Offered {
   orderOffers: {
@@ -84,5 +101,75 @@ describe('orderOffers end to end', () => {
     const pending = await gql<{ pendingOrderOffers: Array<{ id: string; order: { id: string } }> }>(stack.graphqlUrl, '{ pendingOrderOffers { id order { id } } }', {}, rider.token);
 
     expect(pending.data?.pendingOrderOffers).toContainEqual({ id: offer.data?.orderOffers.id, order: { id: order.id } });
+  });
+
+  /** waimai_gateway_event_answers_total for orderOffers, by source, from the gateway's /metrics. */
+  async function answers(): Promise<Record<string, number>> {
+    const text = await (await fetch(`${stack.gateway.adminUrl}/metrics`)).text();
+    const counts: Record<string, number> = { event: 0, event_and_load: 0, query: 0 };
+    for (const [, source, value] of text.matchAll(/^waimai_gateway_event_answers_total\{field="orderOffers",source="(\w+)"\} (\d+)$/gm)) counts[source!] = Number(value);
+    return counts;
+  }
+
+  it("an offer frame is answered from the state its event carries (the offer, and the order as orders showed it to the offered riders), loading only the merchant's name and address; a staff console watching the rider gets its frame from the event alone", async () => {
+    const merchant = await aMerchant(stack);
+    const rider = await aRiderAt(stack, north(merchant.location, 250));
+    const operator = await anActor('OPERATOR');
+    const riderSocket = offersFor(rider.token);
+    const watching = subscribe<{ orderOffers: Record<string, unknown> }>(stack.wsUrl, operator.token, contractOperation('WatchOrderOffers'), { riderId: rider.sub });
+    open.push(watching as GraphQLSubscription<unknown>);
+    await eventually(() => stack.gateway.events.listeners('orderOffers', rider.sub) === 1 && stack.gateway.events.listeners('orderOffers', `watch:${rider.sub}`) === 1, 10_000, 'both subscriptions');
+    const before = await answers();
+    const order = await anOrder(stack, merchant);
+
+    await payOrder(stack, order.id, order.customer.token);
+    const [offer, watched] = await Promise.all([riderSocket.next(30_000), watching.next(30_000)]);
+
+    expect(offer.data?.orderOffers.order).toEqual({
+      id: order.id,
+      status: 'NOTIFIED',
+      totalCents: order.totalCents,
+      deliveryAddress: expect.any(String),
+      deliveryLocation: { lat: expect.any(Number), lng: expect.any(Number) },
+      merchant: { id: merchant.id, name: merchant.name, address: expect.any(String), location: merchant.location },
+    });
+    expect(watched.data?.orderOffers).toEqual({
+      id: offer.data?.orderOffers.id,
+      status: 'OFFERED',
+      orderId: order.id,
+      riderId: rider.sub,
+      round: 1,
+      distanceMeters: offer.data?.orderOffers.distanceMeters,
+      expiresAt: offer.data?.orderOffers.expiresAt,
+      order: { id: order.id, status: 'NOTIFIED' },
+    });
+    const after = await answers();
+    expect({ event: after.event! - before.event!, event_and_load: after.event_and_load! - before.event_and_load!, query: after.query! - before.query! }).toEqual({ event: 1, event_and_load: 1, query: 0 });
+  });
+
+  it('an older OrderOffered that carries no order is answered by loading the offer through the supergraph, as before', async () => {
+    const merchant = await aMerchant(stack);
+    const rider = await aRiderAt(stack, north(merchant.location, 150));
+    const socket = offersFor(rider.token);
+    await eventually(() => stack.gateway.events.listeners('orderOffers', rider.sub) === 1, 10_000, 'the offers subscription');
+    const order = await anOrder(stack, merchant);
+    await payOrder(stack, order.id, order.customer.token);
+    const first = (await socket.next(30_000)).data!.orderOffers;
+    const before = await answers();
+    const bus = createKafkaEventBus({ ...testInfraConfig(), KAFKA_TOPIC_PREFIX: stack.env.KAFKA_TOPIC_PREFIX ?? '' }, 'offers-test', createLogger('test', 'warn'));
+
+    try {
+      // The same offer again, as a dispatcher from before event-carried state wrote it.
+      await bus.publish(Topics.dispatchOffers, [
+        newEvent(OrderOffered, rider.sub, { offerId: first.id, orderId: order.id, riderId: rider.sub, round: 1, distanceMeters: first.distanceMeters, expiresAt: first.expiresAt }),
+      ]);
+      const again = await socket.next(30_000);
+
+      // The order as riders and orders show it now: null once the offer ran out (a slow run).
+      expect(again.data?.orderOffers).toEqual({ ...first, order: again.data?.orderOffers.order === null ? null : first.order });
+      expect((await answers()).query).toBe(before.query! + 1);
+    } finally {
+      await bus.close();
+    }
   });
 });

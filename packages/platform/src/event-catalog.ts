@@ -137,6 +137,24 @@ export type PaymentSucceededData = z.infer<typeof PaymentSucceeded.data>;
 export type PaymentFailedData = z.infer<typeof PaymentFailed.data>;
 export type PaymentRefundedData = z.infer<typeof PaymentRefunded.data>;
 
+/**
+ * The order as a rider holding a live offer for it may see it: the fields of the supergraph's
+ * `Order` that a rider's offer screen shows, and its merchant's id and location. Built by
+ * orders (the owner) when it accepts a dispatch round (notifyOffers' answer), and carried in
+ * OrderOffered so that the gateway answers an offer frame without loading the order again
+ * (event-carried state, docs/subscriptions.md). Fields named and shaped as in the API schema.
+ */
+export const offeredOrderView = z.object({
+  id: z.string(),
+  status: z.enum(orderStatuses),
+  totalCents: z.number().int(),
+  deliveryAddress: z.string(),
+  deliveryLocation: point,
+  deadlineAt: z.string(),
+  merchant: z.object({ id: z.string(), location: point }),
+});
+export type OfferedOrderView = z.infer<typeof offeredOrderView>;
+
 /** dispatch.offers — one per rider offered an order, key = rider id, so one rider's offers stay in order. */
 export const OrderOffered = defineEvent({
   type: 'OrderOffered',
@@ -153,6 +171,13 @@ export const OrderOffered = defineEvent({
      * (reassignOrder). Absent in events written before reassignment existed: an offer.
      */
     kind: z.enum(['OFFER', 'ASSIGNED']).optional(),
+    /** When the offer was written (OrderOffer.createdAt). Absent in older events. */
+    createdAt: z.string().optional(),
+    /**
+     * The order as the offered rider may see it when the round went out (orders' view, above).
+     * Absent in older events and in ASSIGNED notices: the gateway then loads the order.
+     */
+    order: offeredOrderView.optional(),
   }),
 });
 export type OrderOfferedData = z.infer<typeof OrderOffered.data>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { orderStatuses } from '../event-catalog';
+import { offeredOrderView, orderStatuses } from '../event-catalog';
 import { defineInternalApi, defineInternalCall, noBody } from './definition';
 import type { InternalClient } from './client';
 
@@ -58,7 +58,13 @@ export const ordersApi = defineInternalApi({
         riderIds: z.array(z.string().min(1)).max(500),
         expiresAt: z.string().datetime(),
       }),
-      response: z.object({ id: z.string(), status: z.enum(orderStatuses), dispatchRound: z.number().int() }),
+      response: z.object({
+        id: z.string(),
+        status: z.enum(orderStatuses),
+        dispatchRound: z.number().int(),
+        /** The order as the offered riders may see it; the dispatcher carries it in their OrderOffered events. Optional: older orders services do not send it. */
+        offerView: offeredOrderView.optional(),
+      }),
       refusals: {
         NOT_FOUND: { status: 404, body: message },
         /** The order was grabbed, cancelled or is past this round. */

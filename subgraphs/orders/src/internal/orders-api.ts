@@ -1,11 +1,29 @@
 import type { Express } from 'express';
-import { answer, DomainError, ErrorCode, mountInternalApi, ordersApi, refuse, type InternalSigner, type Logger } from '@waimai/platform';
+import { answer, DomainError, ErrorCode, mountInternalApi, ordersApi, refuse, type InternalSigner, type Logger, type OfferedOrderView } from '@waimai/platform';
+import type { OrderRow } from '../db/schema';
 import type { OrderStore } from '../db/order-store';
 import type { OrderService } from '../domain/orders';
 
 /** A step the dispatcher asked for was refused: the order is gone, or moved on past it. */
 function refusalOf(err: DomainError) {
   return err.code === ErrorCode.NOT_FOUND ? refuse('NOT_FOUND', { message: err.message }) : refuse('ORDER_MOVED_ON', { message: err.message });
+}
+
+/**
+ * The order as the riders just offered it may see it (canSeeOrder lets a rider holding a live
+ * offer see the whole order; this is the part an offer shows), carried in their OrderOffered
+ * events so that the gateway does not load the order once per rider.
+ */
+function offerViewOf(order: OrderRow): OfferedOrderView {
+  return {
+    id: order.id,
+    status: order.status,
+    totalCents: order.totalCents,
+    deliveryAddress: order.deliveryAddress,
+    deliveryLocation: { lat: order.deliveryLat, lng: order.deliveryLng },
+    deadlineAt: order.deadlineAt.toISOString(),
+    merchant: { id: order.merchantId, location: { lat: order.merchantLat, lng: order.merchantLng } },
+  };
 }
 
 /** Serves `ordersApi` (packages/platform) to payments, the riders dispatcher and products. */
@@ -37,7 +55,7 @@ export function mountOrdersApi(app: Express, store: OrderStore, service: OrderSe
       async notifyOffers({ params, body }) {
         try {
           const order = await service.notify(params.orderId, body.round, body.riderIds, new Date(body.expiresAt));
-          return answer({ id: order.id, status: order.status, dispatchRound: order.dispatchRound });
+          return answer({ id: order.id, status: order.status, dispatchRound: order.dispatchRound, offerView: offerViewOf(order) });
         } catch (err) {
           if (err instanceof DomainError) return refusalOf(err);
           throw err;

@@ -12,6 +12,7 @@ import {
   type OutboxRelay,
   type Transaction,
   type CatalogEvent,
+  type OfferedOrderView,
 } from '@waimai/platform';
 import type { DispatchStore, NewNotice, ProcessedKey, RoundPlan } from '../db/dispatch-store';
 import type { LocationIndex } from '../db/location-index';
@@ -54,8 +55,12 @@ export interface DispatcherDeps {
   hooks?: DispatchHooks;
 }
 
-/** OrderOffered for an offer, or for an ASSIGNED notice (the same frame on the rider's socket). */
-function offerEvent(offer: OrderOfferRow) {
+/**
+ * OrderOffered for an offer, or for an ASSIGNED notice (the same frame on the rider's socket).
+ * `order`: the order as the offered rider may see it, as orders answered the round; carried in
+ * the event so that the gateway answers the rider's frame from it (docs/subscriptions.md).
+ */
+function offerEvent(offer: OrderOfferRow, order?: OfferedOrderView) {
   return newEvent(OrderOffered, offer.riderId, {
     offerId: offer.id,
     orderId: offer.orderId,
@@ -64,6 +69,8 @@ function offerEvent(offer: OrderOfferRow) {
     distanceMeters: offer.distanceMeters,
     expiresAt: offer.expiresAt.toISOString(),
     kind: offer.status === 'ASSIGNED' ? 'ASSIGNED' : 'OFFER',
+    createdAt: offer.createdAt.toISOString(),
+    ...(order ? { order } : {}),
   });
 }
 
@@ -144,7 +151,8 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
       return;
     }
     await hooks.afterNotify?.(orderId, round);
-    const published = await store.roundAccepted(key, orderId, round, (live) => live.map(offerEvent));
+    const { offerView } = notified.value;
+    const published = await store.roundAccepted(key, orderId, round, (live) => live.map((offer) => offerEvent(offer, offerView)));
     if (published.done && published.value.length) relay.kick();
     log.info({ orderId, round, radiusMeters: plan.round.radiusMeters, riders: riderIds.length }, 'Offered an order to the idle riders near its merchant.');
   }
