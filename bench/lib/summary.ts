@@ -154,7 +154,7 @@ export function summaryRows(records: readonly RunRecord[], failed: ReadonlyMap<s
     const subscribed = figures.subscribed as number;
     const per = figures.perConnection as { heapKiB: number; rssKiB: number };
     const limit = figures.gatewayOpenFilesLimit as number | null | undefined;
-    const limited = typeof limit === 'number' && limit < 20_100 ? ` (the process's open-file limit is ${n(limit)})` : '';
+    const limited = figures.cappedByOpenFilesLimit ? ` (capped: the process's open-file limit is ${n(limit)})` : '';
     return { measured: `${n(subscribed)} subscribed${limited}; ${n(per.heapKiB)} KiB heap, ${n(per.rssKiB)} KiB RSS each (after a full GC)`, met: subscribed >= 20_000 && per.heapKiB <= 16, values: { subscribed, ...per } };
   });
 
