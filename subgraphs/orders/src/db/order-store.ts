@@ -58,6 +58,16 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
     return row;
   }
 
+  // The hottest reads outside a transaction, built once: drizzle's query building (~0.4 ms of CPU
+  // for the orders row's 37 columns, measured on the loaded 2-core VM) is paid at start, not on
+  // every createOrder, grab or event.
+  const byIdOnPrimary = primary.select().from(orders).where(eq(orders.id, sql.placeholder('id'))).prepare();
+  const byKeyOnPrimary = primary
+    .select()
+    .from(orders)
+    .where(and(eq(orders.customerId, sql.placeholder('customerId')), eq(orders.idempotencyKey, sql.placeholder('key'))))
+    .prepare();
+
   return {
     /** Runs `work` in one transaction on the primary: the domain's use cases own it. */
     inTransaction: <T>(work: (tx: Tx) => Promise<T>): Promise<T> => primary.transaction(work),
@@ -72,14 +82,14 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
     byIdIn: (tx: Tx, id: string) => byIdOn(tx, id),
 
     async byIdempotencyKey(customerId: string, key: string): Promise<OrderRow | undefined> {
-      const [row] = await primary
-        .select()
-        .from(orders)
-        .where(and(eq(orders.customerId, customerId), eq(orders.idempotencyKey, key)));
+      const [row] = await byKeyOnPrimary.execute({ customerId, key });
       return row;
     },
 
-    byId: (id: string) => byIdOn(primary, id),
+    async byId(id: string): Promise<OrderRow | undefined> {
+      const [row] = await byIdOnPrimary.execute({ id });
+      return row;
+    },
 
     async byIds(ids: readonly string[]): Promise<OrderRow[]> {
       if (ids.length === 0) return [];

@@ -82,9 +82,11 @@ function writesIn(tx: Tx): StockHoldWrites {
 
 /** Stock holds in MySQL, all on the primary: a hold decides on what was just written. */
 export function createStockStore(primary: Database<ProductsSchema>): StockHoldStore {
+  // Every reserve starts with this read: built once, so drizzle's query building is not paid per order.
+  const holdById = primary.select().from(stockHolds).where(eq(stockHolds.orderId, sql.placeholder('orderId'))).prepare();
   return {
     async holdOf(orderId) {
-      const [hold] = await primary.select().from(stockHolds).where(eq(stockHolds.orderId, orderId));
+      const [hold] = await holdById.execute({ orderId });
       return hold;
     },
 
