@@ -81,6 +81,10 @@ export const kafkaConfig = z.object({
   // (a dead one) is dropped then, even before its session ends. Must cover a live member's
   // slowest event handler (3 s HTTP timeouts) plus a heartbeat.
   KAFKA_REBALANCE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(4000),
+  // 1 000 ms: how long the broker holds an empty fetch; data is handed over as soon as it
+  // arrives whatever this is. Lower wakes idle consumers more often; keep it well under the
+  // rebalance timeout (members learn of a rebalance between fetches).
+  KAFKA_MAX_WAIT_MS: z.coerce.number().int().min(10).max(3000).default(1000),
 });
 
 /**
