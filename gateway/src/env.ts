@@ -58,6 +58,12 @@ const gatewayLimitsConfig = z.object({
   WS_MAX_PENDING_EVENTS: z.coerce.number().int().positive().default(256),
   // 30 s: how long the signed identity for one caller is reused (it is valid for 60 s).
   IDENTITY_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(30),
+  // Identical subgraph queries in flight (same subgraph, body and forwarded identity) are sent
+  // once and their answer shared, as Apollo Router and Hive Gateway do; mutations never are.
+  SUBGRAPH_DEDUPLICATION: booleanFlag.default(true),
+  // 256 keep-alive connections per subgraph at most: far above what one gateway process keeps
+  // busy (a request takes a few ms); beyond, requests wait for a free one.
+  SUBGRAPH_MAX_CONNECTIONS: z.coerce.number().int().positive().default(256),
   // 10 s: a payment provider gives up on a webhook long before that and retries.
   WEBHOOK_PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   // 60 s between sweeps for the subscription consumer groups of gateway processes that died
