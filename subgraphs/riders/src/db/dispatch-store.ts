@@ -256,11 +256,14 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
           .set({ notifiedAt: now, retryAt: null })
           .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round), isNull(dispatchRounds.notifiedAt)));
         if (affectedRows(marked) === 0) return [];
-        // Orders moved on to this round: offers of earlier ones (still live after a redispatch) can no longer be grabbed.
-        await tx
-          .update(orderOffers)
-          .set({ withdrawnAt: now, status: 'WITHDRAWN' })
-          .where(and(eq(orderOffers.orderId, orderId), lt(orderOffers.round, round), ...liveAt(now)));
+        // Orders moved on to this round: offers of earlier ones (still live after a redispatch) can
+        // no longer be grabbed. Round 1 has none: one UPDATE less on every order's first round.
+        if (round > 1) {
+          await tx
+            .update(orderOffers)
+            .set({ withdrawnAt: now, status: 'WITHDRAWN' })
+            .where(and(eq(orderOffers.orderId, orderId), lt(orderOffers.round, round), ...liveAt(now)));
+        }
         const live = await tx
           .select()
           .from(orderOffers)
