@@ -107,7 +107,8 @@ export interface CarriedStateOptions {
  *    `merchant(id:)`); that object's selection is loaded through the supergraph as the
  *    subscriber, and the run is repeated with it;
  * 3. anything else (the root entity itself lacks something, a load answers null or errors, an
- *    error in the run) answers null: the caller then loads the whole entity as before.
+ *    error in the run) answers `{ fallback: why }`: the caller then loads the whole entity as
+ *    before.
  *
  * The carried state is what the producer decided the event's audience may see; the router hands
  * the event only to the subscribers its keys name, exactly as an event that is loaded.

@@ -559,6 +559,9 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): Su
         });
         ctx.extra.caller = caller;
         ctx.extra.clientIp = clientIpOf(ctx.extra.request);
+        // The upgrade request (its headers, raw headers, parser leftovers: a few KiB) is read only
+        // here; graphql-ws would keep it for the socket's life in ctx.extra. Dropped, it is freed.
+        (ctx.extra as { request?: unknown }).request = undefined;
         ctx.extra.backlog = { pending: 0, overflowed: false };
         if (caller.exp !== undefined) {
           const timer = setTimeout(() => socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason), Math.min(MAX_TIMER_MS, Math.max(0, caller.exp * 1000 - Date.now())));
