@@ -1,9 +1,38 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { createGatewayRuntime, type GatewayPlugin } from '@graphql-hive/gateway-runtime';
-import * as httpTransport from '@graphql-mesh/transport-http';
+import { createRequire } from 'node:module';
 import { bearerToken, createTokenVerifier, IDENTITY_HEADER, InvalidTokenError, SUBGRAPHS, type Caller } from '@waimai/platform';
 import { identityForwarder } from '../../lib/identity';
+
+/** The parts of Hive Gateway's runtime used here (its own declarations are kept out: see `load`). */
+interface FetchHookPayload {
+  context: { request?: Request } | object;
+  options: { headers?: unknown };
+  setOptions(options: Record<string, unknown>): void;
+}
+interface HivePlugin {
+  onFetch?(payload: FetchHookPayload): Promise<void> | void;
+}
+type HiveRuntime = http.RequestListener & { getSchema(): unknown; dispose(): unknown };
+interface HiveRuntimeModule {
+  createGatewayRuntime(config: {
+    supergraph: string;
+    graphqlEndpoint: string;
+    landingPage: boolean;
+    logging: string;
+    transports: Record<string, unknown>;
+    plugins(): HivePlugin[];
+  }): HiveRuntime;
+}
+
+/**
+ * Loads Hive Gateway untyped: the declarations of its Yoga server augment graphql's
+ * GraphQLErrorExtensions (`http.headers` as a plain record), and `tsc -p tsconfig.json` checks
+ * this file with the gateway's, whose Apollo errors carry a HeaderMap there.
+ */
+const load = createRequire(__filename);
+const { createGatewayRuntime } = load('@graphql-hive/gateway-runtime') as HiveRuntimeModule;
+const httpTransport = load('@graphql-mesh/transport-http') as unknown;
 
 /**
  * The peer gateway of the bench's `reads` scenario: Hive Gateway's runtime
@@ -47,8 +76,8 @@ const verifyToken = createTokenVerifier({
 });
 const forwardedIdentity = identityForwarder(env('INTERNAL_SECRET'), Number(env('IDENTITY_CACHE_SECONDS', '30')));
 
-/** One caller per client request (an invalid token: anonymous, as ours), read once, by every subgraph fetch of the request. */
-function identityForwarding(): GatewayPlugin {
+/** One caller per client request (an invalid token: anonymous, as ours), verified at its first subgraph fetch and reused by the others. */
+function identityForwarding(): HivePlugin {
   const callers = new WeakMap<object, Promise<Caller>>();
   const callerOf = (request: Request): Promise<Caller> => {
     let caller = callers.get(request);
@@ -65,9 +94,6 @@ function identityForwarding(): GatewayPlugin {
     return caller;
   };
   return {
-    onRequest({ request }) {
-      void callerOf(request);
-    },
     async onFetch({ context, options, setOptions }) {
       const request = 'request' in context ? (context.request as Request | undefined) : undefined;
       const caller = request ? await callerOf(request) : null;
