@@ -145,11 +145,11 @@ async function main(): Promise<void> {
   const available: Record<string, Scenario> = {
     reads: readsScenario,
     orders: ordersScenario,
-    dispatch: dispatchScenario({ stages: options.stages }),
     locations: locationsScenario(options.clients, options.batches),
     connections: connectionsScenario(options.connections),
     grab: grabScenario,
     ads: adsScenario,
+    dispatch: dispatchScenario({ stages: options.stages }),
   };
   const unknown = options.scenarios.filter((name) => !(name in available));
   if (unknown.length) throw new Error(`Unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(available).join(', ')}.`);
@@ -158,7 +158,8 @@ async function main(): Promise<void> {
   const rates = options.stages.map((stage) => stage.rate).join('-');
   const durations = options.stages.map((stage) => stage.durationSeconds).join('-');
   const defaultRates = DEFAULT_DISPATCH_STAGES.map((stage) => stage.rate).join('-');
-  const defaultDurations = DEFAULT_DISPATCH_STAGES.map((stage) => stage.durationSeconds).join('-');
+  // The durations these rates get without --duration: only others name a variant.
+  const defaultDurations = dispatchStages(options.stages.map((stage) => stage.rate), undefined).map((stage) => stage.durationSeconds).join('-');
   const variants: Record<string, string[]> = {
     dispatch: [
       rates !== defaultRates ? `${rates}-per-s` : '',
