@@ -1,3 +1,16 @@
+/**
+ * The peer gateway of the bench's `reads` scenario: Hive Gateway's runtime
+ * (@graphql-hive/gateway-runtime, what the `hive-gateway` CLI of @graphql-hive/gateway runs)
+ * on the same supergraph file as ours, in one Node process like ours, with the identity
+ * forwarded the same way: the client's bearer JWT verified with the platform's
+ * createTokenVerifier, once per request, and the subgraphs' `x-waimai-identity` signed with
+ * the platform's createInternalSigner, one signed token per caller reused for
+ * IDENTITY_CACHE_SECONDS (30 s), as our gateway's createIdentityForwarder does
+ * (lib/identity.ts). Everything else is Hive Gateway's defaults.
+ *
+ * Environment (set by the bench): HIVE_GATEWAY_PORT, HIVE_GATEWAY_ADMIN_PORT, SUPERGRAPH_PATH,
+ * JWT_SECRET, INTERNAL_SECRET, the subgraphs' URL keys (PRODUCTS_URL, ...).
+ */
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,21 +46,6 @@ interface HiveRuntimeModule {
 const load = createRequire(__filename);
 const { createGatewayRuntime } = load('@graphql-hive/gateway-runtime') as HiveRuntimeModule;
 const httpTransport = load('@graphql-mesh/transport-http') as unknown;
-
-/**
- * The peer gateway of the bench's `reads` scenario: Hive Gateway's runtime
- * (@graphql-hive/gateway-runtime, what the `hive-gateway` CLI of @graphql-hive/gateway runs)
- * on the same supergraph file as ours, in one Node process like ours, with the identity
- * forwarded the same way: the client's bearer JWT verified with the platform's
- * createTokenVerifier, once per request, and the subgraphs' `x-waimai-identity` signed with
- * the platform's createInternalSigner, one signed token per caller reused for
- * IDENTITY_CACHE_SECONDS (30 s), as our gateway's createIdentityForwarder does
- * (lib/identity.ts). Everything
- * else is Hive Gateway's defaults.
- *
- * Environment (set by the bench): HIVE_GATEWAY_PORT, HIVE_GATEWAY_ADMIN_PORT, SUPERGRAPH_PATH,
- * JWT_SECRET, INTERNAL_SECRET, the subgraphs' URL keys (PRODUCTS_URL, ...).
- */
 
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name] ?? fallback;
