@@ -250,9 +250,11 @@ export function createStockService({ store, orders, orphanSeconds, logger }: Sto
           // A suspended shop takes no new orders; holds taken before its suspension stand.
           if (await tx.merchantSuspended(merchantId)) throw new HoldUndone('merchant-suspended');
           if (!(await tx.insertHold(orderId, merchantId))) throw new HoldUndone('held-concurrently');
-          // Not enough left of any line (or it went off sale meanwhile): undo every line of this hold.
-          if (!(await tx.takeStock(lines))) throw new HoldUndone('out-of-stock');
           await tx.insertItems(orderId, lines);
+          // Last, so the products' rows (every concurrent order's hot rows) stay locked only from
+          // this statement to the commit. Not enough left of any line (or it went off sale
+          // meanwhile): the whole hold, items included, is rolled back.
+          if (!(await tx.takeStock(lines))) throw new HoldUndone('out-of-stock');
         });
       } catch (err) {
         if (!(err instanceof HoldUndone)) throw err;
