@@ -238,11 +238,11 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
       return priceBreakdown(lines, discounts, policy.DELIVERY_FEE_CENTS);
     },
 
-    async createOrder(customer: Identity, input: CreateOrderInput): Promise<OrderRow> {
+    async createOrder(customer: Identity, input: CreateOrderInput): Promise<PlacedOrder> {
       const key = input.idempotencyKey ?? null;
       if (key) {
         const existing = await store.byIdempotencyKey(customer.sub, key);
-        if (existing) return existing;
+        if (existing) return { order: existing };
       }
       // The order id is the stock hold's id. With a key it is derived from the customer and the
       // key, so a retry after this process died between the hold and the order row reserves
@@ -351,11 +351,11 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
           await releaseQuietly(orderId);
           if (discounts?.length) await releaseDiscountsQuietly(orderId);
         }
-        if (created) return created;
+        if (created) return { order: created };
         throw err;
       }
       relay.kick();
-      return order;
+      return { order, items, discounts: discountRows };
     },
 
     /** Customer (own order) or staff; only while unpaid. Stock goes back through the event. */
@@ -696,6 +696,16 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
   };
 }
 export type OrderService = ReturnType<typeof createOrderService>;
+
+/**
+ * What createOrder answers: the order and, when this call wrote it, the items and discounts it
+ * wrote with it (the request's loaders are primed with them instead of reading them back).
+ */
+export interface PlacedOrder {
+  order: OrderRow;
+  items?: OrderItemRow[];
+  discounts?: OrderDiscountRow[];
+}
 
 /** A refusal of products' stock API about the items or the shop, as the contract's error. */
 function throwItemsRefusal(
