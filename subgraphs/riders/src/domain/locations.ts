@@ -1,4 +1,4 @@
-import { BadUserInputError, geoPointInput, type FieldProblem } from '@waimai/platform';
+import { BadUserInputError, type FieldProblem } from '@waimai/platform';
 import { TRAIL_MAX_POINTS, TRAIL_SECONDS, type TimedPoint } from '../db/location-index';
 
 /** 100 points: what a phone buffers in a minute or two at a fix a second; about 8 KB of JSON. */
@@ -30,10 +30,9 @@ export function locationBatch(points: readonly LocationPointInput[], now: Date):
   const latest = now.getTime() + CLOCK_SKEW_MS;
   let previous = Number.NEGATIVE_INFINITY;
   points.slice(0, MAX_POINTS_PER_BATCH).forEach((point, i) => {
-    const coordinates = geoPointInput.safeParse({ lat: point.lat, lng: point.lng });
-    if (!coordinates.success) {
-      for (const issue of coordinates.error.issues) problems.push({ field: ['points', i, ...issue.path].join('.'), message: issue.message });
-    }
+    // geoPointInput's ranges and messages, checked by hand: a zod parse per point was 6% of a batch's CPU.
+    if (!(point.lat >= -90 && point.lat <= 90)) problems.push({ field: `points.${i}.lat`, message: 'latitude must be within [-90, 90]' });
+    if (!(point.lng >= -180 && point.lng <= 180)) problems.push({ field: `points.${i}.lng`, message: 'longitude must be within [-180, 180]' });
     const at = point.recordedAt.getTime();
     if (at > latest) problems.push({ field: `points.${i}.recordedAt`, message: `must not be more than ${CLOCK_SKEW_MS / 1000} s ahead of the server's clock` });
     else if (at < earliest) problems.push({ field: `points.${i}.recordedAt`, message: `must not be more than ${MAX_POINT_AGE_MS / 1000} s old` });
