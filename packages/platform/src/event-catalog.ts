@@ -139,8 +139,9 @@ export type PaymentRefundedData = z.infer<typeof PaymentRefunded.data>;
 
 /**
  * The order as a rider holding a live offer for it may see it: the fields of the supergraph's
- * `Order` that a rider's offer screen shows, and its merchant's id and location. Built by
- * orders (the owner) when it accepts a dispatch round (notifyOffers' answer), and carried in
+ * `Order` that a rider's offer screen shows, and its merchant's id and location (and public name
+ * and address, from products). Built by orders (the owner) when it accepts a dispatch round
+ * (notifyOffers' answer), with the shop's card from products (the dispatcher), and carried in
  * OrderOffered so that the gateway answers an offer frame without loading the order again
  * (event-carried state, docs/subscriptions.md). Fields named and shaped as in the API schema.
  */
@@ -151,7 +152,8 @@ export const offeredOrderView = z.object({
   deliveryAddress: z.string(),
   deliveryLocation: point,
   deadlineAt: z.string(),
-  merchant: z.object({ id: z.string(), location: point }),
+  /** The shop: its id and location (orders' snapshot); its name and address when products answered them for the round (the dispatcher asks). */
+  merchant: z.object({ id: z.string(), location: point, name: z.string().optional(), address: z.string().optional() }),
 });
 export type OfferedOrderView = z.infer<typeof offeredOrderView>;
 

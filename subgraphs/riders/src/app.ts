@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { connectRedis, createInternalClient, ordersApi, startSubgraphService, Topics, typeDefsFrom, worker, type ConnectOptions, type Logger, type RunningSubgraphService } from '@waimai/platform';
+import { connectRedis, createInternalClient, merchantsApi, ordersApi, startSubgraphService, Topics, typeDefsFrom, worker, type ConnectOptions, type Logger, type RunningSubgraphService } from '@waimai/platform';
 import type { RidersConfig } from './env';
 import { createContext, type RidersStores } from './context';
 import { ridersSchema } from './db/schema';
@@ -58,6 +58,7 @@ export async function startRidersSubgraph(config: RidersConfig, logger: Logger, 
         signer,
         timeoutMs: config.ORDERS_API_TIMEOUT_MS,
       }),
+      merchants: createInternalClient(merchantsApi, { baseUrl: config.PRODUCTS_URL, caller: 'riders', signer, timeoutMs: config.MERCHANTS_API_TIMEOUT_MS }),
       relay,
       policy: config,
       logger,

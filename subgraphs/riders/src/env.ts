@@ -32,6 +32,9 @@ const ridersConfig = runtimeConfig
     DISPATCH_GIVE_UP_SECONDS: z.coerce.number().positive().default(600),
     // 3 s: the notify call sits between a paid order and the riders' phones.
     ORDERS_API_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+    // 2 s, as operations': the dispatcher reads a shop's card from products beside the notify
+    // call and never waits for it past that call (docs/subscriptions.md, event-carried state).
+    MERCHANTS_API_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
     // 30 s: how stale the location kept in MySQL may be; Redis always has the live one.
     LOCATION_PERSIST_SECONDS: z.coerce.number().positive().default(30),
     // 5 s: riders silent past RIDER_LOCATION_TTL_SECONDS leave the idle set within this much more.

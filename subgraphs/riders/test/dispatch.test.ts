@@ -86,6 +86,9 @@ describe('dispatching a paid order', () => {
       offerId: nearestOffer!.id,
       distanceMeters: nearestOffer!.distanceMeters,
       expiresAt: nearestOffer!.expiresAt.toISOString(),
+      createdAt: nearestOffer!.createdAt.toISOString(),
+      // Event-carried state: the order as orders showed it to the offered riders.
+      order: { id: order.id, status: 'NOTIFIED', merchant: { id: merchant.id } },
     });
     expect(pending).toEqual([
       { id: nearestOffer!.id, riderId: nearest.sub, round: 1, distanceMeters: nearestOffer!.distanceMeters, expiresAt: nearestOffer!.expiresAt.toISOString(), order: { id: order.id } },

@@ -13,6 +13,8 @@ import {
   type Transaction,
   type CatalogEvent,
   type OfferedOrderView,
+  type MerchantCardAnswer,
+  type MerchantsApiClient,
 } from '@waimai/platform';
 import type { DispatchStore, NewNotice, ProcessedKey, RoundPlan } from '../db/dispatch-store';
 import type { LocationIndex } from '../db/location-index';
@@ -49,6 +51,8 @@ export interface DispatcherDeps {
   riderService: RiderService;
   index: LocationIndex;
   orders: OrdersApiClient;
+  /** Products' merchants API: a shop's public card, carried in the round's offers. */
+  merchants?: Pick<MerchantsApiClient, 'merchantCard'>;
   relay: Pick<OutboxRelay, 'kick'>;
   policy: DispatcherPolicy;
   logger: Logger;
@@ -72,6 +76,14 @@ function offerEvent(offer: OrderOfferRow, order?: OfferedOrderView) {
     createdAt: offer.createdAt.toISOString(),
     ...(order ? { order } : {}),
   });
+}
+
+type MerchantCard = NonNullable<MerchantCardAnswer['card']>;
+
+/** Orders' view of the order with products' card of its shop (name, address), when both are known and name the same shop. */
+function withMerchantCard(view: OfferedOrderView | undefined, card: MerchantCard | null): OfferedOrderView | undefined {
+  if (!view || !card || card.id !== view.merchant.id) return view;
+  return { ...view, merchant: { ...view.merchant, name: card.name, address: card.address, location: card.location } };
 }
 
 /** OrderWithdrawn for a WITHDRAWN notice: the frame the rider's socket loads by its id. */
@@ -100,7 +112,7 @@ function withdrawnEvent(notice: OrderOfferRow, reason: 'REASSIGNED' | 'CANCELLED
  * after the order's first round, orders flags the order needsAttention instead, and the
  * round is not retried again: operations take over, as after the last round.
  */
-export function createDispatcher({ store, riders, riderService, index, orders, relay, policy, logger, hooks = {} }: DispatcherDeps) {
+export function createDispatcher({ store, riders, riderService, index, orders, merchants, relay, policy, logger, hooks = {} }: DispatcherDeps) {
   const log = logger.child({ component: 'dispatcher' });
 
   const secondsFrom = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);
@@ -136,12 +148,25 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
 
   /**
    * Tells orders about a planned round with riders and publishes its offers once orders
-   * accepted it. `key` is the order event's processed row (null from the retry sweep).
+   * accepted it. `key` is the order event's processed row (null from the retry sweep);
+   * `merchantId`, when known, lets the offers carry the shop's card.
    */
-  async function sendRound(key: ProcessedKey, plan: RoundPlan): Promise<void> {
+  async function sendRound(key: ProcessedKey, plan: RoundPlan, merchantId?: string): Promise<void> {
     const { orderId, round } = plan.round;
     // A round a redispatch took over keeps the offers it replaced, withdrawn: orders hears of the live ones only.
     const riderIds = plan.offers.filter((offer) => offer.status === 'OFFERED').map((offer) => offer.riderId);
+    // The shop's public card, asked of products beside the notify call and used only if it is
+    // there when orders answered: the offers never wait for products (without it the gateway
+    // loads the merchant per rider, as it would for an older event).
+    let card: MerchantCard | null = null;
+    if (merchants && merchantId) {
+      void merchants.merchantCard({ params: { merchantId } }).then(
+        (answered) => {
+          card = answered.value.card;
+        },
+        (err: unknown) => log.warn({ err, orderId }, 'Products did not answer the shop\'s card; the offers go out without it.'),
+      );
+    }
     const notified = await orders.notifyOffers({ params: { orderId }, body: { round, riderIds, expiresAt: plan.round.expiresAt.toISOString() } });
     if (!notified.ok) {
       const fields = { orderId, round, refusal: notified.refusal.code };
@@ -151,7 +176,7 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
       return;
     }
     await hooks.afterNotify?.(orderId, round);
-    const { offerView } = notified.value;
+    const offerView = withMerchantCard(notified.value.offerView, card);
     const published = await store.roundAccepted(key, orderId, round, (live) => live.map((offer) => offerEvent(offer, offerView)));
     if (published.done && published.value.length) relay.kick();
     log.info({ orderId, round, radiusMeters: plan.round.radiusMeters, riders: riderIds.length }, 'Offered an order to the idle riders near its merchant.');
@@ -167,7 +192,7 @@ export function createDispatcher({ store, riders, riderService, index, orders, r
       await store.once(DISPATCH_CONSUMER, eventId, async () => undefined);
       return;
     }
-    await sendRound({ consumer: DISPATCH_CONSUMER, eventId }, plan);
+    await sendRound({ consumer: DISPATCH_CONSUMER, eventId }, plan, change.merchantId);
   }
 
   /**
