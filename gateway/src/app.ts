@@ -4,9 +4,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
-import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
+import type { Express, RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import {
   answerInJson,
@@ -15,10 +13,11 @@ import {
   createHttpApp,
   listen,
   maskErrors,
+  pathMatcher,
+  withFastPath,
   operationMetricsPlugin,
   startAdminServer,
   type AdminServer,
-  type Caller,
   type Logger,
   type ReadinessCheck,
   type Redis,
@@ -29,20 +28,20 @@ import {
   type SubgraphName,
 } from '@waimai/platform';
 import type { GatewayConfig } from './env';
-import { createCallerResolver, createIdentityForwarder, type CallerResolver, type GatewayContext } from './caller';
+import { createCallerResolver, createIdentityForwarder, type GatewayContext } from './caller';
 import { createDocumentGuard, limitsFromConfig, tokenLimitError, type DocumentGuard } from './limits';
 import { createRateLimits, type RateLimits } from './rate-limits';
-import { clientRequestErrors, documentLimits, generalRateLimit, ipRateLimit, requestPolicyPlugin } from './request-policy';
+import { clientRequestErrors, ipRateLimit, requestPolicyPlugin } from './request-policy';
 import { playgroundAssets, sendPlayground, wantsPlayground } from './playground';
 import { startEventFeed, type EventFeed } from './event-feed';
 import { EventRouter } from './event-router';
 import { eventSources, sourceTopics } from './event-sources';
 import { attachSubscriptionServer, drainSubscriptionsPlugin, type OperationExecutor, type SubscriptionServer } from './subscriptions';
 import { refuseMalformedPaths, WEBHOOKS_PATH, webhookProxy } from './webhooks';
-import { corsOptions } from './cors';
+import { graphqlHttpHandler } from './graphql-http';
 import { accessLogPlugin } from './access-log';
 import { redisKeyValueCache } from './redis-cache';
-import { loadManifest, trustedDocumentsOnly } from './trusted-documents';
+import { loadManifest } from './trusted-documents';
 import { SubgraphDataSource, subgraphAgent } from './subgraph-fetch';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -196,18 +195,12 @@ function createApolloServer(config: GatewayConfig, logger: Logger, parts: Apollo
   });
 }
 
-interface HttpRouteParts {
-  server: ApolloServer<GatewayContext>;
-  callers: CallerResolver;
-  guard: DocumentGuard;
-  trusted: Map<string, string> | null;
-  rateLimits: RateLimits;
-}
-
-/** /webhooks/* to payments, the playground, and /graphql behind its policies; JSON for everything else. */
-function mountHttpRoutes(app: Express, config: GatewayConfig, logger: Logger, parts: HttpRouteParts): void {
-  const { server, callers, guard, trusted, rateLimits } = parts;
-  app.use(WEBHOOKS_PATH, ipRateLimit(rateLimits, 'webhook'), refuseMalformedPaths);
+/**
+ * /webhooks/* to payments, the playground, and /graphql (`graphql`, also served without
+ * express for POST: see startGateway); JSON for everything else.
+ */
+function mountHttpRoutes(app: Express, config: GatewayConfig, logger: Logger, parts: { rateLimits: RateLimits; graphql: RequestHandler }): void {
+  app.use(WEBHOOKS_PATH, ipRateLimit(parts.rateLimits, 'webhook'), refuseMalformedPaths);
   app.use(webhookProxy(config.PAYMENTS_URL, config.WEBHOOK_PROXY_TIMEOUT_MS, logger));
   if (config.GRAPHQL_PLAYGROUND) {
     app.use(playgroundAssets());
@@ -216,23 +209,7 @@ function mountHttpRoutes(app: Express, config: GatewayConfig, logger: Logger, pa
       else next();
     });
   }
-  const identify: RequestHandler = async (req, res, next) => {
-    res.locals.caller = await callers.callerFrom(req.headers.authorization);
-    res.locals.clientIp = req.ip ?? 'unknown';
-    next();
-  };
-  app.use(
-    GRAPHQL_PATH,
-    cors(corsOptions(config.CORS_ORIGINS)),
-    identify,
-    generalRateLimit(rateLimits),
-    express.json({ limit: config.MAX_REQUEST_BYTES }),
-    ...(trusted ? [trustedDocumentsOnly(trusted)] : []),
-    documentLimits(guard),
-    expressMiddleware(server, {
-      context: async ({ res }) => ({ caller: res.locals.caller as Caller, clientIp: String(res.locals.clientIp), origin: 'http' as const }),
-    }),
-  );
+  app.use(GRAPHQL_PATH, parts.graphql);
   answerInJson(app, logger);
 }
 
@@ -273,7 +250,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const app = createHttpApp('gateway');
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
-  const httpServer = http.createServer(app);
+  // Filled in once Apollo Server has started; no request arrives before the server listens.
+  let serveGraphQL: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => {
+    throw new Error('A GraphQL request arrived before the gateway started.');
+  };
+  // POST /graphql, nearly every request, skips express; the rest (GET, preflights, webhooks,
+  // the playground, probes) goes through it.
+  const isGraphQLPost = pathMatcher(GRAPHQL_PATH);
+  const httpServer = http.createServer(
+    withFastPath(app, (req) => req.method === 'POST' && isGraphQLPost(req), (req, res) => serveGraphQL(req, res)),
+  );
   // Budgets are counted in Redis so that they hold across gateway replicas.
   const redis = connectRedis(config, 'gateway-rate-limits');
   const rateLimits = createRateLimits(redis, config, logger);
@@ -310,7 +296,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     await Promise.all([feed.stop(), redis.quit(), supergraph.closeConnections()]);
     throw err;
   }
-  mountHttpRoutes(app, config, logger, { server, callers, guard, trusted, rateLimits });
+  serveGraphQL = graphqlHttpHandler({
+    server,
+    callers,
+    guard,
+    trusted,
+    rateLimits,
+    corsOrigins: config.CORS_ORIGINS,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    maxRequestBytes: config.MAX_REQUEST_BYTES,
+    logger,
+  });
+  mountHttpRoutes(app, config, logger, { rateLimits, graphql: (req, res) => serveGraphQL(req, res) });
 
   let port: number;
   let admin: AdminServer;

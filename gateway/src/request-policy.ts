@@ -82,45 +82,31 @@ export function requestPolicyPlugin(rateLimits: RateLimits): ApolloServerPlugin<
   };
 }
 
-/**
- * The caller's general budget for every HTTP GraphQL request, taken before the body is read
- * or parsed: a flood costs the gateway one Redis round trip per request.
- */
-export function generalRateLimit(rateLimits: RateLimits): RequestHandler {
-  return async (req, res, next) => {
-    const { caller, clientIp } = res.locals as Pick<GatewayContext, 'caller' | 'clientIp'>;
-    const { budget, key } = callerBudget(caller, clientIp);
-    const retryAfter = await rateLimits.take(budget, key);
-    if (retryAfter === null) {
-      next();
-      return;
-    }
-    res.status(429).set('retry-after', String(retryAfter)).json(rateLimitedBody(retryAfter));
-  };
-}
-
 // 5,000 verdicts: every distinct document a fleet of app versions sends, many times over.
 const MAX_REMEMBERED_DOCUMENTS = 5000;
 
-/** The GraphQL document of an HTTP request: the JSON body's `query`, or GET's `query` parameter. */
-function documentOf(body: unknown, query: unknown): string | undefined {
+/**
+ * The GraphQL document of an HTTP request: the JSON body's `query`, or else the `query`
+ * parameter of the URL, read as Apollo Server reads it (the first one, if repeated).
+ */
+export function documentOf(body: unknown, search: string): string | undefined {
   if (typeof body === 'object' && body !== null && 'query' in body && typeof body.query === 'string') return body.query;
-  if (typeof query === 'object' && query !== null && 'query' in query && typeof query.query === 'string') return query.query;
-  return undefined;
+  if (!search) return undefined;
+  return new URLSearchParams(search).get('query') ?? undefined;
 }
 
 /**
- * Prices the document before Apollo Server validates it (Apollo Server runs no plugin hook
- * between parsing and validation that may refuse a request): over the token limit or any
- * limit of the guard, it answers 400 BAD_REQUEST at once. Verdicts are remembered by the
- * document's sha256, so a document sent again costs a hash, as in Apollo's own document store.
- * Documents that do not parse are left to Apollo Server, which reports the syntax error.
+ * Prices a document before Apollo Server validates it (Apollo Server runs no plugin hook
+ * between parsing and validation that may refuse a request): the error of the first limit it
+ * breaks (token limit included), or null. Verdicts are remembered by the document's sha256, so
+ * a document sent again costs a hash, as in Apollo's own document store. Documents that do not
+ * parse get null: Apollo Server reports the syntax error.
  */
-export function documentLimits(guard: DocumentGuard): RequestHandler {
+export function documentVerdicts(guard: DocumentGuard): (source: string) => GraphQLError | null {
   const verdicts = new Map<string, GraphQLError | null>();
   const maxTokens = guard.parseOptions.maxTokens ?? Number.MAX_SAFE_INTEGER;
 
-  const verdictOn = (source: string): GraphQLError | null => {
+  return (source) => {
     const hash = createHash('sha256').update(source).digest('hex');
     const known = verdicts.get(hash);
     if (known !== undefined) return known;
@@ -134,17 +120,12 @@ export function documentLimits(guard: DocumentGuard): RequestHandler {
     verdicts.set(hash, verdict);
     return verdict;
   };
+}
 
-  return (req, res, next) => {
-    const source = documentOf(req.body, req.query);
-    const refused = source === undefined ? null : verdictOn(source);
-    if (!refused) {
-      next();
-      return;
-    }
-    const { http: _http, ...extensions } = refused.extensions;
-    res.status(400).json({ errors: [{ message: refused.message, extensions }] });
-  };
+/** A refused document's answer body: its message and extensions, without Apollo's `http`. */
+export function refusalBody(refused: GraphQLError) {
+  const { http: _http, ...extensions } = refused.extensions;
+  return { errors: [{ message: refused.message, extensions }] };
 }
 
 /** A budget per client IP for a path (the payment webhook). */

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { RequestHandler } from 'express';
 import { Kind, parse, print, visit, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode } from 'graphql';
 
 /**
@@ -95,17 +94,14 @@ interface PersistedRequest {
   extensions?: { persistedQuery?: { sha256Hash?: unknown } };
 }
 
-/** For HTTP POST: replaces the hash with its trusted document (Apollo's APQ is off), or answers 400. */
-export function trustedDocumentsOnly(trusted: Map<string, string>): RequestHandler {
-  return (req, res, next) => {
-    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as PersistedRequest;
-    const resolution = resolveTrusted(trusted, body.query, body.extensions?.persistedQuery?.sha256Hash);
-    if ('refused' in resolution) {
-      res.status(400).json({ errors: [{ message: resolution.refused.message, extensions: { code: resolution.refused.code } }] });
-      return;
-    }
-    const { persistedQuery: _persistedQuery, ...extensions } = body.extensions ?? {};
-    req.body = { ...body, query: resolution.query, extensions };
-    next();
-  };
+/**
+ * For an HTTP request's JSON body (Apollo's APQ is off): the body with the hash replaced by
+ * its trusted document, or why it is refused (answered 400).
+ */
+export function trustedBody(trusted: Map<string, string>, body: unknown): { body: unknown } | { refused: { message: string; code: string } } {
+  const request = (typeof body === 'object' && body !== null ? body : {}) as PersistedRequest;
+  const resolution = resolveTrusted(trusted, request.query, request.extensions?.persistedQuery?.sha256Hash);
+  if ('refused' in resolution) return resolution;
+  const { persistedQuery: _persistedQuery, ...extensions } = request.extensions ?? {};
+  return { body: { ...request, query: resolution.query, extensions } };
 }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -225,19 +226,24 @@ export function currentRequestId(): string | undefined {
 }
 
 /**
- * Gives each HTTP request an id: the incoming x-request-id when it is a plain token, else a
- * new UUID; answers it in the x-request-id response header and keeps it for everything the
- * request does (log lines, calls to subgraphs).
+ * Names one HTTP request: the incoming x-request-id when it is a plain token, else a new UUID;
+ * answers it in the x-request-id response header and keeps it for everything the request does
+ * (log lines, calls to subgraphs). Returns the id.
  */
+export function startRequest(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers[REQUEST_ID_HEADER];
+  const requestId = typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  // enterWith, not run(): the request's later callbacks (its body arriving, then the rest of
+  // its handling) run in this request's async resource, which run() would not reach.
+  requestContext.enterWith({ requestId });
+  return requestId;
+}
+
+/** startRequest as the first express middleware of an app. */
 export function requestIds(): RequestHandler {
   return (req, res, next) => {
-    const incoming = req.headers[REQUEST_ID_HEADER];
-    const requestId = typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    res.locals.requestId = requestId;
-    // enterWith, not run(next): the request's later callbacks (its body arriving, then the
-    // rest of the chain) run in this request's async resource, which run() would not reach.
-    requestContext.enterWith({ requestId });
+    res.locals.requestId = startRequest(req, res);
     next();
   };
 }
