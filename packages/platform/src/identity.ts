@@ -142,18 +142,27 @@ export function createInternalSigner(internalSecret: string) {
     return payload;
   }
 
+  async function verifyForwarded(token: string): Promise<{ caller: Caller; expiresAt: number }> {
+    const payload = await verify(token, SUBGRAPH_AUDIENCE);
+    if (payload.iss !== GATEWAY_ISSUER) throw new InvalidTokenError('Not issued by the gateway.');
+    // Signed with exp always (signCaller); one without would be refused by the cache's callers anyway.
+    const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
+    if (payload.sub === ANONYMOUS_SUB) return { caller: null, expiresAt };
+    const claims = claimsSchema.parse(payload);
+    return { caller: { sub: claims.sub, roles: claims.roles }, expiresAt };
+  }
+
   return {
     /** 60 s: one request's life, including the gateway's retries. */
     signCaller: (caller: Caller) =>
       sign(caller?.sub ?? ANONYMOUS_SUB, caller?.roles ?? [], GATEWAY_ISSUER, SUBGRAPH_AUDIENCE, 60),
 
     async verifyCaller(token: string): Promise<Caller> {
-      const payload = await verify(token, SUBGRAPH_AUDIENCE);
-      if (payload.iss !== GATEWAY_ISSUER) throw new InvalidTokenError('Not issued by the gateway.');
-      if (payload.sub === ANONYMOUS_SUB) return null;
-      const claims = claimsSchema.parse(payload);
-      return { sub: claims.sub, roles: claims.roles };
+      return (await verifyForwarded(token)).caller;
     },
+
+    /** verifyCaller, with the unix ms at which the token expires (its `exp`). */
+    verifyForwarded,
 
     /** Service-to-service calls (e.g. orders → products stock API). */
     signService: (service: string) => sign(service, [], service, SERVICE_AUDIENCE, 60),
@@ -166,3 +175,30 @@ export function createInternalSigner(internalSecret: string) {
   };
 }
 export type InternalSigner = ReturnType<typeof createInternalSigner>;
+
+// 10 000 forwarded identities: the gateway reuses one per caller for 30 s, so this covers
+// 10 000 callers active at once per gateway replica; a few MB at most.
+const MAX_VERIFIED_IDENTITIES = 10_000;
+
+/**
+ * verifyCaller with a memory of the tokens it accepted, until each one's own `exp`: the
+ * gateway sends one caller the same signed token for IDENTITY_CACHE_SECONDS, so a subgraph
+ * checks its HMAC once instead of on every request. Keyed by the whole token (a token that
+ * differs in one byte is verified anew); refusals are not remembered; an expired token is
+ * verified again, and refused, exactly as before. Oldest entries are dropped beyond 10 000.
+ */
+export function verifiedCallers(signer: Pick<InternalSigner, 'verifyForwarded'>, maxEntries = MAX_VERIFIED_IDENTITIES) {
+  const verified = new Map<string, { caller: Caller; expiresAt: number }>();
+  return async function verifyCaller(token: string): Promise<Caller> {
+    const known = verified.get(token);
+    if (known && known.expiresAt > Date.now()) return known.caller;
+    if (known) verified.delete(token);
+    const result = await signer.verifyForwarded(token);
+    if (verified.size >= maxEntries) {
+      const oldest = verified.keys().next();
+      if (!oldest.done) verified.delete(oldest.value);
+    }
+    verified.set(token, result);
+    return result.caller;
+  };
+}

@@ -1,15 +1,29 @@
-import http from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import express, { type Express, type Request } from 'express';
+import type { Express } from 'express';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { DomainError, ErrorCode, REQUEST_ERROR_CODES } from './errors';
-import { answerInJson, createHttpApp, listen, closeServer, metrics, startAdminServer, type AdminServer, type ReadinessCheck } from './http';
-import { IDENTITY_HEADER, type Caller, type InternalSigner } from './identity';
+import {
+  answerInJson,
+  answerRequestError,
+  closeServer,
+  createHttpApp,
+  jsonBodyReader,
+  listen,
+  metrics,
+  pathMatcher,
+  sendJson,
+  serveGraphQLRequest,
+  startAdminServer,
+  withFastPath,
+  type AdminServer,
+  type ReadinessCheck,
+} from './http';
+import { IDENTITY_HEADER, verifiedCallers, type Caller, type InternalSigner } from './identity';
 import type { Logger } from './logger';
 import { errorCodeLabel, operationLabel, operationMetrics } from './metrics';
 
@@ -102,7 +116,7 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   logger: Logger;
   readiness: Record<string, ReadinessCheck>;
   /** Builds the per-request context once the gateway's identity has been verified. */
-  context(caller: Caller, req: Request): Promise<TContext> | TContext;
+  context(caller: Caller, req: IncomingMessage): Promise<TContext> | TContext;
   /** Extra routes (internal APIs, webhooks) mounted before /graphql. */
   routes?(app: Express): void;
 }
@@ -127,7 +141,12 @@ function refuse(message: string) {
 export async function startSubgraph<TContext extends BaseContext>(options: SubgraphOptions<TContext>): Promise<RunningSubgraph> {
   const { name, logger, signer } = options;
   const app = createHttpApp(name);
-  const httpServer = http.createServer(app);
+  // POST /graphql (every request of the gateway) skips express: see serveGraphQL below.
+  let serveGraphQL: (req: IncomingMessage, res: ServerResponse) => void = () => {
+    throw new Error(`A GraphQL request reached ${name} before it started.`);
+  };
+  const isGraphQLPost = pathMatcher('/graphql');
+  const httpServer = http.createServer(withFastPath(app, (req) => req.method === 'POST' && isGraphQLPost(req), (req, res) => serveGraphQL(req, res)));
   const server = new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     formatError: maskErrors(logger.child({ component: 'graphql' })),
@@ -139,33 +158,41 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No Apollo Studio here: federated traces would only cost time on every request.
       ApolloServerPluginInlineTraceDisabled(),
+      // No schema has @cacheControl, so every answer was `no-store`; the plugin still hooked
+      // every field's resolver to work that out. The gateway sets `no-store` itself (a subgraph
+      // answer without Cache-Control restricts its policy to max-age 0).
+      ApolloServerPluginCacheControlDisabled(),
       operationMetricsPlugin(name) as ApolloServerPlugin<TContext>,
       requestErrorsRelayedPlugin() as ApolloServerPlugin<TContext>,
     ],
   });
   await server.start();
 
+  const log = logger.child({ component: 'http' });
+  const readBody = jsonBodyReader('1mb');
+  const verifyCaller = verifiedCallers(signer);
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req, res);
+    const token = req.headers[IDENTITY_HEADER];
+    if (typeof token !== 'string' || !token) {
+      sendJson(res, 401, refuse('This service only accepts requests that come through the gateway.'));
+      return;
+    }
+    let caller: Caller;
+    try {
+      caller = await verifyCaller(token);
+    } catch {
+      sendJson(res, 401, refuse('The forwarded identity is not valid.'));
+      return;
+    }
+    await serveGraphQLRequest(server, req, res, body, async () => options.context(caller, req));
+  };
+  serveGraphQL = (req, res) => {
+    serve(req, res).catch((err: unknown) => answerRequestError(err, req, res, log));
+  };
+
   options.routes?.(app);
-  app.use(
-    '/graphql',
-    express.json({ limit: '1mb' }),
-    async (req, res, next) => {
-      const token = req.header(IDENTITY_HEADER);
-      if (!token) {
-        res.status(401).json(refuse('This service only accepts requests that come through the gateway.'));
-        return;
-      }
-      try {
-        res.locals.caller = await signer.verifyCaller(token);
-        next();
-      } catch {
-        res.status(401).json(refuse('The forwarded identity is not valid.'));
-      }
-    },
-    expressMiddleware(server, {
-      context: async ({ req, res }) => options.context(res.locals.caller as Caller, req),
-    }),
-  );
+  app.use('/graphql', (req, res) => serveGraphQL(req, res));
   answerInJson(app, logger);
 
   let port: number;
