@@ -1,6 +1,6 @@
 /**
  * Counts the MySQL statements each service runs per createOrder, per paid order and per grab
- * (docs/performance-storage.md). Starts the platform as `pnpm bench` does, switches MariaDB's
+ * (docs/performance/storage.md). Starts the platform as `pnpm bench` does, switches MariaDB's
  * general query log on (log_output=TABLE) for the measured phases only, attributes each
  * statement to the service whose database its connection uses, and subtracts an idle window's
  * rate. Needs a MySQL user that may SET GLOBAL; it restores general_log=OFF and log_output=FILE.
