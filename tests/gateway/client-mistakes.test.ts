@@ -57,6 +57,18 @@ describe('client mistakes answer 4xx with a contract code', () => {
     expect(unknown.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', reason: 'GRAPHQL_VALIDATION_FAILED' });
   });
 
+  it('variables with more problems than graphql-js counts (50): 400 BAD_USER_INPUT, like fewer', async () => {
+    const query = 'mutation Report($points: [LocationPointInput!]!) { reportLocations(points: $points) { accepted } }';
+    const points = (count: number) => Array.from({ length: count }, () => ({ lat: 'north', lng: 121.4, recordedAt: '2026-12-02T00:00:00Z' }));
+    const [few, many] = await Promise.all([post({ query, variables: { points: points(3) } }), post({ query, variables: { points: points(60) } })]);
+
+    expect(few.status).toBe(400);
+    expect(few.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(many.status).toBe(400);
+    expect(many.body.errors?.map((error) => error.extensions?.code)).toContain('BAD_USER_INPUT');
+    expect(JSON.stringify(many.body)).not.toContain('INTERNAL_SERVER_ERROR');
+  });
+
   it('a persisted-query hash that does not match its query: 400 BAD_REQUEST; an unknown hash: PERSISTED_QUERY_NOT_FOUND', async () => {
     const mismatch = await post({ query: MERCHANT, extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } });
     const unknownHash = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: 'b'.repeat(64) } } });
