@@ -25,6 +25,8 @@ const FIELD_BUDGETS: Record<string, BudgetName> = {
   initiatePayment: 'expensive',
   grabOrder: 'expensive',
   reportLocation: 'location',
+  // A rider app's buffered points (at most 100): one request of the same budget as a single report.
+  reportLocations: 'location',
 };
 
 export function fieldBudget(rootField: string): BudgetName | undefined {

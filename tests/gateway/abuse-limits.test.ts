@@ -89,7 +89,7 @@ describe('rate limits, counted in Redis across gateway replicas', () => {
     expect(other.status).toBe(200);
   });
 
-  it('createOrder, initiatePayment and grabOrder share RATE_LIMIT_EXPENSIVE per user, aliases counted; reportLocation has RATE_LIMIT_LOCATION', async () => {
+  it('createOrder, initiatePayment and grabOrder share RATE_LIMIT_EXPENSIVE per user, aliases counted; reportLocation and reportLocations share RATE_LIMIT_LOCATION', async () => {
     const gateway = await aGateway({ RATE_LIMIT_EXPENSIVE: '3/60', RATE_LIMIT_LOCATION: '4/60' });
     const rider = await tokenFor(uniqueId('rider'), ['RIDER']);
     const grab = 'mutation Grab { grabOrder(orderId: "none") { id } }';
@@ -97,7 +97,10 @@ describe('rate limits, counted in Redis across gateway replicas', () => {
     const report = 'mutation Report { reportLocation(location: { lat: 31.2, lng: 121.4 }) }';
 
     const grabs = [await send(gateway, twoGrabs, rider), await send(gateway, grab, rider), await send(gateway, grab, rider)];
-    const reports = await flood(5, () => send(gateway, report, rider));
+    // A batch of buffered points spends what one report does: one request per rider and window.
+    const batch = 'mutation Batch { reportLocations(points: [{ lat: 31.2, lng: 121.4, recordedAt: "2026-12-02T00:00:00Z" }]) { accepted } }';
+    let sent = 0;
+    const reports = await flood(5, () => send(gateway, (sent += 1) % 2 === 0 ? batch : report, rider));
     const cheap = await send(gateway, MERCHANT, rider);
 
     expect(grabs.map((answer) => answer.status === 429)).toEqual([false, false, true]);
