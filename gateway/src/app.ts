@@ -10,6 +10,7 @@ import {
   answerInJson,
   closeServer,
   connectRedis,
+  createIdentityForwarder,
   createHttpApp,
   listen,
   maskErrors,
@@ -28,7 +29,7 @@ import {
   type SubgraphName,
 } from '@waimai/platform';
 import type { GatewayConfig } from './env';
-import { createCallerResolver, createIdentityForwarder, type GatewayContext } from './caller';
+import { createCallerResolver, type GatewayContext } from './caller';
 import { createDocumentGuard, limitsFromConfig, tokenLimitError, type DocumentGuard } from './limits';
 import { createRateLimits, type RateLimits } from './rate-limits';
 import { clientRequestErrors, ipRateLimit, requestPolicyPlugin } from './request-policy';

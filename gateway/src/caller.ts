@@ -1,6 +1,5 @@
 import {
   bearerToken,
-  createInternalSigner,
   createTokenVerifier,
   InvalidTokenError,
   type Caller,
@@ -44,40 +43,3 @@ export function createCallerResolver(options: PublicTokenOptions, logger: Logger
   };
 }
 export type CallerResolver = ReturnType<typeof createCallerResolver>;
-
-interface CachedIdentity {
-  token: Promise<string>;
-  expiresAt: number;
-}
-
-// 10 000 callers: a few MB at most; the least recently signed are dropped first.
-const MAX_CACHED_IDENTITIES = 10_000;
-
-/**
- * Signs the identity forwarded to subgraphs (`x-waimai-identity`), reusing one caller's
- * signed token for `cacheSeconds` so that signing stays off the hot path. The token lives
- * 60 s, so a cached one always has at least 60 - cacheSeconds left when it is sent.
- */
-export function createIdentityForwarder(internalSecret: string, cacheSeconds: number) {
-  const signer = createInternalSigner(internalSecret);
-  const cache = new Map<string, CachedIdentity>();
-
-  return async function forwardedIdentity(caller: Caller): Promise<string> {
-    if (cacheSeconds === 0) return signer.signCaller(caller);
-    const key = caller ? `${caller.sub}\u0000${[...caller.roles].sort().join(',')}` : '';
-    const now = Date.now();
-    const cached = cache.get(key);
-    if (cached && cached.expiresAt > now) return cached.token;
-
-    const token = signer.signCaller(caller);
-    cache.delete(key);
-    if (cache.size >= MAX_CACHED_IDENTITIES) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
-    }
-    cache.set(key, { token, expiresAt: now + cacheSeconds * 1000 });
-    token.catch(() => cache.delete(key));
-    return token;
-  };
-}
-export type IdentityForwarder = ReturnType<typeof createIdentityForwarder>;

@@ -4,7 +4,8 @@ import { Kind, OperationTypeNode, type DocumentNode } from 'graphql';
 import { Counter } from 'prom-client';
 import { Agent } from 'undici';
 import { currentRequestId, IDENTITY_HEADER, REQUEST_ID_HEADER, type SubgraphName } from '@waimai/platform';
-import type { GatewayContext, IdentityForwarder } from './caller';
+import type { IdentityForwarder } from '@waimai/platform';
+import type { GatewayContext } from './caller';
 import { subgraphFetchTimer } from './subscription-metrics';
 
 type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;

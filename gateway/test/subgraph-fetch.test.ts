@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import { createInternalSigner, IDENTITY_HEADER, type Caller } from '@waimai/platform';
 import { eventually } from '@waimai/testkit';
-import { createIdentityForwarder } from '../src/caller';
+import { createIdentityForwarder } from '@waimai/platform';
 import { SubgraphDataSource, subgraphAgent } from '../src/subgraph-fetch';
 
 const SECRET = 'subgraph-fetch-test-internal-secret';

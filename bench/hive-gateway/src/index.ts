@@ -5,7 +5,7 @@
  * forwarded the same way: the client's bearer JWT verified with the platform's
  * createTokenVerifier, once per request, and the subgraphs' `x-waimai-identity` signed with
  * the platform's createInternalSigner, one signed token per caller reused for
- * IDENTITY_CACHE_SECONDS (30 s), as our gateway's createIdentityForwarder does
+ * IDENTITY_CACHE_SECONDS (30 s), as our gateway's createIdentityForwarder (platform) does
  * (lib/identity.ts). Everything else is Hive Gateway's defaults.
  *
  * Environment (set by the bench): HIVE_GATEWAY_PORT, HIVE_GATEWAY_ADMIN_PORT, SUPERGRAPH_PATH,

@@ -176,6 +176,43 @@ export function createInternalSigner(internalSecret: string) {
 }
 export type InternalSigner = ReturnType<typeof createInternalSigner>;
 
+interface CachedIdentity {
+  token: Promise<string>;
+  expiresAt: number;
+}
+
+// 10 000 callers: a few MB at most; the least recently signed are dropped first.
+const MAX_CACHED_IDENTITIES = 10_000;
+
+/**
+ * Signs the identity forwarded to subgraphs (`x-waimai-identity`), reusing one caller's
+ * signed token for `cacheSeconds` so that signing stays off the hot path. The token lives
+ * 60 s, so a cached one always has at least 60 - cacheSeconds left when it is sent.
+ */
+export function createIdentityForwarder(internalSecret: string, cacheSeconds: number) {
+  const signer = createInternalSigner(internalSecret);
+  const cache = new Map<string, CachedIdentity>();
+
+  return async function forwardedIdentity(caller: Caller): Promise<string> {
+    if (cacheSeconds === 0) return signer.signCaller(caller);
+    const key = caller ? `${caller.sub}\u0000${[...caller.roles].sort().join(',')}` : '';
+    const now = Date.now();
+    const cached = cache.get(key);
+    if (cached && cached.expiresAt > now) return cached.token;
+
+    const token = signer.signCaller(caller);
+    cache.delete(key);
+    if (cache.size >= MAX_CACHED_IDENTITIES) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    cache.set(key, { token, expiresAt: now + cacheSeconds * 1000 });
+    token.catch(() => cache.delete(key));
+    return token;
+  };
+}
+export type IdentityForwarder = ReturnType<typeof createIdentityForwarder>;
+
 // 10 000 forwarded identities: the gateway reuses one per caller for 30 s, so this covers
 // 10 000 callers active at once per gateway replica; a few MB at most.
 const MAX_VERIFIED_IDENTITIES = 10_000;
