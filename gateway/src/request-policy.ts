@@ -143,12 +143,6 @@ export function ipRateLimit(rateLimits: RateLimits, budget: BudgetName): Request
 /** Apollo Server's codes for a malformed request, all BAD_REQUEST in the contract. */
 const MALFORMED_REQUEST_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'OPERATION_RESOLUTION_FAILURE']);
 
-/**
- * graphql-js stops coercing variables after 50 problems and throws this, without the variable
- * node Apollo Server recognises its own input errors by: a client's bad input all the same.
- */
-const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables';
-
 /** "Did you mean …?" hints name fields and types a client did not ask about. */
 const SUGGESTION = /\s*Did you mean [^?]+\?/g;
 
@@ -156,7 +150,7 @@ const SUGGESTION = /\s*Did you mean [^?]+\?/g;
  * Turns every client mistake into a 4xx code of the contract before errors are masked:
  * Apollo Server's parse and validation failures become BAD_REQUEST (the finer cause kept as
  * `reason`), and an error Apollo answers with a 4xx but no code (a persisted-query hash that
- * does not match its query) too; variables with more than 50 problems are BAD_USER_INPUT like fewer. Client mistakes are logged at info, without a stack.
+ * does not match its query) too. Client mistakes are logged at info, without a stack.
  */
 export function clientRequestErrors(logger: Logger, options: { fieldSuggestions: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -165,9 +159,7 @@ export function clientRequestErrors(logger: Logger, options: { fieldSuggestions:
     const http = original instanceof GraphQLError ? (original.extensions.http as { status?: unknown } | undefined) : undefined;
     const status = typeof http?.status === 'number' ? http.status : undefined;
     let result = formatted;
-    if (original instanceof GraphQLError && code === ErrorCode.INTERNAL_SERVER_ERROR && !original.path && original.message.startsWith(TOO_MANY_VARIABLE_ERRORS)) {
-      result = { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
-    } else if (typeof code === 'string' && MALFORMED_REQUEST_CODES.has(code)) {
+    if (typeof code === 'string' && MALFORMED_REQUEST_CODES.has(code)) {
       result = { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST', reason: code } };
     } else if (status !== undefined && status >= 400 && status < 500 && (code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR)) {
       result = { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };

@@ -31,6 +31,15 @@ import { errorCodeLabel, operationLabel, operationMetrics } from './metrics';
 const CLIENT_CODES = new Set<string>([...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR), ...REQUEST_ERROR_CODES]);
 
 /**
+ * graphql-js stops coercing variables after 50 problems and throws this error, which lacks the
+ * variable node Apollo Server recognises its input errors by: the client's bad input all the
+ * same (a list of 60 bad points), not our bug.
+ */
+function isTooManyVariableErrors(error: unknown): boolean {
+  return error instanceof GraphQLError && !error.path && error.message.startsWith('Too many errors processing variables');
+}
+
+/**
  * Expected errors pass through; anything else is logged with its context and masked, so no
  * stack trace or SQL reaches a client.
  */
@@ -42,6 +51,7 @@ export function maskErrors(logger: Logger) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
+    if (isTooManyVariableErrors(original)) return { message: formatted.message, locations: formatted.locations, extensions: { code: ErrorCode.BAD_USER_INPUT } };
     logger.error({ err: original, path: formatted.path }, 'A resolver failed unexpectedly.');
     return {
       message: 'Internal server error',

@@ -277,6 +277,16 @@ describe('reportLocations refuses bad batches with BAD_USER_INPUT and records no
     expect((await whereIs(me)).location).toBeNull();
   });
 
+  test('more bad recordedAt values than graphql-js counts (50) are BAD_USER_INPUT too, never INTERNAL_SERVER_ERROR', async () => {
+    const me = await aRider(h, null);
+
+    const refused = await send(me, Array.from({ length: 60 }, () => ({ ...aSpot(), recordedAt: 'yesterday' })));
+
+    expect(refused.errors?.length).toBeGreaterThan(0);
+    expect(new Set(refused.errors?.map((error) => error.extensions?.code))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect((await whereIs(me)).location).toBeNull();
+  });
+
   test('only a registered RIDER may send points: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND', async () => {
     const points = walk(aSpot(), 2, 1000);
 
