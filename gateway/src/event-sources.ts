@@ -256,18 +256,24 @@ export const eventSources: Readonly<Record<string, EventSource>> = {
         keys: ({ data }) => [data.riderId, watchingRider(data.riderId), EVERYONE],
         entityId: ({ data }) => data.offerId,
         // The offer, and the order as the offered rider may see it (orders built it when it
-        // accepted the round): both seen by the rider it goes to and by staff.
-        carries: ({ data }) => ({
-          id: data.offerId,
-          orderId: data.orderId,
-          riderId: data.riderId,
-          round: data.round,
-          distanceMeters: data.distanceMeters,
-          expiresAt: data.expiresAt,
-          status: data.kind === 'ASSIGNED' ? 'ASSIGNED' : 'OFFERED',
-          ...(data.createdAt ? { createdAt: data.createdAt } : {}),
-          ...(data.order ? { order: data.order } : {}),
-        }),
+        // accepted the round): both seen by the rider it goes to and by staff. Only while the
+        // offer is live: a frame read after its expiry (a backlog) is loaded as the rider, and
+        // the subgraphs' rules (an expired or withdrawn offer, an order taken by another rider)
+        // decide what it shows.
+        carries: ({ data }) =>
+          data.kind !== 'ASSIGNED' && Date.parse(data.expiresAt) <= Date.now()
+            ? undefined
+            : {
+                id: data.offerId,
+                orderId: data.orderId,
+                riderId: data.riderId,
+                round: data.round,
+                distanceMeters: data.distanceMeters,
+                expiresAt: data.expiresAt,
+                status: data.kind === 'ASSIGNED' ? 'ASSIGNED' : 'OFFERED',
+                ...(data.createdAt ? { createdAt: data.createdAt } : {}),
+                ...(data.order ? { order: data.order } : {}),
+              },
       }),
       feed(OrderWithdrawn, {
         keys: ({ data }) => [data.riderId, watchingRider(data.riderId), EVERYONE],

@@ -126,7 +126,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const body = JSON.stringify({ query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
 
     let answer: Promise<SubgraphAnswer>;
-    if (this.options.deduplicate && isQuery(incoming?.document, query)) {
+    // Only the fetches of a query: a mutation's plan also reads (entities from other subgraphs
+    // after the write), and such a read must not share an answer fetched before the write.
+    const inQuery = incoming?.incomingRequestContext.operation?.operation !== OperationTypeNode.MUTATION;
+    if (this.options.deduplicate && inQuery && isQuery(incoming?.document, query)) {
       // Every header that reaches the subgraph is in the key, but the request id (it names the
       // request in logs and changes nothing in the answer).
       const key = `${JSON.stringify(headers)}\n${body}`;

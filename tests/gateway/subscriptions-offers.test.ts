@@ -174,4 +174,39 @@ describe('orderOffers end to end', () => {
       await bus.close();
     }
   });
+  it('an OrderOffered read after its offer expired (a backlog) is not answered from what it carries: it is loaded as the rider, and the subgraphs decide what it shows', async () => {
+    const merchant = await aMerchant(stack);
+    const rider = await aRiderAt(stack, north(merchant.location, 150));
+    const socket = offersFor(rider.token);
+    await eventually(() => stack.gateway.events.listeners('orderOffers', rider.sub) === 1, 10_000, 'the offers subscription');
+    const order = await anOrder(stack, merchant);
+    await payOrder(stack, order.id, order.customer.token);
+    const first = (await socket.next(30_000)).data!.orderOffers;
+    const before = await answers();
+    const bus = createKafkaEventBus({ ...testInfraConfig(), KAFKA_TOPIC_PREFIX: stack.env.KAFKA_TOPIC_PREFIX ?? '' }, 'offers-test', createLogger('test', 'warn'));
+
+    try {
+      // The same offer again, carrying the order, but stating an expiry already past.
+      const expiredAt = new Date(Date.now() - 60_000).toISOString();
+      const { merchant: shop, ...orderView } = first.order;
+      await bus.publish(Topics.dispatchOffers, [
+        newEvent(OrderOffered, rider.sub, {
+          offerId: first.id,
+          orderId: order.id,
+          riderId: rider.sub,
+          round: 1,
+          distanceMeters: first.distanceMeters,
+          expiresAt: expiredAt,
+          order: { ...orderView, status: 'NOTIFIED', deadlineAt: new Date(Date.now() + 1_800_000).toISOString(), merchant: shop },
+        }),
+      ]);
+      const again = await socket.next(30_000);
+
+      // Loaded: the offer as riders holds it (its own expiry), not the event's stated one.
+      expect(again.data?.orderOffers.expiresAt).toBe(first.expiresAt);
+      expect((await answers()).query).toBe(before.query! + 1);
+    } finally {
+      await bus.close();
+    }
+  });
 });
