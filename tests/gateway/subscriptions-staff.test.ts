@@ -211,17 +211,25 @@ describe('orderOffers for riders and staff', () => {
     expect(await following(customer.token, OFFERS).ended).toEqual(forbidden('Only RIDER, OPERATOR, ADMIN may subscribe to orderOffers.'));
   });
 
-  it('a withdrawal reaches the rider it names as a frame loaded by its offer id; one whose frame cannot be loaded sends nothing', async () => {
+  it('a withdrawal reaches the rider it names, answered from what the event carries; a field it does not carry is loaded by the offer id, and a frame that cannot be loaded sends nothing', async () => {
     const { rider, offerId } = await anOffer();
     const own = following<Offers>(rider.token, OFFERS);
-    await listening('orderOffers', rider.sub);
+    // expiresAt is not in what a withdrawal carries (id, order and rider ids, status, time): loaded.
+    const loaded = following<{ orderOffers: { id: string; expiresAt: string } }>(rider.token, 'subscription Loaded { orderOffers { id expiresAt } }');
+    await listening('orderOffers', rider.sub, 2);
+    const unknownOffer = uniqueId('offer');
     const withdrawn = (id: string) => newEvent(OrderWithdrawn, rider.sub, { offerId: id, orderId: uniqueId('order'), riderId: rider.sub, reason: 'REASSIGNED', at: new Date().toISOString() });
 
-    // Keyed by rider, so in this order: the unknown frame (null: nothing sent), then the known one.
-    await publish(Topics.dispatchOffers, withdrawn(uniqueId('offer')), withdrawn(offerId));
+    // Keyed by rider, so in this order: the unknown offer's withdrawal, then the known one's.
+    await publish(Topics.dispatchOffers, withdrawn(unknownOffer), withdrawn(offerId));
 
+    // Carried: both frames, as the producer stated them.
+    expect(await own.next(15_000)).toEqual({ data: { orderOffers: { id: unknownOffer, riderId: rider.sub } } });
     expect(await own.next(15_000)).toEqual({ data: { orderOffers: { id: offerId, riderId: rider.sub } } });
+    // Loaded: the unknown offer loads as null and sends nothing; the known one is loaded.
+    expect(await loaded.next(15_000)).toEqual({ data: { orderOffers: { id: offerId, expiresAt: expect.any(String) } } });
     expect(own.queued()).toBe(0);
+    expect(loaded.queued()).toBe(0);
   });
 
   it("a rider's suspension ends their own offers subscriptions with RIDER_SUSPENDED; a reinstatement does not, and staff watching them keep watching", async () => {

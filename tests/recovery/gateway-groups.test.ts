@@ -43,8 +43,9 @@ describe('a gateway killed with SIGKILL and restarted', () => {
     running.push(first);
     await timeUntil('the first gateway reading events', () => feedReading(first), TIMEOUT_MS);
     const leftBehind = await groupsOf(first);
-    // One broadcast group per topic the subscription table reads.
-    expect(leftBehind).toHaveLength(sourceTopics(eventSources).length);
+    // One broadcast group per gateway process, reading every topic the subscription table reads.
+    expect(leftBehind).toHaveLength(1);
+    expect(sourceTopics(eventSources).length).toBeGreaterThan(1);
 
     const killedAt = Date.now();
     await first.kill();
@@ -64,7 +65,7 @@ describe('a gateway killed with SIGKILL and restarted', () => {
     );
     process.stderr.write(`The killed gateway's groups were deleted ${(goneAfterMs / 1000).toFixed(1)} s after the kill.\n`);
 
-    expect(await groupsOf(second)).toHaveLength(sourceTopics(eventSources).length);
+    expect(await groupsOf(second)).toHaveLength(1);
     await second.stop();
     expect(await groupsOf(second)).toEqual([]);
   }, 3 * TIMEOUT_MS);
