@@ -18,8 +18,10 @@ export { staffExampleTabs, STAFF_EXAMPLES, type PlaygroundTab } from './playgrou
 export async function main(): Promise<void> {
   const config = gatewayConfigOrExit();
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const gateway = await startGateway(config, logger);
-  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [['gateway', () => gateway.stop()]]);
+  // Listening for SIGTERM before starting: a signal while it starts waits for the start, then stops gracefully.
+  const gateway = startGateway(config, logger);
+  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [['gateway', async () => (await gateway).stop()]]);
+  await gateway;
 }
 
 if (require.main === module) {

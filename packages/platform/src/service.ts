@@ -310,15 +310,18 @@ function portOf(config: Record<string, unknown>, key: string): number {
 
 /**
  * main() of a service process: its config (`configOrExit`, from env.ts: every problem
- * reported, then exit 1), start, and on SIGTERM/SIGINT a stop bounded by SHUTDOWN_TIMEOUT_MS
- * (exit 1 past that). A failed start has already closed what it opened; the process exits 1.
+ * reported, then exit 1), start, and on SIGTERM/SIGINT (from the moment it starts starting) a
+ * stop bounded by SHUTDOWN_TIMEOUT_MS (exit 1 past that). A failed start has already closed what it opened; the process exits 1.
  */
 export function runService<TConfig extends RuntimeConfig>(entry: ServiceEntry<TConfig>, configOrExit: () => TConfig): void {
   const main = async () => {
     const config = configOrExit();
     const logger = createLogger(entry.name, config.LOG_LEVEL);
-    const running = await entry.start(config, logger);
-    onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [[`${entry.name} subgraph`, () => running.stop()]]);
+    // Listening for SIGTERM before starting: the service answers /readyz before its consumers
+    // have started, and a signal then must wait for the start and stop gracefully, not kill it.
+    const running = entry.start(config, logger);
+    onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [[`${entry.name} subgraph`, async () => (await running).stop()]]);
+    await running;
   };
   main().catch((err: unknown) => {
     process.stderr.write(`${entry.name} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
