@@ -3,7 +3,7 @@ import { HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { RequestHandler } from 'express';
 import { createHash } from 'node:crypto';
-import { GraphQLError, Kind, OperationTypeNode, parse, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, parse, type DocumentNode, type FragmentDefinitionNode, type GraphQLFormattedError, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ErrorCode, RateLimitedError, type Logger } from '@waimai/platform';
 import type { GatewayContext } from './caller';
 import { tokenLimitError, type DocumentGuard } from './limits';
@@ -29,19 +29,39 @@ export function rateLimitedBody(retryAfterSeconds: number) {
   };
 }
 
-/** Root fields of an operation with how often each is selected (aliases count each time). */
-function rootFieldCounts(operation: OperationDefinitionNode): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const selection of operation.selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) counts.set(selection.name.value, (counts.get(selection.name.value) ?? 0) + 1);
-  }
-  return counts;
+/**
+ * Root fields of an operation with how often each runs: once per response name (aliases count
+ * each time), found through inline fragments and fragment spreads at the root as graphql-js
+ * collects them, so wrapping a field in `... on Mutation { }` spends its budget all the same.
+ */
+function rootFieldCounts(operation: OperationDefinitionNode, document: DocumentNode): Map<string, number> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const responseNames = new Map<string, Set<string>>();
+  const visited = new Set<string>();
+  const collect = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const names = responseNames.get(selection.name.value) ?? new Set<string>();
+        names.add((selection.alias ?? selection.name).value);
+        responseNames.set(selection.name.value, names);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        collect(selection.selectionSet);
+      } else if (!visited.has(selection.name.value)) {
+        visited.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) collect(fragment.selectionSet);
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  return new Map([...responseNames].map(([field, names]) => [field, names.size]));
 }
 
 /** The budgets of an operation's root fields (createOrder, grabOrder, reportLocation…), with how many each spends. */
-export function operationBudgets(operation: OperationDefinitionNode): [BudgetName, number][] {
+export function operationBudgets(operation: OperationDefinitionNode, document: DocumentNode): [BudgetName, number][] {
   const spent = new Map<BudgetName, number>();
-  for (const [field, count] of rootFieldCounts(operation)) {
+  for (const [field, count] of rootFieldCounts(operation, document)) {
     const budget = fieldBudget(field);
     if (budget) spent.set(budget, (spent.get(budget) ?? 0) + count);
   }
@@ -72,7 +92,7 @@ export function requestPolicyPlugin(rateLimits: RateLimits): ApolloServerPlugin<
           // Events resolved for a subscriber were paid for when it subscribed.
           if (contextValue.origin === 'event') return;
           const key = callerBudget(contextValue.caller, contextValue.clientIp).key;
-          for (const [budget, points] of operationBudgets(operation)) {
+          for (const [budget, points] of operationBudgets(operation, document)) {
             const retryAfter = await rateLimits.take(budget, key, points);
             if (retryAfter !== null) throw rateLimited(retryAfter);
           }

@@ -109,6 +109,18 @@ describe('rate limits, counted in Redis across gateway replicas', () => {
     expect(cheap.status).toBe(200);
   });
 
+  it('root fields inside inline fragments and fragment spreads spend their budgets too', async () => {
+    const gateway = await aGateway({ RATE_LIMIT_EXPENSIVE: '3/60' });
+    const rider = await tokenFor(uniqueId('rider'), ['RIDER']);
+    const inline = 'mutation Inline { ... on Mutation { a: grabOrder(orderId: "none") { id } b: grabOrder(orderId: "none") { id } } }';
+    const spread = 'mutation Spread { ...Grab } fragment Grab on Mutation { grabOrder(orderId: "none") { id } }';
+
+    const answers = [await send(gateway, inline, rider), await send(gateway, spread, rider), await send(gateway, spread, rider)];
+
+    expect(answers.map((answer) => answer.status === 429)).toEqual([false, false, true]);
+    expect(answers[2]?.code).toBe('RATE_LIMITED');
+  });
+
   it('payment callbacks beyond RATE_LIMIT_WEBHOOK from one IP get 429', async () => {
     const gateway = await aGateway({ RATE_LIMIT_WEBHOOK: '3/60' });
 
