@@ -52,6 +52,31 @@ function offersFor(token: string): GraphQLSubscription<Offered> {
   return subscription;
 }
 
+/** waimai_gateway_event_answers_total for orderOffers, by source, from the gateway's /metrics. */
+async function answers(): Promise<Record<string, number>> {
+  const text = await (await fetch(`${stack.gateway.adminUrl}/metrics`)).text();
+  const counts: Record<string, number> = { event: 0, event_and_load: 0, query: 0 };
+  for (const [, source, value] of text.matchAll(/^waimai_gateway_event_answers_total\{field="orderOffers",source="(\w+)"\} (\d+)$/gm)) counts[source!] = Number(value);
+  return counts;
+}
+
+/**
+ * A rider near a shop whose paid order's offer reached their socket, the gateway's answer
+ * counts then, and a bus to publish offers again with (the caller closes it).
+ */
+async function anOfferReceived() {
+  const merchant = await aMerchant(stack);
+  const rider = await aRiderAt(stack, north(merchant.location, 150));
+  const socket = offersFor(rider.token);
+  await eventually(() => stack.gateway.events.listeners('orderOffers', rider.sub) === 1, 10_000, 'the offers subscription');
+  const order = await anOrder(stack, merchant);
+  await payOrder(stack, order.id, order.customer.token);
+  const first = (await socket.next(30_000)).data!.orderOffers;
+  const before = await answers();
+  const bus = createKafkaEventBus({ ...testInfraConfig(), KAFKA_TOPIC_PREFIX: stack.env.KAFKA_TOPIC_PREFIX ?? '' }, 'offers-test', createLogger('test', 'warn'));
+  return { rider, order, socket, first, before, bus };
+}
+
 describe('orderOffers end to end', () => {
   it("a paid order reaches each nearby rider's socket as an offer with its order and merchant resolved through the supergraph; a rider 100 km away gets nothing", async () => {
     const merchant = await aMerchant(stack);
@@ -103,14 +128,6 @@ describe('orderOffers end to end', () => {
     expect(pending.data?.pendingOrderOffers).toContainEqual({ id: offer.data?.orderOffers.id, order: { id: order.id } });
   });
 
-  /** waimai_gateway_event_answers_total for orderOffers, by source, from the gateway's /metrics. */
-  async function answers(): Promise<Record<string, number>> {
-    const text = await (await fetch(`${stack.gateway.adminUrl}/metrics`)).text();
-    const counts: Record<string, number> = { event: 0, event_and_load: 0, query: 0 };
-    for (const [, source, value] of text.matchAll(/^waimai_gateway_event_answers_total\{field="orderOffers",source="(\w+)"\} (\d+)$/gm)) counts[source!] = Number(value);
-    return counts;
-  }
-
   it("an offer frame is answered from the state its event carries (the offer, the order as orders showed it to the offered riders, the shop's card from products), loading at most the merchant; a staff console watching the rider gets its frame from the event alone", async () => {
     const merchant = await aMerchant(stack);
     const rider = await aRiderAt(stack, north(merchant.location, 250));
@@ -150,15 +167,7 @@ describe('orderOffers end to end', () => {
   });
 
   it('an older OrderOffered that carries no order is answered by loading the offer through the supergraph, as before', async () => {
-    const merchant = await aMerchant(stack);
-    const rider = await aRiderAt(stack, north(merchant.location, 150));
-    const socket = offersFor(rider.token);
-    await eventually(() => stack.gateway.events.listeners('orderOffers', rider.sub) === 1, 10_000, 'the offers subscription');
-    const order = await anOrder(stack, merchant);
-    await payOrder(stack, order.id, order.customer.token);
-    const first = (await socket.next(30_000)).data!.orderOffers;
-    const before = await answers();
-    const bus = createKafkaEventBus({ ...testInfraConfig(), KAFKA_TOPIC_PREFIX: stack.env.KAFKA_TOPIC_PREFIX ?? '' }, 'offers-test', createLogger('test', 'warn'));
+    const { rider, order, socket, first, before, bus } = await anOfferReceived();
 
     try {
       // The same offer again, as a dispatcher from before event-carried state wrote it.
@@ -174,16 +183,9 @@ describe('orderOffers end to end', () => {
       await bus.close();
     }
   });
+
   it('an OrderOffered read after its offer expired (a backlog) is not answered from what it carries: it is loaded as the rider, and the subgraphs decide what it shows', async () => {
-    const merchant = await aMerchant(stack);
-    const rider = await aRiderAt(stack, north(merchant.location, 150));
-    const socket = offersFor(rider.token);
-    await eventually(() => stack.gateway.events.listeners('orderOffers', rider.sub) === 1, 10_000, 'the offers subscription');
-    const order = await anOrder(stack, merchant);
-    await payOrder(stack, order.id, order.customer.token);
-    const first = (await socket.next(30_000)).data!.orderOffers;
-    const before = await answers();
-    const bus = createKafkaEventBus({ ...testInfraConfig(), KAFKA_TOPIC_PREFIX: stack.env.KAFKA_TOPIC_PREFIX ?? '' }, 'offers-test', createLogger('test', 'warn'));
+    const { rider, order, socket, first, before, bus } = await anOfferReceived();
 
     try {
       // The same offer again, carrying the order, but stating an expiry already past.
