@@ -128,16 +128,21 @@ function share(user: number, system: number, wall: number): CpuShare {
   };
 }
 
-/** Reads one sample from a Prometheus text page, optionally with a label value, e.g. field="orderOffers". */
-export function metricValue(page: string, name: string, label?: string): number | null {
+/** The values of the samples of `name` on a Prometheus text page whose labels hold `label` (all of them without one). */
+function* samples(page: string, name: string, label?: string): Generator<number> {
   for (const line of page.split('\n')) {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length);
     if (rest[0] !== ' ' && rest[0] !== '{') continue;
     if (label && !rest.includes(label)) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (Number.isFinite(value)) return value;
+    if (Number.isFinite(value)) yield value;
   }
+}
+
+/** Reads one sample from a Prometheus text page, optionally with a label value, e.g. field="orderOffers". */
+export function metricValue(page: string, name: string, label?: string): number | null {
+  for (const value of samples(page, name, label)) return value;
   return null;
 }
 
@@ -150,13 +155,6 @@ export async function metricsPage(adminUrl: string): Promise<string> {
 /** The sum of every sample of `name` on a Prometheus text page whose labels hold `label` (all of them without one). */
 export function metricSum(page: string, name: string, label?: string): number {
   let sum = 0;
-  for (const line of page.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    if (label && !rest.includes(label)) continue;
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (Number.isFinite(value)) sum += value;
-  }
+  for (const value of samples(page, name, label)) sum += value;
   return sum;
 }
