@@ -34,6 +34,7 @@ import { createDocumentGuard, limitsFromConfig, tokenLimitError, type DocumentGu
 import { createRateLimits, type RateLimits } from './rate-limits';
 import { clientRequestErrors, ipRateLimit, requestPolicyPlugin } from './request-policy';
 import { playgroundAssets, sendPlayground, wantsPlayground } from './playground';
+import { consoleRoutes } from './console';
 import { startEventFeed, type EventFeed } from './event-feed';
 import { EventRouter } from './event-router';
 import { eventSources, sourceTopics } from './event-sources';
@@ -197,7 +198,7 @@ function createApolloServer(config: GatewayConfig, logger: Logger, parts: Apollo
 }
 
 /**
- * /webhooks/* to payments, the playground, and /graphql (`graphql`, also served without
+ * /webhooks/* to payments, the playground, the operations console (/console), and /graphql (`graphql`, also served without
  * express for POST: see startGateway); JSON for everything else.
  */
 function mountHttpRoutes(app: Express, config: GatewayConfig, logger: Logger, parts: { rateLimits: RateLimits; graphql: RequestHandler }): void {
@@ -210,6 +211,8 @@ function mountHttpRoutes(app: Express, config: GatewayConfig, logger: Logger, pa
       else next();
     });
   }
+  // The operations console: static files only; staff sign in and read through /graphql.
+  app.use(consoleRoutes());
   app.use(GRAPHQL_PATH, parts.graphql);
   answerInJson(app, logger);
 }

@@ -14,6 +14,7 @@ export { buildManifest, loadManifest, sha256, type TrustedDocumentManifest } fro
 export { entityQueryFor, rootFieldOf, type EntityQuery } from './entity-query';
 export { carriedStateAnswerer, entityLoadersOf, type CarriedState } from './carried-state';
 export { staffExampleTabs, STAFF_EXAMPLES, type PlaygroundTab } from './playground';
+export { CONSOLE_OPERATIONS, CONSOLE_PATH, consoleOperations } from './console';
 
 export async function main(): Promise<void> {
   const config = gatewayConfigOrExit();

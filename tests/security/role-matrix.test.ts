@@ -155,6 +155,8 @@ const EXPECTED: Record<string, Row> = {
   // Role OPERATOR or ADMIN (orders' schema): staff search and interventions; the order's own
   // customer, shop owner and rider are refused like anyone else.
   SearchOrders: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
+  // The operations console's map: SearchOrders with places; the same callers as SearchOrders.
+  OrdersOnMap: objectless({ anonymous: U, CUSTOMER: F, MERCHANT: F, RIDER: F, OPERATOR: 'ok', ADMIN: 'ok' }),
   CancelOrderAsStaff: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
   RedispatchOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
   ReassignOrder: touching('order', U, { CUSTOMER: FF, MERCHANT: FF, RIDER: FF, OPERATOR: OK, ADMIN: OK }),
@@ -504,6 +506,7 @@ const SCENARIOS: Record<string, Scenario> = {
     variables: { orderId: delivering.order.id, amountCents: 1, reason: '配送延误，补偿顾客', idempotencyKey: `role-matrix-${caller}-${relation}` },
   }),
   SearchOrders: async (caller) => ({ token: await tokenOf(caller, null), variables: { filter: { statuses: ['DELIVERING'] }, first: 5 } }),
+  OrdersOnMap: async (caller) => ({ token: await tokenOf(caller, null), variables: { filter: { needsAttention: true }, first: 5 } }),
   // Each ok cell gets a fresh order in a state the intervention allows; refused cells use one
   // order seen in the caller's role (its customer, shop owner or rider for "own").
   CancelOrderAsStaff: async (caller, relation) => {
