@@ -6,6 +6,7 @@ import { Kafka } from 'kafkajs';
 import {
   authConfig,
   connectRedis,
+  unlinkKeysWithPrefix,
   createLogger,
   databaseName,
   DEVELOPMENT_SECRETS,
@@ -205,10 +206,7 @@ async function cleanUp(config: BenchConfig, run: string, say: Say): Promise<void
 async function deleteRedisKeys(config: BenchConfig): Promise<void> {
   const redis = connectRedis({ REDIS_URL: config.REDIS_URL, REDIS_KEY_PREFIX: '' }, 'bench-cleanup');
   try {
-    const stream = redis.scanStream({ match: `${config.REDIS_KEY_PREFIX.replace(/[*?[\]\\]/g, '\\$&')}*`, count: 1000 });
-    for await (const keys of stream as AsyncIterable<string[]>) {
-      if (keys.length) await redis.unlink(...keys);
-    }
+    await unlinkKeysWithPrefix(redis, config.REDIS_KEY_PREFIX);
   } finally {
     redis.disconnect();
   }

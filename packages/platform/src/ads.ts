@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis';
 
 /**
  * Sponsored placements (广告): the values and the Redis counters that operations (buying,

@@ -65,6 +65,9 @@ export const mysqlConfig = z.object({
 export const redisConfig = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default('waimai:'),
+  // host:port,host:port of Redis Cluster masters (a few are enough; the rest are discovered).
+  // When set, the services use the cluster and REDIS_URL is not read: docs/redis-cluster.md.
+  REDIS_CLUSTER_NODES: commaList.default([]),
 });
 
 export const kafkaConfig = z.object({

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Kind, parse } from 'graphql';
-import type { Redis } from 'ioredis';
+import type { Redis as SingleRedis } from 'ioredis';
+import type { Redis } from './redis';
 import { ErrorCode, REQUEST_ERROR_CODES } from './errors';
 import type { EventEnvelope } from './events';
 
@@ -157,8 +158,9 @@ export const redisCommandDuration = new Histogram({
 
 /** Times every command of `client` (pipelined and auto-pipelined ones too: all pass through sendCommand). */
 export function observeRedisCommands(client: Redis, connection: string): Redis {
-  const send = client.sendCommand.bind(client);
-  client.sendCommand = (command, ...rest) => {
+  const target = client as Pick<SingleRedis, 'sendCommand'>;
+  const send = target.sendCommand.bind(client);
+  target.sendCommand = (command, ...rest) => {
     const done = redisCommandDuration.startTimer({ connection, command: command.name.toLowerCase() });
     command.promise.then(
       () => done({ outcome: 'ok' }),

@@ -7,11 +7,11 @@ import { connectDatabase, migrateDatabase, type ConnectOptions, type MysqlOption
 import { createKafkaEventBus, type EventBus, type KafkaOptions, type TopicName } from './events';
 import type { RunningService } from './http';
 import { onShutdown } from './http';
-import { Redis } from 'ioredis';
 import { createInternalSigner, type InternalSigner } from './identity';
 import { createLogger, type Logger } from './logger';
 import { consumerLag } from './metrics';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox';
+import { isRedisClient } from './redis';
 import { subgraphNamed, type SubgraphName } from './services';
 import { startSubgraph, type SubgraphOptions } from './subgraph';
 import type { z } from 'zod';
@@ -167,7 +167,7 @@ export async function startSubgraphService<TContext extends BaseContext, TExpose
   const own: ServiceScope['own'] = (resource, close) => {
     owned.push({ name: `resource ${owned.length + 1}`, close: () => close(resource) });
     // A Redis client the service keeps is one of its dependencies: readiness pings it.
-    if (resource instanceof Redis) {
+    if (isRedisClient(resource)) {
       readiness.redis ??= async () => {
         await resource.ping();
       };

@@ -1,4 +1,4 @@
-import { connectRedis, kafkaLogCreator, createLogger } from '@waimai/platform';
+import { connectRedis, kafkaLogCreator, createLogger, unlinkKeysWithPrefix } from '@waimai/platform';
 import { Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import type { KafkaBroker } from '../../../scripts/lib/kafka-broker';
@@ -44,13 +44,9 @@ async function dropDatabases(config: TestInfraConfig): Promise<void> {
 
 async function deleteRedisKeys(config: TestInfraConfig): Promise<void> {
   // No keyPrefix on this client: SCAN matches the run's raw keys and UNLINK takes them as they are.
-  const redis = connectRedis({ REDIS_URL: config.REDIS_URL, REDIS_KEY_PREFIX: '' }, 'test-teardown');
+  const redis = connectRedis({ ...config, REDIS_KEY_PREFIX: '' }, 'test-teardown');
   try {
-    const pattern = `${config.REDIS_KEY_PREFIX.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    const stream = redis.scanStream({ match: pattern, count: 1000 });
-    for await (const keys of stream as AsyncIterable<string[]>) {
-      if (keys.length) await redis.unlink(...keys);
-    }
+    await unlinkKeysWithPrefix(redis, config.REDIS_KEY_PREFIX);
   } finally {
     redis.disconnect();
   }

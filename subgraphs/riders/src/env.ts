@@ -39,6 +39,10 @@ const ridersConfig = runtimeConfig
     LOCATION_PERSIST_SECONDS: z.coerce.number().positive().default(30),
     // 5 s: riders silent past RIDER_LOCATION_TTL_SECONDS leave the idle set within this much more.
     RIDER_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+    // 20 km: the side of a cell of the idle-rider GEO index (one GEO set, one cluster slot, per
+    // cell), about a city district; a dispatch search reads the cells its circle reaches. Fixed
+    // for a deployment: a change re-places riders only as they report (docs/redis-cluster.md).
+    RIDER_GEO_CELL_KM: z.coerce.number().positive().max(1000).default(20),
   });
 export type RidersConfig = z.infer<typeof ridersConfig>;
 
