@@ -608,13 +608,14 @@
           )
         : [el('li', { text: 'No staff action on this order yet.' })],
     );
+    const keep = (node) => (node && node.dataset.orderId === order.id ? [node] : []);
     panel.replaceChildren(
       el('h2', { text: 'Order ' + shortId(order.id) }),
       info,
       el('h3', { text: 'Interventions' }),
       actions,
-      form && form.dataset.orderId === order.id ? form : null,
-      outcome && outcome.dataset.orderId === order.id ? outcome : null,
+      ...keep(form),
+      ...keep(outcome),
       el('h3', { text: 'Timeline' }),
       timeline,
       el('h3', { text: 'Audit log' }),
