@@ -31,13 +31,16 @@ async function main(): Promise<number> {
     log.info(`Test run ${run}: databases ${process.env.DB_PREFIX}_*, Redis keys ${process.env.REDIS_KEY_PREFIX}*, topics ${process.env.KAFKA_TOPIC_PREFIX}*.`);
     const args = process.argv.slice(2);
     if (args[0] === '--') args.shift();
-    if (args.length > 0) return await runJest(args);
+    // The fault suite's files each run a whole platform (twelve processes and HAProxy for the
+    // replica one): one at a time, never side by side on a small machine.
+    const inBand = (selection: string[]) => ['--runInBand', ...selection];
+    if (args.length > 0) return await runJest(args.some((arg) => arg.replace(/^\.\//, '').startsWith(FAULT_SUITE)) ? inBand(args) : args);
     // The fault suite kills and restarts whole service processes under load: it runs after
     // the other tests, alone, so that their timings do not suffer from it nor it from them.
     const code = await runJest(['--testPathIgnorePatterns', '/node_modules/', '/tests/faults/']);
     if (code !== 0) return code;
     log.info('The fault suite (tests/faults), alone.');
-    return await runJest([FAULT_SUITE]);
+    return await runJest(inBand([FAULT_SUITE]));
   } finally {
     await kafka.stop();
   }
