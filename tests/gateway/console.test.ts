@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CONSOLE_OPERATIONS, loadManifest, sha256 } from '@waimai/gateway';
 import {
   aMerchant,
   anActor,
@@ -121,6 +122,37 @@ interface AuditEntry {
   targetId: string;
   reason: string | null;
 }
+
+describe('the console page', () => {
+  it('is served under a same-origin content security policy, with no inline script or style, and loads only the gateway\'s own files', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/console`);
+    const html = await response.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] ?? '').filter((ref) => !ref.startsWith('data:'));
+    const served = await Promise.all(assets.map(async (asset) => ({ asset, status: (await fetch(`${stack.gatewayUrl}${asset}`)).status })));
+
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    expect(html).not.toMatch(/<script>|<style>| style="/);
+    expect(served).toEqual(assets.map(() => ({ asset: expect.stringMatching(/^\/console\/assets\//), status: 200 })));
+    expect(assets).toEqual(expect.arrayContaining(['/console/assets/console.js', '/console/assets/operations.js', '/console/assets/graphql-ws.min.js']));
+  });
+
+  it('sends only contract operations, each a trusted document as the manifest lists it (so it runs under TRUSTED_DOCUMENTS)', async () => {
+    const script = await (await fetch(`${stack.gatewayUrl}/console/assets/operations.js`)).text();
+    const operations = JSON.parse(script.replace(/^window\.waimaiConsoleOperations = /, '').replace(/;\s*$/, '')) as Record<string, { body: string }>;
+    const trusted = loadManifest(path.join(ROOT, 'schema', 'contract', 'trusted-documents.json'));
+
+    expect(Object.keys(operations)).toEqual([...CONSOLE_OPERATIONS]);
+    for (const [name, { body }] of Object.entries(operations)) expect({ name, trusted: trusted.get(sha256(body)) === body }).toEqual({ name, trusted: true });
+  });
+
+  it('files next to its assets are not served', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/console/assets/package.json`);
+
+    expect(response.status).toBe(404);
+  });
+});
 
 describe('the operations console at /console in a browser', () => {
   let operator: Actor;
