@@ -399,11 +399,15 @@
     const drawn = new Map();
     for (const order of state.orders) drawn.set(order.id, order);
     for (const order of state.attention) if (!drawn.has(order.id)) drawn.set(order.id, order);
+    const riderById = new Map(state.riders.map((rider) => [rider.id, rider]));
     for (const order of drawn.values()) {
       const at = order.deliveryLocation;
       const late = isLate(order, now);
       if (MOVING.has(order.status)) {
-        routes.append(svg('line', { class: 'route', x1: project.x(order.merchant.location), y1: project.y(order.merchant.location), x2: project.x(at), y2: project.y(at) }));
+        // Where it is: with its rider when they are on the map, else somewhere from the shop.
+        const carrier = order.riderId && riderById.get(order.riderId);
+        const from = carrier ? carrier.location : order.merchant.location;
+        routes.append(svg('line', { class: 'route', x1: project.x(from), y1: project.y(from), x2: project.x(at), y2: project.y(at) }));
       }
       const kind = late ? 'late' : WAITING.has(order.status) ? 'waiting' : 'moving';
       const why = [order.status, late ? 'late' : '', order.needsAttention ? 'needs attention' : ''].filter(Boolean).join(', ');
