@@ -14,3 +14,4 @@ export * from './processes';
 export * from './sdl';
 export * from './query-plans';
 export * from './stack-session';
+export * from './redis-cluster';
