@@ -5,9 +5,11 @@ import type { Redis } from './redis';
  * clicks, settlement, figures) and products (serving in merchantsNearby) share. Both sides
  * go through `adCounters`, so the key names and the scripts exist once.
  *
- * Per placement and UTC day, two hashes:
- * - `ads:<placementId>:<day>`: `impressions`, `clicks`, `spentCents` (the day's counters);
- * - `ads:<placementId>:<day>:customers`: `i:<customerId>` impressions served to that customer
+ * Per placement and UTC day, two hashes, with the hash tag `{<placementId>:<day>}` so that
+ * the scripts that change both find them in one Redis Cluster slot (each placement's day on
+ * its own slot, so the ad load spreads over the cluster):
+ * - `ads:{<placementId>:<day>}`: `impressions`, `clicks`, `spentCents` (the day's counters);
+ * - `ads:{<placementId>:<day>}:customers`: `i:<customerId>` impressions served to that customer
  *   (the frequency cap) and `c:<customerId>` once their click was charged.
  * Both live AD_COUNTER_TTL_SECONDS after their last write; operations' settlement job copies
  * the day hash into MySQL well before that.
@@ -23,8 +25,8 @@ export const AD_COUNTER_TTL_SECONDS = 3 * 86_400;
 export const adDay = (at: Date): string => at.toISOString().slice(0, 10);
 
 export const adKeys = {
-  day: (placementId: string, day: string) => `ads:${placementId}:${day}`,
-  customers: (placementId: string, day: string) => `ads:${placementId}:${day}:customers`,
+  day: (placementId: string, day: string) => `ads:{${placementId}:${day}}`,
+  customers: (placementId: string, day: string) => `ads:{${placementId}:${day}}:customers`,
 };
 
 /** A placement products may show on a page, best first (the order it is offered in). */
@@ -44,43 +46,25 @@ export interface AdDayCounters {
 export type AdClickOutcome = { charged: true; spentCents: number } | { charged: false; reason: 'BUDGET_SPENT' | 'REPEATED' };
 
 /*
- * Serving one page, in one round trip. KEYS: per candidate its day hash then its customers
- * hash. ARGV: max sponsored, frequency cap, customer id ('' for anonymous), ttl, then per
- * candidate merchant id, daily budget, cost per click. A candidate is served when the day's
- * spend leaves room for one more click, the customer saw it fewer than `cap` times today and
- * its shop is not on the page yet; each one served counts an impression (and one for the
- * customer). Returns the 1-based positions of those served.
+ * Serving one candidate of a page. KEYS: its day hash, its customers hash (one placement and
+ * day: one slot). ARGV: frequency cap, customer id ('' for anonymous), ttl, daily budget, cost
+ * per click. Served when the day's spend leaves room for one more click and the customer saw
+ * it fewer than `cap` times today; then its impression is counted (and one for the customer).
+ * Returns 1 when served, else 0.
  */
-const SERVE_ADS = `
-local max = tonumber(ARGV[1])
-local cap = tonumber(ARGV[2])
-local customer = ARGV[3]
-local ttl = tonumber(ARGV[4])
-local served = {}
-local shops = {}
-for i = 1, #KEYS / 2 do
-  if #served >= max then break end
-  local base = 4 + (i - 1) * 3
-  local shop = ARGV[base + 1]
-  local budget = tonumber(ARGV[base + 2])
-  local cpc = tonumber(ARGV[base + 3])
-  local day = KEYS[2 * i - 1]
-  local seen = KEYS[2 * i]
-  if not shops[shop] and tonumber(redis.call('HGET', day, 'spentCents') or '0') + cpc <= budget then
-    local capped = customer ~= '' and tonumber(redis.call('HGET', seen, 'i:' .. customer) or '0') >= cap
-    if not capped then
-      redis.call('HINCRBY', day, 'impressions', 1)
-      redis.call('EXPIRE', day, ttl)
-      if customer ~= '' then
-        redis.call('HINCRBY', seen, 'i:' .. customer, 1)
-        redis.call('EXPIRE', seen, ttl)
-      end
-      shops[shop] = true
-      served[#served + 1] = i
-    end
-  end
+const SERVE_AD = `
+local cap = tonumber(ARGV[1])
+local customer = ARGV[2]
+local ttl = tonumber(ARGV[3])
+if tonumber(redis.call('HGET', KEYS[1], 'spentCents') or '0') + tonumber(ARGV[5]) > tonumber(ARGV[4]) then return 0 end
+if customer ~= '' and tonumber(redis.call('HGET', KEYS[2], 'i:' .. customer) or '0') >= cap then return 0 end
+redis.call('HINCRBY', KEYS[1], 'impressions', 1)
+redis.call('EXPIRE', KEYS[1], ttl)
+if customer ~= '' then
+  redis.call('HINCRBY', KEYS[2], 'i:' .. customer, 1)
+  redis.call('EXPIRE', KEYS[2], ttl)
 end
-return served
+return 1
 `;
 
 /*
@@ -113,30 +97,66 @@ return {1, tostring(spent + cpc)}
 `;
 
 type AdCommands = Redis & {
-  adsServe(numberOfKeys: number, ...args: Array<string | number>): Promise<number[]>;
+  adsServeOne(day: string, customers: string, frequencyCap: number, customerId: string, ttl: number, budget: number, cpc: number): Promise<number>;
   adsRecordClick(day: string, customers: string, customerId: string, budget: number, cpc: number, ttl: number, settledSpentCents: number): Promise<[number, string]>;
 };
 
 /** The counters of sponsored placements on `redis` (its key prefix applies to every key). */
 export function adCounters(redis: Redis) {
   const client = redis as AdCommands;
-  if (!('adsServe' in client)) {
-    // numberOfKeys left out: it varies with the page, so it is the command's first argument.
-    redis.defineCommand('adsServe', { lua: SERVE_ADS });
+  if (!('adsServeOne' in client)) {
+    redis.defineCommand('adsServeOne', { numberOfKeys: 2, lua: SERVE_AD });
     redis.defineCommand('adsRecordClick', { numberOfKeys: 2, lua: RECORD_CLICK });
   }
   return {
     /**
      * Of `candidates` (best first), the ones to show on a page for `customerId` (null:
      * anonymous, no frequency cap), at most `max`, one per shop; their impressions are counted.
+     * The same answer as going down the list one by one, in a round trip or two: each round
+     * tries, at once, as many of the next candidates (one per shop not on the page yet) as
+     * places are left, each one's check and count atomic in its own slot.
      */
     async serve(candidates: readonly AdCandidate[], options: { max: number; frequencyCap: number; customerId: string | null; at?: Date }): Promise<AdCandidate[]> {
-      if (candidates.length === 0 || options.max <= 0) return [];
       const day = adDay(options.at ?? new Date());
-      const keys = candidates.flatMap((candidate) => [adKeys.day(candidate.placementId, day), adKeys.customers(candidate.placementId, day)]);
-      const args = candidates.flatMap((candidate) => [candidate.merchantId, candidate.dailyBudgetCents, candidate.cpcCents]);
-      const served = await client.adsServe(keys.length, ...keys, options.max, options.frequencyCap, options.customerId ?? '', AD_COUNTER_TTL_SECONDS, ...args);
-      return served.map((position) => candidates[position - 1]!);
+      const served = new Set<number>();
+      const shops = new Set<string>();
+      let next = 0;
+      // Bounded: each round tries at least one candidate not tried before.
+      while (served.size < options.max && next < candidates.length) {
+        const round: number[] = [];
+        const roundShops = new Set<string>();
+        let i = next;
+        for (; i < candidates.length && round.length < options.max - served.size; i += 1) {
+          const shop = candidates[i]!.merchantId;
+          if (shops.has(shop)) continue;
+          // A second candidate of a shop waits for the first one's answer.
+          if (roundShops.has(shop)) break;
+          roundShops.add(shop);
+          round.push(i);
+        }
+        next = i;
+        if (round.length === 0) break;
+        const answers = await Promise.all(
+          round.map((position) => {
+            const candidate = candidates[position]!;
+            return client.adsServeOne(
+              adKeys.day(candidate.placementId, day),
+              adKeys.customers(candidate.placementId, day),
+              options.frequencyCap,
+              options.customerId ?? '',
+              AD_COUNTER_TTL_SECONDS,
+              candidate.dailyBudgetCents,
+              candidate.cpcCents,
+            );
+          }),
+        );
+        answers.forEach((answer, n) => {
+          if (answer !== 1) return;
+          served.add(round[n]!);
+          shops.add(candidates[round[n]!]!.merchantId);
+        });
+      }
+      return [...served].sort((a, b) => a - b).map((position) => candidates[position]!);
     },
 
     /**
@@ -158,17 +178,13 @@ export function adCounters(redis: Redis) {
       return { charged: false, reason: detail === 'REPEATED' ? 'REPEATED' : 'BUDGET_SPENT' };
     },
 
-    /** The counters of each (placement, day), zeros where none were kept; one pipeline. */
+    /**
+     * The counters of each (placement, day), zeros where none were kept. One HMGET each, sent
+     * together (auto-pipelined per node): an explicit pipeline must stay in one cluster slot.
+     */
     async read(entries: ReadonlyArray<{ placementId: string; day: string }>): Promise<AdDayCounters[]> {
-      if (entries.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const entry of entries) pipeline.hmget(adKeys.day(entry.placementId, entry.day), 'impressions', 'clicks', 'spentCents');
-      const results = (await pipeline.exec()) ?? [];
-      return results.map(([error, values]) => {
-        if (error) throw error;
-        const [impressions, clicks, spentCents] = values as Array<string | null>;
-        return { impressions: Number(impressions ?? 0), clicks: Number(clicks ?? 0), spentCents: Number(spentCents ?? 0) };
-      });
+      const rows = await Promise.all(entries.map((entry) => redis.hmget(adKeys.day(entry.placementId, entry.day), 'impressions', 'clicks', 'spentCents')));
+      return rows.map(([impressions, clicks, spentCents]) => ({ impressions: Number(impressions ?? 0), clicks: Number(clicks ?? 0), spentCents: Number(spentCents ?? 0) }));
     },
   };
 }
