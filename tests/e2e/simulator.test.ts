@@ -1,0 +1,89 @@
+import { authConfig, paymentsConfig, parseConfig } from '@waimai/platform';
+import { contractOperation, eventually, gql, startStack, tokenFor, type Stack } from '@waimai/testkit';
+import { startCity, type City, type CityStats } from '../../scripts/lib/simulator';
+
+const RIDER_TRAIL = contractOperation('RiderTrail');
+const RIDER_PROFILE = contractOperation('RiderProfile');
+
+let stack: Stack;
+let city: City | undefined;
+beforeAll(async () => {
+  stack = await startStack({
+    env: {
+      // A promise of ~30 s after payment wherever the customer is: riders at 40× speed make it,
+      // the ones the simulator makes dawdle do not.
+      DELIVERY_BASE_MINUTES: '0.5',
+      DELIVERY_METERS_PER_MINUTE: '1000000',
+      OFFER_SECONDS: '10',
+      CLOSE_AFTER_SECONDS: '1',
+      SCHEDULER_INTERVAL_MS: '200',
+    },
+  });
+}, 120_000);
+afterAll(async () => {
+  await city?.stop();
+  await stack.stop();
+});
+
+test('the simulated city orders, pays, offers, grabs, delivers (some late and compensated) through the public API, and stops cleanly', async () => {
+  const { JWT_SECRET } = parseConfig(authConfig, stack.env);
+  const { PAYMENT_WEBHOOK_SECRET } = parseConfig(paymentsConfig, stack.env);
+  city = await startCity({
+    gatewayUrl: stack.gatewayUrl,
+    jwtSecret: JWT_SECRET,
+    webhookSecret: PAYMENT_WEBHOOK_SECRET,
+    ordersPerMinute: 40,
+    riders: 6,
+    customers: 5,
+    durationSeconds: 240,
+    seed: 7,
+    timeScale: 40,
+    paymentFailureShare: 0.2,
+    abandonShare: 0.15,
+    lateShare: 0.4,
+    reportEveryMs: 1000,
+    cityRadiusMeters: 1000,
+    maxDeliveryMeters: 800,
+  });
+  const running = city;
+
+  // Every step of the journeys seen at least once (or the first unexpected error, to fail at once).
+  const reached = await eventually(
+    () => {
+      const { orders, errors } = running.stats();
+      const all = orders.placed > 0 && orders.paid > 0 && orders.paymentFailed + orders.abandoned > 0 && orders.offered > 0 && orders.grabbed > 0 && orders.pickedUp > 0 && orders.delivered > 0 && orders.late > 0 && orders.compensated > 0;
+      return all || errors.total > 0 ? running.stats() : null;
+    },
+    { timeoutMs: 200_000, intervalMs: 500, what: `every step of the journeys (last: ${JSON.stringify(running.stats().orders)})` },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n${JSON.stringify(running.stats(), null, 2)}`);
+  });
+  expect(reached.errors).toEqual({ total: 0, byCode: {}, recent: [] });
+  expect(reached.offers.grabsWon).toBe(reached.orders.grabbed);
+  expect(reached.riders.locationPoints).toBeGreaterThan(0);
+
+  // The riders moved, as operations staff see their tracks.
+  const operator = await tokenFor('sim-test-operator', ['OPERATOR']);
+  const trails = await Promise.all(
+    running.riderIds.map(async (riderId) => {
+      const result = await gql<{ riderTrail: Array<{ lat: number; lng: number }> }>(stack.graphqlUrl, RIDER_TRAIL, { riderId, last: 100 }, operator);
+      expect(result.errors).toBeUndefined();
+      return new Set(result.data!.riderTrail.map((point) => `${point.lat},${point.lng}`)).size;
+    }),
+  );
+  expect(trails.every((distinctPoints) => distinctPoints > 1)).toBe(true);
+
+  await city.stop();
+  const final: CityStats = await city.finished;
+  expect(final.running).toBe(false);
+  expect(final.riders.connected).toBe(0);
+  // Nothing unexpected: every failure the simulator did not plan for is an error.
+  expect(final.errors).toEqual({ total: 0, byCode: {}, recent: [] });
+  // Nothing of the city is left: no rider's offers subscription, and every rider that was idle is offline.
+  await eventually(() => running.riderIds.every((riderId) => stack.gateway.events.listeners('orderOffers', riderId) === 0), 10_000, 'the riders\' sockets closing');
+  const statuses = await Promise.all(
+    running.riderIds.map(async (id) => (await gql<{ rider: { status: string } }>(stack.graphqlUrl, RIDER_PROFILE, { id }, operator)).data!.rider.status),
+  );
+  expect(statuses.every((status) => status === 'OFFLINE' || status === 'DELIVERING')).toBe(true);
+  expect(statuses).toContain('OFFLINE');
+}, 300_000);
