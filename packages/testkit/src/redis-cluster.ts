@@ -122,18 +122,18 @@ export interface MultiKeyCommand {
 }
 
 /**
- * Records every command `client` sends with more than one key (scripts, MULTI's commands,
+ * Records every command `client` sends with at least `minKeys` keys (2 by default: scripts,
  * multi-key commands), with its keys as sent, key prefix included: what a test hands to
  * `keySlots` to show that each one stays in one hash slot.
  */
-export function recordMultiKeyCommands(client: Redis): MultiKeyCommand[] {
+export function recordMultiKeyCommands(client: Redis, { minKeys = 2 } = {}): MultiKeyCommand[] {
   const recorded: MultiKeyCommand[] = [];
   type Sent = { name: string; getKeys(): Array<string | Buffer> };
   const target = client as unknown as { sendCommand(command: Sent, ...rest: unknown[]): unknown };
   const send = target.sendCommand.bind(client);
   target.sendCommand = (command, ...rest) => {
     const keys = command.getKeys();
-    if (keys.length > 1) recorded.push({ command: command.name, keys: keys.map(String) });
+    if (keys.length >= minKeys) recorded.push({ command: command.name, keys: keys.map(String) });
     return send(command, ...rest);
   };
   return recorded;
