@@ -15,6 +15,8 @@ beforeAll(async () => {
   cluster = await startRedisCluster();
   redis = connectRedis({ REDIS_URL: 'redis://unused', REDIS_KEY_PREFIX: `${uniqueId('gw')}:`, REDIS_CLUSTER_NODES: cluster.nodes }, 'gateway-cluster-test');
   sent = recordMultiKeyCommands(redis, { minKeys: 1 });
+  // Until the client is ready the limiter counts in memory (rejectIfRedisNotReady): wait for it, as readiness does.
+  await redis.ping();
 }, 120_000);
 afterAll(async () => {
   await redis?.quit();
@@ -37,12 +39,15 @@ test('rate limits count on the cluster: 20 callers each get exactly their budget
   const callers = Array.from({ length: 20 }, () => `u:${uniqueId('caller')}`);
 
   const answers = await Promise.all(callers.map((caller) => Promise.all(Array.from({ length: 5 }, () => limits.take('location', caller)))));
+  const counters = await Promise.all(callers.map((caller) => redis.get(`rl:location:${caller}`)));
   const slots = new Set(await keySlots(redis, callers.map((caller) => `rl:location:${caller}`)));
 
   for (const perCaller of answers) {
     expect(perCaller.filter((answer) => answer === null)).toHaveLength(3);
     for (const refused of perCaller.filter((answer) => answer !== null)) expect(refused).toBeGreaterThanOrEqual(1);
   }
+  // Counted in the cluster, not in the fallback memory: 5 points asked for by each caller.
+  expect(counters).toEqual(callers.map(() => '5'));
   expect(slots.size).toBeGreaterThan(10);
 });
 
