@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Kafka, type Consumer } from 'kafkajs';
-import { consumerGroupTimings, kafkaLogCreator, type KafkaOptions, type Logger, type TopicName } from '@waimai/platform';
+import { consumerGroupTimings, createMissingTopics, kafkaLogCreator, type KafkaOptions, type Logger, type TopicName } from '@waimai/platform';
 import { decodeEnvelope } from './event-sources';
 import type { EventRouter } from './event-router';
 import { subscriptionMetrics } from './subscription-metrics';
@@ -116,30 +116,7 @@ export function startEventFeed(options: EventFeedOptions): EventFeed {
   };
 
   /** Creates missing topics: the gateway may start before the services that write them. */
-  async function ensureTopics(): Promise<void> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const existing = new Set(await admin.listTopics());
-      const missing = options.topics.map(physical).filter((topic) => !existing.has(topic));
-      if (!missing.length) return;
-      await admin
-        .createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({
-            topic,
-            numPartitions: options.kafka.KAFKA_TOPIC_PARTITIONS,
-            replicationFactor: options.kafka.KAFKA_REPLICATION_FACTOR,
-          })),
-        })
-        .catch((err: unknown) => {
-          // Another process created them first: that is the state wanted.
-          if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
-        });
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  const ensureTopics = () => createMissingTopics(kafka, options.topics.map(physical), options.kafka);
 
   const scheduleRestart = (entry: TopicConsumer) => {
     if (stopping || entry.restartTimer) return;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { freePorts } from '@waimai/testkit/ports';
 import {
   brokersAnswer,
   ensureKafkaJars,
@@ -261,8 +261,40 @@ async function nodePorts(size: number, ports?: readonly number[], controllerPort
   for (const [what, given] of [['ports', ports], ['controllerPorts', controllerPorts]] as const) {
     if (given && given.length !== size) throw new Error(`A ${size}-node Kafka cluster needs ${size} ${what}, got ${given.length}.`);
   }
-  const free = await freePorts(2 * size);
+  const free = await portsBelowEphemeralRange(2 * size);
   return [ports ? [...ports] : free.slice(0, size), controllerPorts ? [...controllerPorts] : free.slice(size)];
+}
+
+/**
+ * `count` free ports below the kernel's ephemeral range. Not port 0's choice (testkit's
+ * freePorts): a JVM binds seconds after the choice, and a restarted node binds again after
+ * being down, and meanwhile any outgoing connection on this machine may be given an
+ * ephemeral port; one outside that range is taken only by something listening on purpose.
+ */
+async function portsBelowEphemeralRange(count: number): Promise<number[]> {
+  let ceiling = 32_768;
+  try {
+    ceiling = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ceiling;
+  } catch {
+    // Not Linux: Linux's default range.
+  }
+  // 20 000 and up: clear of the well-known services and of START_CLUSTER's 19 092-19 194.
+  const floor = 20_000;
+  const chosen: number[] = [];
+  for (let attempt = 0; chosen.length < count && attempt < 200; attempt += 1) {
+    const port = floor + Math.floor(Math.random() * Math.max(1, ceiling - floor));
+    if (!chosen.includes(port) && (await canListen(port))) chosen.push(port);
+  }
+  if (chosen.length < count) throw new Error(`Found only ${chosen.length} of ${count} free ports between ${floor} and ${ceiling}.`);
+  return chosen;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /** One id for every node of the cluster: kept in the cluster's folder, so that a kept cluster starts again as itself. */

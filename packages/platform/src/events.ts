@@ -116,6 +116,52 @@ export function consumerGroupTimings(options: Pick<KafkaOptions, 'KAFKA_SESSION_
   };
 }
 
+/**
+ * The topic-level `min.insync.replicas` for a replication factor: 2 of 3 replicas must have a
+ * write before acks=all acknowledges it, so an acknowledged event survives losing any one
+ * broker, and writes go on while one of the three is down. One replica (a single local
+ * broker) cannot ask for more than itself.
+ */
+export function minInSyncReplicas(replicationFactor: number): number {
+  return Math.min(2, replicationFactor);
+}
+
+/**
+ * Creates those of `topics` (physical names) that do not exist yet, each with
+ * KAFKA_TOPIC_PARTITIONS partitions on KAFKA_REPLICATION_FACTOR brokers and its
+ * min.insync.replicas; another process creating one first is fine. Topics that exist are
+ * left as they are.
+ */
+export async function createMissingTopics(
+  kafka: Kafka,
+  topics: readonly string[],
+  options: Pick<KafkaOptions, 'KAFKA_TOPIC_PARTITIONS' | 'KAFKA_REPLICATION_FACTOR'>,
+): Promise<void> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (!missing.length) return;
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: options.KAFKA_TOPIC_PARTITIONS,
+          replicationFactor: options.KAFKA_REPLICATION_FACTOR,
+          configEntries: [{ name: 'min.insync.replicas', value: String(minInSyncReplicas(options.KAFKA_REPLICATION_FACTOR)) }],
+        })),
+      });
+    } catch (err) {
+      // Another process created them first: that is the state wanted.
+      if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** A Kafka message's headers as a trace carrier (kafkajs hands them over as Buffers). */
 function carrierOf(headers: IHeaders | undefined): TraceCarrier {
   const carrier: TraceCarrier = {};
@@ -160,7 +206,11 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
 
   function getProducer(): Promise<Producer> {
     producerReady ??= (async () => {
-      // Idempotent producer: a retried send is written once per partition.
+      // Idempotent producer: a retried send is written once per partition, even when the
+      // leader it went to died after writing it. kafkajs 2.2.4 accepts idempotence only with
+      // acks -1 (publish sends that: every in-sync replica, at least min.insync.replicas, has
+      // the write before it is acknowledged) and unlimited retries; one request in flight per
+      // broker keeps the sequence numbers in order (kafkajs does not reorder on a retry).
       producer = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -266,29 +316,7 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
     },
 
     async ensureTopics(topics) {
-      const admin: Admin = kafka.admin();
-      await admin.connect();
-      try {
-        const existing = new Set(await admin.listTopics());
-        const missing = topics.map(physical).filter((topic) => !existing.has(topic));
-        if (missing.length) {
-          try {
-            await admin.createTopics({
-              waitForLeaders: true,
-              topics: missing.map((topic) => ({
-                topic,
-                numPartitions: options.KAFKA_TOPIC_PARTITIONS,
-                replicationFactor: options.KAFKA_REPLICATION_FACTOR,
-              })),
-            });
-          } catch (err) {
-            // Another process created them first: that is the state we wanted.
-            if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
-          }
-        }
-      } finally {
-        await admin.disconnect();
-      }
+      await createMissingTopics(kafka, topics.map(physical), options);
     },
 
     async check() {
