@@ -60,6 +60,13 @@ export const mysqlConfig = z.object({
   MYSQL_REPLICA_URLS: commaList.default([]),
   DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/).default('waimai'),
   MYSQL_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  // 2 000 ms: how stale a browse, a staff search or a figure may be; a replica further behind
+  // takes no reads until it catches up (docs/replica.md).
+  MYSQL_REPLICA_MAX_LAG_MS: z.coerce.number().int().positive().default(2000),
+  // 1 000 ms: how often each process compares each replica's GTID position with the primary's.
+  MYSQL_REPLICA_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(1000),
+  // 1 000 ms: how long a read after a write waits for a replica to apply it before reading on the primary.
+  MYSQL_REPLICA_WAIT_MS: z.coerce.number().int().min(0).default(1000),
 });
 
 export const redisConfig = z.object({

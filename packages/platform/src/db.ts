@@ -1,26 +1,34 @@
 import mysql from 'mysql2/promise';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
-import { withReplicas } from 'drizzle-orm/mysql-core';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
+import { mysqlConfig } from './config';
 import { mysqlPool } from './metrics';
+import { createReplicaRouter, type ReplicaStatus } from './replica-routing';
 
 export interface MysqlOptions {
   MYSQL_URL: string;
   MYSQL_REPLICA_URLS: string[];
   DB_PREFIX: string;
   MYSQL_POOL_SIZE: number;
+  /** The replica routing's bounds (docs/replica.md); mysqlConfig's defaults when left out. */
+  MYSQL_REPLICA_MAX_LAG_MS?: number;
+  MYSQL_REPLICA_CHECK_INTERVAL_MS?: number;
+  MYSQL_REPLICA_WAIT_MS?: number;
 }
+
+const mysqlDefaults = mysqlConfig.parse({});
 
 /** Database per service: `<prefix>_<service>`, e.g. `waimai_orders`. */
 export function databaseName(prefix: string, service: string): string {
   return `${prefix}_${service}`;
 }
 
-function poolFor(url: string, database: string | undefined, size: number) {
+function poolFor(url: string, database: string | undefined, size: number, connectTimeout?: number) {
   return mysql.createPool({
     uri: url,
     database,
     connectionLimit: size,
+    ...(connectTimeout ? { connectTimeout } : {}),
     // Every DATETIME is UTC; the contract's times are ISO-8601 UTC.
     timezone: 'Z',
     dateStrings: false,
@@ -52,10 +60,30 @@ export async function dropDatabase(url: string, database: string): Promise<void>
 export type Database<TSchema extends Record<string, unknown>> = MySql2Database<TSchema>;
 
 export interface ServiceDatabase<TSchema extends Record<string, unknown>> {
-  /** Reads go to a replica when replicas are configured; writes and transactions to the primary. */
+  /**
+   * For reads that may be stale (browsing, staff search, analytics): a replica that is
+   * reachable and within MYSQL_REPLICA_MAX_LAG_MS answers them, else the primary; a read that
+   * fails on a replica is retried on the primary. Writes and transactions go to the primary.
+   * The primary alone when no replica is configured.
+   */
   db: MySql2Database<TSchema>;
-  /** The primary alone, for reads that must see the caller's own writes. */
+  /** The primary alone: reads that follow the caller's own write, and reads a write decides on. */
   primary: MySql2Database<TSchema>;
+  /**
+   * The primary's GTID position now: it includes every write committed before the call.
+   * Hand it to `readAfter` (later, in this process or another) to read those writes back.
+   */
+  writePosition(): Promise<string>;
+  /**
+   * Reads that must see every write up to `position` (from `writePosition`): a replica that
+   * has applied it answers, after waiting up to MYSQL_REPLICA_WAIT_MS (MASTER_GTID_WAIT) when
+   * it has not yet; otherwise the primary. The primary alone when no replica is configured.
+   */
+  readAfter(position: string): MySql2Database<TSchema>;
+  /** Each replica as this process last checked it (empty without replicas). */
+  replicas(): ReplicaStatus[];
+  /** Checks every replica now instead of at the next interval. */
+  checkReplicas(): Promise<void>;
   name: string;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -64,7 +92,12 @@ export interface ServiceDatabase<TSchema extends Record<string, unknown>> {
 export interface ConnectOptions {
   /** Sees every SQL statement drizzle sends (debug logging, query counting in tests). */
   logQuery?: (query: string, params: unknown[]) => void;
+  /** Told when a replica stops or starts taking reads (unreachable, past the lag bound, back). */
+  onReplicaChange?: (status: ReplicaStatus) => void;
 }
+
+// 2 s: a replica that does not answer a connect within this is skipped; its read goes to the primary.
+const REPLICA_CONNECT_TIMEOUT_MS = 2_000;
 
 export function connectDatabase<TSchema extends Record<string, unknown>>(
   options: MysqlOptions,
@@ -74,28 +107,49 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
 ): ServiceDatabase<TSchema> {
   const name = databaseName(options.DB_PREFIX, service);
   const primaryPool = poolFor(options.MYSQL_URL, name, options.MYSQL_POOL_SIZE);
-  const replicaPools = options.MYSQL_REPLICA_URLS.map((url) => poolFor(url, name, options.MYSQL_POOL_SIZE));
+  const replicaPools = options.MYSQL_REPLICA_URLS.map((url, index) => ({
+    name: `replica-${index + 1}`,
+    pool: poolFor(url, name, options.MYSQL_POOL_SIZE, REPLICA_CONNECT_TIMEOUT_MS),
+  }));
   const logger = connectOptions.logQuery ? { logQuery: connectOptions.logQuery } : undefined;
   const primary = drizzle({ client: primaryPool, schema, mode: 'default', logger });
-  const replicas = replicaPools.map((pool) => drizzle({ client: pool, schema, mode: 'default', logger }));
   const untrackPools = [
     trackPool(service, 'primary', primaryPool),
-    ...replicaPools.map((pool, index) => trackPool(service, `replica-${index + 1}`, pool)),
+    ...replicaPools.map(({ name: replica, pool }) => trackPool(service, replica, pool)),
   ];
-  const [firstReplica, ...otherReplicas] = replicas;
-  const db = firstReplica
-    ? (withReplicas(primary, [firstReplica, ...otherReplicas]) as unknown as MySql2Database<TSchema>)
-    : primary;
+  const router = replicaPools.length
+    ? createReplicaRouter(
+        service,
+        primaryPool,
+        replicaPools,
+        {
+          maxLagMs: options.MYSQL_REPLICA_MAX_LAG_MS ?? mysqlDefaults.MYSQL_REPLICA_MAX_LAG_MS,
+          checkIntervalMs: options.MYSQL_REPLICA_CHECK_INTERVAL_MS ?? mysqlDefaults.MYSQL_REPLICA_CHECK_INTERVAL_MS,
+          readAfterWriteWaitMs: options.MYSQL_REPLICA_WAIT_MS ?? mysqlDefaults.MYSQL_REPLICA_WAIT_MS,
+        },
+        connectOptions.onReplicaChange,
+      )
+    : undefined;
+  const routed = (client: mysql.Pool) => drizzle({ client, schema, mode: 'default', logger });
   return {
-    db,
+    db: router ? routed(router.staleOkClient) : primary,
     primary,
+    async writePosition() {
+      const [rows] = await primaryPool.query('SELECT @@GLOBAL.gtid_binlog_pos AS position');
+      return String((rows as Array<{ position: string | null }>)[0]?.position ?? '');
+    },
+    readAfter: (position) => (router ? routed(router.clientAfter(position)) : primary),
+    replicas: () => router?.statuses() ?? [],
+    checkReplicas: async () => router?.check(),
     name,
     async ping() {
       await primaryPool.query('SELECT 1');
     },
     async close() {
+      await router?.stop();
       for (const untrack of untrackPools) untrack();
-      await Promise.all([primaryPool.end(), ...replicaPools.map((pool) => pool.end())]);
+      // A replica that is down fails its pool's end (a connection it was opening is refused): nothing is left to close then.
+      await Promise.all([primaryPool.end(), ...replicaPools.map(({ pool }) => pool.end().catch(() => undefined))]);
     },
   };
 }

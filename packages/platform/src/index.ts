@@ -27,3 +27,4 @@ export * from './repeat';
 export * from './campaigns';
 export * from './ads';
 export * from './orphan-sweep';
+export * from './replica-routing';

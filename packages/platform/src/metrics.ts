@@ -149,6 +149,24 @@ export const mysqlPool = sampledGauge({
   labelNames: ['service', 'pool', 'state'] as const,
 });
 
+export const mysqlReplicaLag = sampledGauge({
+  name: 'waimai_mysql_replica_lag_seconds',
+  help: 'How far a MySQL read replica is behind the primary, in seconds, as this process last measured it (GTID positions, one check interval of resolution), by service and replica; absent while the replica cannot be reached.',
+  labelNames: ['service', 'replica'] as const,
+});
+
+export const mysqlReplicaServing = sampledGauge({
+  name: 'waimai_mysql_replica_serving',
+  help: 'Whether a MySQL read replica takes stale-ok reads (1: reachable and within MYSQL_REPLICA_MAX_LAG_MS; 0: its reads go to the primary), by service and replica.',
+  labelNames: ['service', 'replica'] as const,
+});
+
+export const mysqlReads = new Counter({
+  name: 'waimai_mysql_routed_reads_total',
+  help: 'Reads that may go to a replica, by service, the server that answered (replica, primary) and why (stale_ok, caught_up: on a replica; no_replica_serving, replica_failed, not_caught_up: on the primary).',
+  labelNames: ['service', 'server', 'reason'] as const,
+});
+
 export const redisCommandDuration = new Histogram({
   name: 'waimai_redis_command_duration_seconds',
   help: 'Redis command duration in seconds, from sending to its reply, by connection, command and outcome.',
