@@ -2,26 +2,16 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CONSOLE_OPERATIONS, loadManifest, sha256 } from '@waimai/gateway';
-import {
-  aMerchant,
-  anActor,
-  anOrder,
-  aRiderAt,
-  contractOperation,
-  eventually,
-  gql,
-  payOrder,
-  startStack,
-  type Actor,
-  type SeededMerchant,
-  type Stack,
-} from '@waimai/testkit';
+import { aMerchant, anActor, anOrder, contractOperation, eventually, gql, payOrder, startStack, type Actor, type SeededMerchant, type Stack } from '@waimai/testkit';
+import { DEMO_CENTER } from '../../scripts/seed';
+import { startCity, type City } from '../../scripts/lib/simulator';
 
 /*
  * The operations console at /console in a real browser (Debian's chromium driven by
- * playwright-core, which never downloads one), against a running stack: staff sign in with a
- * token, riders appear on the map and move, an order that no rider took appears in the list,
- * and an intervention made from the console lands in the audit log.
+ * playwright-core, which never downloads one), against a running stack with the city
+ * simulator (scripts/lib/simulator) riding and ordering in it: staff sign in with a token,
+ * the city's riders appear on the map and move, an order that no rider took appears in the
+ * list, late orders turn red, and an intervention made from the console lands in the audit log.
  *
  * Screenshots go to .cache/console-screenshots/, or to CONSOLE_SCREENSHOTS_DIR
  * (`CONSOLE_SCREENSHOTS_DIR=docs/console pnpm test -- tests/gateway/console.test.ts` renews
@@ -32,6 +22,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SCREENSHOTS = path.resolve(ROOT, process.env.CONSOLE_SCREENSHOTS_DIR ?? '.cache/console-screenshots');
 // 30 s: the map refreshes every 3 s; a loaded 2-core CI box can be slow to start the page.
 const UI_TIMEOUT_MS = 30_000;
+const RIDERS = 12;
 
 let stack: Stack;
 let browser: Browser;
@@ -46,13 +37,14 @@ beforeAll(async () => {
   }
   stack = await startStack({
     env: {
-      // No rider near the shop at first: dispatch gives up on the first order after 1 s and
-      // flags it for operations.
-      DISPATCH_EMPTY_ROUND_RETRY_SECONDS: '0.2',
-      DISPATCH_GIVE_UP_SECONDS: '1',
-      // A promise of ~6 s from payment: a grabbed order soon shows as late.
-      DELIVERY_BASE_MINUTES: '0.1',
-      DELIVERY_METERS_PER_MINUTE: '1000000',
+      // No rider online at first: dispatch gives up on the first order after 10 s and flags
+      // it for operations (the city's orders, with riders around, rarely wait that long).
+      DISPATCH_EMPTY_ROUND_RETRY_SECONDS: '0.5',
+      DISPATCH_GIVE_UP_SECONDS: '10',
+      // Promises of 30 s plus 1 min per 500 m: against riders 3x faster than life, some of the
+      // city's orders arrive in time and some late within the test's minutes.
+      DELIVERY_BASE_MINUTES: '0.5',
+      DELIVERY_METERS_PER_MINUTE: '500',
       SCHEDULER_INTERVAL_MS: '200',
     },
   });
@@ -89,31 +81,15 @@ function offset(point: { lat: number; lng: number }, north: number, east: number
   return { lat: point.lat + north / 111_195, lng: point.lng + east / (111_195 * Math.cos((point.lat * Math.PI) / 180)) };
 }
 
-async function reportLocation(rider: Actor, location: { lat: number; lng: number }): Promise<void> {
-  const result = await gql(stack.graphqlUrl, 'mutation Report($location: GeoPointInput!) { reportLocation(location: $location) }', { location }, rider.token);
-  if (result.errors?.length) throw new Error(`reportLocation failed: ${JSON.stringify(result.errors)}`);
-}
+const riderMarker = (id: string) => page.locator(`#map circle.rider[data-rider-id="${id}"]`);
 
-/** A paid order that one of `riders` grabs as soon as it is offered to them: DELIVERING. */
-async function aGrabbedOrderOf(merchant: SeededMerchant, riders: Actor[]): Promise<string> {
-  const order = await anOrder(stack, merchant);
-  await payOrder(stack, order.id, order.customer.token);
-  const grabber = await eventually(
-    async () => {
-      for (const rider of riders) {
-        const offers = await gql<{ pendingOrderOffers: Array<{ order: { id: string } }> }>(stack.graphqlUrl, '{ pendingOrderOffers { order { id } } }', {}, rider.token);
-        if (offers.data?.pendingOrderOffers.some((offer) => offer.order.id === order.id)) return rider;
-      }
-      return undefined;
-    },
-    { timeoutMs: 30_000, what: `an offer of order ${order.id}` },
-  );
-  const grabbed = await gql<{ grabOrder: { status: string } }>(stack.graphqlUrl, 'mutation($orderId: ID!) { grabOrder(orderId: $orderId) { id status } }', { orderId: order.id }, grabber.token);
-  if (grabbed.data?.grabOrder.status !== 'DELIVERING') throw new Error(`Grabbing order ${order.id} failed: ${JSON.stringify(grabbed.errors)}`);
-  return order.id;
+/** Each rider marker's reported position (data-lat) and where it is drawn (cx), by rider id. */
+async function riderPositions(): Promise<Map<string, { lat: string | null; cx: string | null }>> {
+  const markers = await page
+    .locator('#map circle.rider')
+    .evaluateAll((circles) => circles.map((circle) => ({ id: circle.getAttribute('data-rider-id'), lat: circle.getAttribute('data-lat'), cx: circle.getAttribute('cx') })));
+  return new Map(markers.map(({ id, lat, cx }) => [id ?? '', { lat, cx }]));
 }
-
-const riderMarker = (rider: Actor) => page.locator(`#map circle.rider[data-rider-id="${rider.sub}"]`);
 
 interface AuditEntry {
   actorId: string;
@@ -154,17 +130,19 @@ describe('the console page', () => {
   });
 });
 
-describe('the operations console at /console in a browser', () => {
+describe('the operations console at /console in a browser, with the city simulator running', () => {
   let operator: Actor;
   let merchant: SeededMerchant;
   let flaggedOrderId: string;
-  let riders: Actor[];
-  let deliveringOrderId: string;
+  let city: City;
 
   beforeAll(async () => {
     operator = await anActor('OPERATOR');
-    merchant = await aMerchant(stack, [{ name: '生煎包', priceCents: 1600, stock: 1000 }]);
-    // Paid while no rider is around: dispatch gives up and flags it.
+    // A shop of the test's own at the edge of the demo city (3 km from its centre: outside the
+    // simulator's 2 km, so it still seeds the demo shops and orders from them), and an order
+    // paid there before any rider is online: dispatch gives up on it and flags it, whatever
+    // the simulated city does next.
+    merchant = await aMerchant(stack, [{ name: '生煎包', priceCents: 1600, stock: 1000 }], offset(DEMO_CENTER, 2400, -1800));
     const flagged = await anOrder(stack, merchant);
     await payOrder(stack, flagged.id, flagged.customer.token);
     flaggedOrderId = flagged.id;
@@ -178,11 +156,16 @@ describe('the operations console at /console in a browser', () => {
         );
         return search.data?.searchOrders.edges.some((edge) => edge.node.id === flagged.id);
       },
-      { timeoutMs: 30_000, what: `order ${flagged.id} flagged for operations` },
+      { timeoutMs: 60_000, what: `order ${flagged.id} flagged for operations` },
     );
-    riders = await Promise.all([[-400, -300], [200, 500], [600, -200], [-100, 700]].map(([north, east]) => aRiderAt(stack, offset(merchant.location, north!, east!))));
-    deliveringOrderId = await aGrabbedOrderOf(merchant, riders);
+    // The demo city (seeded by the simulator), its riders riding 3x faster than life, and
+    // customers ordering: the console's live data.
+    city = await startCity({ gatewayUrl: stack.gatewayUrl, riders: RIDERS, ordersPerMinute: 8, timeScale: 3, seed: 7, durationSeconds: 900, socketsPerMinute: 600 });
   }, 120_000);
+
+  afterAll(async () => {
+    await city?.stop();
+  });
 
   it('signs staff in with a token; a token that is not staff’s is refused', async () => {
     const customer = await anActor('CUSTOMER');
@@ -201,49 +184,51 @@ describe('the operations console at /console in a browser', () => {
     expect(who).toContain('OPERATOR');
   });
 
-  it('shows the riders on the map by status, and a rider who moves moves on the map', async () => {
-    for (const rider of riders) await riderMarker(rider).waitFor({ timeout: UI_TIMEOUT_MS });
-    const statuses = await page.locator('#map circle.rider').evaluateAll((markers) => markers.map((marker) => marker.getAttribute('data-status')));
-    const mover = riders[0]!;
-    const before = { cx: await riderMarker(mover).getAttribute('cx'), cy: await riderMarker(mover).getAttribute('cy') };
+  it("shows the city's riders on the map by status, and they move", async () => {
+    for (const id of city.riderIds) await riderMarker(id).waitFor({ timeout: UI_TIMEOUT_MS });
+    const first = await riderPositions();
 
-    // Inside the box the others span, so the view stays and only this rider's marker moves.
-    await reportLocation(mover, offset(merchant.location, -150, 100));
-    await eventually(
+    // Riders ride to shops and customers, and idle ones drift: some marker moves to where its rider reported.
+    const moved = await eventually(
       async () => {
-        const now = { cx: await riderMarker(mover).getAttribute('cx'), cy: await riderMarker(mover).getAttribute('cy') };
-        return now.cx !== before.cx || now.cy !== before.cy;
+        const now = await riderPositions();
+        return city.riderIds.find((id) => now.get(id)!.lat !== first.get(id)!.lat && now.get(id)!.cx !== first.get(id)!.cx);
       },
-      { timeoutMs: UI_TIMEOUT_MS, what: `rider ${mover.sub} moving on the map` },
+      { timeoutMs: 60_000, what: 'a simulated rider moving on the map' },
     );
+    const statuses = await page.locator('#map circle.rider').evaluateAll((markers) => markers.map((marker) => marker.getAttribute('data-status')));
 
-    expect(statuses).toHaveLength(4);
-    expect(statuses.filter((status) => status === 'DELIVERING')).toHaveLength(1);
-    expect(statuses.filter((status) => status === 'IDLE')).toHaveLength(3);
+    expect(city.riderIds).toContain(moved);
+    expect(statuses.length).toBeGreaterThanOrEqual(RIDERS);
+    expect(new Set(statuses)).toEqual(new Set(statuses.filter((status) => status === 'IDLE' || status === 'DELIVERING')));
   });
 
   it('marks late and flagged orders on the map and lists them as needing attention', async () => {
     const flaggedItem = page.locator(`#attention li[data-order-id="${flaggedOrderId}"]`);
     await flaggedItem.waitFor({ timeout: UI_TIMEOUT_MS });
-    // The grabbed order's promise was ~6 s: it goes late while on its way.
-    await page.locator(`#map circle.order.late[data-order-id="${deliveringOrderId}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
-    await page.locator(`#attention li.late[data-order-id="${deliveringOrderId}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.locator(`#map circle.order[data-order-id="${flaggedOrderId}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
+    // Short promises (DELIVERY_*): orders soon run late (the flagged one first), red on the map and in the list.
+    await page.locator('#map circle.order.late').first().waitFor({ timeout: 120_000 });
+    await page.locator('#attention li.late').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    // The city at work: riders carrying orders.
+    await page.locator('#map circle.rider.DELIVERING').first().waitFor({ timeout: 60_000 });
     const flaggedText = await flaggedItem.textContent();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png') });
 
     expect(flaggedText).toContain(merchant.name);
     expect(flaggedText).toContain('no rider took it');
     expect(await page.locator('#figures table').count()).toBeGreaterThan(0);
-  });
+  }, 300_000);
 
   it('an intervention made from the console asks for a reason and lands in the audit log', async () => {
-    const reason = `无人接单，控制台指派给骑手 ${riders[1]!.sub}`;
+    const named = city.riderIds[0]!;
+    const reason = `无人接单，控制台指派给骑手 ${named}`;
 
     await page.locator(`#attention li[data-order-id="${flaggedOrderId}"]`).click();
     await page.locator('#detail .timeline li', { hasText: 'CREATED' }).waitFor({ timeout: UI_TIMEOUT_MS });
     const timeline = await page.locator('#detail .timeline li').evaluateAll((items) => items.map((item) => item.lastChild?.textContent));
     await page.locator('#detail button[data-action=redispatch]').click();
-    await page.locator('form.intervention input[name=riderIds]').fill(riders[1]!.sub);
+    await page.locator('form.intervention input[name=riderIds]').fill(named);
     // Without a reason the browser refuses to submit: nothing is sent.
     await page.locator('form.intervention button[type=submit]').click();
     const sentWithoutReason = await page.locator('#detail .outcome').count();

@@ -428,7 +428,7 @@
     for (const rider of state.riders) {
       const classes = 'rider ' + rider.status + (rider.suspended ? ' suspended' : '');
       riders.append(
-        svg('circle', { class: classes, cx: project.x(rider.location), cy: project.y(rider.location), r: 6, 'data-rider-id': rider.id, 'data-status': rider.status, onclick: () => selectRider(rider.id) }, [
+        svg('circle', { class: classes, cx: project.x(rider.location), cy: project.y(rider.location), r: 6, 'data-rider-id': rider.id, 'data-status': rider.status, 'data-lat': rider.location.lat, 'data-lng': rider.location.lng, onclick: () => selectRider(rider.id) }, [
           titled('Rider ' + rider.name + ' (' + rider.id + '): ' + rider.status + (rider.suspended ? ', suspended' : '') + ', seen ' + clock(rider.locationUpdatedAt)),
         ]),
       );
