@@ -4,6 +4,8 @@ import { connectRedis } from '@waimai/platform';
 export interface PreflightOptions {
   MYSQL_URL: string;
   REDIS_URL: string;
+  /** When set, the first master is checked instead of REDIS_URL (docs/redis-cluster.md). */
+  REDIS_CLUSTER_NODES?: readonly string[];
 }
 
 const START_MARIADB = 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd';
@@ -72,6 +74,7 @@ export async function checkRedis(url: string): Promise<string | null> {
 
 /** Every problem with MySQL and Redis, checked together; empty when both answer. */
 export async function preflight(options: PreflightOptions): Promise<string[]> {
-  const results = await Promise.all([checkMysql(options.MYSQL_URL), checkRedis(options.REDIS_URL)]);
+  const [clusterNode] = options.REDIS_CLUSTER_NODES ?? [];
+  const results = await Promise.all([checkMysql(options.MYSQL_URL), checkRedis(clusterNode ? `redis://${clusterNode}` : options.REDIS_URL)]);
   return results.filter((problem): problem is string => problem !== null);
 }
