@@ -113,15 +113,16 @@ export interface RunningHaproxy {
 
 /**
  * Runs HAProxy in the foreground (`-db`) with `layout`'s ports, its log lines appended to
- * `logFile`. The config is checked first, so a mistake is reported as HAProxy says it.
+ * `logFile`, or left on the child's stdout and stderr for the caller to read (null). The
+ * config is checked first, so a mistake is reported as HAProxy says it.
  */
-export async function startHaproxy(layout: LoadBalancerLayout, logFile: string): Promise<RunningHaproxy> {
+export async function startHaproxy(layout: LoadBalancerLayout, logFile: string | null): Promise<RunningHaproxy> {
   const env = { PATH: process.env.PATH ?? '', ...haproxyEnv(layout) };
   const checked = checkHaproxyConfig(env);
   if (!checked.valid) throw new Error(`${path.relative(ROOT, HAPROXY_CONFIG)} is not valid:\n${checked.output}`);
-  const out = openSync(logFile, 'a');
+  const out = logFile === null ? 'pipe' : openSync(logFile, 'a');
   const child = spawn(haproxyBinary(), ['-db', '-f', HAPROXY_CONFIG], { env, stdio: ['ignore', out, out] });
-  closeSync(out);
+  if (typeof out === 'number') closeSync(out);
   let exit: string | undefined;
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -158,6 +159,19 @@ export async function startHaproxy(layout: LoadBalancerLayout, logFile: string):
     clearTimeout(timer);
   }
 
+  // It refuses to start on some problems `-c` does not see (a port taken, a file descriptor limit).
+  const answersBy = Date.now() + 15_000;
+  for (;;) {
+    if (exit !== undefined) throw new Error(`HAProxy exited while starting (${exit})${logFile ? `; see ${logFile}` : ''}.`);
+    const answered = await fetch(`${adminUrl}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((response) => response.ok, () => false);
+    if (answered) break;
+    if (Date.now() > answersBy) {
+      await stop();
+      throw new Error(`HAProxy did not answer on its admin port ${layout.adminPort} within 15 s${logFile ? `; see ${logFile}` : ''}.`);
+    }
+    await sleep(100);
+  }
+
   return {
     process: child,
     adminUrl,
@@ -166,13 +180,13 @@ export async function startHaproxy(layout: LoadBalancerLayout, logFile: string):
       const deadline = Date.now() + timeoutMs;
       let last: Record<string, string> = {};
       while (Date.now() < deadline) {
-        if (exit !== undefined) throw new Error(`HAProxy exited (${exit}); see ${logFile}.`);
+        if (exit !== undefined) throw new Error(`HAProxy exited (${exit})${logFile ? `; see ${logFile}` : ''}.`);
         last = await serverStates().catch(() => ({}));
         const states = Object.values(last);
         if (states.length > 0 && states.every((state) => state === 'UP')) return;
         await sleep(250);
       }
-      throw new Error(`Not every replica was UP behind HAProxy within ${timeoutMs / 1000} s: ${JSON.stringify(last)}; see ${logFile}.`);
+      throw new Error(`Not every replica was UP behind HAProxy within ${timeoutMs / 1000} s: ${JSON.stringify(last)}${logFile ? `; see ${logFile}` : ''}.`);
     },
     stop,
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken, paymentsConfig, parseConfig, authConfig, type Role } from '@waimai/platform';
 import { SIGNATURE_HEADER, signCallback } from '@waimai/platform';
-import { providerCallbackBody } from '@waimai/testkit';
+import { providerCallbackBody, subscribe } from '@waimai/testkit';
 import type { ProcessStack, ServiceName } from './process-stack';
 
 /**
@@ -27,7 +27,25 @@ export interface Exchange {
 export interface Fault {
   kind: string;
   service: ServiceName;
+  /** Which replica was killed (1 when each service runs once). */
+  replica: number;
   at: number;
+}
+
+/** A rider's websocket that closed while the rider was working (not closed by the rider). */
+export interface SocketDrop {
+  rider: string;
+  at: number;
+  /** The close code the client saw (1006: the connection went away without a close frame). */
+  code: number;
+}
+
+/** The pendingOrderOffers read a rider app makes after its socket reconnected, and what it listed. */
+export interface ReconnectRead {
+  rider: string;
+  sentAt: number;
+  answeredAt: number;
+  offerIds: string[];
 }
 
 export interface FlowRecord {
@@ -42,6 +60,11 @@ export interface FlowRecord {
   /** Orders a customer created (ids the API answered with). */
   createdOrders: Set<string>;
   products: Array<{ id: string; initialStock: number }>;
+  /** Riders on websockets: every socket that dropped under them, and what each reconnect read. */
+  socketDrops: SocketDrop[];
+  reconnectReads: ReconnectRead[];
+  /** Offers riders learned of from a subscription frame (the rest from pendingOrderOffers). */
+  offersBySubscription: number;
 }
 
 interface Actor {
@@ -58,6 +81,14 @@ export interface FlowOptions {
   /** Time between two faults. */
   faultEverySeconds: number;
   log: (message: string) => void;
+  /**
+   * How riders learn of offers: `polling` pendingOrderOffers once a second (an app whose
+   * websocket is down; the default), or `websocket`: the orderOffers subscription through
+   * the stack's entry, pendingOrderOffers read only on each (re)connect, as the app does.
+   */
+  riders?: 'polling' | 'websocket';
+  /** The faults to run, one every ~faultEverySeconds, in this order, once each; without it, the default plan in turn. */
+  faults?: ReadonlyArray<{ kind: string; service: ServiceName; replica: number }>;
 }
 
 const CREATE_ORDER = `mutation CreateOrder($input: CreateOrderInput!) { createOrder(input: $input) { id status totalCents } }`;
@@ -67,6 +98,11 @@ const GRAB = `mutation GrabOrder($orderId: ID!) { grabOrder(orderId: $orderId) {
 const PICK_UP = `mutation PickUpOrder($orderId: ID!) { pickUpOrder(orderId: $orderId) { id status pickedUpAt } }`;
 const DELIVER = `mutation DeliverOrder($orderId: ID!) { deliverOrder(orderId: $orderId) { id status wasOvertime } }`;
 const ORDER_STATUS = `query OrderStatus($id: ID!) { order(id: $id) { id status } }`;
+const OFFER_FRAMES = `subscription OrderOffers { orderOffers { id status order { id } } }`;
+
+interface OfferFrame {
+  orderOffers: { id: string; status: string; order: { id: string } | null };
+}
 
 // 10 s: longer than any answer of a healthy gateway; a request into a dead service fails sooner.
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -80,6 +116,9 @@ export class OrderFlow {
     grabWinners: new Map(),
     createdOrders: new Set(),
     products: [],
+    socketDrops: [],
+    reconnectReads: [],
+    offersBySubscription: 0,
   };
   private stopOrdering = 0;
   private ridersDone = false;
@@ -190,7 +229,10 @@ export class OrderFlow {
   async run(): Promise<void> {
     const started = Date.now();
     this.stopOrdering = started + this.options.seconds * 1000;
-    for (const [index, rider] of this.riders.entries()) this.riderLoops.push(this.riderLoop(rider, this.riderLocation(index)));
+    for (const [index, rider] of this.riders.entries()) {
+      const loop = this.options.riders === 'websocket' ? this.riderSocketLoop(rider, this.riderLocation(index)) : this.riderLoop(rider, this.riderLocation(index));
+      this.riderLoops.push(loop);
+    }
     const perCustomerGapMs = (1000 * this.customers.length) / this.options.ordersPerSecond;
     const customerLoops = this.customers.map(async (customer, index) => {
       await sleep((index * perCustomerGapMs) / this.customers.length);
@@ -202,6 +244,12 @@ export class OrderFlow {
     });
     await Promise.all([...customerLoops, this.faultLoop()]);
     await Promise.all(this.background);
+  }
+
+  /** Stops ordering and the riders at once (a failed test's clean-up); they end within one request. */
+  abort(): void {
+    this.stopOrdering = 0;
+    this.ridersDone = true;
   }
 
   /** Lets riders finish what they hold, then stops them. */
@@ -319,6 +367,69 @@ export class OrderFlow {
     }
   }
 
+  private async reportLocation(rider: Actor, location: { lat: number; lng: number }): Promise<void> {
+    await this.call(rider, 'reportLocation', 'mutation($location: GeoPointInput!) { reportLocation(location: $location) }', { location });
+  }
+
+  /**
+   * A rider app on a websocket: subscribes to orderOffers through the stack's entry, reads
+   * pendingOrderOffers on every (re)connect (what it missed while away), grabs and delivers
+   * what it is offered. A socket that closes under it (its gateway died) is opened again at
+   * once, through the load balancer, to whichever gateway it picks.
+   */
+  private async riderSocketLoop(rider: Actor, location: { lat: number; lng: number }): Promise<void> {
+    let reportedAt = 0;
+    let connections = 0;
+    while (!this.ridersDone) {
+      const socket = subscribe<OfferFrame>(this.options.stack.wsUrl, rider.token, OFFER_FRAMES);
+      connections += 1;
+      // Set by the socket's end (a holder: the loop below reads what the callback wrote).
+      const state: { closed: { code: number } | null } = { closed: null };
+      void socket.ended.then((end) => {
+        state.closed = { code: end.kind === 'closed' ? end.code : 0 };
+      });
+      const missed = await this.pendingOffers(rider, connections > 1);
+      for (const orderId of missed) {
+        if (this.ridersDone) break;
+        await this.deliver(rider, orderId);
+      }
+      while (!this.ridersDone && state.closed === null) {
+        // Every 3 s, as the rider app does: a rider back from a delivery re-enters dispatch with its next report.
+        if (Date.now() - reportedAt > 3000) {
+          await this.reportLocation(rider, location);
+          reportedAt = Date.now();
+        }
+        const frame = await socket.next(1000).catch(() => null);
+        const offer = frame?.data?.orderOffers;
+        if (offer?.status !== 'OFFERED' || !offer.order) continue;
+        this.record.offersBySubscription += 1;
+        if (!this.record.firstOffered.has(offer.order.id)) this.record.firstOffered.set(offer.order.id, Date.now());
+        await this.deliver(rider, offer.order.id);
+      }
+      const dropped = state.closed;
+      await socket.close();
+      if (dropped && !this.ridersDone) {
+        this.record.socketDrops.push({ rider: rider.sub, at: Date.now(), code: dropped.code });
+        // 250 ms: the app's first reconnect comes at once, not in a tight loop while no gateway answers.
+        await sleep(250);
+      }
+    }
+  }
+
+  /** pendingOrderOffers until it answers (a reconnect's read is recorded); the orders on offer. */
+  private async pendingOffers(rider: Actor, afterReconnect: boolean): Promise<string[]> {
+    const sentAt = Date.now();
+    const polled = await this.withRetries(rider, 'pendingOrderOffers', PENDING_OFFERS, {});
+    const offers = (polled.data?.pendingOrderOffers as Array<{ id: string; order: { id: string } | null }> | undefined) ?? [];
+    if (afterReconnect && polled.status === 200 && polled.codes.length === 0) {
+      this.record.reconnectReads.push({ rider: rider.sub, sentAt, answeredAt: Date.now(), offerIds: offers.map((offer) => offer.id) });
+    }
+    const now = Date.now();
+    const orderIds = offers.flatMap((offer) => (offer.order ? [offer.order.id] : []));
+    for (const orderId of orderIds) if (!this.record.firstOffered.has(orderId)) this.record.firstOffered.set(orderId, now);
+    return orderIds;
+  }
+
   private async deliver(rider: Actor, orderId: string): Promise<void> {
     if (this.armedGrabFault) {
       const service = this.armedGrabFault;
@@ -344,10 +455,10 @@ export class OrderFlow {
     await this.withRetries(rider, 'deliverOrder', DELIVER, { orderId });
   }
 
-  private async fault(kind: string, service: ServiceName): Promise<void> {
-    this.record.faults.push({ kind, service, at: Date.now() });
-    this.options.log(`fault: ${kind} (${service})`);
-    await this.options.stack.crash(service);
+  private async fault(kind: string, service: ServiceName, replica = 1): Promise<void> {
+    this.record.faults.push({ kind, service, replica, at: Date.now() });
+    this.options.log(`fault: ${kind} (${this.options.stack.replicas > 1 ? `${service}-${replica}` : service})`);
+    await this.options.stack.crash(service, true, replica);
   }
 
   /**
@@ -356,7 +467,14 @@ export class OrderFlow {
    * CREATED, inside a grab). The killed process is started again at once.
    */
   private async faultLoop(): Promise<void> {
-    const plan: Array<() => Promise<void>> = [
+    const planned = this.options.faults;
+    const plan: Array<() => Promise<void>> = planned
+      ? planned.map(({ kind, service, replica }) => async () => {
+          // Never a service's last replica: the one killed before must be back in rotation.
+          await this.options.stack.untilOtherReplicasUp(service, replica);
+          await this.fault(kind, service, replica);
+        })
+      : [
       () => this.fault('random', 'orders'),
       () => this.createOrderFault(),
       () => this.fault('random', 'payments'),
@@ -377,7 +495,9 @@ export class OrderFlow {
     let next = 0;
     // No fault in the first and last few seconds: set-up and the final orders are not the point.
     await sleep(5000);
-    while (Date.now() < this.stopOrdering - 10_000) {
+    // A planned list runs to its end (a kill may wait for the previous replica to be back);
+    // the default plan goes on until the last few seconds of ordering.
+    while (planned ? next < plan.length && this.stopOrdering > 0 : Date.now() < this.stopOrdering - 10_000) {
       await (plan[next % plan.length] as () => Promise<void>)();
       next += 1;
       await sleep(this.options.faultEverySeconds * 1000 * (0.5 + Math.random()));
