@@ -81,8 +81,6 @@ function offset(point: { lat: number; lng: number }, north: number, east: number
   return { lat: point.lat + north / 111_195, lng: point.lng + east / (111_195 * Math.cos((point.lat * Math.PI) / 180)) };
 }
 
-const riderMarker = (id: string) => page.locator(`#map circle.rider[data-rider-id="${id}"]`);
-
 /** Each rider marker's reported position (data-lat) and where it is drawn (cx), by rider id. */
 async function riderPositions(): Promise<Map<string, { lat: string | null; cx: string | null }>> {
   const markers = await page
@@ -165,7 +163,7 @@ describe('the operations console at /console in a browser, with the city simulat
 
   afterAll(async () => {
     await city?.stop();
-  });
+  }, 30_000);
 
   it('signs staff in with a token; a token that is not staff’s is refused', async () => {
     const customer = await anActor('CUSTOMER');
@@ -182,11 +180,16 @@ describe('the operations console at /console in a browser, with the city simulat
     expect(refused).toContain('not staff’s');
     expect(who).toContain(operator.sub);
     expect(who).toContain('OPERATOR');
-  });
+  }, 120_000);
 
   it("shows the city's riders on the map by status, and they move", async () => {
-    for (const id of city.riderIds) await riderMarker(id).waitFor({ timeout: UI_TIMEOUT_MS });
-    const first = await riderPositions();
+    const first = await eventually(
+      async () => {
+        const positions = await riderPositions();
+        return city.riderIds.every((id) => positions.has(id)) && positions;
+      },
+      { timeoutMs: 60_000, what: 'every simulated rider on the map' },
+    );
 
     // Riders ride to shops and customers, and idle ones drift: some marker moves to where its rider reported.
     const moved = await eventually(
@@ -201,7 +204,7 @@ describe('the operations console at /console in a browser, with the city simulat
     expect(city.riderIds).toContain(moved);
     expect(statuses.length).toBeGreaterThanOrEqual(RIDERS);
     expect(new Set(statuses)).toEqual(new Set(statuses.filter((status) => status === 'IDLE' || status === 'DELIVERING')));
-  });
+  }, 180_000);
 
   it('marks late and flagged orders on the map and lists them as needing attention', async () => {
     const flaggedItem = page.locator(`#attention li[data-order-id="${flaggedOrderId}"]`);
@@ -251,7 +254,7 @@ describe('the operations console at /console in a browser, with the city simulat
     expect(audit.data?.auditLog.edges.map((edge) => edge.node)).toEqual([
       expect.objectContaining({ actorId: operator.sub, action: 'ORDER_REDISPATCH', targetType: 'ORDER', targetId: flaggedOrderId, reason }),
     ]);
-  });
+  }, 180_000);
 
   it('loaded nothing from anywhere else, broke no content security rule and threw no error', () => {
     expect(leftLocalhost).toEqual([]);
