@@ -12,8 +12,8 @@ pass), pick up and deliver (some late, so the platform compensates). Progress is
 duration ends or Ctrl-C. Only this machine (127.0.0.1) is ever called.
 
   --url URL            the gateway (default http://127.0.0.1:GATEWAY_PORT)
-  --rate N             new orders per minute, on average (default 6)
-  --riders N           simulated riders (default 8)
+  --rate N             new orders per minute, on average (default 4)
+  --riders N           simulated riders (default 24)
   --customers N        customers the orders are spread over (default 20)
   --duration D         stop after D: seconds, or 90s, 10m, 2h (default 30m, at most 24h)
   --max-orders N       no new order after N (default 10000)
@@ -73,7 +73,7 @@ export function describeStats(stats: CityStats): string[] {
     `  out of stock ${stats.orders.outOfStock}`,
     `offers         received ${offers.received}, let pass ${offers.ignored}, grabs tried ${offers.grabAttempts}: won ${offers.grabsWon}, lost the race ${offers.grabsLost}, too late ${offers.grabsTooLate}`,
     `riders         ${riders.total}: ${riders.connected} listening, ${riders.idle} idle, ${riders.delivering} delivering; ${riders.locationBatches} location batches, ${riders.locationPoints} points`,
-    `errors         ${errors.total}${codes ? ` (${codes})` : ''}`,
+    `errors         ${errors.total}${codes ? ` (${codes})` : ''}; ${errors.retried} calls tried again (SERVICE_UNAVAILABLE, RATE_LIMITED)`,
     ...(errors.recent.length ? [`  last: ${errors.recent[errors.recent.length - 1]}`] : []),
   ];
 }

@@ -21,6 +21,10 @@ export type ContractOperationName =
   | 'DeliverOrder'
   | 'RiderProfile';
 
+/** Answers that changed nothing and say to try again later. */
+const RETRYABLE = new Set(['SERVICE_UNAVAILABLE', 'RATE_LIMITED']);
+const RETRIES = 2;
+
 export type CallOutcome<T> = { ok: true; data: T } | { ok: false; code: string; message: string };
 
 /** A provider callback's outcome, as the contract's webhook body says it. */
@@ -40,17 +44,40 @@ export class CityApi {
     readonly gatewayUrl: string,
     private readonly webhookSecret: string,
     private readonly counters: CityCounters,
+    /** Resolves true after `ms`, or false at once when the city stops. */
+    private readonly pause: (ms: number) => Promise<boolean>,
   ) {
     this.graphqlUrl = `${gatewayUrl}/graphql`;
     this.wsUrl = `${gatewayUrl.replace(/^http/, 'ws')}/graphql`;
   }
 
+  /**
+   * One operation; a SERVICE_UNAVAILABLE or RATE_LIMITED answer (nothing was changed) is tried
+   * again as an app would, twice at most, after `retryAfterSeconds` or 2 s. Every contract
+   * operation the simulator sends is safe to repeat (createOrder carries an idempotency key).
+   */
   async call<T>(operation: ContractOperationName, variables: Record<string, unknown>, token: string): Promise<CallOutcome<T>> {
+    let outcome = await this.once<T>(operation, variables, token);
+    for (let retry = 0; retry < RETRIES && !outcome.ok && RETRYABLE.has(outcome.code); retry += 1) {
+      this.counters.errors.retried += 1;
+      if (!(await this.pause((outcome.retryAfterSeconds ?? 2) * 1000))) break;
+      outcome = await this.once<T>(operation, variables, token);
+    }
+    return outcome;
+  }
+
+  private async once<T>(operation: ContractOperationName, variables: Record<string, unknown>, token: string): Promise<CallOutcome<T> & { retryAfterSeconds?: number }> {
     try {
       const result = await gql<T>(this.graphqlUrl, contractOperation(operation), variables, token);
       const error = result.errors?.[0];
       if (error || !result.data) {
-        return { ok: false, code: error?.extensions?.code ?? `HTTP_${result.status}`, message: error?.message ?? 'no data' };
+        const retryAfter = error?.extensions?.retryAfterSeconds;
+        return {
+          ok: false,
+          code: error?.extensions?.code ?? `HTTP_${result.status}`,
+          message: error?.message ?? 'no data',
+          ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}),
+        };
       }
       return { ok: true, data: result.data };
     } catch (err) {

@@ -28,9 +28,9 @@ export interface CityOptions {
   jwtSecret?: string;
   /** Signs the payment provider's callbacks. Default: PAYMENT_WEBHOOK_SECRET of the environment. */
   webhookSecret?: string;
-  /** New orders per minute, on average (Poisson arrivals). Default 6. */
+  /** New orders per minute, on average (Poisson arrivals). Default 4: about what 24 riders at 15–25 km/h carry. */
   ordersPerMinute?: number;
-  /** Simulated riders. Default 8. */
+  /** Simulated riders. Default 24 (their sockets open within the first minute under the default RATE_LIMIT_WS_CONNECT). */
   riders?: number;
   /** Customers the orders are spread over (each may create 10 orders a minute under the default RATE_LIMIT_EXPENSIVE). Default 20. */
   customers?: number;
@@ -50,7 +50,7 @@ export interface CityOptions {
   paymentFailureShare?: number;
   /** Share of orders never paid (the payment window cancels them). Default 0.05. */
   abandonShare?: number;
-  /** Share of offers a rider lets pass. Default 0.15. */
+  /** Share of offers a rider lets pass (more for far shops: +0.1 per km). Default 0.15. */
   missShare?: number;
   /** Share of offers a rider hesitates on, sometimes past the offer's expiry. Default 0.25. */
   hesitateShare?: number;
@@ -116,8 +116,8 @@ export async function startCity(options: CityOptions): Promise<City> {
   const gatewayUrl = gateway.origin;
   const jwtSecret = options.jwtSecret ?? parseConfig(authConfig, process.env).JWT_SECRET;
   const webhookSecret = options.webhookSecret ?? parseConfig(paymentsConfig, process.env).PAYMENT_WEBHOOK_SECRET;
-  const ordersPerMinute = positive(options.ordersPerMinute, 6, 'ordersPerMinute', 6000);
-  const riderCount = Math.round(positive(options.riders, 8, 'riders', 1000));
+  const ordersPerMinute = positive(options.ordersPerMinute, 4, 'ordersPerMinute', 6000);
+  const riderCount = Math.round(positive(options.riders, 24, 'riders', 1000));
   const customerCount = Math.round(positive(options.customers, 20, 'customers', 10_000));
   const durationMs = positive(options.durationSeconds, 1800, 'durationSeconds', 86_400) * 1000;
   const maxOrders = Math.round(positive(options.maxOrders, 10_000, 'maxOrders'));
@@ -128,7 +128,6 @@ export async function startCity(options: CityOptions): Promise<City> {
   const random = randomSource(options.seed ?? 1);
 
   const counters = new CityCounters();
-  const api = new CityApi(gatewayUrl, webhookSecret, counters);
   const stopping = new AbortController();
   const running = () => !stopping.signal.aborted;
   const pause = async (ms: number): Promise<boolean> => {
@@ -140,6 +139,7 @@ export async function startCity(options: CityOptions): Promise<City> {
       return false;
     }
   };
+  const api = new CityApi(gatewayUrl, webhookSecret, counters, pause);
   const inFlight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     inFlight.add(work);
@@ -189,6 +189,7 @@ export async function startCity(options: CityOptions): Promise<City> {
     reportEveryMs: positive(options.reportEveryMs, 5000, 'reportEveryMs', 60_000),
     center,
     cityRadiusMeters,
+    hotspots: () => market.shops.map((shop) => shop.location),
     sockets: new ConnectPacer(Math.round(positive(options.socketsPerMinute, 25, 'socketsPerMinute', 100_000))),
     offered(orderId) {
       if (offeredOrders.has(orderId)) return;
@@ -216,7 +217,10 @@ export async function startCity(options: CityOptions): Promise<City> {
   const riders = await Promise.all(
     Array.from({ length: riderCount }, async (_, index) => {
       const sub = `${idPrefix}-rider-${index + 1}`;
-      return new SimulatedRider(sub, `模拟骑手${index + 1}`, await token(sub, 'RIDER'), somewhereAround(center, 0, cityRadiusMeters, random), riderWorld);
+      // Most riders wait near a shop, the others anywhere in the city.
+      const shop = random() < 0.6 ? market.shops[Math.floor(random() * market.shops.length)] : undefined;
+      const start = shop ? somewhereAround(shop.location, 20, 500, random) : somewhereAround(center, 0, cityRadiusMeters, random);
+      return new SimulatedRider(sub, `模拟骑手${index + 1}`, await token(sub, 'RIDER'), start, riderWorld);
     }),
   );
   await Promise.all(riders.map((rider) => rider.start()));
@@ -253,7 +257,7 @@ export async function startCity(options: CityOptions): Promise<City> {
       locationBatches: counters.locations.batches,
       locationPoints: counters.locations.points,
     },
-    errors: { total: counters.errors.total, byCode: { ...counters.errors.byCode }, recent: [...counters.errors.recent] },
+    errors: { ...counters.errors, byCode: { ...counters.errors.byCode }, recent: [...counters.errors.recent] },
   });
 
   let stopped: Promise<void> | undefined;

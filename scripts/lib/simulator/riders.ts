@@ -22,6 +22,8 @@ export interface RiderWorld {
   reportEveryMs: number;
   center: GeoPoint;
   cityRadiusMeters: number;
+  /** Where idle riders like to wait: the shops. */
+  hotspots(): readonly GeoPoint[];
   sockets: ConnectPacer;
   /** An order a rider was offered (counted once per order by the city). */
   offered(orderId: string): void;
@@ -54,7 +56,7 @@ export class ConnectPacer {
 }
 
 interface OfferFrame {
-  orderOffers: { id: string; expiresAt: string; order: { id: string; status: string } | null } | null;
+  orderOffers: { id: string; distanceMeters: number; expiresAt: string; order: { id: string; status: string } | null } | null;
 }
 interface PendingOffers {
   pendingOrderOffers: Array<{ id: string; expiresAt: string; order: { id: string; status: string } | null }>;
@@ -110,7 +112,8 @@ export class SimulatedRider {
   private nextReportAt: number;
   private reporting: Promise<void> | null = null;
   private subscription: GraphQLSubscription<OfferFrame> | null = null;
-  private deciding = false;
+  /** The offer being thought about and grabbed, one at a time. */
+  private deciding: Promise<void> | null = null;
   private readonly jobs: string[] = [];
   private working: Promise<void> | null = null;
   private connecting: Promise<void> | null = null;
@@ -176,17 +179,36 @@ export class SimulatedRider {
     }
   }
 
-  /** Stops listening and riding; an idle rider goes offline (one out with an order stays on it for the next run). */
+  /** Stops listening and riding, and goes offline unless out with an order (kept for the next run). */
   async stop(): Promise<void> {
-    const wasIdle = this.state === 'idle';
+    const started = this.state !== 'starting';
     this.state = 'stopped';
     this.route?.arrived(false);
     this.route = null;
     await this.subscription?.close();
-    await Promise.all([this.connecting, this.working, this.reporting]);
-    if (wasIdle) {
-      const offline = await this.world.api.call('GoOffline', {}, this.token);
-      if (!offline.ok && offline.code !== 'INVALID_STATE_TRANSITION') this.world.api.unexpected('goOffline', offline);
+    await Promise.all([this.connecting, this.reporting, this.deciding]);
+    // After the grab in flight, which may have queued an order.
+    await this.working;
+    if (started) await this.goOffline();
+  }
+
+  /**
+   * GoOffline, refused while the platform still has the rider DELIVERING: right after a
+   * delivery the rider turns IDLE only once riders has read the order's event, so a rider with
+   * no active order tries again (10 times, 300 ms apart); one with an order stays on it.
+   */
+  private async goOffline(): Promise<void> {
+    const { api } = this.world;
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const offline = await api.call('GoOffline', {}, this.token);
+      if (offline.ok) return;
+      if (offline.code !== 'INVALID_STATE_TRANSITION') {
+        api.unexpected('goOffline', offline);
+        return;
+      }
+      const profile = await api.expect<{ rider: { activeOrders: unknown[] } | null }>('RiderProfile', { id: this.id }, this.token);
+      if (!profile?.rider || profile.rider.activeOrders.length) return;
+      await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }
 
@@ -210,10 +232,12 @@ export class SimulatedRider {
     this.world.counters.locations.points += result.reportLocations.accepted;
   }
 
-  /** An idle rider drifts slowly around the neighbourhood, staying in the city. */
+  /** An idle rider drifts slowly around the neighbourhood or towards a shop, staying in the city. */
   private wander(): void {
     const { random, center, cityRadiusMeters } = this.world;
-    let target = somewhereAround(this.position, 50, 300, random);
+    const shops = this.world.hotspots();
+    const shop = random() < 0.3 ? shops[Math.floor(random() * shops.length)] : undefined;
+    let target = shop ? somewhereAround(shop, 20, 400, random) : somewhereAround(this.position, 50, 300, random);
     if (distanceMeters(target, center) > cityRadiusMeters) target = somewhereAround(center, 0, cityRadiusMeters / 2, random);
     this.route = { corners: gridRoute(this.position, target, random), metersPerSecond: this.metersPerSecond * 0.3, arrived: () => undefined };
   }
@@ -240,7 +264,7 @@ export class SimulatedRider {
       this.connected = true;
       // What was offered before the socket listened (and after the last one closed).
       const pending = await api.expect<PendingOffers>('PendingOrderOffers', {}, this.token);
-      for (const offer of pending?.pendingOrderOffers ?? []) if (offer.order) void this.consider(offer.order, offer.expiresAt);
+      for (const offer of pending?.pendingOrderOffers ?? []) if (offer.order) this.consider(offer.order, offer.expiresAt);
       // Bounded by the city's duration: each wait lasts at most a second.
       while (!end && !this.isStopped()) {
         let payload: SubscriptionPayload<OfferFrame>;
@@ -270,38 +294,44 @@ export class SimulatedRider {
     const offer = payload.data?.orderOffers;
     // No order: withdrawn, or the rider may no longer see it.
     if (!offer?.order) return;
-    if (GRABBABLE.has(offer.order.status)) void this.consider(offer.order, offer.expiresAt);
+    if (GRABBABLE.has(offer.order.status)) this.consider(offer.order, offer.expiresAt, offer.distanceMeters);
     // An order handed to this rider by staff (reassignOrder): take it up when it is really ours.
     else if (ON_THE_WAY.has(offer.order.status)) this.take(offer.order.id);
   }
 
-  /** An offer: let it pass, grab it at once, or think first (sometimes past its expiry). */
-  private async consider(order: { id: string; status: string }, expiresAt: string): Promise<void> {
-    const { api, counters, random } = this.world;
+  /**
+   * An offer: let it pass (busy, or one of those not answering, more often the farther the
+   * shop: +10 points of share per km), grab it at once, or think first (sometimes past its expiry).
+   */
+  private consider(order: { id: string; status: string }, expiresAt: string, distanceMeters = 0): void {
+    const { counters, random } = this.world;
     if (!GRABBABLE.has(order.status)) return;
     counters.offer('received');
     this.world.offered(order.id);
-    if (this.state !== 'idle' || this.deciding || this.jobs.length || random() < this.world.missShare) {
+    const passes = random() < this.world.missShare + distanceMeters / 10_000;
+    if (this.state !== 'idle' || this.deciding || this.jobs.length || passes) {
       counters.offer('ignored');
       return;
     }
-    this.deciding = true;
-    try {
-      const untilExpiry = Math.max(0, Date.parse(expiresAt) - Date.now());
-      const delay = random() < this.world.hesitateShare ? random() * 1.3 * untilExpiry : (200 + random() * 1300) / this.world.timeScale;
-      if (!(await this.world.pause(delay)) || this.state !== 'idle') return;
-      counters.offer('grabAttempts');
-      const grabbed = await api.call('GrabOrder', { orderId: order.id }, this.token);
-      if (grabbed.ok) {
-        counters.offer('grabsWon');
-        counters.order('grabbed');
-        this.take(order.id);
-      } else if (grabbed.code === 'ORDER_ALREADY_TAKEN') counters.offer('grabsLost');
-      else if (grabbed.code === 'FORBIDDEN') counters.offer('grabsTooLate');
-      else api.unexpected('grabOrder', grabbed);
-    } finally {
-      this.deciding = false;
-    }
+    this.deciding = this.tryToGrab(order.id, expiresAt).finally(() => {
+      this.deciding = null;
+    });
+  }
+
+  private async tryToGrab(orderId: string, expiresAt: string): Promise<void> {
+    const { api, counters, random } = this.world;
+    const untilExpiry = Math.max(0, Date.parse(expiresAt) - Date.now());
+    const delay = random() < this.world.hesitateShare ? random() * 1.3 * untilExpiry : (200 + random() * 1300) / this.world.timeScale;
+    if (!(await this.world.pause(delay)) || this.state !== 'idle') return;
+    counters.offer('grabAttempts');
+    const grabbed = await api.call('GrabOrder', { orderId }, this.token);
+    if (grabbed.ok) {
+      counters.offer('grabsWon');
+      counters.order('grabbed');
+      this.take(orderId);
+    } else if (grabbed.code === 'ORDER_ALREADY_TAKEN') counters.offer('grabsLost');
+    else if (grabbed.code === 'FORBIDDEN') counters.offer('grabsTooLate');
+    else api.unexpected('grabOrder', grabbed);
   }
 
   private take(orderId: string): void {

@@ -50,6 +50,8 @@ export interface ErrorCounts {
   byCode: Record<string, number>;
   /** The last few, newest last, as `<operation>: <code> <message>`. */
   recent: string[];
+  /** Calls answered SERVICE_UNAVAILABLE or RATE_LIMITED and tried again (not errors unless the retries failed too). */
+  retried: number;
 }
 
 /** A snapshot of the simulated city (plain data: safe to JSON.stringify or send to a browser). */
@@ -77,7 +79,7 @@ export class CityCounters {
   readonly orders = zeroOrderCounts();
   readonly offers: OfferCounts = { received: 0, ignored: 0, grabAttempts: 0, grabsWon: 0, grabsLost: 0, grabsTooLate: 0 };
   readonly locations = { batches: 0, points: 0 };
-  readonly errors: ErrorCounts = { total: 0, byCode: {}, recent: [] };
+  readonly errors: ErrorCounts = { total: 0, byCode: {}, recent: [], retried: 0 };
   private readonly window: Array<{ at: number; step: OrderStep }> = [];
 
   order(step: OrderStep): void {
