@@ -97,6 +97,7 @@ const PAGE = `<!doctype html>
         <div class="legend">
           <span><i class="dot rider-IDLE"></i>idle rider</span>
           <span><i class="dot rider-DELIVERING"></i>delivering rider</span>
+          <span><i class="dot rider-silent"></i>rider silent for over a minute</span>
           <span><i class="sq shop"></i>shop</span>
           <span><i class="dot order-waiting"></i>order waiting for a rider</span>
           <span><i class="dot order-moving"></i>order on its way</span>

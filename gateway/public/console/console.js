@@ -27,6 +27,8 @@
   const MAX_PAGES = 5;
   const HOUR_MS = 3600000;
   const METERS_PER_DEGREE = 111195;
+  // The platform's default RIDER_LOCATION_TTL_SECONDS: a rider silent longer gets no offers.
+  const SILENT_AFTER_MS = 60000;
 
   const ACTIVE_STATUSES = ['CREATED', 'NOTIFIED', 'DELIVERING', 'OVERTIME'];
   const WAITING = new Set(['CREATED', 'NOTIFIED']);
@@ -225,6 +227,11 @@
   function isLate(order, now) {
     if (order.status === 'OVERTIME') return true;
     return ACTIVE_STATUSES.includes(order.status) && order.deadlineAt !== null && Date.parse(order.deadlineAt) < now;
+  }
+
+  /** No position for longer than RIDER_LOCATION_TTL_SECONDS (60 s by default): dispatch no longer sees them. */
+  function isSilent(rider, now) {
+    return !rider.locationUpdatedAt || now - Date.parse(rider.locationUpdatedAt) > SILENT_AFTER_MS;
   }
 
   function distanceMeters(a, b) {
@@ -426,10 +433,11 @@
       riders.append(svg('polyline', { class: 'trail', points: points }));
     }
     for (const rider of state.riders) {
-      const classes = 'rider ' + rider.status + (rider.suspended ? ' suspended' : '');
+      const silent = isSilent(rider, now);
+      const classes = 'rider ' + rider.status + (rider.suspended ? ' suspended' : '') + (silent ? ' silent' : '');
       riders.append(
         svg('circle', { class: classes, cx: project.x(rider.location), cy: project.y(rider.location), r: 6, 'data-rider-id': rider.id, 'data-status': rider.status, 'data-lat': rider.location.lat, 'data-lng': rider.location.lng, onclick: () => selectRider(rider.id) }, [
-          titled('Rider ' + rider.name + ' (' + rider.id + '): ' + rider.status + (rider.suspended ? ', suspended' : '') + ', seen ' + clock(rider.locationUpdatedAt)),
+          titled('Rider ' + rider.name + ' (' + rider.id + '): ' + rider.status + (rider.suspended ? ', suspended' : '') + (silent ? ', silent' : '') + ', last reported ' + clock(rider.locationUpdatedAt)),
         ]),
       );
       if (rider.id === state.selectedRiderId) riders.append(svg('circle', { class: 'selected-ring', cx: project.x(rider.location), cy: project.y(rider.location), r: 11 }));
