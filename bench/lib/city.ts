@@ -1,29 +1,11 @@
 import type { GeoPoint } from '@waimai/platform';
+import { moved } from '../../scripts/lib/simulator/geo';
 
 /** People's Square, Shanghai: the middle of the bench city. */
 export const CITY_CENTER: GeoPoint = { lat: 31.2304, lng: 121.4737 };
 
-const METERS_PER_DEGREE_LAT = 111_195;
-
-/** A deterministic pseudo-random source (mulberry32), so every run lays out the same city. */
-export function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** `point` moved `north` and `east` meters (flat-earth, fine over a city). */
-export function moved(point: GeoPoint, north: number, east: number): GeoPoint {
-  return {
-    lat: point.lat + north / METERS_PER_DEGREE_LAT,
-    lng: point.lng + east / (METERS_PER_DEGREE_LAT * Math.cos((point.lat * Math.PI) / 180)),
-  };
-}
+// One copy of the seeded random source and the flat-earth step, shared with the city simulator.
+export { moved, randomSource } from '../../scripts/lib/simulator/geo';
 
 /** `count` points spread uniformly over a square of `sideMeters` around `center`. */
 export function scatter(center: GeoPoint, sideMeters: number, count: number, random: () => number): GeoPoint[] {
