@@ -174,7 +174,9 @@
   }
 
   function report(err) {
-    if (err && (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN') && state.token) {
+    // A request that was in flight when staff signed out: nobody is looking.
+    if (!state.token) return;
+    if (err && (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN')) {
       signOut(err.code === 'FORBIDDEN' ? 'This token may not use the console: OPERATOR or ADMIN only.' : 'The token is no longer valid; sign in again.');
       return;
     }
