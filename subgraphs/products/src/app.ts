@@ -32,9 +32,9 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
   return startSubgraphService('products', config, logger, async (scope) => {
     const { signer } = scope;
     const database = scope.database(productsSchema, options);
-    const stores = {
-      merchants: createMerchantStore(database.db),
-      products: createProductStore(database.db),
+    const reads = {
+      browse: { merchants: createMerchantStore(database.db), products: createProductStore(database.db) },
+      own: { merchants: createMerchantStore(database.primary), products: createProductStore(database.primary) },
     };
     const stock = createStockService({
       store: createStockStore(database.primary),
@@ -45,7 +45,7 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
     const redis = scope.own(connectRedis(config, 'products'), (client) => client.quit());
     const adPlacements = createAdPlacementStore(database.db);
     const nearbyShops = createNearbyShops({
-      merchants: stores.merchants,
+      merchants: reads.browse.merchants,
       placements: adPlacements,
       counters: adCounters(redis),
       maxSponsored: config.ADS_MAX_SPONSORED,
@@ -59,10 +59,10 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
       subgraph: {
         typeDefs,
         resolvers,
-        context: (caller) => createContext(caller, catalog, stores, nearbyShops),
+        context: (caller) => createContext(caller, catalog, reads, nearbyShops),
         routes: (app) => {
           mountStockApi(app, stock, signer, logger);
-          mountMerchantsApi(app, createMerchantStore(database.primary), signer, logger);
+          mountMerchantsApi(app, reads.own.merchants, signer, logger);
         },
       },
       workers: [

@@ -5,10 +5,10 @@ import { loadProductsConfig } from '../src/env';
 import { startProductsSubgraph } from '../src/app';
 import { productsService } from '../src/index';
 
-/** The products subgraph alone, in-process on a free port, on this run's own database. */
-export async function startProducts() {
+/** The products subgraph alone, in-process on a free port, on this run's own database; `env` overrides (another MySQL, say). */
+export async function startProducts(env: Record<string, string> = {}) {
   ensureRunIsolation();
-  const config = loadProductsConfig({ ...process.env, PRODUCTS_PORT: '0' });
+  const config = loadProductsConfig({ ...process.env, ...env, PRODUCTS_PORT: '0' });
   await productsService.migrate(config);
   const queries: string[] = [];
   const service = await startProductsSubgraph(config, createLogger('products', process.env.LOG_LEVEL ?? 'warn'), {

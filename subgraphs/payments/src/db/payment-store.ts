@@ -174,6 +174,11 @@ function transactionStatements(tx: Transaction<PaymentsSchema>) {
 }
 export type PaymentStatements = ReturnType<typeof transactionStatements>;
 
+/**
+ * `db` takes the stale-ok reads (staff search, which a replica a little behind may answer);
+ * every other read is on the primary: a payment and its refunds are read back by whoever has
+ * just paid or refunded, and by the order's answer right after.
+ */
 export function createPaymentStore(db: Database<PaymentsSchema>, primary: Database<PaymentsSchema>) {
   async function byIdOnPrimary(id: string): Promise<PaymentRow | undefined> {
     const [row] = await primary.select().from(payments).where(eq(payments.id, id));
@@ -185,12 +190,12 @@ export function createPaymentStore(db: Database<PaymentsSchema>, primary: Databa
 
     async byIds(ids: readonly string[]): Promise<PaymentRow[]> {
       if (ids.length === 0) return [];
-      return db.select().from(payments).where(inArray(payments.id, [...ids]));
+      return primary.select().from(payments).where(inArray(payments.id, [...ids]));
     },
 
     async ofOrders(orderIds: readonly string[]): Promise<PaymentRow[]> {
       if (orderIds.length === 0) return [];
-      return db.select().from(payments).where(inArray(payments.orderId, [...orderIds]));
+      return primary.select().from(payments).where(inArray(payments.orderId, [...orderIds]));
     },
 
     /** Every payment of an order, oldest first, from the primary (a decision follows). */
@@ -205,7 +210,7 @@ export function createPaymentStore(db: Database<PaymentsSchema>, primary: Databa
 
     async refundsOfPayments(paymentIds: readonly string[]): Promise<RefundRow[]> {
       if (paymentIds.length === 0) return [];
-      return db
+      return primary
         .select()
         .from(refunds)
         .where(inArray(refunds.paymentId, [...paymentIds]))

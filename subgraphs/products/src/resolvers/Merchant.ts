@@ -13,12 +13,15 @@ export const Merchant: MerchantResolvers = {
   // Who may see the owner may see why the shop is suspended: it is between them and operations.
   suspendedReason: (merchant, _args, { caller }) => (canSeeOwner(caller, merchant) ? merchant.suspendedReason : null),
 
-  products: async (merchant, { first, after, status }, { caller, stores }) => {
+  products: async (merchant, { first, after, status }, { caller, stores, ownStores }) => {
     const size = pageSize(first);
     // Customers see what they can order; the owner (and ADMIN) also sees what is off sale.
-    const visibleStatus = canManage(caller, merchant) ? (status ?? undefined) : 'ON_SALE';
+    const manager = canManage(caller, merchant);
+    const visibleStatus = manager ? (status ?? undefined) : 'ON_SALE';
     if (status && status !== visibleStatus) return toConnection<ProductRow>([], size, newestFirstPosition);
-    const rows = await stores.products.ofMerchant(merchant.id, { status: visibleStatus, after: decodeCursor(after), limit: size + 1 });
+    // A customer browses (a replica may answer); the owner reads back their own menu, on the primary.
+    const reads = manager ? ownStores : stores;
+    const rows = await reads.products.ofMerchant(merchant.id, { status: visibleStatus, after: decodeCursor(after), limit: size + 1 });
     return toConnection(rows, size, newestFirstPosition);
   },
 };

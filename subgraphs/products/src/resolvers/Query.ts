@@ -15,9 +15,10 @@ export const Query: QueryResolvers = {
     return found;
   },
 
-  myMerchants: async (_parent, _args, { caller, stores }) => {
+  // On the primary: the merchant's own shops, one opened a moment ago included.
+  myMerchants: async (_parent, _args, { caller, ownStores }) => {
     const merchant = requireRole(caller, 'MERCHANT');
-    return stores.merchants.ownedBy(merchant.sub);
+    return ownStores.merchants.ownedBy(merchant.sub);
   },
 
   searchMerchants: async (_parent, { filter, first, after }, { caller, stores, loaders }) => {
