@@ -1,9 +1,9 @@
 /*
  * What the rider location index costs in Redis, outside pnpm bench: N idle riders spread over
  * a square around Shanghai, then reports (ingest) and nearby searches of the 40 nearest at
- * random merchants. Prints client wall time and Redis server time (INFO commandstats, every
- * master summed) per call: run it against a Redis nobody else uses, or the server times
- * include their commands. Its keys go under a prefix of their own, deleted at the end.
+ * random merchants. Prints client wall time and Redis CPU time (the main thread's, every
+ * master summed) per call: run it against a Redis nobody else uses, or the CPU time includes
+ * their commands. Its keys go under a prefix of their own, deleted at the end.
  *
  *   REDIS_URL=redis://127.0.0.1:6390 node --import tsx subgraphs/riders/bench/location-index.ts [riders=50000] [sideKm=40] [cellKm=20]
  *   REDIS_CLUSTER_NODES=127.0.0.1:7000,... node --import tsx subgraphs/riders/bench/location-index.ts
@@ -27,18 +27,19 @@ const at = (northKm: number, eastKm: number): GeoPoint => ({
 });
 const anywhere = () => at((Math.random() - 0.5) * sideKm, (Math.random() - 0.5) * sideKm);
 
-/** Sum of `usec` and `calls` of the script commands over every master. */
-async function scriptStats(redis: Redis): Promise<{ usec: number; calls: number }> {
-  let usec = 0;
-  let calls = 0;
+/**
+ * Over every master: the main thread's CPU time (INFO cpu, µs; unlike commandstats' usec it
+ * does not grow while a busy machine keeps Redis off the CPU) and the scripts run.
+ */
+async function serverStats(redis: Redis): Promise<{ cpuUs: number; scripts: number }> {
+  let cpuUs = 0;
+  let scripts = 0;
   for (const master of await redisMasters(redis)) {
-    const info = await master.info('commandstats');
-    for (const match of info.matchAll(/^cmdstat_(evalsha|eval):calls=(\d+),usec=(\d+)/gm)) {
-      calls += Number(match[2]);
-      usec += Number(match[3]);
-    }
+    const info = await master.info('all');
+    for (const match of info.matchAll(/^used_cpu_(?:user|sys)_main_thread:([\d.]+)/gm)) cpuUs += Number(match[1]) * 1e6;
+    for (const match of info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)) scripts += Number(match[1]);
   }
-  return { usec, calls };
+  return { cpuUs, scripts };
 }
 
 async function inParallel(count: number, run: (n: number) => Promise<unknown>): Promise<void> {
@@ -51,15 +52,14 @@ async function inParallel(count: number, run: (n: number) => Promise<unknown>): 
 }
 
 async function measure(redis: Redis, what: string, count: number, run: (n: number) => Promise<unknown>): Promise<void> {
-  const before = await scriptStats(redis);
+  const before = await serverStats(redis);
   const started = process.hrtime.bigint();
   await inParallel(count, run);
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const after = await scriptStats(redis);
-  const scripts = after.calls - before.calls;
+  const after = await serverStats(redis);
   console.log(
     `${what}: ${count} in ${wallMs.toFixed(0)} ms (${((count / wallMs) * 1000).toFixed(0)}/s at ${CONCURRENCY} in flight); ` +
-      `Redis ${((after.usec - before.usec) / count).toFixed(1)} µs and ${(scripts / count).toFixed(2)} scripts per call`,
+      `Redis CPU ${((after.cpuUs - before.cpuUs) / count).toFixed(1)} µs and ${((after.scripts - before.scripts) / count).toFixed(2)} scripts per call`,
   );
 }
 
