@@ -98,6 +98,12 @@ export interface GraphQLSubscription<T> {
   close(): Promise<void>;
 }
 
+function messageOfSocketError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string') return err.message;
+  return String(err);
+}
+
 function isCloseEvent(value: unknown): value is { code: number; reason: string } {
   return typeof value === 'object' && value !== null && 'code' in value && typeof value.code === 'number';
 }
@@ -146,7 +152,8 @@ export function subscribe<T = Record<string, unknown>>(
       error(err: unknown) {
         if (Array.isArray(err)) finish({ kind: 'error', errors: err as NonNullable<SubscriptionPayload<unknown>['errors']> });
         else if (isCloseEvent(err)) finish({ kind: 'closed', code: err.code, reason: err.reason });
-        else finish({ kind: 'closed', code: 0, reason: err instanceof Error ? err.message : String(err) });
+        // ws hands over an ErrorEvent (not an Error) when the socket never opened, e.g. an upgrade answered 429.
+        else finish({ kind: 'closed', code: 0, reason: messageOfSocketError(err) });
       },
       complete() {
         finish({ kind: 'complete' });
