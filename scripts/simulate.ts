@@ -14,7 +14,7 @@ duration ends or Ctrl-C. Only this machine (127.0.0.1) is ever called.
   --url URL            the gateway (default http://127.0.0.1:GATEWAY_PORT)
   --rate N             new orders per minute, on average (default 4)
   --riders N           simulated riders (default 24)
-  --customers N        customers the orders are spread over (default 20)
+  --customers N        customers the orders are spread over (default 20, or rate/4 when more)
   --duration D         stop after D: seconds, or 90s, 10m, 2h (default 30m, at most 24h)
   --max-orders N       no new order after N (default 10000)
   --seed N             seeds every random choice (default 1)
@@ -162,10 +162,15 @@ async function main(): Promise<number> {
   };
   // 1 s on a terminal; 10 s into a log file.
   const display = setInterval(draw, live ? 1000 : 10_000);
-  let interrupts = 0;
+  let firstSignalAt = 0;
   const onSignal = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
+    if (firstSignalAt) {
+      // The same Ctrl-C can arrive twice (from the terminal and relayed by tsx): only a second
+      // press, a moment later, means "now".
+      if (Date.now() - firstSignalAt < 1000) return;
+      process.exit(130);
+    }
+    firstSignalAt = Date.now();
     log.info('Stopping: riders go offline, sockets close (Ctrl-C again to quit at once) …');
     void city.stop();
   };

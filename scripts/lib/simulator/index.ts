@@ -32,7 +32,7 @@ export interface CityOptions {
   ordersPerMinute?: number;
   /** Simulated riders. Default 24 (their sockets open within the first minute under the default RATE_LIMIT_WS_CONNECT). */
   riders?: number;
-  /** Customers the orders are spread over (each may create 10 orders a minute under the default RATE_LIMIT_EXPENSIVE). Default 20. */
+  /** Customers the orders are spread over (each may create about 10 orders a minute under the default RATE_LIMIT_EXPENSIVE). Default: 20, or one per 4 orders a minute when more. */
   customers?: number;
   /** The city stops by itself after this long. Default 1800 (30 min); at most 86400. */
   durationSeconds?: number;
@@ -118,7 +118,8 @@ export async function startCity(options: CityOptions): Promise<City> {
   const webhookSecret = options.webhookSecret ?? parseConfig(paymentsConfig, process.env).PAYMENT_WEBHOOK_SECRET;
   const ordersPerMinute = positive(options.ordersPerMinute, 4, 'ordersPerMinute', 6000);
   const riderCount = Math.round(positive(options.riders, 24, 'riders', 1000));
-  const customerCount = Math.round(positive(options.customers, 20, 'customers', 10_000));
+  // One customer per 4 orders a minute at least: each then spends under half of RATE_LIMIT_EXPENSIVE's default 20 a minute.
+  const customerCount = Math.round(positive(options.customers, Math.max(20, Math.ceil(ordersPerMinute / 4)), 'customers', 10_000));
   const durationMs = positive(options.durationSeconds, 1800, 'durationSeconds', 86_400) * 1000;
   const maxOrders = Math.round(positive(options.maxOrders, 10_000, 'maxOrders'));
   const timeScale = positive(options.timeScale, 1, 'timeScale', 1000);

@@ -83,6 +83,8 @@ const MAX_BATCH = 100;
 const LATE_MARGIN_MS = 3000;
 // 2 s between a socket closing and the next attempt (beside the upgrade pacing).
 const RECONNECT_PAUSE_MS = 2000;
+// 15 s after an upgrade answered 429: the gateway's window is a minute.
+const RATE_LIMITED_RECONNECT_MS = 15_000;
 
 export type RiderState = 'starting' | 'idle' | 'delivering' | 'stopped';
 
@@ -244,6 +246,7 @@ export class SimulatedRider {
 
   private rideTo(target: GeoPoint, metersPerSecond: number): Promise<boolean> {
     this.route?.arrived(false);
+    if (this.isStopped()) return Promise.resolve(false);
     return new Promise((resolve) => {
       this.route = { corners: gridRoute(this.position, target, this.world.random), metersPerSecond, arrived: resolve };
     });
@@ -276,11 +279,17 @@ export class SimulatedRider {
         this.onFrame(payload);
       }
       this.connected = false;
+      await subscription.close();
       if (this.isStopped()) return;
       const how = end as SubscriptionEnd | null;
+      // The upgrade refused over RATE_LIMIT_WS_CONNECT (other clients of this IP used the budget): try again later.
+      if (how?.kind === 'closed' && how.code === 0 && /\b429\b/.test(how.reason)) {
+        counters.errors.retried += 1;
+        if (!(await this.world.pause(RATE_LIMITED_RECONNECT_MS))) return;
+        continue;
+      }
       const detail = how?.kind === 'closed' ? `closed ${how.code} ${how.reason}` : how?.kind === 'error' ? JSON.stringify(how.errors).slice(0, 200) : 'completed';
       counters.error('orderOffers', how?.kind === 'error' ? (how.errors[0]?.extensions?.code ?? 'SUBSCRIPTION_ERROR') : 'SOCKET_CLOSED', detail);
-      await subscription.close();
       if (!(await this.world.pause(RECONNECT_PAUSE_MS))) return;
     }
   }
@@ -356,7 +365,7 @@ export class SimulatedRider {
     const info = await api.expect<OrderForRider>('OrderInfo', { id: orderId }, this.token);
     const order = info?.order;
     // Taken away meanwhile (staff reassigned or cancelled it): nothing to do.
-    if (!order || order.rider?.id !== this.id || !ON_THE_WAY.has(order.status)) return;
+    if (!order || order.rider?.id !== this.id || !ON_THE_WAY.has(order.status) || this.isStopped()) return;
     this.state = 'delivering';
     this.route = null;
     if (!order.pickedUpAt) {
