@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -341,4 +342,39 @@ export async function startReplicaPair(options: StartReplicaPairOptions): Promis
   } finally {
     await Promise.all(connections.map((connection) => connection.end().catch(() => undefined)));
   }
+}
+
+/** Two ports that were free a moment ago on 127.0.0.1 (listened on together, so they differ). */
+async function twoFreePorts(): Promise<[number, number]> {
+  const servers = [net.createServer(), net.createServer()];
+  await Promise.all(servers.map((server) => new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  })));
+  const [first, second] = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return [first ?? 0, second ?? 0];
+}
+
+/**
+ * `pnpm start --replica`: a fresh pair in .cache/mariadb-replica/start on free ports, and
+ * `config` and the environment the services inherit pointed at it (MYSQL_URL: the primary,
+ * MYSQL_REPLICA_URLS: the replica). Both servers are sent SIGTERM when this process exits,
+ * however it exits, and shut down cleanly by themselves; the next start wipes their data.
+ */
+export async function useLocalReplica(
+  config: { MYSQL_URL: string; MYSQL_REPLICA_URLS: string[] },
+  logger: ProgressLogger,
+): Promise<ReplicaPair> {
+  const [primaryPort, replicaPort] = await twoFreePorts();
+  const pair = await startReplicaPair({ name: 'start', primaryPort, replicaPort, keepData: true, logger });
+  process.once('exit', () => {
+    for (const node of [pair.replica, pair.primary]) if (node.running()) process.kill(node.pid, 'SIGTERM');
+  });
+  config.MYSQL_URL = pair.primary.url;
+  config.MYSQL_REPLICA_URLS = [pair.replica.url];
+  process.env.MYSQL_URL = pair.primary.url;
+  process.env.MYSQL_REPLICA_URLS = pair.replica.url;
+  logger.info(`--replica: the services write to ${pair.primary.url} and read what may be stale from ${pair.replica.url} (docs/replica.md).`);
+  return pair;
 }
