@@ -45,7 +45,7 @@ export interface KafkaClusterOptions {
   keepData?: boolean;
   /** Each node's JVM heap; 384 MB is plenty for test traffic, and three nodes share a small machine. */
   heap?: string;
-  /** How long the nodes may take to form the cluster; 120 s covers three cold JVMs on a loaded 2-core runner. */
+  /** How long the nodes may take to form the cluster; 180 s covers three cold JVMs on a loaded 2-core runner (90 s seen). */
   startTimeoutMs?: number;
 }
 
@@ -70,6 +70,12 @@ export interface KafkaCluster {
 }
 
 const CLUSTERS_DIR = path.join(CACHE_DIR, 'kafka-cluster');
+/**
+ * Three JVMs share a small machine: the client compiler only (a node starts on a fraction of
+ * the CPU the optimising compiler spends warming up; test traffic never needs its code) and
+ * the serial collector (no GC threads per core).
+ */
+const CLUSTER_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 const OWNER_FILE = 'owner.pid';
 const CLUSTER_ID_FILE = 'cluster-id';
 
@@ -112,7 +118,7 @@ export function clusterSettings(size: number): Array<readonly [string, string | 
  * The nodes are this process's children: they end with it (SIGKILL on exit) if stop() is never called.
  */
 export async function startKafkaCluster(options: KafkaClusterOptions = {}): Promise<KafkaCluster> {
-  const { size = 3, logger = console, java = 'java', heap = '384m', startTimeoutMs = 120_000, keepData = false } = options;
+  const { size = 3, logger = console, java = 'java', heap = '384m', startTimeoutMs = 180_000, keepData = false } = options;
   if (size < 1) throw new Error(`A Kafka cluster needs at least one node (size ${size}).`);
   const [ports, controllerPorts] = await nodePorts(size, options.ports, options.controllerPorts);
   const brokers = ports.map((port) => `127.0.0.1:${port}`);
@@ -154,7 +160,7 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
   const running: Array<LaunchedKafkaNode | undefined> = nodes.map(() => undefined);
   const ended: Array<string | undefined> = nodes.map(() => undefined);
   const launch = async (i: number) => {
-    const node = await launchKafkaNode(java, nodes[i] as KafkaNodeFiles, { heap, detached: false });
+    const node = await launchKafkaNode(java, nodes[i] as KafkaNodeFiles, { heap, detached: false, jvmFlags: CLUSTER_JVM_FLAGS });
     running[i] = node;
     ended[i] = undefined;
     void node.exited.then((how) => {

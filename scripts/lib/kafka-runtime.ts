@@ -228,7 +228,11 @@ export interface LaunchedKafkaNode {
  * Starts a node's JVM, its output appended to `files.out`. `detached`: in its own process
  * group, so that a Ctrl-C meant for the command that started it does not reach it.
  */
-export async function launchKafkaNode(java: string, files: KafkaNodeFiles, options: { heap: string; detached: boolean }): Promise<LaunchedKafkaNode> {
+export async function launchKafkaNode(
+  java: string,
+  files: KafkaNodeFiles,
+  options: { heap: string; detached: boolean; jvmFlags?: readonly string[] },
+): Promise<LaunchedKafkaNode> {
   const out = openSync(files.out, 'a');
   let child: ChildProcess;
   try {
@@ -236,6 +240,7 @@ export async function launchKafkaNode(java: string, files: KafkaNodeFiles, optio
       java,
       [
         `-Xmx${options.heap}`,
+        ...(options.jvmFlags ?? []),
         '-Djava.awt.headless=true',
         `-Dlog4j.configuration=file:${files.log4jProperties}`,
         '-cp',

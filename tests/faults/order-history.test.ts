@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import mysql from 'mysql2/promise';
-import { checkHistory, type HistoryFigures } from './lib/checks';
+import { checkHistory, outboxesDrained, type HistoryFigures } from './lib/checks';
 import { OrderFlow, type FlowRecord } from './lib/flow';
 import { SERVICE_NAMES, startProcessStack, type ProcessStack } from './lib/process-stack';
 
@@ -37,19 +36,6 @@ function recoveryTimes(record: FlowRecord): Map<string, number[]> {
     byKind.set(key, [...(byKind.get(key) ?? []), best]);
   }
   return byKind;
-}
-
-async function outboxesDrained(env: Record<string, string>): Promise<boolean> {
-  const connection = await mysql.createConnection({ uri: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306' });
-  try {
-    for (const service of ['orders', 'payments', 'riders']) {
-      const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${env.DB_PREFIX}_${service}\`.outbox WHERE published_at IS NULL`);
-      if (Number((rows as Array<{ n: number }>)[0]?.n) > 0) return false;
-    }
-    return true;
-  } finally {
-    await connection.end();
-  }
 }
 
 function report(record: FlowRecord, figures: HistoryFigures): void {

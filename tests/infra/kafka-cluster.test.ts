@@ -116,8 +116,11 @@ describe('a 3-broker Kafka cluster (KRaft)', () => {
     let restarted: Promise<void> | undefined;
     let longestPublishMs = 0;
     const producing = Date.now();
+    let killed: Promise<void> | undefined;
     for (let seq = 0; seq < BEFORE_KILL + WHILE_DOWN + AFTER_RESTART; seq += 1) {
-      if (seq === BEFORE_KILL) await cluster.kill(victim);
+      // Not awaited: the node dies while a publish to it and to the others is in flight.
+      if (seq === BEFORE_KILL) killed = cluster.kill(victim);
+      if (seq === BEFORE_KILL + WHILE_DOWN) await killed;
       // Started while events keep coming: the node catches up on what it missed.
       if (seq === BEFORE_KILL + WHILE_DOWN) restarted = cluster.restart(victim);
       const at = Date.now();

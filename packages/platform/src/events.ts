@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, type Consumer, type Producer, type Admin, CompressionTypes, type IHeaders } from 'kafkajs';
+import { Kafka, Partitioners, type Consumer, type Producer, type Admin, CompressionTypes, type IHeaders, type PartitionMetadata } from 'kafkajs';
 import { z } from 'zod';
 import { kafkaLogCreator, type Logger } from './logger';
 import { inSpan, SpanKind, traceCarrier, type TraceCarrier } from './telemetry';
@@ -145,7 +145,8 @@ export async function createMissingTopics(
     if (!missing.length) return;
     try {
       await admin.createTopics({
-        waitForLeaders: true,
+        // Waited for below: kafkajs's wait gives up when the broker it asks has not heard of the topic yet.
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: options.KAFKA_TOPIC_PARTITIONS,
@@ -157,8 +158,30 @@ export async function createMissingTopics(
       // Another process created them first: that is the state wanted.
       if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
     }
+    await untilTopicsLed(admin, missing);
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until every partition of `topics` has a leader in the metadata the cluster answers
+ * with. In a cluster, the controller creates a topic and each broker learns of it a moment
+ * later: a broker asked before then answers UNKNOWN_TOPIC_OR_PARTITION, which is no failure.
+ */
+async function untilTopicsLed(admin: Admin, topics: string[]): Promise<void> {
+  // 30 s: metadata reaches every broker within a second or two, more on a loaded machine.
+  const until = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics });
+      if (described.length === topics.length && described.every((topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0))) return;
+    } catch (err) {
+      const type = (err as { type?: string }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw err;
+    }
+    if (Date.now() > until) throw new Error(`Kafka created ${topics.join(', ')} but did not give every partition a leader within 30 s.`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -204,6 +227,26 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
     return admin;
   }
 
+  // The producer's partitioner (a key's partition is murmur2(key) modulo the partition count),
+  // applied before sending so that each send holds one partition; see publish().
+  const partitionOf = Partitioners.DefaultPartitioner();
+  const partitionMetadata = new Map<string, Promise<PartitionMetadata[]>>();
+  /** A topic's partitions, read once per process (a topic's partitions are only added by an operator, with a restart). */
+  function partitionsOf(topic: string): Promise<PartitionMetadata[]> {
+    let known = partitionMetadata.get(topic);
+    if (!known) {
+      known = getAdmin()
+        .then(async (client) => (await client.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions ?? [])
+        .then((partitions) => {
+          if (partitions.length === 0) throw new Error(`Kafka knows no partitions of ${topic}.`);
+          return partitions;
+        });
+      partitionMetadata.set(topic, known);
+      known.catch(() => partitionMetadata.delete(topic));
+    }
+    return known;
+  }
+
   function getProducer(): Promise<Producer> {
     producerReady ??= (async () => {
       // Idempotent producer: a retried send is written once per partition, even when the
@@ -241,16 +284,30 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       if (events.length === 0) return;
       const ready = await getProducer();
       const active = traces ? {} : traceCarrier();
-      await ready.send({
-        topic: physical(topic),
-        acks: -1,
-        compression: CompressionTypes.None,
-        messages: events.map((event, index) => ({
-          key: event.aggregateId,
-          value: JSON.stringify(event),
-          headers: { ...(traces?.[index] ?? active), 'event-type': event.type },
-        })),
-      });
+      const messages = events.map((event, index) => ({
+        key: event.aggregateId,
+        value: JSON.stringify(event),
+        headers: { ...(traces?.[index] ?? active), 'event-type': event.type },
+      }));
+      // One send per partition, in turn. kafkajs 2.2.4 sends a multi-partition batch as one
+      // request per leader and, when one of them fails (its broker was killed), retries only
+      // to leaders that have not answered yet: a partition whose leadership moved to a broker
+      // that already answered is dropped while send() resolves (tulios/kafkajs#1303). With a
+      // single partition per send, every retry goes to that partition's current leader.
+      const byPartition = new Map<number, typeof messages>();
+      const metadata = await partitionsOf(physical(topic));
+      for (const message of messages) {
+        const partition = partitionOf({ topic: physical(topic), partitionMetadata: metadata, message });
+        byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
+      }
+      for (const [partition, batch] of byPartition) {
+        await ready.send({
+          topic: physical(topic),
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: batch.map((message) => ({ ...message, partition })),
+        });
+      }
     },
 
     async subscribe({ groupId, topics, handle, fromBeginning = false, partitionsConsumedConcurrently = 1 }) {

@@ -150,6 +150,20 @@ export async function checkHistory(env: Record<string, string>, record: FlowReco
   }
 }
 
+/** Whether every service's outbox has published all its rows. */
+export async function outboxesDrained(env: Record<string, string>): Promise<boolean> {
+  const connection = await mysql.createConnection({ uri: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306' });
+  try {
+    for (const service of ['orders', 'payments', 'riders']) {
+      const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${env.DB_PREFIX}_${service}\`.outbox WHERE published_at IS NULL`);
+      if (Number((rows as Array<{ n: number }>)[0]?.n) > 0) return false;
+    }
+    return true;
+  } finally {
+    await connection.end();
+  }
+}
+
 /** Every event id in `topic`, read from the start to the high watermark of each partition. */
 async function eventIdsIn(kafka: Kafka, topic: string): Promise<string[]> {
   const admin = kafka.admin();
