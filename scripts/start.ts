@@ -15,21 +15,27 @@ import {
   runtimeConfig,
   servicePortsConfig,
 } from '@waimai/platform';
+import { defaultClusterLayout, haproxyBinary, HaproxyMissingError, startHaproxy, type LoadBalancerLayout, type RunningHaproxy } from './lib/haproxy';
 import { ensureKafka, type KafkaBroker } from './lib/kafka-broker';
 import { useLocalReplica } from './lib/mariadb-replica';
+import { ensureStartCluster } from './lib/kafka-cluster';
 import { createAllTopics, migrateAll } from './lib/migrate-all';
 import { ROOT, SUBGRAPHS, SUBGRAPH_NAMES, fromRoot } from './lib/paths';
 import { preflight } from './lib/preflight';
 import { configOrExit, loadDotEnv, messageOf, scriptLog } from './lib/script-env';
 import { describeTokens, seedDemoCity, type SeedResult } from './seed';
 
-const usage = `pnpm start [--replica] [--no-seed] [--raw-logs]
+const usage = `pnpm start [--cluster] [--replica] [--no-seed] [--raw-logs]
 
 Brings the whole platform up on this machine: checks MySQL and Redis, makes sure Kafka runs
 (starting a local broker when Java is there), migrates every service's database, creates
 the topics, starts the subgraphs and the gateway, seeds the demo city and prints the
 URLs. Ctrl-C stops everything it started.
 
+  --cluster    two replicas of the gateway and of every subgraph behind HAProxy
+               (deploy/haproxy/haproxy.cfg; docs/load-balancer.md): HAProxy takes the usual
+               ports (4000 public, 4001..4005 for the subgraphs), replica i of a service
+               listens on its usual port + 100 * i (admin port + 100 * i)
   --replica    a MariaDB primary and a read replica of it, both started here under
                .cache/mariadb-replica/ on free ports (the system MariaDB is not used):
                stale-ok reads go to the replica (docs/replica.md)
@@ -51,6 +57,8 @@ interface Service {
   adminPort: number;
   /** Where this script reaches that port. */
   adminUrl: string;
+  /** Its environment, when it differs from this script's (a replica's own ports). */
+  env?: NodeJS.ProcessEnv;
   child?: ChildProcess;
   exited?: Promise<void>;
 }
@@ -77,8 +85,11 @@ function readable(line: string): string {
   return `${time} ${levelNames[entry.level] ?? entry.level} ${entry.msg}${extra}${err?.stack ? `\n${err.stack}` : ''}`;
 }
 
-function pipeOutput(service: Service, child: ChildProcess, index: number, raw: boolean): void {
-  const label = service.name.padEnd(8);
+// Widened to the longest process name (`operations-2` with --cluster) so the columns line up.
+let labelWidth = 8;
+
+function pipeOutput(service: Pick<Service, 'name'>, child: ChildProcess, index: number, raw: boolean): void {
+  const label = service.name.padEnd(labelWidth);
   const prefix = useColor ? `${colors[index % colors.length]}${label}\x1b[0m | ` : `${label} | `;
   for (const [stream, target] of [
     [child.stdout, process.stdout],
@@ -128,6 +139,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
+      cluster: { type: 'boolean', default: false },
       replica: { type: 'boolean', default: false },
       'no-seed': { type: 'boolean', default: false },
       'raw-logs': { type: 'boolean', default: false },
@@ -151,13 +163,25 @@ async function main(): Promise<void> {
   if (values.replica) await useLocalReplica(config, log);
 
   const adminUrl = (port: number) => localUrl(config.ADMIN_HOST, port);
-  const services: Service[] = [
+  const single: Service[] = [
     ...SUBGRAPHS.map(({ name, folder, portKey, adminPortKey }) => {
       const [port, adminPort] = [config[portKey], config[adminPortKey]];
       return { name, dir: path.join(ROOT, folder), port, adminPort, adminUrl: adminUrl(adminPort) };
     }),
     { name: 'gateway', dir: path.join(ROOT, 'gateway'), port: config.GATEWAY_PORT, adminPort: config.GATEWAY_ADMIN_PORT, adminUrl: adminUrl(config.GATEWAY_ADMIN_PORT) },
   ];
+  const layout = values.cluster ? clusterLayout(config) : undefined;
+  const services = layout ? clusterReplicas(single, layout, config) : single;
+  labelWidth = Math.max(8, ...services.map((service) => service.name.length), layout ? 'haproxy'.length : 0);
+  if (layout) {
+    try {
+      haproxyBinary();
+    } catch (err) {
+      if (!(err instanceof HaproxyMissingError)) throw err;
+      log.error(`${err.message} \`pnpm start\` without --cluster runs one process per service and needs no load balancer.`);
+      process.exit(1);
+    }
+  }
   const unknownAdminPort = services.find((service) => service.adminPort === 0);
   if (unknownAdminPort) {
     log.error(`${unknownAdminPort.name.toUpperCase()}_ADMIN_PORT is 0: pnpm start waits for readiness on each admin port, so it needs fixed ones.`);
@@ -179,6 +203,7 @@ async function main(): Promise<void> {
   }
 
   let kafka: KafkaBroker | undefined;
+  let haproxy: RunningHaproxy | undefined;
   let stopping = false;
   let firstSignalAt = 0;
   const running: Service[] = [];
@@ -187,10 +212,11 @@ async function main(): Promise<void> {
     if (stopping) return new Promise<never>(() => undefined);
     stopping = true;
     if (running.length) log.info('Stopping the services.');
-    // The gateway first, so it stops taking requests before the subgraphs behind it go.
-    const gateway = running.filter((service) => service.name === 'gateway');
+    // The load balancer first, then the gateways, so requests stop before the subgraphs behind them go.
+    await haproxy?.stop();
+    const gateway = running.filter((service) => isGateway(service));
     await Promise.all(gateway.map(terminate));
-    await Promise.all(running.filter((service) => service.name !== 'gateway').map(terminate));
+    await Promise.all(running.filter((service) => !isGateway(service)).map(terminate));
     await kafka?.stop();
     process.exit(code);
   }
@@ -211,7 +237,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   try {
-    kafka = await ensureKafka({ brokers: config.KAFKA_BROKERS, logger: log });
+    kafka = layout && !process.env.KAFKA_BROKERS ? await kafkaClusterFor(config, services) : await ensureKafka({ brokers: config.KAFKA_BROKERS, logger: log });
     kafka.process?.once('exit', (code, signal) => {
       if (stopping) return;
       log.error(`Kafka exited by itself (${signal ?? `code ${code}`}); see .cache/kafka/broker.log. Stopping everything.`);
@@ -228,8 +254,11 @@ async function main(): Promise<void> {
 
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
     const deaths = new Map<string, string>();
+    const startedAt = new Map<string, number>();
     const start = (service: Service, index: number) => {
-      const child = spawn(tsx, ['src/index.ts'], { cwd: service.dir, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(tsx, ['src/index.ts'], { cwd: service.dir, env: service.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      startedAt.set(service.name, Date.now());
+      deaths.delete(service.name);
       service.child = child;
       service.exited = new Promise((resolve) => {
         // 'close', not 'exit': the last lines of its output are printed by then.
@@ -237,6 +266,15 @@ async function main(): Promise<void> {
           const how = signal ? `signal ${signal}` : `exit code ${code}`;
           deaths.set(service.name, how);
           resolve();
+          // In a cluster the other replica carries on while this one starts again; one that
+          // dies within a minute of starting is broken, not unlucky, and stops everything.
+          if (!stopping && layout && Date.now() - (startedAt.get(service.name) ?? 0) > RESTART_AFTER_CRASH_MS) {
+            log.error(`${service.name} exited unexpectedly (${how}); the other replica carries on behind HAProxy. Starting it again.`);
+            const at = running.indexOf(service);
+            if (at >= 0) running.splice(at, 1);
+            start(service, index);
+            return;
+          }
           if (!stopping) {
             log.error(`${service.name} exited unexpectedly (${how}); stopping everything.`);
             void stopEverything(1);
@@ -248,13 +286,31 @@ async function main(): Promise<void> {
     };
 
     // Subgraphs first: the gateway composes nothing at runtime, but its readiness checks them.
-    const subgraphs = services.filter((service) => service.name !== 'gateway');
-    subgraphs.forEach(start);
-    await Promise.all(subgraphs.map((service) => waitUntilReady(service, () => deaths.get(service.name))));
-    const gateway = services.find((service) => service.name === 'gateway');
-    if (!gateway) throw new Error('No gateway service defined.');
-    start(gateway, services.length - 1);
-    await waitUntilReady(gateway, () => deaths.get(gateway.name));
+    // With --cluster, one replica of each at a time (a wave per replica number): the first wave
+    // compiles every module cold, the next ones start from tsx's cache, and two cores are not
+    // asked to start ten processes at once.
+    const subgraphs = services.filter((service) => !isGateway(service));
+    const waves = layout ? layout.replicas.gateway.map((_, replica) => subgraphs.filter((service) => service.name.endsWith(`-${replica + 1}`))) : [subgraphs];
+    for (const wave of waves) {
+      wave.forEach((service) => start(service, services.indexOf(service)));
+      await Promise.all(wave.map((service) => waitUntilReady(service, () => deaths.get(service.name))));
+    }
+    if (layout) {
+      // Before the gateways, which reach the subgraphs through it (their readiness asks them).
+      haproxy = await startHaproxy(layout, null);
+      pipeOutput({ name: 'haproxy' }, haproxy.process, services.length, values['raw-logs']);
+      haproxy.process.once('exit', (code, signal) => {
+        if (stopping) return;
+        log.error(`HAProxy exited by itself (${signal ?? `code ${code}`}); its output is above. Stopping everything.`);
+        void stopEverything(1);
+      });
+    }
+    const gateways = services.filter(isGateway);
+    if (gateways.length === 0) throw new Error('No gateway service defined.');
+    gateways.forEach((gateway) => start(gateway, services.indexOf(gateway)));
+    await Promise.all(gateways.map((gateway) => waitUntilReady(gateway, () => deaths.get(gateway.name))));
+    // Every replica in rotation (two health checks in a row) before the first request through it.
+    await haproxy?.waitUntilAllUp();
 
     let seeded: SeedResult | undefined;
     if (!values['no-seed']) {
@@ -265,7 +321,7 @@ async function main(): Promise<void> {
       }
     }
     if (stopping) return;
-    printBanner(config, services, kafka, seeded);
+    printBanner(config, services, kafka, seeded, haproxy);
   } catch (err) {
     log.error(messageOf(err));
     await stopEverything(1);
@@ -277,6 +333,7 @@ function printBanner(
   services: Service[],
   kafka: KafkaBroker,
   seeded: SeedResult | undefined,
+  haproxy?: RunningHaproxy,
 ): void {
   const publicUrl = config.PUBLIC_URL.replace(/\/$/, '');
   const redis = new URL(config.REDIS_URL);
@@ -287,12 +344,18 @@ function printBanner(
     `  GraphQL + GraphiQL      ${publicUrl}/graphql`,
     `  Subscriptions (ws)      ${publicUrl.replace(/^http/, 'ws')}/graphql`,
     `  Payment webhook         ${publicUrl}/webhooks/payments/sandbox`,
+    ...(haproxy
+      ? [
+          `  Load balancer           HAProxy on ${publicUrl} (gateways) and the subgraphs' usual ports; deploy/haproxy/haproxy.cfg`,
+          `    stats, metrics        ${haproxy.adminUrl}/stats  ${haproxy.adminUrl}/metrics`,
+        ]
+      : []),
     '  Health (public)',
     ...services.map((service) =>
-      `    ${service.name.padEnd(9)} ${service.name === 'gateway' ? publicUrl : `http://localhost:${service.port}`}/healthz`,
+      `    ${service.name.padEnd(labelWidth + 1)} ${service.name === 'gateway' ? publicUrl : `http://localhost:${service.port}`}/healthz`,
     ),
     `  Readiness, metrics (internal admin ports on ${config.ADMIN_HOST})`,
-    ...services.map((service) => `    ${service.name.padEnd(9)} ${service.adminUrl}/readyz  ${service.adminUrl}/metrics`),
+    ...services.map((service) => `    ${service.name.padEnd(labelWidth + 1)} ${service.adminUrl}/readyz  ${service.adminUrl}/metrics`),
     `  MySQL databases         ${SUBGRAPH_NAMES.map((name) => databaseName(config.DB_PREFIX, name)).join(', ')}`,
     `  Redis                   ${redis.hostname}:${redis.port || 6379}`,
     `  Kafka                   ${config.KAFKA_BROKERS.join(',')} ${kafka.started ? '(started here; stops with Ctrl-C)' : '(already running)'}`,
@@ -318,6 +381,57 @@ function printBanner(
     '',
   );
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * --cluster without KAFKA_BROKERS: the local 3-node Kafka cluster (scripts/lib/kafka-cluster.ts,
+ * topics on all three brokers), already running or started now; every process is told its
+ * brokers and the replication factor.
+ */
+async function kafkaClusterFor(config: { KAFKA_BROKERS: string[]; KAFKA_REPLICATION_FACTOR: number }, services: Service[]): Promise<KafkaBroker> {
+  const cluster = await ensureStartCluster(log);
+  config.KAFKA_BROKERS = cluster.brokers;
+  config.KAFKA_REPLICATION_FACTOR = Math.min(3, cluster.brokers.length);
+  const kafkaEnv = { KAFKA_BROKERS: cluster.brokers.join(','), KAFKA_REPLICATION_FACTOR: String(config.KAFKA_REPLICATION_FACTOR) };
+  for (const service of services) service.env = { ...(service.env ?? process.env), ...kafkaEnv };
+  return { brokers: cluster.brokers, started: cluster.started, managed: cluster.started, stop: () => cluster.stop() };
+}
+
+// 60 s: a replica that dies sooner after starting is crash-looping; --cluster stops rather than restart it forever.
+const RESTART_AFTER_CRASH_MS = 60_000;
+
+const isGateway = (service: Pick<Service, 'dir'>) => path.basename(service.dir) === 'gateway';
+
+type PortsConfig = { GATEWAY_PORT: number; GATEWAY_ADMIN_PORT: number } & { [K in (typeof SUBGRAPHS)[number]['portKey' | 'adminPortKey']]: number };
+
+/** --cluster's ports: HAProxy on the usual ones, replica i on the usual + 100 * i (haproxy.cfg's defaults). */
+function clusterLayout(config: PortsConfig): LoadBalancerLayout {
+  const subgraphs = Object.fromEntries(
+    SUBGRAPHS.map(({ name, portKey, adminPortKey }) => [name, { port: config[portKey], adminPort: config[adminPortKey] }]),
+  ) as Parameters<typeof defaultClusterLayout>[0]['subgraphs'];
+  return defaultClusterLayout({ gatewayPort: config.GATEWAY_PORT, gatewayAdminPort: config.GATEWAY_ADMIN_PORT, subgraphs });
+}
+
+/**
+ * Each service of `single` as its replicas: `products-1`, `products-2`, ... on the layout's
+ * ports, every subgraph reached through HAProxy (its <NAME>_URL), the gateways trusting
+ * HAProxy's X-Forwarded-For.
+ */
+function clusterReplicas(single: Service[], layout: LoadBalancerLayout, config: { ADMIN_HOST: string }): Service[] {
+  const shared: NodeJS.ProcessEnv = { ...process.env, TRUST_PROXY_HOPS: '1' };
+  for (const { name, urlKey } of SUBGRAPHS) shared[urlKey] = `http://127.0.0.1:${layout.subgraphPorts[name]}`;
+  return single.flatMap((service) => {
+    const subgraph = SUBGRAPHS.find((each) => each.name === service.name);
+    const [portKey, adminPortKey] = subgraph ? [subgraph.portKey, subgraph.adminPortKey] : ['GATEWAY_PORT', 'GATEWAY_ADMIN_PORT'];
+    return layout.replicas[subgraph ? subgraph.name : 'gateway'].map(({ port, adminPort }, index) => ({
+      ...service,
+      name: `${service.name}-${index + 1}`,
+      port,
+      adminPort,
+      adminUrl: localUrl(config.ADMIN_HOST, adminPort),
+      env: { ...shared, [portKey]: String(port), [adminPortKey]: String(adminPort) },
+    }));
+  });
 }
 
 main().catch((err: unknown) => {
