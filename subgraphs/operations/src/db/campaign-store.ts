@@ -196,9 +196,10 @@ function writesIn(tx: Tx) {
 export type CampaignWrites = ReturnType<typeof writesIn>;
 
 /**
- * Campaigns, coupons and the discounts held for orders: SQL only, plain objects out. Lists go
- * through `db` (a replica when there are any); everything pricing and holds decide on is read
- * on the primary.
+ * Campaigns, coupons and the discounts held for orders: SQL only, plain objects out. Staff's
+ * campaign list and a campaign's figures go through `db` (a replica a little behind may answer);
+ * what pricing and holds decide on, and what a caller reads back after their own change, is
+ * read on the primary.
  */
 export function createCampaignStore(db: Database<OperationsSchema>, primary: Database<OperationsSchema>) {
   // The two reads every discount reservation makes, built once: drizzle's query building is not paid per order.
@@ -226,7 +227,8 @@ export function createCampaignStore(db: Database<OperationsSchema>, primary: Dat
 
     async byIds(ids: readonly string[]): Promise<CampaignRow[]> {
       if (ids.length === 0) return [];
-      return db.select().from(campaigns).where(inArray(campaigns.id, [...ids]));
+      // The primary: a campaign is read back by whoever has just created or changed it.
+      return primary.select().from(campaigns).where(inArray(campaigns.id, [...ids]));
     },
 
     /** ACTIVE campaigns whose window holds `at` (campaigns_status_ends, then the start in the rows). */
@@ -244,7 +246,8 @@ export function createCampaignStore(db: Database<OperationsSchema>, primary: Dat
         filter.merchantId === undefined ? undefined : eq(campaigns.merchantId, filter.merchantId),
       ];
       const newest = newestFirst({ createdAt: campaigns.createdAt, id: campaigns.id }, after);
-      return db
+      // An owner's own campaigns on the primary (one created a moment ago is listed); staff's list may lag a little.
+      return (filter.ownerId === undefined ? db : primary)
         .select()
         .from(campaigns)
         .where(and(...conditions, newest.after))
@@ -260,7 +263,8 @@ export function createCampaignStore(db: Database<OperationsSchema>, primary: Dat
     /** A newest-first page of a customer's coupons (coupons_customer_issued). */
     async couponsOf(customerId: string, after: Keyset | null, limit: number): Promise<CouponRow[]> {
       const newest = newestFirst({ createdAt: coupons.issuedAt, id: coupons.id }, after);
-      return db
+      // The primary: the customer's own coupons, held or used by the order placed a moment ago.
+      return primary
         .select()
         .from(coupons)
         .where(and(eq(coupons.customerId, customerId), newest.after))

@@ -226,17 +226,21 @@ export function createAds(deps: AdsDeps) {
     resume: (actor: Identity, placementId: string, reason: string) => change(actor, placementId, 'resume', reason),
     end: (actor: Identity, placementId: string, reason: string) => change(actor, placementId, 'end', reason),
 
-    /** A placement the caller may see (staff: any; a merchant: its own); null otherwise. */
+    /**
+     * A placement the caller may see (staff: any; a merchant: its own); null otherwise. A
+     * merchant reads back its own placement, bought or paused a moment ago: on the primary.
+     */
     async visible(caller: Identity, placementId: string): Promise<AdPlacementRow | null> {
-      const placement = await reads.byId(placementId);
+      const placement = await (isStaff(caller) ? reads : store).byId(placementId);
       return placement && canManageAd(caller, placement) ? placement : null;
     },
 
-    /** Newest first; a merchant sees its own only. */
+    /** Newest first; a merchant sees its own only, on the primary (it has just bought one); staff's search may lag a little. */
     page(caller: Identity, filterInput: unknown, after: Keyset | null, limit: number): Promise<AdPlacementRow[]> {
       const filter = validateInput(adFilter, filterInput ?? {}, 'filter');
-      const wanted: AdPlacementFilter = { merchantId: filter.merchantId ?? undefined, status: filter.status ?? undefined, ownerId: isStaff(caller) ? undefined : caller.sub };
-      return reads.page(wanted, after, limit);
+      const staff = isStaff(caller);
+      const wanted: AdPlacementFilter = { merchantId: filter.merchantId ?? undefined, status: filter.status ?? undefined, ownerId: staff ? undefined : caller.sub };
+      return (staff ? reads : store).page(wanted, after, limit);
     },
 
     /**

@@ -96,9 +96,19 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
       return primary.select().from(orders).where(inArray(orders.id, [...ids]));
     },
 
+    /**
+     * Stale-ok first: items never change once written, and every order has at least one, so
+     * an order without items on a replica is one it has not applied yet; those are read again
+     * on the primary (createOrder's answer, an order read right after it was placed).
+     */
     async itemsOf(orderIds: readonly string[]): Promise<OrderItemRow[]> {
       if (orderIds.length === 0) return [];
-      return db.select().from(orderItems).where(inArray(orderItems.orderId, [...orderIds])).orderBy(asc(orderItems.productId));
+      const itemsOn = (database: Database<OrdersSchema>, ids: readonly string[]) =>
+        database.select().from(orderItems).where(inArray(orderItems.orderId, [...ids])).orderBy(asc(orderItems.productId));
+      const found = await itemsOn(db, orderIds);
+      const have = new Set(found.map((item) => item.orderId));
+      const missing = [...new Set(orderIds)].filter((id) => !have.has(id));
+      return missing.length === 0 || db === primary ? found : [...found, ...(await itemsOn(primary, missing))];
     },
 
     async discountsOf(orderIds: readonly string[]): Promise<OrderDiscountRow[]> {
@@ -112,10 +122,13 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
       return primary.select().from(orderTimeline).where(inArray(orderTimeline.orderId, [...orderIds])).orderBy(asc(orderTimeline.seq));
     },
 
-    /** Newest first, keyset-paginated over (created_at, id). */
+    /**
+     * Newest first, keyset-paginated over (created_at, id). On the primary: a customer's or a
+     * shop's own orders, read right after their own order, payment or acceptance.
+     */
     async page(filter: { customerId?: string; merchantId?: string; statuses?: OrderStatus[] }, after: Keyset | null, limit: number): Promise<OrderRow[]> {
       const keyset = newestFirst(orders, after);
-      return db
+      return primary
         .select()
         .from(orders)
         .where(
@@ -136,6 +149,7 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
      * orders_merchant_created, orders_rider_created, orders_customer_created,
      * orders_attention_created, orders_overtime_created, and orders_created for none or a time
      * range (test/search-plans.test.ts explains this very statement on a few thousand rows).
+     * Stale-ok: a replica a little behind may answer.
      */
     async search(filter: OrderSearch, after: Keyset | null, limit: number): Promise<OrderRow[]> {
       const keyset = newestFirst(orders, after);
