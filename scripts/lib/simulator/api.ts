@@ -23,7 +23,7 @@ export type ContractOperationName =
 
 /** Answers that changed nothing and say to try again later. */
 const RETRYABLE = new Set(['SERVICE_UNAVAILABLE', 'RATE_LIMITED']);
-const RETRIES = 2;
+const RETRIES = 4;
 
 export type CallOutcome<T> = { ok: true; data: T } | { ok: false; code: string; message: string };
 
@@ -53,14 +53,14 @@ export class CityApi {
 
   /**
    * One operation; a SERVICE_UNAVAILABLE or RATE_LIMITED answer (nothing was changed) is tried
-   * again as an app would, twice at most, after `retryAfterSeconds` or 2 s. Every contract
-   * operation the simulator sends is safe to repeat (createOrder carries an idempotency key).
+   * again as an app would, 4 times at most, after `retryAfterSeconds` or 2, 4, 8, 16 s. Every
+   * contract operation the simulator sends is safe to repeat (createOrder carries an idempotency key).
    */
   async call<T>(operation: ContractOperationName, variables: Record<string, unknown>, token: string): Promise<CallOutcome<T>> {
     let outcome = await this.once<T>(operation, variables, token);
     for (let retry = 0; retry < RETRIES && !outcome.ok && RETRYABLE.has(outcome.code); retry += 1) {
       this.counters.errors.retried += 1;
-      if (!(await this.pause((outcome.retryAfterSeconds ?? 2) * 1000))) break;
+      if (!(await this.pause((outcome.retryAfterSeconds ?? 2 ** (retry + 1)) * 1000))) break;
       outcome = await this.once<T>(operation, variables, token);
     }
     return outcome;
@@ -119,9 +119,9 @@ export class CityApi {
       });
       const answer = await response.text();
       if (response.ok) return true;
-      this.unexpected('paymentCallback', { code: `WEBHOOK_${response.status}`, message: answer.slice(0, 200) });
+      this.unexpected('PaymentCallback', { code: `WEBHOOK_${response.status}`, message: answer.slice(0, 200) });
     } catch (err) {
-      this.unexpected('paymentCallback', { code: 'NETWORK', message: err instanceof Error ? err.message : String(err) });
+      this.unexpected('PaymentCallback', { code: 'NETWORK', message: err instanceof Error ? err.message : String(err) });
     }
     return false;
   }

@@ -77,7 +77,7 @@ export class Market {
         dish.stock = restockTo;
         continue;
       }
-      this.api.unexpected('updateProductStock', outcome);
+      this.api.unexpected('UpdateProductStock', outcome);
       // Not the shops' owner (another city than the demo's): stop trying, the error says why once.
       if (outcome.code === 'FORBIDDEN') this.restockRefused = true;
       break;
@@ -125,7 +125,7 @@ export async function orderSomething(world: CustomerWorld, market: Market, custo
   );
   if (!created.ok) {
     if (created.code === 'OUT_OF_STOCK') counters.order('outOfStock');
-    else api.unexpected('createOrder', created);
+    else api.unexpected('CreateOrder', created);
     return;
   }
   for (const item of items) {

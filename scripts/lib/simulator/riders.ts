@@ -140,7 +140,7 @@ export class SimulatedRider {
     const online = await api.call('GoOnline', {}, this.token);
     // Already online, or still out with an order from an earlier run: working either way.
     if (!online.ok && online.code !== 'INVALID_STATE_TRANSITION') {
-      api.unexpected('goOnline', online);
+      api.unexpected('GoOnline', online);
       return false;
     }
     this.fix(Date.now());
@@ -205,7 +205,7 @@ export class SimulatedRider {
       const offline = await api.call('GoOffline', {}, this.token);
       if (offline.ok) return;
       if (offline.code !== 'INVALID_STATE_TRANSITION') {
-        api.unexpected('goOffline', offline);
+        api.unexpected('GoOffline', offline);
         return;
       }
       const profile = await api.expect<{ rider: { activeOrders: unknown[] } | null }>('RiderProfile', { id: this.id }, this.token);
@@ -289,7 +289,7 @@ export class SimulatedRider {
         continue;
       }
       const detail = how?.kind === 'closed' ? `closed ${how.code} ${how.reason}` : how?.kind === 'error' ? JSON.stringify(how.errors).slice(0, 200) : 'completed';
-      counters.error('orderOffers', how?.kind === 'error' ? (how.errors[0]?.extensions?.code ?? 'SUBSCRIPTION_ERROR') : 'SOCKET_CLOSED', detail);
+      counters.error('OrderOffers', how?.kind === 'error' ? (how.errors[0]?.extensions?.code ?? 'SUBSCRIPTION_ERROR') : 'SOCKET_CLOSED', detail);
       if (!(await this.world.pause(RECONNECT_PAUSE_MS))) return;
     }
   }
@@ -297,7 +297,7 @@ export class SimulatedRider {
   private onFrame(payload: SubscriptionPayload<OfferFrame>): void {
     if (payload.errors?.length) {
       const [error] = payload.errors;
-      this.world.counters.error('orderOffers', error?.extensions?.code ?? 'SUBSCRIPTION_ERROR', error?.message ?? '');
+      this.world.counters.error('OrderOffers', error?.extensions?.code ?? 'SUBSCRIPTION_ERROR', error?.message ?? '');
       return;
     }
     const offer = payload.data?.orderOffers;
@@ -340,7 +340,7 @@ export class SimulatedRider {
       this.take(orderId);
     } else if (grabbed.code === 'ORDER_ALREADY_TAKEN') counters.offer('grabsLost');
     else if (grabbed.code === 'FORBIDDEN') counters.offer('grabsTooLate');
-    else api.unexpected('grabOrder', grabbed);
+    else api.unexpected('GrabOrder', grabbed);
   }
 
   private take(orderId: string): void {
@@ -372,7 +372,7 @@ export class SimulatedRider {
       if (!(await this.rideTo(order.merchant.location, this.metersPerSecond))) return;
       const picked = await api.call('PickUpOrder', { orderId }, this.token);
       if (!picked.ok) {
-        if (picked.code !== 'FORBIDDEN') api.unexpected('pickUpOrder', picked);
+        if (picked.code !== 'FORBIDDEN') api.unexpected('PickUpOrder', picked);
         return;
       }
       counters.order('pickedUp');
@@ -389,7 +389,7 @@ export class SimulatedRider {
     } else if (!(await this.rideTo(order.deliveryLocation, speed))) return;
     const delivered = await api.call<{ deliverOrder: { wasOvertime: boolean } }>('DeliverOrder', { orderId }, this.token);
     if (!delivered.ok) {
-      if (delivered.code !== 'FORBIDDEN') api.unexpected('deliverOrder', delivered);
+      if (delivered.code !== 'FORBIDDEN') api.unexpected('DeliverOrder', delivered);
       return;
     }
     counters.order('delivered');
