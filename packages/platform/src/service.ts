@@ -11,6 +11,7 @@ import { createInternalSigner, type InternalSigner } from './identity';
 import { createLogger, type Logger } from './logger';
 import { consumerLag } from './metrics';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox';
+import type { ReplicaStatus } from './replica-routing';
 import { isRedisClient } from './redis';
 import { subgraphNamed, type SubgraphName } from './services';
 import { startSubgraph, type SubgraphOptions } from './subgraph';
@@ -177,7 +178,12 @@ export async function startSubgraphService<TContext extends BaseContext, TExpose
   const scope: ServiceScope = {
     own,
     database(schema, options) {
-      const database = own(connectDatabase(config, name, schema, options), (database) => database.close());
+      const mysqlLog = logger.child({ component: 'mysql-replicas' });
+      const onReplicaChange = (status: ReplicaStatus) => {
+        if (status.serving) mysqlLog.info({ replica: status.name, lagMs: status.lagMs }, 'A MySQL replica takes stale-ok reads.');
+        else mysqlLog.warn({ replica: status.name, reachable: status.reachable, lagMs: status.lagMs }, 'A MySQL replica takes no reads (unreachable, or behind by more than MYSQL_REPLICA_MAX_LAG_MS): they go to the primary.');
+      };
+      const database = own(connectDatabase(config, name, schema, { onReplicaChange, ...options }), (database) => database.close());
       readiness.mysql = () => database.ping();
       return database;
     },
