@@ -75,6 +75,8 @@ interface OrderForRider {
 
 const ORDER_OFFERS = contractOperation('OrderOffers');
 const GRABBABLE = new Set(['CREATED', 'NOTIFIED']);
+// The order was taken away (reassigned: FORBIDDEN), cancelled or marked delivered by staff: the rider drops it.
+const STAFF_STEPPED_IN = new Set(['FORBIDDEN', 'INVALID_STATE_TRANSITION']);
 const ON_THE_WAY = new Set(['DELIVERING', 'OVERTIME']);
 // A rider app buffers a GPS fix each second and sends at most 100 (the contract's batch limit).
 const FIX_EVERY_MS = 1000;
@@ -339,7 +341,8 @@ export class SimulatedRider {
       counters.order('grabbed');
       this.take(orderId);
     } else if (grabbed.code === 'ORDER_ALREADY_TAKEN') counters.offer('grabsLost');
-    else if (grabbed.code === 'FORBIDDEN') counters.offer('grabsTooLate');
+    // No live offer any more: it expired while the rider hesitated, or the order left dispatch (cancelled by staff).
+    else if (grabbed.code === 'FORBIDDEN' || grabbed.code === 'INVALID_STATE_TRANSITION') counters.offer('grabsTooLate');
     else api.unexpected('GrabOrder', grabbed);
   }
 
@@ -372,7 +375,7 @@ export class SimulatedRider {
       if (!(await this.rideTo(order.merchant.location, this.metersPerSecond))) return;
       const picked = await api.call('PickUpOrder', { orderId }, this.token);
       if (!picked.ok) {
-        if (picked.code !== 'FORBIDDEN') api.unexpected('PickUpOrder', picked);
+        if (!STAFF_STEPPED_IN.has(picked.code)) api.unexpected('PickUpOrder', picked);
         return;
       }
       counters.order('pickedUp');
@@ -381,15 +384,15 @@ export class SimulatedRider {
     if (order.deadlineAt && random() < this.world.lateShare) {
       // Stuck in traffic: arrive a little after the promise, however far it is.
       const secondsLeft = Math.max(1, (Date.parse(order.deadlineAt) + LATE_MARGIN_MS - Date.now()) / 1000);
-      speed = Math.min(speed, distanceMeters(this.position, order.deliveryLocation) / secondsLeft / this.world.timeScale);
+      speed = Math.max(0.1, Math.min(speed, distanceMeters(this.position, order.deliveryLocation) / secondsLeft / this.world.timeScale));
       if (!(await this.rideTo(order.deliveryLocation, speed))) return;
-      // Close to the door already: wait out the rest of the promise.
+      // At the door before the promise ran out (the streets were shorter than planned): wait until it has.
       const rest = Date.parse(order.deadlineAt) + LATE_MARGIN_MS - Date.now();
       if (rest > 0 && !(await this.world.pause(rest))) return;
     } else if (!(await this.rideTo(order.deliveryLocation, speed))) return;
     const delivered = await api.call<{ deliverOrder: { wasOvertime: boolean } }>('DeliverOrder', { orderId }, this.token);
     if (!delivered.ok) {
-      if (delivered.code !== 'FORBIDDEN') api.unexpected('DeliverOrder', delivered);
+      if (!STAFF_STEPPED_IN.has(delivered.code)) api.unexpected('DeliverOrder', delivered);
       return;
     }
     counters.order('delivered');

@@ -27,7 +27,7 @@ export interface OfferCounts {
   grabsWon: number;
   /** Another rider was faster (ORDER_ALREADY_TAKEN). */
   grabsLost: number;
-  /** The rider hesitated past the offer's expiry (FORBIDDEN: no live offer). */
+  /** The offer was no longer live: it expired while the rider hesitated (FORBIDDEN), or the order left dispatch (INVALID_STATE_TRANSITION). */
   grabsTooLate: number;
 }
 
