@@ -130,32 +130,14 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, OWNER_FILE), `${process.pid}\n`);
 
-  const busy = (await Promise.all([...ports, ...controllerPorts].map(portTaken))).some(Boolean);
-  if (busy) {
-    throw new KafkaUnavailableError(
-      `A port of the Kafka cluster (${[...ports, ...controllerPorts].join(', ')}) on 127.0.0.1 is already in use, ` +
-        `but no ${size}-broker cluster answers there. Find the process with \`ss -ltnp\` and stop it, or choose other ports.`,
-    );
+  let nodes: KafkaNodeFiles[];
+  let version: string;
+  try {
+    ({ nodes, version } = await prepareNodes({ java, logger, size, dir, ports, controllerPorts, where }));
+  } catch (err) {
+    if (!keepData) rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
-  await requireJava(java, where);
-  const version = kafkaVersion();
-  await ensureKafkaJars(version, logger);
-
-  const voters = controllerPorts.map((port, i) => `${i + 1}@127.0.0.1:${port}`).join(',');
-  const nodes: KafkaNodeFiles[] = ports.map((port, i) => {
-    const files = kafkaNodeFiles(path.join(dir, `node-${i}`));
-    writeKafkaNodeConfig(files, {
-      purpose: `Node ${i + 1} of ${size} of a local Kafka cluster (scripts/lib/kafka-cluster.ts), broker and KRaft controller.`,
-      nodeId: i + 1,
-      port,
-      controllerPort: controllerPorts[i] as number,
-      voters,
-      settings: clusterSettings(size),
-    });
-    return files;
-  });
-  const clusterId = await clusterIdOf(java, dir, nodes[0] as KafkaNodeFiles);
-  await Promise.all(nodes.filter((files) => !kafkaStorageFormatted(files)).map((files) => formatKafkaStorage(java, files, clusterId)));
 
   const running: Array<LaunchedKafkaNode | undefined> = nodes.map(() => undefined);
   const ended: Array<string | undefined> = nodes.map(() => undefined);
@@ -261,6 +243,47 @@ export async function ensureStartCluster(logger: ProgressLogger): Promise<KafkaC
     };
   }
   return startKafkaCluster({ ...START_CLUSTER, size: START_CLUSTER.ports.length, logger });
+}
+
+interface PrepareNodesOptions {
+  java: string;
+  logger: ProgressLogger;
+  size: number;
+  dir: string;
+  ports: number[];
+  controllerPorts: number[];
+  where: string;
+}
+
+/** Checks the ports and Java, fetches the jars, writes each node's configuration and formats its storage (once). */
+async function prepareNodes({ java, logger, size, dir, ports, controllerPorts, where }: PrepareNodesOptions): Promise<{ nodes: KafkaNodeFiles[]; version: string }> {
+  const busy = (await Promise.all([...ports, ...controllerPorts].map(portTaken))).some(Boolean);
+  if (busy) {
+    throw new KafkaUnavailableError(
+      `A port of the Kafka cluster (${[...ports, ...controllerPorts].join(', ')}) on 127.0.0.1 is already in use, ` +
+        `so the cluster cannot start there (nor does a ${size}-broker cluster answer there). Find the process with \`ss -ltnp\` and stop it, or choose other ports.`,
+    );
+  }
+  await requireJava(java, where);
+  const version = kafkaVersion();
+  await ensureKafkaJars(version, logger);
+
+  const voters = controllerPorts.map((port, i) => `${i + 1}@127.0.0.1:${port}`).join(',');
+  const nodes: KafkaNodeFiles[] = ports.map((port, i) => {
+    const files = kafkaNodeFiles(path.join(dir, `node-${i}`));
+    writeKafkaNodeConfig(files, {
+      purpose: `Node ${i + 1} of ${size} of a local Kafka cluster (scripts/lib/kafka-cluster.ts), broker and KRaft controller.`,
+      nodeId: i + 1,
+      port,
+      controllerPort: controllerPorts[i] as number,
+      voters,
+      settings: clusterSettings(size),
+    });
+    return files;
+  });
+  const clusterId = await clusterIdOf(java, dir, nodes[0] as KafkaNodeFiles);
+  await Promise.all(nodes.filter((files) => !kafkaStorageFormatted(files)).map((files) => formatKafkaStorage(java, files, clusterId)));
+  return { nodes, version };
 }
 
 async function nodePorts(size: number, ports?: readonly number[], controllerPorts?: readonly number[]): Promise<[number[], number[]]> {
