@@ -109,6 +109,6 @@ describe('the order history when a Kafka broker dies', () => {
       expect(offeredWhileDown.length).toBeGreaterThan(0);
       expect(figures.violations).toEqual([]);
     },
-    (seconds + 600) * 1000,
+    (seconds + 900) * 1000,
   );
 });

@@ -160,5 +160,5 @@ describe('a 3-broker Kafka cluster (KRaft)', () => {
     }
     log(`all replicas in sync again: ${((Date.now() - began) / 1000).toFixed(1)} s`);
     expect(inSync).toBe(3);
-  }, 300_000);
+  }, 420_000);
 });
