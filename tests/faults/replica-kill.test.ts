@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import mysql from 'mysql2/promise';
-import { checkHistory, type HistoryFigures } from './lib/checks';
+import { checkHistory, outboxesDrained, type HistoryFigures } from './lib/checks';
 import { OrderFlow, type FlowRecord } from './lib/flow';
 import { SERVICE_NAMES, startProcessStack, type ProcessStack, type ServiceName } from './lib/process-stack';
 
@@ -50,16 +50,6 @@ async function withMysql<T>(env: Record<string, string>, work: (rows: (sql: stri
   } finally {
     await connection.end();
   }
-}
-
-async function outboxesDrained(env: Record<string, string>): Promise<boolean> {
-  return withMysql(env, async (rows) => {
-    for (const service of ['orders', 'payments', 'riders']) {
-      const [row] = await rows(`SELECT COUNT(*) AS n FROM \`${env.DB_PREFIX}_${service}\`.outbox WHERE published_at IS NULL`);
-      if (Number(row?.n) > 0) return false;
-    }
-    return true;
-  });
 }
 
 // 1 s either side: the offer rows' times come from the riders process's clock, the read's from this one's.
