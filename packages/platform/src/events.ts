@@ -253,7 +253,8 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       // leader it went to died after writing it. kafkajs 2.2.4 accepts idempotence only with
       // acks -1 (publish sends that: every in-sync replica, at least min.insync.replicas, has
       // the write before it is acknowledged) and unlimited retries; one request in flight per
-      // broker keeps the sequence numbers in order (kafkajs does not reorder on a retry).
+      // broker, so a retried batch never overtakes a later one of its partition (the broker
+      // would refuse the later one's sequence number).
       producer = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
