@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { mysqlTable, varchar } from 'drizzle-orm/mysql-core';
 import mysql from 'mysql2/promise';
-import { connectDatabase, mysqlReads, type ServiceDatabase } from '../src';
+import { connectDatabase, gtidIncludes, isPlainRead, mysqlReads, parseGtidPosition, type ServiceDatabase } from '../src';
 import { eventually, freePorts } from '@waimai/testkit';
 import { startReplicaPair, type ReplicaPair } from '../../../scripts/lib/mariadb-replica';
 
@@ -83,6 +83,26 @@ const bodyOf = async (db: ServiceDatabase<typeof schema>['db'], id: string) => (
 /** Stops applying events on the replica (it still fetches them): it falls behind by every later write. */
 const pauseReplica = () => replicaAdmin.query('STOP SLAVE SQL_THREAD');
 const resumeReplica = () => replicaAdmin.query('START SLAVE SQL_THREAD');
+
+test('a GTID position includes another only when it has reached it in every domain of it', () => {
+  const replica = parseGtidPosition('0-1-120,1-2-7');
+  expect(gtidIncludes(replica, parseGtidPosition('0-1-120'))).toBe(true);
+  expect(gtidIncludes(replica, parseGtidPosition('0-1-119,1-2-7'))).toBe(true);
+  expect(gtidIncludes(replica, parseGtidPosition('0-1-121'))).toBe(false);
+  expect(gtidIncludes(replica, parseGtidPosition('0-1-1,2-3-1'))).toBe(false);
+  expect(gtidIncludes(replica, parseGtidPosition(''))).toBe(true);
+  expect(gtidIncludes(parseGtidPosition(''), parseGtidPosition('0-1-1'))).toBe(false);
+});
+
+test('only plain SELECTs may go to a replica: writes and locking reads go to the primary', () => {
+  expect(isPlainRead('select `id` from `notes` where `id` = ?')).toBe(true);
+  expect(isPlainRead('(select 1) union (select 2)')).toBe(true);
+  expect(isPlainRead('with recent as (select 1) select * from recent')).toBe(true);
+  expect(isPlainRead('select * from `notes` where `id` = ? for update')).toBe(false);
+  expect(isPlainRead('SELECT * FROM notes LOCK IN SHARE MODE')).toBe(false);
+  expect(isPlainRead('insert into `notes` values (?, ?)')).toBe(false);
+  expect(isPlainRead('update `notes` set `body` = ?')).toBe(false);
+});
 
 test('a stale-ok read is answered by the replica: a write the replica has not applied is not seen', async () => {
   const database = await connect({ maxLagMs: 60_000 });
