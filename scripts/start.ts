@@ -344,6 +344,7 @@ function printBanner(
     `  GraphQL + GraphiQL      ${publicUrl}/graphql`,
     `  Subscriptions (ws)      ${publicUrl.replace(/^http/, 'ws')}/graphql`,
     `  Payment webhook         ${publicUrl}/webhooks/payments/sandbox`,
+    `  Operations console      ${publicUrl}/console  (an OPERATOR or ADMIN token; \`pnpm simulate\` makes the city live)`,
     ...(haproxy
       ? [
           `  Load balancer           HAProxy on ${publicUrl} (gateways) and the subgraphs' usual ports; deploy/haproxy/haproxy.cfg`,
