@@ -224,7 +224,14 @@ export async function startCity(options: CityOptions): Promise<City> {
       return new SimulatedRider(sub, `模拟骑手${index + 1}`, await token(sub, 'RIDER'), start, riderWorld);
     }),
   );
-  await Promise.all(riders.map((rider) => rider.start()));
+  try {
+    await Promise.all(riders.map((rider) => rider.start()));
+  } catch (err) {
+    // Riders that did start are listening already: stop them before giving up.
+    stopping.abort();
+    await Promise.all(riders.map((rider) => rider.stop()));
+    throw err;
+  }
 
   let lastTick = Date.now();
   const ticker = setInterval(() => {
