@@ -1,5 +1,4 @@
-import { subscribe, type GraphQLSubscription, type SubscriptionEnd, type SubscriptionPayload } from '@waimai/testkit/client';
-import { contractOperation } from '@waimai/testkit/client';
+import { contractOperation, subscribe, type GraphQLSubscription, type SubscriptionEnd, type SubscriptionPayload } from '@waimai/testkit/client';
 import type { CityApi } from './api';
 import { distanceMeters, gridRoute, somewhereAround, stepTowards, type GeoPoint } from './geo';
 import type { CityCounters } from './stats';
