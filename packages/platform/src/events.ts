@@ -294,7 +294,10 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       // request per leader and, when one of them fails (its broker was killed), retries only
       // to leaders that have not answered yet: a partition whose leadership moved to a broker
       // that already answered is dropped while send() resolves (tulios/kafkajs#1303). With a
-      // single partition per send, every retry goes to that partition's current leader.
+      // single partition per send, every retry goes to that partition's current leader. In
+      // turn, not together: concurrent send()s on one idempotent kafkajs producer can lose
+      // messages without an error (tulios/kafkajs#1005), so a producer only ever has one send
+      // under way (the relay publishes one batch at a time, too).
       const byPartition = new Map<number, typeof messages>();
       const metadata = await partitionsOf(physical(topic));
       for (const message of messages) {
