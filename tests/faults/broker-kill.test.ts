@@ -27,9 +27,12 @@ const FLOW_GROUPS = ['orders.payments', 'riders.dispatch', 'payments', 'products
 
 let cluster: KafkaCluster | undefined;
 let stack: ProcessStack | undefined;
+let runningFlow: OrderFlow | undefined;
 let admin: Admin | undefined;
 
 afterAll(async () => {
+  // A failed test leaves the flow's customer and rider loops running: stop them first.
+  runningFlow?.abort();
   await stack?.stop();
   await admin?.disconnect();
   await cluster?.stop();
@@ -64,6 +67,7 @@ describe('the order history when a Kafka broker dies', () => {
 
       // No service is killed: the broker is the fault.
       const flow = new OrderFlow({ stack, ordersPerSecond, seconds, faultEverySeconds: seconds, log, faults: [] });
+      runningFlow = flow;
       await flow.setUp();
       let killedAt = 0;
       let restartedAt = 0;

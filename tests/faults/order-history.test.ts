@@ -18,8 +18,11 @@ const faultEverySeconds = Number(process.env.FAULT_EVERY_SECONDS ?? 12);
 const log = (message: string) => process.stdout.write(`faults: ${message}\n`);
 
 let stack: ProcessStack | undefined;
+let runningFlow: OrderFlow | undefined;
 
 afterAll(async () => {
+  // A failed test leaves the flow's customer and rider loops running: stop them first.
+  runningFlow?.abort();
   await stack?.stop();
 });
 
@@ -74,6 +77,7 @@ describe('the order history under SIGKILL', () => {
       });
       log(`services' logs in ${stack.logDir}`);
       const flow = new OrderFlow({ stack, ordersPerSecond, seconds, faultEverySeconds, log });
+      runningFlow = flow;
       await flow.setUp();
       await flow.run();
 
