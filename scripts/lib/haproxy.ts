@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SUBGRAPHS, type SubgraphName } from '@waimai/platform';
 import { ROOT } from './paths';
+import { watchExit } from './child-exit';
 
 /**
  * HAProxy in front of N replicas of every service (deploy/haproxy/haproxy.cfg, explained in
@@ -123,17 +124,7 @@ export async function startHaproxy(layout: LoadBalancerLayout, logFile: string |
   const out = logFile === null ? 'pipe' : openSync(logFile, 'a');
   const child = spawn(haproxyBinary(), ['-db', '-f', HAPROXY_CONFIG], { env, stdio: ['ignore', out, out] });
   if (typeof out === 'number') closeSync(out);
-  let exit: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = signal ? `signal ${signal}` : `exit code ${code}`;
-      resolve();
-    });
-    child.once('error', (err) => {
-      exit = err.message;
-      resolve();
-    });
-  });
+  const { exited, reason: exitReason } = watchExit(child);
   const adminUrl = `http://127.0.0.1:${layout.adminPort}`;
 
   async function serverStates(): Promise<Record<string, string>> {
@@ -152,7 +143,7 @@ export async function startHaproxy(layout: LoadBalancerLayout, logFile: string |
   }
 
   async function stop(): Promise<void> {
-    if (exit !== undefined) return;
+    if (exitReason() !== undefined) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
@@ -162,7 +153,7 @@ export async function startHaproxy(layout: LoadBalancerLayout, logFile: string |
   // It refuses to start on some problems `-c` does not see (a port taken, a file descriptor limit).
   const answersBy = Date.now() + 15_000;
   for (;;) {
-    if (exit !== undefined) throw new Error(`HAProxy exited while starting (${exit})${logFile ? `; see ${logFile}` : ''}.`);
+    if (exitReason() !== undefined) throw new Error(`HAProxy exited while starting (${exitReason()})${logFile ? `; see ${logFile}` : ''}.`);
     const answered = await fetch(`${adminUrl}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((response) => response.ok, () => false);
     if (answered) break;
     if (Date.now() > answersBy) {
@@ -180,7 +171,7 @@ export async function startHaproxy(layout: LoadBalancerLayout, logFile: string |
       const deadline = Date.now() + timeoutMs;
       let last: Record<string, string> = {};
       while (Date.now() < deadline) {
-        if (exit !== undefined) throw new Error(`HAProxy exited (${exit})${logFile ? `; see ${logFile}` : ''}.`);
+        if (exitReason() !== undefined) throw new Error(`HAProxy exited (${exitReason()})${logFile ? `; see ${logFile}` : ''}.`);
         last = await serverStates().catch(() => ({}));
         const states = Object.values(last);
         if (states.length > 0 && states.every((state) => state === 'UP')) return;

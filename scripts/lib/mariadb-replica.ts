@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mysql from 'mysql2/promise';
 import { CACHE_DIR } from './paths';
+import { watchExit } from './child-exit';
 
 /**
  * A MariaDB primary and one replica of it, each its own `mariadbd` process with its data,
@@ -217,17 +218,7 @@ async function startNode(
     { stdio: ['ignore', out, out] },
   );
   closeSync(out);
-  let reason: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      reason = signal ? `signal ${signal}` : `exit code ${code}`;
-      resolve();
-    });
-    child.once('error', (err) => {
-      reason = err.message;
-      resolve();
-    });
-  });
+  const { exited, reason: exitReason } = watchExit(child);
   const adminUrl = `mysql://root@127.0.0.1:${port}`;
   const node: MariadbNode = {
     role,
@@ -237,22 +228,22 @@ async function startNode(
     pid: child.pid ?? -1,
     dir,
     errorLog,
-    running: () => reason === undefined,
+    running: () => exitReason() === undefined,
     async stop() {
-      if (reason !== undefined) return;
+      if (exitReason() !== undefined) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(timer);
     },
     async kill() {
-      if (reason !== undefined) return;
+      if (exitReason() !== undefined) return;
       child.kill('SIGKILL');
       await exited;
     },
   };
   try {
-    const admin = await connectWhenUp(adminUrl, child, errorLog, () => reason);
+    const admin = await connectWhenUp(adminUrl, child, errorLog, exitReason);
     return { node, admin };
   } catch (err) {
     await node.kill();

@@ -3,6 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { watchExit } from '../../../scripts/lib/child-exit';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
@@ -74,17 +75,7 @@ export function spawnService(options: SpawnOptions): ServiceProcess {
     stdio: ['ignore', out, out],
   });
   closeSync(out);
-  let reason: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      reason = signal ? `signal ${signal}` : `exit code ${code}`;
-      resolve();
-    });
-    child.once('error', (err) => {
-      reason = err.message;
-      resolve();
-    });
-  });
+  const { exited, reason: exitReason } = watchExit(child);
   return {
     name: options.name,
     pid: child.pid ?? -1,
@@ -93,14 +84,14 @@ export function spawnService(options: SpawnOptions): ServiceProcess {
     adminUrl: `http://127.0.0.1:${options.adminPort}`,
     logFile,
     options,
-    exitReason: () => reason,
+    exitReason,
     async kill() {
-      if (reason !== undefined) return;
+      if (exitReason() !== undefined) return;
       child.kill('SIGKILL');
       await exited;
     },
     async stop() {
-      if (reason !== undefined) return;
+      if (exitReason() !== undefined) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
       await exited;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { connectRedis, type Redis } from '@waimai/platform';
 import { eventually } from './eventually';
 import { freePorts } from './processes';
+import { watchExit } from '../../../scripts/lib/child-exit';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -80,18 +81,8 @@ function startNode(dir: string, port: number, busPort: number): Node {
     { stdio: ['ignore', out, out] },
   );
   closeSync(out);
-  let reason: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      reason = signal ? `signal ${signal}` : `exit code ${code}`;
-      resolve();
-    });
-    child.once('error', (err) => {
-      reason = err.message;
-      resolve();
-    });
-  });
-  return { port, child, exited, exitReason: () => reason };
+  const { exited, reason: exitReason } = watchExit(child);
+  return { port, child, exited, exitReason };
 }
 
 async function stopNode(node: Node): Promise<void> {
