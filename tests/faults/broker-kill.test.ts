@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Topics } from '@waimai/platform';
 import { startKafkaCluster, type KafkaCluster } from '../../scripts/lib/kafka-cluster';
-import { checkHistory, outboxesDrained } from './lib/checks';
+import { checkHistory, untilOutboxesDrained } from './lib/checks';
 import { OrderFlow } from './lib/flow';
 import { groupCoordinator, leadersOf } from './lib/kafka-leaders';
-import { startProcessStack, type ProcessStack } from './lib/process-stack';
+import { FAULT_TIMERS, startProcessStack, type ProcessStack } from './lib/process-stack';
 
 /**
  * The platform on a 3-broker Kafka cluster (KRaft; every topic on 3 brokers, writes acknowledged
@@ -46,19 +46,7 @@ describe('the order history when a Kafka broker dies', () => {
       stack = await startProcessStack({
         KAFKA_BROKERS: cluster.brokers.join(','),
         KAFKA_REPLICATION_FACTOR: '3',
-        // Seconds instead of minutes, as in order-history.test.ts.
-        OFFER_SECONDS: '15',
-        DELIVERY_BASE_MINUTES: '0.5',
-        DELIVERY_METERS_PER_MINUTE: '1000000',
-        CLOSE_AFTER_SECONDS: '2',
-        PAYMENT_WINDOW_SECONDS: '900',
-        SCHEDULER_INTERVAL_MS: '500',
-        RIDER_LOCATION_TTL_SECONDS: '3600',
-        DISPATCH_EMPTY_ROUND_RETRY_SECONDS: '2',
-        DISPATCH_GIVE_UP_SECONDS: '120',
-        STOCK_HOLD_ORPHAN_SECONDS: '5',
-        STOCK_HOLD_SWEEP_INTERVAL_MS: '1000',
-        LOG_LEVEL: 'warn',
+        ...FAULT_TIMERS,
       });
       log(`services' logs in ${stack.logDir}, Kafka's in ${cluster.dir}`);
       const prefix = stack.env.KAFKA_TOPIC_PREFIX ?? '';
@@ -89,11 +77,7 @@ describe('the order history when a Kafka broker dies', () => {
       await Promise.all([flow.run(), brokerFault(cluster, admin)]);
 
       await flow.finish(120_000);
-      const drainedBy = Date.now() + 60_000;
-      while (!(await outboxesDrained(stack.env)) && Date.now() < drainedBy) await sleep(500);
-      // The last closes (CLOSE_AFTER_SECONDS) and their events.
-      await sleep(4000);
-      while (!(await outboxesDrained(stack.env)) && Date.now() < drainedBy + 10_000) await sleep(500);
+      await untilOutboxesDrained(stack.env);
 
       const figures = await checkHistory(stack.env, flow.record);
       const paidWhileDown = [...flow.record.acknowledgedPayments.values()].filter(({ at }) => at > killedAt && at < restartedAt);

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { checkHistory, outboxesDrained, type HistoryFigures } from './lib/checks';
+import { checkHistory, untilOutboxesDrained, type HistoryFigures } from './lib/checks';
 import { OrderFlow, type FlowRecord } from './lib/flow';
-import { SERVICE_NAMES, startProcessStack, type ProcessStack } from './lib/process-stack';
+import { FAULT_TIMERS, SERVICE_NAMES, startProcessStack, type ProcessStack } from './lib/process-stack';
 
 /**
  * The fault suite (`pnpm test:faults`; also part of `pnpm test`): the whole order flow at a
@@ -60,20 +59,7 @@ describe('the order history under SIGKILL', () => {
     `orders, payments, grabs and deliveries for ${seconds} s with a service killed every ~${faultEverySeconds} s leave a history without a single violation`,
     async () => {
       stack = await startProcessStack({
-        // Seconds instead of minutes, so that a short run sees every timer fire.
-        OFFER_SECONDS: '15',
-        DELIVERY_BASE_MINUTES: '0.5',
-        DELIVERY_METERS_PER_MINUTE: '1000000',
-        CLOSE_AFTER_SECONDS: '2',
-        PAYMENT_WINDOW_SECONDS: '900',
-        SCHEDULER_INTERVAL_MS: '500',
-        RIDER_LOCATION_TTL_SECONDS: '3600',
-        DISPATCH_EMPTY_ROUND_RETRY_SECONDS: '2',
-        DISPATCH_GIVE_UP_SECONDS: '120',
-        // Holds left by a createOrder that died are released within seconds, not minutes.
-        STOCK_HOLD_ORPHAN_SECONDS: '5',
-        STOCK_HOLD_SWEEP_INTERVAL_MS: '1000',
-        LOG_LEVEL: 'warn',
+        ...FAULT_TIMERS,
       });
       log(`services' logs in ${stack.logDir}`);
       const flow = new OrderFlow({ stack, ordersPerSecond, seconds, faultEverySeconds, log });
@@ -84,11 +70,7 @@ describe('the order history under SIGKILL', () => {
       // Every service back, riders finish what they hold, relays drain.
       await Promise.all(SERVICE_NAMES.map((name) => (stack as ProcessStack).revive(name)));
       await flow.finish(120_000);
-      const drainedBy = Date.now() + 60_000;
-      while (!(await outboxesDrained(stack.env)) && Date.now() < drainedBy) await sleep(500);
-      // The last closes (CLOSE_AFTER_SECONDS) and their events.
-      await sleep(4000);
-      while (!(await outboxesDrained(stack.env)) && Date.now() < drainedBy + 10_000) await sleep(500);
+      await untilOutboxesDrained(stack.env);
 
       const figures = await checkHistory(stack.env, flow.record);
       report(flow.record, figures);

@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import mysql from 'mysql2/promise';
-import { checkHistory, outboxesDrained, type HistoryFigures } from './lib/checks';
+import { checkHistory, untilOutboxesDrained, type HistoryFigures } from './lib/checks';
 import { OrderFlow, type FlowRecord } from './lib/flow';
-import { SERVICE_NAMES, startProcessStack, type ProcessStack, type ServiceName } from './lib/process-stack';
+import { FAULT_TIMERS, SERVICE_NAMES, startProcessStack, type ProcessStack, type ServiceName } from './lib/process-stack';
 
 /**
  * Two replicas of every service behind HAProxy (deploy/haproxy/haproxy.cfg), the order flow
@@ -124,19 +123,7 @@ describe('two replicas of every service behind HAProxy, one of each killed mid-f
     async () => {
       stack = await startProcessStack(
         {
-          // Seconds instead of minutes, so that a short run sees every timer fire.
-          OFFER_SECONDS: '15',
-          DELIVERY_BASE_MINUTES: '0.5',
-          DELIVERY_METERS_PER_MINUTE: '1000000',
-          CLOSE_AFTER_SECONDS: '2',
-          PAYMENT_WINDOW_SECONDS: '900',
-          SCHEDULER_INTERVAL_MS: '500',
-          RIDER_LOCATION_TTL_SECONDS: '3600',
-          DISPATCH_EMPTY_ROUND_RETRY_SECONDS: '2',
-          DISPATCH_GIVE_UP_SECONDS: '120',
-          STOCK_HOLD_ORPHAN_SECONDS: '5',
-          STOCK_HOLD_SWEEP_INTERVAL_MS: '1000',
-          LOG_LEVEL: 'warn',
+          ...FAULT_TIMERS,
         },
         { replicas: 2 },
       );
@@ -148,11 +135,7 @@ describe('two replicas of every service behind HAProxy, one of each killed mid-f
       // Every replica back, riders finish what they hold, relays drain.
       await Promise.all(SERVICE_NAMES.map((name) => (stack as ProcessStack).revive(name)));
       await flow.finish(120_000);
-      const drainedBy = Date.now() + 60_000;
-      while (!(await outboxesDrained(stack.env)) && Date.now() < drainedBy) await sleep(500);
-      // The last closes (CLOSE_AFTER_SECONDS) and their events.
-      await sleep(4000);
-      while (!(await outboxesDrained(stack.env)) && Date.now() < drainedBy + 10_000) await sleep(500);
+      await untilOutboxesDrained(stack.env);
 
       const figures = await checkHistory(stack.env, flow.record);
       const reconnect = await offersMissedOnReconnect(stack.env, flow.record);

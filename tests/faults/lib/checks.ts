@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { SUBGRAPH_NAMES, Topics, type OrderStatus } from '@waimai/platform';
@@ -148,6 +149,19 @@ export async function checkHistory(env: Record<string, string>, record: FlowReco
   } finally {
     await connection.end();
   }
+}
+
+/**
+ * Waits, bounded, until every outbox is drained, then until the events of the last closes
+ * (CLOSE_AFTER_SECONDS after their deliveries) are drained too: what a run leaves once its
+ * riders have finished.
+ */
+export async function untilOutboxesDrained(env: Record<string, string>): Promise<void> {
+  const drainedBy = Date.now() + 60_000;
+  while (!(await outboxesDrained(env)) && Date.now() < drainedBy) await sleep(500);
+  // The last closes (CLOSE_AFTER_SECONDS, 2 s in FAULT_TIMERS) and their events.
+  await sleep(4000);
+  while (!(await outboxesDrained(env)) && Date.now() < drainedBy + 10_000) await sleep(500);
 }
 
 /** Whether every service's outbox has published all its rows. */

@@ -8,6 +8,23 @@ import { ensureRunIsolation, freePorts, spawnService, TEST_BUDGETS, waitUntilRea
 import { LB_REPLICAS, startHaproxy, type LoadBalancerLayout, type RunningHaproxy } from '../../../scripts/lib/haproxy';
 import { createAllTopics, migrateAll } from '../../../scripts/lib/migrate-all';
 
+/** The platform's timers in seconds instead of minutes, so that a short fault run sees every one fire. */
+export const FAULT_TIMERS: Readonly<Record<string, string>> = {
+  OFFER_SECONDS: '15',
+  DELIVERY_BASE_MINUTES: '0.5',
+  DELIVERY_METERS_PER_MINUTE: '1000000',
+  CLOSE_AFTER_SECONDS: '2',
+  PAYMENT_WINDOW_SECONDS: '900',
+  SCHEDULER_INTERVAL_MS: '500',
+  RIDER_LOCATION_TTL_SECONDS: '3600',
+  DISPATCH_EMPTY_ROUND_RETRY_SECONDS: '2',
+  DISPATCH_GIVE_UP_SECONDS: '120',
+  // Holds left by a createOrder that died are released within seconds, not minutes.
+  STOCK_HOLD_ORPHAN_SECONDS: '5',
+  STOCK_HOLD_SWEEP_INTERVAL_MS: '1000',
+  LOG_LEVEL: 'warn',
+};
+
 /** Every subgraph of the registry, then the gateway: the processes the suite runs and kills. */
 export type ServiceName = SubgraphName | 'gateway';
 export const SERVICE_NAMES: readonly ServiceName[] = [...SUBGRAPHS.map((subgraph) => subgraph.name), 'gateway'];
