@@ -1,18 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
 import { buildManifest } from './trusted-documents';
 import { CONTRACT_OPERATIONS } from './playground';
+import { packageFile, serveAssets } from './static-assets';
 
 /** Where staff open the operations console. */
 export const CONSOLE_PATH = '/console';
 const ASSETS_PATH = `${CONSOLE_PATH}/assets`;
 
 const PUBLIC_DIR = path.resolve(__dirname, '..', 'public', 'console');
-
-function packageFile(packageName: string, file: string): string {
-  return path.join(path.dirname(require.resolve(`${packageName}/package.json`)), file);
-}
 
 /**
  * Every file the console loads, served by the gateway: its own script and styles (hand-written,
@@ -143,9 +140,6 @@ const CONTENT_SECURITY_POLICY = [
  * staff in with their token and reads everything through /graphql and its subscriptions.
  */
 export function consoleRoutes(contractFile = CONTRACT_OPERATIONS): Router {
-  for (const [name, file] of Object.entries(ASSETS)) {
-    if (!existsSync(file)) throw new Error(`The console asset ${name} is missing at ${file}; run pnpm install.`);
-  }
   // Read once: the contract ships with the gateway and changes only with a deploy.
   const operationsScript = `window.waimaiConsoleOperations = ${JSON.stringify(consoleOperations(readFileSync(contractFile, 'utf8')))};\n`;
   const router = Router();
@@ -160,14 +154,7 @@ export function consoleRoutes(contractFile = CONTRACT_OPERATIONS): Router {
     res.setHeader('Cache-Control', 'no-cache');
     res.type('application/javascript').send(operationsScript);
   });
-  router.get(`${ASSETS_PATH}/:file`, (req, res, next) => {
-    const file = ASSETS[req.params.file];
-    if (!file) {
-      next();
-      return;
-    }
-    // no-cache: revalidated (ETag) on each load, so a deploy's new script is never mixed with an old page.
-    res.sendFile(file, { headers: { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }, dotfiles: 'allow' });
-  });
+  // no-cache: revalidated (ETag) on each load, so a deploy's new script is never mixed with an old page.
+  serveAssets(router, ASSETS_PATH, ASSETS, 'console', { headers: { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' } });
   return router;
 }

@@ -1,14 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import { parse, separateOperations, type DocumentNode } from 'graphql';
+import { packageFile, serveAssets } from './static-assets';
 
 /** Where the playground's scripts and styles are served; nothing is loaded from elsewhere. */
 export const PLAYGROUND_ASSETS_PATH = '/graphiql/assets';
-
-function packageFile(packageName: string, file: string): string {
-  return path.join(path.dirname(require.resolve(`${packageName}/package.json`)), file);
-}
 
 /** The client contract: the playground's example tabs are its operations, so they stay valid. */
 export const CONTRACT_OPERATIONS = path.resolve(__dirname, '..', '..', 'schema', 'contract', 'operations.graphql');
@@ -155,9 +152,6 @@ export function sendPlayground(res: Response): void {
  * contract at `contractFile` (read once: it ships with the gateway and changes only with a deploy).
  */
 export function playgroundAssets(contractFile = CONTRACT_OPERATIONS): Router {
-  for (const [name, file] of Object.entries(ASSETS)) {
-    if (!existsSync(file)) throw new Error(`The playground asset ${name} is missing at ${file}; run pnpm install.`);
-  }
   const contract = readFileSync(contractFile, 'utf8');
   const router = Router();
   router.get(`${PLAYGROUND_ASSETS_PATH}/${TABS_SCRIPT}`, (_req, res) => {
@@ -165,15 +159,7 @@ export function playgroundAssets(contractFile = CONTRACT_OPERATIONS): Router {
     res.setHeader('Cache-Control', 'no-cache');
     res.type('application/javascript').send(`window.waimaiPlaygroundTabs = ${JSON.stringify(staffExampleTabs(contract))};\n`);
   });
-  router.get(`${PLAYGROUND_ASSETS_PATH}/:file`, (req, res, next) => {
-    const file = ASSETS[req.params.file];
-    if (!file) {
-      next();
-      return;
-    }
-    // 1 h: assets change only with a deploy; the page itself is never cached. pnpm keeps
-    // packages under node_modules/.pnpm, which send() would refuse as a dotfile path.
-    res.sendFile(file, { maxAge: 3_600_000, dotfiles: 'allow' });
-  });
+  // 1 h: assets change only with a deploy; the page itself is never cached.
+  serveAssets(router, PLAYGROUND_ASSETS_PATH, ASSETS, 'playground', { maxAge: 3_600_000 });
   return router;
 }
