@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CONSOLE_OPERATIONS, loadManifest, sha256 } from '@waimai/gateway';
 import { aMerchant, anActor, anOrder, contractOperation, eventually, gql, payOrder, startStack, type Actor, type SeededMerchant, type Stack } from '@waimai/testkit';
 import { DEMO_CENTER } from '../../scripts/seed';
 import { startCity, type City } from '../../scripts/lib/simulator';
+import { openLocalPage, requireChromium } from './lib/local-browser';
 
 /*
  * The operations console at /console in a real browser (Debian's chromium driven by
@@ -17,7 +18,6 @@ import { startCity, type City } from '../../scripts/lib/simulator';
  * (`CONSOLE_SCREENSHOTS_DIR=docs/console pnpm test -- tests/gateway/console.test.ts` renews
  * the committed ones).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '..', '..');
 const SCREENSHOTS = path.resolve(ROOT, process.env.CONSOLE_SCREENSHOTS_DIR ?? '.cache/console-screenshots');
 // 30 s: the map refreshes every 3 s; a loaded 2-core CI box can be slow to start the page.
@@ -27,14 +27,12 @@ const RIDERS = 12;
 let stack: Stack;
 let browser: Browser;
 let page: Page;
-const leftLocalhost: string[] = [];
-const pageErrors: string[] = [];
+let leftLocalhost: string[];
+let pageErrors: string[];
 const cspViolations: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
-  }
+  requireChromium();
   stack = await startStack({
     env: {
       // No rider online at first: dispatch gives up on the first order after 10 s and flags
@@ -48,23 +46,7 @@ beforeAll(async () => {
       SCHEDULER_INTERVAL_MS: '200',
     },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  // Anything not addressed to this machine is recorded and never sent.
-  await context.route('**/*', async (route) => {
-    const { hostname, protocol } = new URL(route.request().url());
-    if (protocol === 'data:' || hostname === '127.0.0.1' || hostname === 'localhost') {
-      await route.continue();
-    } else {
-      leftLocalhost.push(route.request().url());
-      await route.abort();
-    }
-  });
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  ({ browser, page, leftLocalhost, pageErrors } = await openLocalPage({ width: 1440, height: 900 }));
   page.on('console', (message) => {
     if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });

@@ -1,45 +1,23 @@
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { STAFF_EXAMPLES } from '@waimai/gateway';
 import { aMerchant, startStack, tokenFor, uniqueId, type Stack } from '@waimai/testkit';
+import { openLocalPage, requireChromium } from './lib/local-browser';
 
-/**
- * GraphiQL in a real browser: Debian's chromium driven by playwright-core (which never
- * downloads a browser). CI installs it with `apt-get install -y chromium`.
- */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** GraphiQL in a real browser (lib/local-browser: Debian's chromium, nothing leaves 127.0.0.1). */
 const SCREENSHOT = path.join(os.tmpdir(), 'waimai-graphiql.png');
 
 let stack: Stack;
 let browser: Browser;
 let page: Page;
-const leftLocalhost: string[] = [];
-const pageErrors: string[] = [];
+let leftLocalhost: string[];
+let pageErrors: string[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
-  }
+  requireChromium();
   stack = await startStack({ subgraphs: ['products'] });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  // Anything not addressed to this machine is recorded and never sent.
-  await context.route('**/*', async (route) => {
-    const { hostname, protocol } = new URL(route.request().url());
-    if (protocol === 'data:' || hostname === '127.0.0.1' || hostname === 'localhost') {
-      await route.continue();
-    } else {
-      leftLocalhost.push(route.request().url());
-      await route.abort();
-    }
-  });
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  ({ browser, page, leftLocalhost, pageErrors } = await openLocalPage({ width: 1280, height: 800 }));
 });
 
 afterAll(async () => {
