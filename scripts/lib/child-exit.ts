@@ -5,6 +5,10 @@ export interface ChildExit {
   exited: Promise<void>;
   /** Why it ended (`signal SIGKILL`, `exit code 1`, a spawn error's message); undefined while it runs. */
   reason(): string | undefined;
+  /** SIGTERM, then SIGKILL if it is still there after `killAfterMs`; resolves once it is gone. */
+  stop(killAfterMs: number): Promise<void>;
+  /** SIGKILL, as a crash; resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 /** Watches a spawned process's end, for the scripts and tests that start servers of their own. */
@@ -20,5 +24,20 @@ export function watchExit(child: ChildProcess): ChildExit {
       resolve();
     });
   });
-  return { exited, reason: () => reason };
+  return {
+    exited,
+    reason: () => reason,
+    async stop(killAfterMs) {
+      if (reason !== undefined) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      await exited;
+      clearTimeout(timer);
+    },
+    async kill() {
+      if (reason !== undefined) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }

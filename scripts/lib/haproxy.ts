@@ -124,7 +124,8 @@ export async function startHaproxy(layout: LoadBalancerLayout, logFile: string |
   const out = logFile === null ? 'pipe' : openSync(logFile, 'a');
   const child = spawn(haproxyBinary(), ['-db', '-f', HAPROXY_CONFIG], { env, stdio: ['ignore', out, out] });
   if (typeof out === 'number') closeSync(out);
-  const { exited, reason: exitReason } = watchExit(child);
+  const watched = watchExit(child);
+  const exitReason = watched.reason;
   const adminUrl = `http://127.0.0.1:${layout.adminPort}`;
 
   async function serverStates(): Promise<Record<string, string>> {
@@ -142,13 +143,8 @@ export async function startHaproxy(layout: LoadBalancerLayout, logFile: string |
     return states;
   }
 
-  async function stop(): Promise<void> {
-    if (exitReason() !== undefined) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  // 5 s: HAProxy closes its listeners at once on SIGTERM.
+  const stop = () => watched.stop(5_000);
 
   // It refuses to start on some problems `-c` does not see (a port taken, a file descriptor limit).
   const answersBy = Date.now() + 15_000;

@@ -218,7 +218,8 @@ async function startNode(
     { stdio: ['ignore', out, out] },
   );
   closeSync(out);
-  const { exited, reason: exitReason } = watchExit(child);
+  const watched = watchExit(child);
+  const exitReason = watched.reason;
   const adminUrl = `mysql://root@127.0.0.1:${port}`;
   const node: MariadbNode = {
     role,
@@ -229,18 +230,8 @@ async function startNode(
     dir,
     errorLog,
     running: () => exitReason() === undefined,
-    async stop() {
-      if (exitReason() !== undefined) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    },
-    async kill() {
-      if (exitReason() !== undefined) return;
-      child.kill('SIGKILL');
-      await exited;
-    },
+    stop: () => watched.stop(STOP_TIMEOUT_MS),
+    kill: () => watched.kill(),
   };
   try {
     const admin = await connectWhenUp(adminUrl, child, errorLog, exitReason);

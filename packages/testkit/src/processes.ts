@@ -75,7 +75,8 @@ export function spawnService(options: SpawnOptions): ServiceProcess {
     stdio: ['ignore', out, out],
   });
   closeSync(out);
-  const { exited, reason: exitReason } = watchExit(child);
+  const watched = watchExit(child);
+  const exitReason = watched.reason;
   return {
     name: options.name,
     pid: child.pid ?? -1,
@@ -85,18 +86,8 @@ export function spawnService(options: SpawnOptions): ServiceProcess {
     logFile,
     options,
     exitReason,
-    async kill() {
-      if (exitReason() !== undefined) return;
-      child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (exitReason() !== undefined) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-      await exited;
-      clearTimeout(timer);
-    },
+    kill: () => watched.kill(),
+    stop: () => watched.stop(KILL_AFTER_MS),
   };
 }
 

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -26,9 +26,9 @@ const CLUSTER_OK_TIMEOUT_MS = 60_000;
 
 interface Node {
   port: number;
-  child: ChildProcess;
-  exited: Promise<void>;
   exitReason(): string | undefined;
+  /** SIGTERM, then SIGKILL after `killAfterMs`. */
+  stop(killAfterMs: number): Promise<void>;
 }
 
 /**
@@ -81,16 +81,12 @@ function startNode(dir: string, port: number, busPort: number): Node {
     { stdio: ['ignore', out, out] },
   );
   closeSync(out);
-  const { exited, reason: exitReason } = watchExit(child);
-  return { port, child, exited, exitReason };
+  const watched = watchExit(child);
+  return { port, exitReason: watched.reason, stop: watched.stop };
 }
 
 async function stopNode(node: Node): Promise<void> {
-  if (node.exitReason() !== undefined) return;
-  node.child.kill('SIGTERM');
-  const timer = setTimeout(() => node.child.kill('SIGKILL'), KILL_AFTER_MS);
-  await node.exited;
-  clearTimeout(timer);
+  await node.stop(KILL_AFTER_MS);
 }
 
 async function withNode<T>(node: Node, ask: (client: Redis) => Promise<T>): Promise<T> {
