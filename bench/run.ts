@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { connectRedis, SUBGRAPH_NAMES } from '@waimai/platform';
 import { CACHE_DIR, ROOT } from '../scripts/lib/paths';
+import { buildRuntime } from '../scripts/build-runtime';
 import { loadDotEnv } from '../scripts/lib/script-env';
 import { createContext, type Scenario } from './lib/context';
 import { HttpClient } from './lib/http';
@@ -42,6 +43,10 @@ Nothing is asserted.
   --batch LIST        points per reportLocations batch, one run each (default 20,50)
   --connections N     sockets to open in the connections scenario (default 20000)
   --log-level LEVEL   the services' pino level (default info, as in production)
+  --runtime KIND      compiled (default): the services run as the production image runs them,
+                      the JavaScript scripts/build-runtime.ts compiles (into .cache/bench-runtime,
+                      built at the start of the run) under node --enable-source-maps; tsx: the
+                      TypeScript sources under tsx, as pnpm start and the tests run them
   --cpu-prof LIST     profile these services (e.g. gateway,riders) during each timed part (V8
                       profiler over a loopback inspector) and print where their CPU time went
   --keep-logs         keep the services' logs (and profiles) in the temp folder after a good run`;
@@ -66,6 +71,7 @@ function parse() {
       batch: { type: 'string', default: '20,50' },
       connections: { type: 'string', default: '20000' },
       'log-level': { type: 'string', default: 'info' },
+      runtime: { type: 'string', default: 'compiled' },
       'cpu-prof': { type: 'string', default: '' },
       'keep-logs': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -89,9 +95,16 @@ function parse() {
       values.duration?.split(',').map((text) => positive('duration', text.trim())),
     ),
     logLevel: values['log-level'],
+    runtime: runtimeKind(values.runtime),
     profile: values['cpu-prof'].split(',').map((name) => name.trim()).filter(Boolean),
     keepLogs: values['keep-logs'],
   };
+}
+
+/** How the services run: compiled as in production, or the sources under tsx. */
+function runtimeKind(text: string): 'compiled' | 'tsx' {
+  if (text !== 'compiled' && text !== 'tsx') throw new Error(`--runtime is compiled or tsx, not ${text}.`);
+  return text;
 }
 
 /** Dispatch stages from --rate and --duration: a duration per rate, or one for all. */
@@ -178,7 +191,8 @@ async function main(): Promise<void> {
     ads: [],
   };
   // A profiled run is slowed by the profiler: never mixed with the plain figures.
-  const variantOf = (name: string) => [...(variants[name] ?? []), options.profile.length ? 'profiled' : ''].filter(Boolean).join('-');
+  const variantOf = (name: string) =>
+    [...(variants[name] ?? []), options.runtime === 'tsx' ? 'tsx' : '', options.profile.length ? 'profiled' : ''].filter(Boolean).join('-');
   const command = `pnpm bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).filter((arg) => arg !== '--').join(' ')}` : ''}`;
 
   const machine = machineInfo();
@@ -201,7 +215,13 @@ async function main(): Promise<void> {
   }
 
   try {
-    platform = await startPlatform(say, options.logLevel, options.profile);
+    let runtimeRoot: string | undefined;
+    if (options.runtime === 'compiled') {
+      runtimeRoot = path.join(CACHE_DIR, 'bench-runtime');
+      say(`Compiling the services as the production image does (scripts/build-runtime.ts into ${path.relative(ROOT, runtimeRoot)}).`);
+      await buildRuntime({ out: runtimeRoot });
+    }
+    platform = await startPlatform(say, options.logLevel, options.profile, runtimeRoot);
     const versions = await infrastructureVersions(platform.config);
     const client = new HttpClient(platform.gatewayUrl, 64);
     const context = await createContext(platform, client, options.quick, options.riders, say);
@@ -241,7 +261,8 @@ async function main(): Promise<void> {
         run: platform.run,
         machine: { ...machine, loadAverage: loadAtStart },
         conditions: {
-          onOneMachine: `gateway + ${SUBGRAPH_NAMES.length} subgraphs (each its own node process under tsx) + Kafka (1 broker) + MariaDB + Redis + the load generator`,
+          onOneMachine: `gateway + ${SUBGRAPH_NAMES.length} subgraphs (each its own node process, ${options.runtime === 'compiled' ? 'compiled JavaScript as in the production image' : 'TypeScript under tsx'}) + Kafka (1 broker) + MariaDB + Redis + the load generator`,
+          runtime: options.runtime,
           serviceOverrides: SERVICE_OVERRIDES,
           logLevel: options.logLevel,
           kafkaTopicPartitions: platform.config.KAFKA_TOPIC_PARTITIONS,

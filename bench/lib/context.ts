@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeoPoint } from '@waimai/platform';
 import { CITY_CENTER, randomSource, scatter } from './city';
@@ -72,6 +74,7 @@ export async function createContext(platform: Platform, client: HttpClient, quic
     if (platform.profiled.includes(service.name)) profilers.set(service.name, await RemoteInspector.attach(await inspectorUrl(service.logFile)));
   }
   let profiles: Record<string, ProfileSummary> = {};
+  let measurements = 0;
   const processes = () => [...platform.services.map(({ name, pid }) => ({ name, pid })), ...infrastructure];
   return {
     platform,
@@ -97,7 +100,15 @@ export async function createContext(platform: Platform, client: HttpClient, quic
       return {
         async end(extra) {
           const shares = cpu.end(extra);
-          const stopped = await Promise.all([...profilers].map(async ([name, profiler]) => [name, summarizeProfile(await profiler.stop())] as const));
+          const measured = (measurements += 1);
+          const stopped = await Promise.all(
+            [...profilers].map(async ([name, profiler]) => {
+              const profile = await profiler.stop();
+              // The whole profile beside the logs, for a look at inclusive time in DevTools (kept with --keep-logs).
+              writeFileSync(path.join(platform.logDir, `${name}-${measured}.cpuprofile`), JSON.stringify(profile));
+              return [name, summarizeProfile(profile)] as const;
+            }),
+          );
           profiles = Object.fromEntries(stopped);
           return shares;
         },

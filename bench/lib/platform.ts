@@ -88,7 +88,7 @@ type Say = (message: string) => void;
  * prefix, Redis key prefix and Kafka topic prefix (wb_<run>, wb:<run>:, wb-<run>-).
  * MySQL and Redis must answer; Kafka is started when none does (ensureKafka).
  */
-export async function startPlatform(say: Say, logLevel: string, profiled: readonly string[] = []): Promise<Platform> {
+export async function startPlatform(say: Say, logLevel: string, profiled: readonly string[] = [], runtimeRoot?: string): Promise<Platform> {
   const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const isolated = {
     DB_PREFIX: `wb_${run}`,
@@ -146,11 +146,11 @@ export async function startPlatform(say: Say, logLevel: string, profiled: readon
 
     say(`Starting ${SUBGRAPH_NAMES.join(', ')} and the gateway as separate processes (logs in ${logDir}).`);
     const subgraphs = SUBGRAPHS.map(({ name, folder }, index) =>
-      spawnService({ name, dir: folder, port: ports[index] as number, adminPort: adminPort(index), env, logDir, nodeArgs: nodeArgs(name) }),
+      spawnService({ name, dir: folder, port: ports[index] as number, adminPort: adminPort(index), env, logDir, nodeArgs: nodeArgs(name), runtimeRoot }),
     );
     services.push(...subgraphs);
     await Promise.all(subgraphs.map(waitUntilReady));
-    const gateway = spawnService({ name: 'gateway', dir: 'gateway', port: gatewayPort, adminPort: gatewayAdminPort, env, logDir, nodeArgs: nodeArgs('gateway') });
+    const gateway = spawnService({ name: 'gateway', dir: 'gateway', port: gatewayPort, adminPort: gatewayAdminPort, env, logDir, nodeArgs: nodeArgs('gateway'), runtimeRoot });
     services.push(gateway);
     await waitUntilReady(gateway);
   } catch (err) {
@@ -179,6 +179,7 @@ export async function startPlatform(say: Say, logLevel: string, profiled: readon
         env: { ...env, GATEWAY_PORT: String(port), GATEWAY_ADMIN_PORT: String(adminPort) },
         logDir,
         nodeArgs: extraNodeArgs,
+        runtimeRoot,
       });
       extra.push(gateway);
       await waitUntilReady(gateway);

@@ -64,13 +64,20 @@ export interface SpawnOptions {
   logDir: string;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: readonly string[];
+  /**
+   * Run the compiled JavaScript of this folder (scripts/build-runtime.ts's output, as the
+   * production image does: `node --enable-source-maps src/index.js`) instead of the TypeScript
+   * source under tsx.
+   */
+  runtimeRoot?: string;
 }
 
 export function spawnService(options: SpawnOptions): ServiceProcess {
   const logFile = path.join(options.logDir, `${options.name}.log`);
   const out = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/index.ts'], {
-    cwd: path.join(ROOT, options.dir),
+  const entry = options.runtimeRoot ? ['--enable-source-maps', 'src/index.js'] : ['--import', 'tsx', 'src/index.ts'];
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
+    cwd: path.join(options.runtimeRoot ?? ROOT, options.dir),
     env: options.env,
     stdio: ['ignore', out, out],
   });
