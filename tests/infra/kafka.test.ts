@@ -112,3 +112,116 @@ describe('Kafka through the event bus (kafkajs 2.2.4 against the configured brok
     expect(new Set(mine.map((entry) => entry.meta.partition)).size).toBe(1);
   });
 });
+
+describe('consumer offsets: committed on a timer, never past an event whose handler has not finished', () => {
+  const kafka = new Kafka({ clientId: 'kafka-test-offsets', brokers: config.KAFKA_BROKERS, logCreator: kafkaLogCreator(logger) });
+  const admin = kafka.admin();
+  const buses: EventBus[] = [];
+
+  beforeAll(async () => {
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(buses.map((each) => each.close()));
+    await admin.disconnect();
+  });
+
+  function busCommittingEvery(intervalMs: number): EventBus {
+    const created = createKafkaEventBus({ ...config, KAFKA_COMMIT_INTERVAL_MS: intervalMs }, 'kafka-test-offsets', logger);
+    buses.push(created);
+    return created;
+  }
+
+  /** The group's committed offset on one partition of orders.events (-1: none). */
+  async function committed(groupId: string, partition: number): Promise<bigint> {
+    const [offsets] = await admin.fetchOffsets({ groupId: `${config.KAFKA_TOPIC_PREFIX}${groupId}`, topics: [topic] });
+    return BigInt(offsets?.partitions.find((each) => each.partition === partition)?.offset ?? '-1');
+  }
+
+  test('a batch handled is not committed at once; stopping commits it, so the group resumes after it', async () => {
+    // A minute: the timer never fires during the test, so whatever is committed came from stop().
+    const bus = busCommittingEvery(60_000);
+    const groupId = `kafka-test-stop-${randomUUID()}`;
+    const orderId = `order-${randomUUID()}`;
+    const handled: EventMeta[] = [];
+    const first = await bus.subscribe({
+      groupId,
+      topics: [Topics.orderEvents],
+      fromBeginning: true,
+      handle: async (event, meta) => {
+        if (event.aggregateId === orderId) handled.push(meta);
+      },
+    });
+
+    const events = ['OrderCreated', 'OrderPaid', 'OrderNotified'].map((type) => newEvent(testEvent(type), orderId, {}));
+    await bus.publish(Topics.orderEvents, events);
+    await eventually(() => handled.length === events.length, 30_000, 'the three events handled');
+    const { partition } = handled[0] as EventMeta;
+    const last = BigInt((handled[events.length - 1] as EventMeta).offset);
+    // Handled, fetched batches finished, and nothing committed: no commit per batch.
+    expect(await committed(groupId, partition)).toBeLessThanOrEqual(last);
+
+    await first.stop();
+    // Past the three (other test files may have added events after them, handled too).
+    expect(await committed(groupId, partition)).toBeGreaterThan(last);
+
+    // The same group again: it resumes after them and gets only what comes next.
+    const again: string[] = [];
+    const second = await bus.subscribe({
+      groupId,
+      topics: [Topics.orderEvents],
+      fromBeginning: true,
+      handle: async (event) => {
+        if (event.aggregateId === orderId) again.push(event.type);
+      },
+    });
+    await bus.publish(Topics.orderEvents, [newEvent(testEvent('OrderGrabbed'), orderId, {})]);
+    await eventually(() => again.includes('OrderGrabbed'), 30_000, 'the next event reaching the group again');
+    expect(again).toEqual(['OrderGrabbed']);
+    await second.stop();
+  });
+
+  test('while a handler keeps failing, the commits stop before its event; once it succeeds they pass it', async () => {
+    const bus = busCommittingEvery(200);
+    const groupId = `kafka-test-fail-${randomUUID()}`;
+    const orderId = `order-${randomUUID()}`;
+    const types = ['OrderCreated', 'OrderPaid', 'OrderNotified', 'OrderGrabbed'];
+    let failing = true;
+    let failures = 0;
+    const handled: Array<{ type: string; meta: EventMeta }> = [];
+    const subscription = await bus.subscribe({
+      groupId,
+      topics: [Topics.orderEvents],
+      fromBeginning: true,
+      handle: async (event, meta) => {
+        if (event.aggregateId !== orderId) return;
+        if (event.type === 'OrderNotified' && failing) {
+          failures += 1;
+          throw new Error('the handler fails (test)');
+        }
+        handled.push({ type: event.type, meta });
+      },
+    });
+    await bus.publish(Topics.orderEvents, types.map((type) => newEvent(testEvent(type), orderId, {})));
+    await eventually(() => handled.length === 2 && failures >= 2, 30_000, 'the first two handled and the third failing');
+    const { partition, offset: paidOffset } = (handled[1] as { meta: EventMeta }).meta;
+    // The first two are committed on the timer, however long the third fails.
+    await eventually(async () => (await committed(groupId, partition)) > BigInt(paidOffset), 10_000, 'the first two committed');
+    const whileFailing: bigint[] = [];
+    for (let check = 0; check < 5; check += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      whileFailing.push(await committed(groupId, partition));
+    }
+
+    failing = false;
+    await eventually(() => handled.length === types.length, 30_000, 'the rest handled once the handler succeeds');
+    expect(handled.map((entry) => entry.type)).toEqual(types);
+    const notified = BigInt((handled[2] as { meta: EventMeta }).meta.offset);
+    const last = BigInt((handled[types.length - 1] as { meta: EventMeta }).meta.offset);
+    // While it failed, nothing at or after the failing event was committed.
+    for (const at of whileFailing) expect(at).toBeLessThanOrEqual(notified);
+    await eventually(async () => (await committed(groupId, partition)) > last, 10_000, 'all four committed on the timer');
+    await subscription.stop();
+  });
+});

@@ -95,6 +95,11 @@ export const kafkaConfig = z.object({
   // arrives whatever this is. Lower wakes idle consumers more often; keep it well under the
   // rebalance timeout (members learn of a rebalance between fetches).
   KAFKA_MAX_WAIT_MS: z.coerce.number().int().min(10).max(3000).default(1000),
+  // 1 000 ms: consumers commit the offsets of the events they have handled at most this often,
+  // instead of after every fetched batch (one OffsetCommit per batch per group, a write to
+  // __consumer_offsets each). A crash or a lost partition delivers up to this much again, which
+  // the idempotent handlers absorb. 0 commits after every batch (kafkajs's own auto-commit).
+  KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
 });
 
 /**

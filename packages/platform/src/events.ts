@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, type Consumer, type Producer, type Admin, CompressionTypes, type IHeaders, type PartitionMetadata } from 'kafkajs';
+import { Kafka, Partitioners, type Consumer, type Producer, type Admin, CompressionTypes, type IHeaders, type IMemberAssignment, type KafkaMessage, type PartitionMetadata } from 'kafkajs';
 import { z } from 'zod';
 import { kafkaLogCreator, type Logger } from './logger';
 import { inSpan, SpanKind, traceCarrier, type TraceCarrier } from './telemetry';
@@ -81,6 +81,8 @@ export interface KafkaOptions {
   KAFKA_SESSION_TIMEOUT_MS?: number;
   KAFKA_REBALANCE_TIMEOUT_MS?: number;
   KAFKA_MAX_WAIT_MS?: number;
+  /** Commit handled offsets at most this often (ms); 0: after every batch. Default 1 000. */
+  KAFKA_COMMIT_INTERVAL_MS?: number;
 }
 
 /**
@@ -212,6 +214,7 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
   const consumers = new Set<Consumer>();
   // Each running consumer's group (logical name), topics and whether it has joined; for check() and consumerLag().
   const groups = new Map<Consumer, { groupId: string; topics: TopicName[]; joined: boolean; crashed?: string }>();
+  const commits = new Map<Consumer, PeriodicCommits>();
   let producerConnected = false;
   let admin: Promise<Admin> | undefined;
 
@@ -330,47 +333,59 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
         state.joined = false;
         state.crashed = payload.error.message;
       });
+      const offsets = periodicCommits(consumer, options.KAFKA_COMMIT_INTERVAL_MS ?? 1000, (err) =>
+        log.warn({ groupId, err }, 'Could not commit consumed offsets; the events after the last commit may be delivered again.'),
+      );
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => offsets.assigned(payload.memberAssignment));
       await consumer.connect();
       for (const topic of topics) await consumer.subscribe({ topic: physical(topic), fromBeginning });
       consumers.add(consumer);
       groups.set(consumer, state);
+      commits.set(consumer, offsets);
       await consumer.run({
         partitionsConsumedConcurrently,
+        autoCommit: offsets.intervalMs === 0,
         eachMessage: async ({ topic, partition, message }) => {
-          const meta: EventMeta = { topic: logical.get(topic) ?? (topic as TopicName), partition, offset: message.offset };
-          let event: EventEnvelope;
-          try {
-            event = eventEnvelopeSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null'));
-          } catch (err) {
-            // A malformed event can never succeed; log it with its position and move on.
-            log.error({ ...meta, err }, 'Skipped an event that is not a valid envelope.');
-            return;
-          }
-          // The consumer continues the trace of whoever produced the event (traceparent header).
-          await inSpan(
-            `${meta.topic} process`,
-            {
-              kind: SpanKind.CONSUMER,
-              carrier: carrierOf(message.headers),
-              attributes: {
-                'messaging.system': 'kafka',
-                'messaging.operation.type': 'process',
-                'messaging.destination.name': meta.topic,
-                'messaging.consumer.group.name': groupId,
-                'messaging.destination.partition.id': String(partition),
-                'messaging.kafka.offset': message.offset,
-                'messaging.message.id': event.id,
-                'waimai.event.type': event.type,
-              },
-            },
-            () => handle(event, meta),
-          );
+          await handleMessage(topic, partition, message);
+          offsets.handled(topic, partition, message.offset);
         },
       });
+      async function handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+      const meta: EventMeta = { topic: logical.get(topic) ?? (topic as TopicName), partition, offset: message.offset };
+      let event: EventEnvelope;
+      try {
+        event = eventEnvelopeSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null'));
+      } catch (err) {
+        // A malformed event can never succeed; log it with its position and move on.
+        log.error({ ...meta, err }, 'Skipped an event that is not a valid envelope.');
+        return;
+      }
+      // The consumer continues the trace of whoever produced the event (traceparent header).
+      await inSpan(
+        `${meta.topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          carrier: carrierOf(message.headers),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': meta.topic,
+            'messaging.consumer.group.name': groupId,
+            'messaging.destination.partition.id': String(partition),
+            'messaging.kafka.offset': message.offset,
+            'messaging.message.id': event.id,
+            'waimai.event.type': event.type,
+          },
+        },
+        () => handle(event, meta),
+      );
+      }
       return {
         async stop() {
           consumers.delete(consumer);
           groups.delete(consumer);
+          commits.delete(consumer);
+          await offsets.close();
           await consumer.disconnect();
         },
       };
@@ -413,13 +428,78 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
     },
 
     async close() {
-      await Promise.all([...consumers].map((consumer) => consumer.disconnect()));
+      await Promise.all([...consumers].map(async (consumer) => {
+        await commits.get(consumer)?.close();
+        await consumer.disconnect();
+      }));
       consumers.clear();
       groups.clear();
+      commits.clear();
       const closing = admin;
       admin = undefined;
       if (closing) await closing.then((client) => client.disconnect(), () => undefined);
       if (producer) await producer.disconnect();
+    },
+  };
+}
+
+interface PeriodicCommits {
+  /** 0: kafkajs commits after every batch itself, and the rest of this does nothing. */
+  readonly intervalMs: number;
+  /** `offset` of `topic`/`partition` was handled: the group may resume after it. */
+  handled(topic: string, partition: number, offset: string): void;
+  /** After a rebalance: forget what was handled on partitions this member no longer holds. */
+  assigned(assignment: IMemberAssignment): void;
+  /** Commits what is pending and stops the timer (before the consumer disconnects). */
+  close(): Promise<void>;
+}
+
+/**
+ * Commits a consumer's handled offsets every `intervalMs` instead of after each fetched batch
+ * (kafkajs 2.2.4 commits after every batch when autoCommit is on, whatever autoCommitInterval
+ * says). Only offsets whose event the handler finished are committed, so a commit never moves
+ * past an unhandled event: after a crash, a lost partition or a failed commit, the group
+ * resumes at the last commit and up to `intervalMs` of events are delivered again, which the
+ * idempotent handlers absorb (at least once, as before). docs/performance/offers.md.
+ */
+function periodicCommits(consumer: Consumer, intervalMs: number, onError: (err: unknown) => void): PeriodicCommits {
+  // "topic\0partition" → the next offset to read (Kafka commits the offset after the last handled one).
+  let pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  let committing: Promise<void> = Promise.resolve();
+  // The partitions this member holds since its last join (null: not joined yet).
+  let held: IMemberAssignment | null = null;
+  const holds = (entry: { topic: string; partition: number }) => !held || !!held[entry.topic]?.includes(entry.partition);
+  const commit = () => {
+    if (!pending.size) return committing;
+    const batch = [...pending.values()];
+    pending = new Map();
+    committing = committing
+      .then(() => consumer.commitOffsets(batch))
+      .catch((err: unknown) => {
+        // Put back what no later handled offset replaced: the next tick tries again.
+        for (const entry of batch) {
+          const key = `${entry.topic}\0${entry.partition}`;
+          if (!pending.has(key) && holds(entry)) pending.set(key, entry);
+        }
+        onError(err);
+      });
+    return committing;
+  };
+  const timer = intervalMs > 0 ? setInterval(() => void commit(), intervalMs) : undefined;
+  timer?.unref();
+  return {
+    intervalMs,
+    handled(topic, partition, offset) {
+      if (!timer) return;
+      pending.set(`${topic}\0${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+    },
+    assigned(assignment) {
+      held = assignment;
+      for (const [key, entry] of pending) if (!holds(entry)) pending.delete(key);
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await commit();
     },
   };
 }
