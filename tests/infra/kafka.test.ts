@@ -93,6 +93,36 @@ describe('Kafka through the event bus (kafkajs 2.2.4 against the configured brok
     expect(JSON.parse(record.value?.toString('utf8') ?? 'null')).toEqual(event);
   });
 
+  test('a batched group (fetches that gather events) still gets every event, in order per aggregate', async () => {
+    const received: EventEnvelope[] = [];
+    subscriptions.push(
+      await bus.subscribe({
+        groupId: `kafka-test-batched-${randomUUID()}`,
+        topics: [Topics.orderEvents],
+        fromBeginning: true,
+        batched: true,
+        handle: async (event) => {
+          received.push(event);
+        },
+      }),
+    );
+    const orders = Array.from({ length: 5 }, () => `order-${randomUUID()}`);
+    const steps = ['OrderCreated', 'OrderPaid', 'OrderDelivered'];
+    for (const type of steps) await bus.publish(Topics.orderEvents, orders.map((orderId) => newEvent(testEvent(type), orderId, {})));
+
+    for (const orderId of orders) {
+      const mine = await eventually(
+        () => {
+          const events = received.filter((event) => event.aggregateId === orderId);
+          return events.length === steps.length && events;
+        },
+        20_000,
+        `the ${steps.length} events of ${orderId}`,
+      );
+      expect(mine.map((event) => event.type)).toEqual(steps);
+    }
+  });
+
   test("one aggregate's events arrive in the order they were published, all on one partition", async () => {
     const received = await collectWithBus();
     const orderId = `order-${randomUUID()}`;

@@ -100,6 +100,10 @@ export const kafkaConfig = z.object({
   // __consumer_offsets each). A crash or a lost partition delivers up to this much again, which
   // the idempotent handlers absorb. 0 commits after every batch (kafkajs's own auto-commit).
   KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+  // 64 KiB: a batched consumer's fetch (read models, clean-ups, refunds: nobody waits on them)
+  // is answered once this much is there or after KAFKA_MAX_WAIT_MS, so under load it reads about
+  // once a second instead of once an event. 1 makes them fetch as soon as an event arrives.
+  KAFKA_BATCH_MIN_BYTES: z.coerce.number().int().min(1).max(16 * 1024 * 1024).default(65_536),
 });
 
 /**

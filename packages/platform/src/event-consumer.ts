@@ -28,6 +28,8 @@ export interface EventConsumerOptions {
   /** A new group starts at the oldest retained event (true) or at the newest. */
   fromBeginning?: boolean;
   partitionsConsumedConcurrently?: number;
+  /** Nobody waits on this consumer: its fetches may gather events (SubscribeOptions.batched). */
+  batched?: boolean;
 }
 
 /** A consumer is one of the service skeleton's workers: started after HTTP is open, stopped on shutdown. */
@@ -56,6 +58,7 @@ export function eventConsumer(options: EventConsumerOptions): EventConsumer {
         topics,
         fromBeginning: options.fromBeginning ?? true,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+        batched: options.batched,
         async handle(event, meta) {
           const handler = byType.get(event.type);
           if (!handler) return;

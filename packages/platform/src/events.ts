@@ -38,6 +38,13 @@ export interface SubscribeOptions {
   handle(event: EventEnvelope, meta: EventMeta): Promise<void>;
   fromBeginning?: boolean;
   partitionsConsumedConcurrently?: number;
+  /**
+   * The group may wait for events to gather (up to KAFKA_MAX_WAIT_MS, or KAFKA_BATCH_MIN_BYTES
+   * of them) instead of fetching as soon as one arrives: for consumers nobody waits on (read
+   * models, clean-ups, refunds), which then fetch about once a second under load instead of once
+   * an event. Left out for those on a request's or an offer's path.
+   */
+  batched?: boolean;
 }
 
 export interface Subscription {
@@ -83,6 +90,8 @@ export interface KafkaOptions {
   KAFKA_MAX_WAIT_MS?: number;
   /** Commit handled offsets at most this often (ms); 0: after every batch. Default 1 000. */
   KAFKA_COMMIT_INTERVAL_MS?: number;
+  /** A batched group's fetch waits for this many bytes (or KAFKA_MAX_WAIT_MS); 1: as soon as an event arrives. Default 65 536. */
+  KAFKA_BATCH_MIN_BYTES?: number;
 }
 
 /**
@@ -317,11 +326,13 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       }
     },
 
-    async subscribe({ groupId, topics, handle, fromBeginning = false, partitionsConsumedConcurrently = 1 }) {
+    async subscribe({ groupId, topics, handle, fromBeginning = false, partitionsConsumedConcurrently = 1, batched = false }) {
       const consumer = kafka.consumer({
         groupId: `${options.KAFKA_TOPIC_PREFIX}${groupId}`,
         allowAutoTopicCreation: false,
         ...consumerGroupTimings(options),
+        // kafkajs's default, 1: the broker answers a fetch as soon as one event is there.
+        minBytes: batched ? (options.KAFKA_BATCH_MIN_BYTES ?? 65_536) : 1,
       });
       const state = { groupId, topics, joined: false, crashed: undefined as string | undefined };
       consumer.on(consumer.events.GROUP_JOIN, () => {
