@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { InternalSigner } from '../identity';
 import { currentRequestId, REQUEST_ID_HEADER } from '../telemetry';
 import { noBody, type CallInput, type CallResult, type InternalApi, type InternalCall } from './definition';
@@ -58,6 +59,25 @@ interface RawInput {
   body?: unknown;
 }
 
+/**
+ * The connections every internal client of this process shares: a keep-alive pool per callee.
+ * undici's request() rather than fetch(): no WHATWG Request, Headers, Response or streams per
+ * call, which made fetch the largest single cost of a call (the gateway's subgraph client uses
+ * request() for the same reason). 4 s idle: under Node's server keep-alive timeout (5 s), so the
+ * caller, not the callee, closes an idle connection, and a request never goes out on one being
+ * closed.
+ */
+let sharedAgent: Agent | undefined;
+function internalAgent(): Dispatcher {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
+  return sharedAgent;
+}
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
 function requestIdHeader(): Record<string, string> {
   const requestId = currentRequestId();
   return requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
@@ -81,12 +101,14 @@ export function createInternalClient<A extends InternalApi>(api: A, options: Int
     // A call that may have taken effect is sent once: its caller decides what an unknown outcome means.
     const attempts = call.idempotent ? Math.max(1, retry.attempts) : 1;
 
-    let response: Response | undefined;
+    let response: Answer | undefined;
     for (let attempt = 1; !response; attempt += 1) {
       const pause = retry.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       const mayRetry = attempt < attempts && Date.now() + pause < deadline;
+      const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
       try {
-        const answer = await fetch(url, {
+        const answer = await request(url, {
+          dispatcher: internalAgent(),
           method: call.method,
           headers: {
             accept: 'application/json',
@@ -96,20 +118,21 @@ export function createInternalClient<A extends InternalApi>(api: A, options: Int
             ...requestIdHeader(),
           },
           body: sendsBody ? JSON.stringify(input.body) : undefined,
-          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+          signal,
         });
-        if (RETRYABLE_STATUSES.has(answer.status) && mayRetry) {
-          await answer.body?.cancel();
+        if (RETRYABLE_STATUSES.has(answer.statusCode) && mayRetry) {
+          await answer.body.dump();
         } else {
-          response = answer;
+          response = { status: answer.statusCode, text: await answer.body.text() };
         }
       } catch (err) {
-        // fetch rejects with a DOMException on timeout: one Error that says what failed, for the logs.
-        if ((err as { name?: unknown }).name === 'TimeoutError') {
+        // The deadline passed, while connecting, waiting or reading: one Error that says what failed, for the logs.
+        if (signal.aborted) {
           throw new InternalCallError(`The ${api.name} did not answer ${what} within ${options.timeoutMs} ms.`, undefined, undefined, { cause: err });
         }
         if (!mayRetry) {
-          const reason = (err as { cause?: { code?: unknown } }).cause?.code ?? (err as Error).message;
+          const failure = err as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
+          const reason = failure.cause?.code ?? failure.code ?? failure.message;
           const tries = attempt > 1 ? ` after ${attempt} tries` : '';
           throw new InternalCallError(`The ${api.name} could not be reached for ${what}${tries} (${String(reason)}).`, undefined, undefined, { cause: err });
         }
@@ -119,8 +142,8 @@ export function createInternalClient<A extends InternalApi>(api: A, options: Int
     return read(name, call, what, response);
   }
 
-  async function read(name: string, call: InternalCall, what: string, response: Response): Promise<unknown> {
-    const text = await response.text();
+  function read(name: string, call: InternalCall, what: string, response: Answer): unknown {
+    const { text } = response;
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
