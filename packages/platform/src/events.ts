@@ -362,34 +362,34 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
         },
       });
       async function handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
-      const meta: EventMeta = { topic: logical.get(topic) ?? (topic as TopicName), partition, offset: message.offset };
-      let event: EventEnvelope;
-      try {
-        event = eventEnvelopeSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null'));
-      } catch (err) {
-        // A malformed event can never succeed; log it with its position and move on.
-        log.error({ ...meta, err }, 'Skipped an event that is not a valid envelope.');
-        return;
-      }
-      // The consumer continues the trace of whoever produced the event (traceparent header).
-      await inSpan(
-        `${meta.topic} process`,
-        {
-          kind: SpanKind.CONSUMER,
-          carrier: carrierOf(message.headers),
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.operation.type': 'process',
-            'messaging.destination.name': meta.topic,
-            'messaging.consumer.group.name': groupId,
-            'messaging.destination.partition.id': String(partition),
-            'messaging.kafka.offset': message.offset,
-            'messaging.message.id': event.id,
-            'waimai.event.type': event.type,
+        const meta: EventMeta = { topic: logical.get(topic) ?? (topic as TopicName), partition, offset: message.offset };
+        let event: EventEnvelope;
+        try {
+          event = eventEnvelopeSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null'));
+        } catch (err) {
+          // A malformed event can never succeed; log it with its position and move on.
+          log.error({ ...meta, err }, 'Skipped an event that is not a valid envelope.');
+          return;
+        }
+        // The consumer continues the trace of whoever produced the event (traceparent header).
+        await inSpan(
+          `${meta.topic} process`,
+          {
+            kind: SpanKind.CONSUMER,
+            carrier: carrierOf(message.headers),
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.operation.type': 'process',
+              'messaging.destination.name': meta.topic,
+              'messaging.consumer.group.name': groupId,
+              'messaging.destination.partition.id': String(partition),
+              'messaging.kafka.offset': message.offset,
+              'messaging.message.id': event.id,
+              'waimai.event.type': event.type,
+            },
           },
-        },
-        () => handle(event, meta),
-      );
+          () => handle(event, meta),
+        );
       }
       return {
         async stop() {
@@ -439,10 +439,13 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
     },
 
     async close() {
-      await Promise.all([...consumers].map(async (consumer) => {
-        await commits.get(consumer)?.close();
-        await consumer.disconnect();
-      }));
+      // What each consumer handled since its last commit is committed before it leaves.
+      await Promise.all(
+        [...consumers].map(async (consumer) => {
+          await commits.get(consumer)?.close();
+          await consumer.disconnect();
+        }),
+      );
       consumers.clear();
       groups.clear();
       commits.clear();
@@ -471,7 +474,7 @@ interface PeriodicCommits {
  * says). Only offsets whose event the handler finished are committed, so a commit never moves
  * past an unhandled event: after a crash, a lost partition or a failed commit, the group
  * resumes at the last commit and up to `intervalMs` of events are delivered again, which the
- * idempotent handlers absorb (at least once, as before). docs/performance/offers.md.
+ * idempotent handlers absorb (at least once, as before). docs/performance/consumers-and-calls.md.
  */
 function periodicCommits(consumer: Consumer, intervalMs: number, onError: (err: unknown) => void): PeriodicCommits {
   // "topic\0partition" → the next offset to read (Kafka commits the offset after the last handled one).
