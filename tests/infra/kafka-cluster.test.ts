@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin, type ITopicMetadata } from 'kafkajs';
 import { createKafkaEventBus, createLogger, Topics, type EventBus, type EventEnvelope, type KafkaOptions } from '@waimai/platform';
-import { ensureRunIsolation } from '@waimai/testkit';
+import { ensureRunIsolation, eventually } from '@waimai/testkit';
 import { startKafkaCluster, type KafkaCluster } from '../../scripts/lib/kafka-cluster';
 import { groupCoordinator, leadersOf } from '../faults/lib/kafka-leaders';
 
@@ -82,10 +82,17 @@ describe('a 3-broker Kafka cluster (KRaft)', () => {
       expect(partition.replicas).toHaveLength(3);
       expect(partition.isr).toHaveLength(3);
     }
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }],
-    });
+    // kafkajs asks any one broker, which may not have applied the new topic's metadata yet
+    // (UNKNOWN_TOPIC_OR_PARTITION for a few milliseconds after the create): ask until one answers.
+    const connected = admin;
+    const described = await eventually(
+      () =>
+        connected.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }],
+        }),
+      { timeoutMs: 15_000, intervalMs: 200, what: "the topic's configuration" },
+    );
     expect(described.resources[0]?.configEntries.find((entry) => entry.configName === 'min.insync.replicas')?.configValue).toBe('2');
 
     // The node leading most of the topic's partitions, and a consumer group it coordinates.
