@@ -221,9 +221,9 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
   let producer: Producer | undefined;
   let producerReady: Promise<Producer> | undefined;
   const consumers = new Set<Consumer>();
-  // Each running consumer's group (logical name), topics and whether it has joined; for check() and consumerLag().
-  const groups = new Map<Consumer, { groupId: string; topics: TopicName[]; joined: boolean; crashed?: string }>();
-  const commits = new Map<Consumer, PeriodicCommits>();
+  // Each running consumer's group (logical name), topics and whether it has joined, for check() and
+  // consumerLag(); and its pending offsets, committed before it leaves.
+  const groups = new Map<Consumer, { groupId: string; topics: TopicName[]; joined: boolean; crashed?: string; offsets: PeriodicCommits }>();
   let producerConnected = false;
   let admin: Promise<Admin> | undefined;
 
@@ -334,25 +334,24 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
         // kafkajs's default, 1: the broker answers a fetch as soon as one event is there.
         minBytes: batched ? (options.KAFKA_BATCH_MIN_BYTES ?? 65_536) : 1,
       });
-      const state = { groupId, topics, joined: false, crashed: undefined as string | undefined };
-      consumer.on(consumer.events.GROUP_JOIN, () => {
+      const offsets = periodicCommits(consumer, options.KAFKA_COMMIT_INTERVAL_MS ?? 1000, (err) =>
+        log.warn({ groupId, err }, 'Could not commit consumed offsets; the events after the last commit may be delivered again.'),
+      );
+      const state = { groupId, topics, joined: false, crashed: undefined as string | undefined, offsets };
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         state.joined = true;
         state.crashed = undefined;
+        offsets.assigned(payload.memberAssignment);
       });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         // kafkajs restarts a consumer after a retriable crash and it joins again; until then it reads nothing.
         state.joined = false;
         state.crashed = payload.error.message;
       });
-      const offsets = periodicCommits(consumer, options.KAFKA_COMMIT_INTERVAL_MS ?? 1000, (err) =>
-        log.warn({ groupId, err }, 'Could not commit consumed offsets; the events after the last commit may be delivered again.'),
-      );
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => offsets.assigned(payload.memberAssignment));
       await consumer.connect();
       for (const topic of topics) await consumer.subscribe({ topic: physical(topic), fromBeginning });
       consumers.add(consumer);
       groups.set(consumer, state);
-      commits.set(consumer, offsets);
       await consumer.run({
         partitionsConsumedConcurrently,
         autoCommit: offsets.intervalMs === 0,
@@ -395,7 +394,6 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
         async stop() {
           consumers.delete(consumer);
           groups.delete(consumer);
-          commits.delete(consumer);
           await offsets.close();
           await consumer.disconnect();
         },
@@ -442,13 +440,12 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       // What each consumer handled since its last commit is committed before it leaves.
       await Promise.all(
         [...consumers].map(async (consumer) => {
-          await commits.get(consumer)?.close();
+          await groups.get(consumer)?.offsets.close();
           await consumer.disconnect();
         }),
       );
       consumers.clear();
       groups.clear();
-      commits.clear();
       const closing = admin;
       admin = undefined;
       if (closing) await closing.then((client) => client.disconnect(), () => undefined);
