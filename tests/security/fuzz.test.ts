@@ -428,16 +428,20 @@ const sameCounts = (a: RowCounts, b: RowCounts) => rowCountChanges(a, b).length 
 
 /**
  * Row counts once nothing writes any more: a request that succeeded may still have events on
- * their way to other services. Quiet means two readings 300 ms apart agree.
+ * their way to other services. Quiet means no change for longer than a batched consumer may
+ * hold an event in its fetch (KAFKA_MAX_WAIT_MS, see docs/performance/consumers-and-calls.md),
+ * read every 300 ms: two readings 300 ms apart can agree while an event waits in such a fetch.
  */
 async function quietCounts(): Promise<RowCounts> {
+  const quietForMs = Number(stack.env.KAFKA_MAX_WAIT_MS ?? 1000) + 500;
   let last = await rowCounts(stack.env);
+  let unchangedSince = Date.now();
   return eventually(
     async () => {
       const now = await rowCounts(stack.env);
-      const quiet = sameCounts(last, now);
+      if (!sameCounts(last, now)) unchangedSince = Date.now();
       last = now;
-      return quiet && now;
+      return Date.now() - unchangedSince >= quietForMs && now;
     },
     { timeoutMs: 20_000, intervalMs: 300, what: 'the databases to stop changing' },
   );
