@@ -302,27 +302,35 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
         value: JSON.stringify(event),
         headers: { ...(traces?.[index] ?? active), 'event-type': event.type },
       }));
-      // One send per partition, in turn. kafkajs 2.2.4 sends a multi-partition batch as one
-      // request per leader and, when one of them fails (its broker was killed), retries only
-      // to leaders that have not answered yet: a partition whose leadership moved to a broker
-      // that already answered is dropped while send() resolves (tulios/kafkajs#1303). With a
-      // single partition per send, every retry goes to that partition's current leader. In
-      // turn, not together: concurrent send()s on one idempotent kafkajs producer can lose
-      // messages without an error (tulios/kafkajs#1005), so a producer only ever has one send
-      // under way (the relay publishes one batch at a time, too).
+      // One send for the whole batch, then a check that every partition in it was
+      // acknowledged. kafkajs 2.2.4 sends a multi-partition batch as one request per leader
+      // and, when one of them fails (its broker was killed), retries only to leaders that have
+      // not answered yet: a partition whose leadership moved to a broker that already answered
+      // is dropped while send() resolves (tulios/kafkajs#1303). Such a partition is missing
+      // from send()'s answer, which lists the partitions each broker acknowledged, so it is
+      // sent again on its own, where every retry goes to its current leader. The idempotent
+      // producer writes it once even if the failed attempt had reached the old leader. Sends
+      // are in turn, never together: concurrent send()s on one idempotent kafkajs producer can
+      // lose messages without an error (tulios/kafkajs#1005), so a producer only ever has one
+      // send under way (the relay publishes one batch at a time, too).
       const byPartition = new Map<number, typeof messages>();
       const metadata = await partitionsOf(physical(topic));
       for (const message of messages) {
         const partition = partitionOf({ topic: physical(topic), partitionMetadata: metadata, message });
         byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
       }
-      for (const [partition, batch] of byPartition) {
-        await ready.send({
+      const send = (batches: [number, typeof messages][]) =>
+        ready.send({
           topic: physical(topic),
           acks: -1,
           compression: CompressionTypes.None,
-          messages: batch.map((message) => ({ ...message, partition })),
+          messages: batches.flatMap(([partition, batch]) => batch.map((message) => ({ ...message, partition }))),
         });
+      const acknowledged = new Set((await send([...byPartition])).map((answer) => answer.partition));
+      for (const entry of byPartition) {
+        if (acknowledged.has(entry[0])) continue;
+        log.warn({ topic, partition: entry[0], events: entry[1].length }, 'Kafka did not acknowledge a partition of a send (kafkajs#1303); sending it again on its own.');
+        await send([entry]);
       }
     },
 
