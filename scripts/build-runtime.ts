@@ -95,6 +95,8 @@ export async function buildRuntime(options: BuildRuntimeOptions): Promise<void> 
   writeFileSync(path.join(out, 'pnpm-workspace.yaml'), stringifyYaml({ ...workspace, packages: RUNTIME_PACKAGES }));
   cpSync(path.join(ROOT, 'package.json'), path.join(out, 'package.json'));
   cpSync(path.join(ROOT, 'pnpm-lock.yaml'), path.join(out, 'pnpm-lock.yaml'));
+  // The fixes applied to dependencies (pnpm patch; patchedDependencies in pnpm-workspace.yaml), which the install needs.
+  if (existsSync(path.join(ROOT, 'patches'))) cpSync(path.join(ROOT, 'patches'), path.join(out, 'patches'), { recursive: true });
   if (options.install === false) return;
 
   const installed = spawnSync('pnpm', ['install', '--prod', '--frozen-lockfile', '--prefer-offline', '--config.confirmModulesPurge=false'], {
