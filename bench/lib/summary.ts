@@ -49,6 +49,8 @@ interface DispatchStageFigures {
 interface BatchedFigures {
   unavailable?: string;
   best?: { pointsPerBatch: number; pointsPerSecond: number; latencyMs: LatencySummary } | null;
+  /** The aim's rate sent open loop (absent from runs before 2026-12-03). */
+  atAimRate?: { targetPointsPerSecond: number; pointsPerSecond: number; latencyMs: LatencySummary; keptUp: boolean } | null;
 }
 
 /**
@@ -141,10 +143,16 @@ export function summaryRows(records: readonly RunRecord[], failed: ReadonlyMap<s
     const single = figures.best as { clients: number; reportsPerSecond: number; latencyMs: LatencySummary };
     const batched = figures.batched as BatchedFigures;
     const best = batched.best;
+    const atRate = batched.atAimRate;
+    const rated = atRate
+      ? `; at ${n(atRate.targetPointsPerSecond)} points/s open loop: p50 ${ms(atRate.latencyMs.p50)}, p99 ${ms(atRate.latencyMs.p99)}, ${atRate.keptUp ? 'kept up' : 'did not keep up'}`
+      : '';
+    // The latency aim is read at the aim's rate when that was measured; older runs only had the closed loop's.
+    const batchedMet = best ? best.pointsPerSecond >= 20_000 && (atRate ? atRate.keptUp && atRate.latencyMs.p99 <= 50 : best.latencyMs.p99 <= 50) : false;
     return {
-      measured: `${best ? `batched: ${n(best.pointsPerSecond)} points/s (${best.pointsPerBatch} a batch), p99 ${ms(best.latencyMs.p99)}` : `batched: not measured (${batched.unavailable ?? 'no batch size'})`}; single: ${n(single.reportsPerSecond)}/s with ${single.clients} clients, p99 ${ms(single.latencyMs.p99)}`,
-      met: best ? best.pointsPerSecond >= 20_000 && best.latencyMs.p99 <= 50 && single.reportsPerSecond >= 3_000 : false,
-      values: { batched: best ?? null, single: { reportsPerSecond: single.reportsPerSecond, clients: single.clients, p99Ms: single.latencyMs.p99 } },
+      measured: `${best ? `batched: ${n(best.pointsPerSecond)} points/s (${best.pointsPerBatch} a batch, closed loop), p99 ${ms(best.latencyMs.p99)}${rated}` : `batched: not measured (${batched.unavailable ?? 'no batch size'})`}; single: ${n(single.reportsPerSecond)}/s with ${single.clients} clients, p99 ${ms(single.latencyMs.p99)}`,
+      met: batchedMet && single.reportsPerSecond >= 3_000,
+      values: { batched: best ?? null, batchedAtAimRate: atRate ?? null, single: { reportsPerSecond: single.reportsPerSecond, clients: single.clients, p99Ms: single.latencyMs.p99 } },
     };
   });
 

@@ -7,13 +7,18 @@ import { REPORT_LOCATION, type Rider } from '../lib/fixtures';
 import { HttpClient } from '../lib/http';
 import type { CpuShare } from '../lib/machine';
 import type { ProfileSummary } from '../lib/profile';
-import { closedLoop } from '../lib/load';
+import { closedLoop, openLoop } from '../lib/load';
 import { summarize, table, type LatencySummary } from '../lib/stats';
 
 // A rider moves a few meters between two reports (15 km/h is ~4 m/s, reported every second or so).
 const STEP_METERS = 5;
 // 32 keep-alive connections for the batched ingest: a few hundred to a thousand batches/s at the aim.
 const BATCH_CLIENTS = 32;
+// The aim's rate, sent open loop (each batch at its time, whatever the earlier ones are doing):
+// its latency is the one a rider's phone sees at that load, where a closed loop at saturation
+// measures its own queue (32 clients at 600 batches/s wait 53 ms on average by Little's law).
+const AIM_POINTS_PER_SECOND = 20_000;
+const AIM_POINTS_PER_BATCH = 50;
 
 interface Window {
   latencies: number[];
@@ -93,20 +98,17 @@ interface BatchedRun {
 }
 
 /**
- * reportLocations closed loop: each request is one rider's buffered track of `size` points,
- * oldest first, each a few meters from the one before and recordedAt strictly increasing,
- * after the rider's previous batch and not later than now (the phone's fix times). Points/s
- * counts the points the server says it accepted.
+ * Makes riders' buffered tracks: batch n is rider n's next `size` points, oldest first, each a
+ * few meters from the one before and recordedAt strictly increasing, after the rider's previous
+ * batch and not later than now (the phone's fix times).
  */
-async function driveBatches(context: BenchContext, riders: readonly Rider[], size: number, clients: number, warmupMs: number, measureMs: number): Promise<BatchedRun> {
-  const query = reportLocationsOperation();
+function trackMaker(riders: readonly Rider[], size: number): (n: number) => Array<{ lat: number; lng: number; recordedAt: string }> {
   const random = randomSource(size);
   const positions = riders.map((rider) => ({ ...rider.home }));
   // Every batch after the run's start: the server ignores points older than a rider's newest (the single reports just before).
   const startedAt = Date.now();
   const lastRecorded = riders.map(() => startedAt);
-  let accepted = 0;
-  const batch = (n: number) => {
+  return (n: number) => {
     const index = n % riders.length;
     const now = Date.now();
     // A point a second at most, as a phone's fixes; all after the rider's last batch.
@@ -123,32 +125,92 @@ async function driveBatches(context: BenchContext, riders: readonly Rider[], siz
     lastRecorded[index] = at;
     return points;
   };
+}
+
+/** A reportLocations request for batch n (rider n's token), and the check that counts the points accepted. */
+function batchRequests(riders: readonly Rider[], size: number) {
+  const query = reportLocationsOperation();
+  const batch = trackMaker(riders, size);
+  const tally = { accepted: 0 };
+  return {
+    tally,
+    request: (n: number) => ({
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${(riders[n % riders.length] as Rider).token}` },
+      body: JSON.stringify({ query, operationName: 'ReportLocations', variables: { points: batch(n) } }),
+    }),
+    check: (answer: { status: number; body: string }) => {
+      const count = /"accepted":(\d+)/.exec(answer.body);
+      if (answer.status !== 200 || !count || answer.body.includes('"errors"')) return /"code":"([A-Z_]+)"/.exec(answer.body)?.[1] ?? `HTTP_${answer.status}`;
+      tally.accepted += Number(count[1]);
+      return null;
+    },
+  };
+}
+
+/** reportLocations closed loop from `clients` connections. Points/s counts the points the server says it accepted. */
+async function driveBatches(context: BenchContext, riders: readonly Rider[], size: number, clients: number, warmupMs: number, measureMs: number): Promise<BatchedRun> {
+  const { tally, request, check } = batchRequests(riders, size);
   const result = await closedLoop({
     baseUrl: context.platform.gatewayUrl,
     clients,
     warmupMs,
     measureMs,
-    request: (n) => ({
-      path: '/graphql',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${(riders[n % riders.length] as Rider).token}` },
-      body: JSON.stringify({ query, operationName: 'ReportLocations', variables: { points: batch(n) } }),
-    }),
-    check: (answer) => {
-      const count = /"accepted":(\d+)/.exec(answer.body);
-      if (answer.status !== 200 || !count || answer.body.includes('"errors"')) return /"code":"([A-Z_]+)"/.exec(answer.body)?.[1] ?? `HTTP_${answer.status}`;
-      accepted += Number(count[1]);
-      return null;
-    },
+    request,
+    check,
     measure: () => context.measure(),
   });
   context.takeProfiles();
   return {
     pointsPerBatch: size,
     clients,
-    pointsPerSecond: Math.round(accepted / result.measuredSeconds),
+    pointsPerSecond: Math.round(tally.accepted / result.measuredSeconds),
     batchesPerSecond: result.okPerSecond,
-    acceptedPoints: accepted,
+    acceptedPoints: tally.accepted,
     latencyMs: result.latencyMs,
+    errors: result.errors,
+    ...(result.cpu ? { cpu: result.cpu } : {}),
+  };
+}
+
+interface BatchedAtRate {
+  pointsPerBatch: number;
+  targetPointsPerSecond: number;
+  seconds: number;
+  batchesScheduled: number;
+  batchesOk: number;
+  acceptedPoints: number;
+  /** Points accepted per second, from the first scheduled send to the last answer. */
+  pointsPerSecond: number;
+  /** From each batch's scheduled send time to its answer (a late send counts against the server). */
+  latencyMs: LatencySummary;
+  sendLagMs: LatencySummary;
+  keptUp: boolean;
+  errors: Record<string, number>;
+  cpu?: Record<string, CpuShare>;
+}
+
+/**
+ * reportLocations at the aim's rate, open loop: `pointsPerSecond / size` batches a second for
+ * `measureMs`, each sent at its scheduled time. Kept up: every batch answered OK, and the last
+ * answer came within a second of the last send.
+ */
+async function driveBatchesAtRate(context: BenchContext, riders: readonly Rider[], size: number, pointsPerSecond: number, measureMs: number): Promise<BatchedAtRate> {
+  const { tally, request, check } = batchRequests(riders, size);
+  const rate = pointsPerSecond / size;
+  const result = await openLoop({ baseUrl: context.platform.gatewayUrl, rate, durationMs: measureMs, maxSockets: 256, request, check, measure: () => context.measure() });
+  context.takeProfiles();
+  return {
+    pointsPerBatch: size,
+    targetPointsPerSecond: pointsPerSecond,
+    seconds: measureMs / 1000,
+    batchesScheduled: result.scheduled,
+    batchesOk: result.ok,
+    acceptedPoints: tally.accepted,
+    pointsPerSecond: Math.round(result.achievedPerSecond * size),
+    latencyMs: result.latencyMs,
+    sendLagMs: result.sendLagMs,
+    keptUp: result.ok === result.scheduled && result.lastAnswerAfterLastSendMs <= 1_000,
     errors: result.errors,
     ...(result.cpu ? { cpu: result.cpu } : {}),
   };
@@ -196,6 +258,11 @@ async function run(context: BenchContext, clientCounts: readonly number[], batch
       batched.push(await driveBatches(context, riders, size, BATCH_CLIENTS, warmupMs, measureMs));
     }
   }
+  let atRate: BatchedAtRate | undefined;
+  if (!unavailable) {
+    say(`reportLocations at ${AIM_POINTS_PER_SECOND} points/s open loop (${AIM_POINTS_PER_SECOND / AIM_POINTS_PER_BATCH} batches of ${AIM_POINTS_PER_BATCH} a second) for ${measureMs / 1000} s.`);
+    atRate = await driveBatchesAtRate(context, riders, AIM_POINTS_PER_BATCH, AIM_POINTS_PER_SECOND, measureMs);
+  }
   const bestBatched = batched.reduce<BatchedRun | undefined>((top, entry) => (!top || entry.pointsPerSecond > top.pointsPerSecond ? entry : top), undefined);
   const batchedRows: Array<Array<string | number>> = [['points a batch', 'clients', 'points/s', 'batches/s', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms']];
   for (const entry of batched) {
@@ -208,7 +275,9 @@ async function run(context: BenchContext, clientCounts: readonly number[], batch
     figures: {
       best: { clients: best.clients, reportsPerSecond: best.reportsPerSecond, latencyMs: best.latencyMs, errors: best.errors },
       runs,
-      batched: unavailable ? { unavailable } : { best: bestBatched ? { pointsPerBatch: bestBatched.pointsPerBatch, pointsPerSecond: bestBatched.pointsPerSecond, latencyMs: bestBatched.latencyMs, errors: bestBatched.errors } : null, runs: batched },
+      batched: unavailable
+        ? { unavailable }
+        : { best: bestBatched ? { pointsPerBatch: bestBatched.pointsPerBatch, pointsPerSecond: bestBatched.pointsPerSecond, latencyMs: bestBatched.latencyMs, errors: bestBatched.errors } : null, runs: batched, atAimRate: atRate ?? null },
     },
     cpu: best.cpu as ScenarioOutcome['cpu'],
     profiles: bestProfiles,
@@ -218,6 +287,9 @@ async function run(context: BenchContext, clientCounts: readonly number[], batch
       '',
       unavailable ? `reportLocations (batched): not measured, ${unavailable}` : `reportLocations (batched: a rider's buffered track a request)\n${table(batchedRows)}`,
       batchedErrors.length ? `errors: ${batchedErrors.join('; ')}` : '',
+      atRate
+        ? `reportLocations at ${atRate.targetPointsPerSecond} points/s, open loop, ${atRate.pointsPerBatch} a batch: ${atRate.pointsPerSecond} points/s accepted, p50 ${atRate.latencyMs.p50} ms, p90 ${atRate.latencyMs.p90} ms, p99 ${atRate.latencyMs.p99} ms, ${atRate.keptUp ? 'kept up' : `did not keep up (${atRate.batchesOk} of ${atRate.batchesScheduled} batches OK${Object.keys(atRate.errors).length ? `, errors ${JSON.stringify(atRate.errors)}` : ''})`}`
+        : '',
       '(CPU below: the reportLocation run with the most reports/s)',
     ]
       .filter(Boolean)
@@ -228,8 +300,8 @@ async function run(context: BenchContext, clientCounts: readonly number[], batch
 export function locationsScenario(clientCounts: readonly number[], batchSizes: readonly number[]): Scenario {
   return {
     name: 'locations',
-    what: `reportLocation through the gateway's HTTP API with rider tokens, closed loop from K keep-alive clients; then reportLocations batches of ${batchSizes.join(' and ')} points from ${BATCH_CLIENTS} clients`,
-    aim: 'reportLocation ≥ 3,000/s; ≥ 20,000 points/s through reportLocations, p99 ≤ 50 ms',
+    what: `reportLocation through the gateway's HTTP API with rider tokens, closed loop from K keep-alive clients; then reportLocations batches of ${batchSizes.join(' and ')} points from ${BATCH_CLIENTS} clients, and at ${AIM_POINTS_PER_SECOND} points/s open loop`,
+    aim: 'reportLocation ≥ 3,000/s; ≥ 20,000 points/s through reportLocations, p99 ≤ 50 ms at that rate',
     run: (context) => run(context, clientCounts, batchSizes),
   };
 }
