@@ -67,6 +67,13 @@ export const mysqlConfig = z.object({
   MYSQL_REPLICA_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(1000),
   // 1 000 ms: how long a read after a write waits for a replica to apply it before reading on the primary.
   MYSQL_REPLICA_WAIT_MS: z.coerce.number().int().min(0).default(1000),
+  // false: a MySQL error's stack shows mysql2's frames, not the caller's (drizzle still names the
+  // failed query). mysql2 captures the caller's stack before every statement when true, about 3%
+  // of a busy service's CPU (docs/performance/client-libraries.md, section 5).
+  MYSQL_CALLER_STACKS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
 });
 
 export const redisConfig = z.object({
