@@ -317,7 +317,9 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       const metadata = await partitionsOf(physical(topic));
       for (const message of messages) {
         const partition = partitionOf({ topic: physical(topic), partitionMetadata: metadata, message });
-        byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
+        const batch = byPartition.get(partition);
+        if (batch) batch.push(message);
+        else byPartition.set(partition, [message]);
       }
       const send = (batches: [number, typeof messages][]) =>
         ready.send({
@@ -326,7 +328,7 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
           compression: CompressionTypes.None,
           messages: batches.flatMap(([partition, batch]) => batch.map((message) => ({ ...message, partition }))),
         });
-      const acknowledged = new Set((await send([...byPartition])).map((answer) => answer.partition));
+      const acknowledged = new Set((await send([...byPartition])).filter((answer) => answer.errorCode === 0).map((answer) => answer.partition));
       for (const entry of byPartition) {
         if (acknowledged.has(entry[0])) continue;
         log.warn({ topic, partition: entry[0], events: entry[1].length }, 'Kafka did not acknowledge a partition of a send (kafkajs#1303); sending it again on its own.');
