@@ -86,15 +86,20 @@ function reportLocationsOperation(): string {
   }
 }
 
-interface BatchedRun {
+/** What every reportLocations run reports, closed loop or at a rate. */
+interface BatchedFigures {
   pointsPerBatch: number;
-  clients: number;
+  /** Points the server said it accepted, per second. */
   pointsPerSecond: number;
-  batchesPerSecond: number;
   acceptedPoints: number;
   latencyMs: LatencySummary;
   errors: Record<string, number>;
   cpu?: Record<string, CpuShare>;
+}
+
+interface BatchedRun extends BatchedFigures {
+  clients: number;
+  batchesPerSecond: number;
 }
 
 /**
@@ -173,21 +178,15 @@ async function driveBatches(context: BenchContext, riders: readonly Rider[], siz
   };
 }
 
-interface BatchedAtRate {
-  pointsPerBatch: number;
+/** At a rate: latencyMs runs from each batch's scheduled send time to its answer (a late send counts against the server), pointsPerSecond from the first scheduled send to the last answer. */
+interface BatchedAtRate extends BatchedFigures {
   targetPointsPerSecond: number;
   seconds: number;
   batchesScheduled: number;
   batchesOk: number;
-  acceptedPoints: number;
-  /** Points accepted per second, from the first scheduled send to the last answer. */
-  pointsPerSecond: number;
-  /** From each batch's scheduled send time to its answer (a late send counts against the server). */
-  latencyMs: LatencySummary;
+  /** How late the generator sent against its schedule. */
   sendLagMs: LatencySummary;
   keptUp: boolean;
-  errors: Record<string, number>;
-  cpu?: Record<string, CpuShare>;
 }
 
 /**
