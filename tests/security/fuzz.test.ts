@@ -10,7 +10,7 @@ import {
   type GraphQLField,
   type GraphQLInputType,
 } from 'graphql';
-import type { Role } from '@waimai/platform';
+import { kafkaConfig, type Role } from '@waimai/platform';
 import {
   aMerchant,
   anActor,
@@ -433,7 +433,7 @@ const sameCounts = (a: RowCounts, b: RowCounts) => rowCountChanges(a, b).length 
  * read every 300 ms: two readings 300 ms apart can agree while an event waits in such a fetch.
  */
 async function quietCounts(): Promise<RowCounts> {
-  const quietForMs = Number(stack.env.KAFKA_MAX_WAIT_MS ?? 1000) + 500;
+  const quietForMs = kafkaConfig.shape.KAFKA_MAX_WAIT_MS.parse(stack.env.KAFKA_MAX_WAIT_MS) + 500;
   let last = await rowCounts(stack.env);
   let unchangedSince = Date.now();
   return eventually(

@@ -25,7 +25,7 @@ export function databaseName(prefix: string, service: string): string {
   return `${prefix}_${service}`;
 }
 
-function poolFor(url: string, database: string | undefined, size: number, connectTimeout?: number, callerStacks = mysqlDefaults.MYSQL_CALLER_STACKS) {
+function poolFor(url: string, database: string | undefined, size: number, { connectTimeout, callerStacks = mysqlDefaults.MYSQL_CALLER_STACKS }: { connectTimeout?: number; callerStacks?: boolean } = {}) {
   return mysql.createPool({
     uri: url,
     database,
@@ -112,10 +112,10 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
   connectOptions: ConnectOptions = {},
 ): ServiceDatabase<TSchema> {
   const name = databaseName(options.DB_PREFIX, service);
-  const primaryPool = poolFor(options.MYSQL_URL, name, options.MYSQL_POOL_SIZE, undefined, options.MYSQL_CALLER_STACKS);
+  const primaryPool = poolFor(options.MYSQL_URL, name, options.MYSQL_POOL_SIZE, { callerStacks: options.MYSQL_CALLER_STACKS });
   const replicaPools = options.MYSQL_REPLICA_URLS.map((url, index) => ({
     name: `replica-${index + 1}`,
-    pool: poolFor(url, name, options.MYSQL_POOL_SIZE, REPLICA_CONNECT_TIMEOUT_MS, options.MYSQL_CALLER_STACKS),
+    pool: poolFor(url, name, options.MYSQL_POOL_SIZE, { connectTimeout: REPLICA_CONNECT_TIMEOUT_MS, callerStacks: options.MYSQL_CALLER_STACKS }),
   }));
   const logger = connectOptions.logQuery ? { logQuery: connectOptions.logQuery } : undefined;
   const primary = drizzle({ client: primaryPool, schema, mode: 'default', logger });

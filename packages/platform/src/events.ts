@@ -329,10 +329,10 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
           messages: batches.flatMap(([partition, batch]) => batch.map((message) => ({ ...message, partition }))),
         });
       const acknowledged = new Set((await send([...byPartition])).filter((answer) => answer.errorCode === 0).map((answer) => answer.partition));
-      for (const entry of byPartition) {
-        if (acknowledged.has(entry[0])) continue;
-        log.warn({ topic, partition: entry[0], events: entry[1].length }, 'Kafka did not acknowledge a partition of a send (kafkajs#1303); sending it again on its own.');
-        await send([entry]);
+      for (const [partition, batch] of byPartition) {
+        if (acknowledged.has(partition)) continue;
+        log.warn({ topic, partition, events: batch.length }, 'Kafka did not acknowledge a partition of a send (kafkajs#1303); sending it again on its own.');
+        await send([[partition, batch]]);
       }
     },
 
