@@ -5,6 +5,7 @@ import {
   type Caller,
   type Logger,
   type PublicTokenOptions,
+  verifiedTokens,
 } from '@waimai/platform';
 
 /** What every GraphQL operation through the gateway knows: who is calling (null: anonymous). */
@@ -22,7 +23,13 @@ export interface GatewayContext {
  * public operations still work, and the subgraphs answer UNAUTHENTICATED to the rest.
  */
 export function createCallerResolver(options: PublicTokenOptions, logger: Logger) {
-  const verifyToken = createTokenVerifier(options);
+  // A client sends its one token with every request until it expires: its signature and claims
+  // are checked the first time and remembered until its exp (docs/performance/identity.md).
+  const verify = createTokenVerifier(options);
+  const verifyToken = verifiedTokens(async (token: string) => {
+    const identity = await verify(token);
+    return { value: identity, expiresAt: (identity.exp ?? 0) * 1000 };
+  });
   const log = logger.child({ component: 'auth' });
 
   return {

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { ForbiddenError, UnauthenticatedError } from './errors';
 
@@ -152,6 +153,12 @@ export function createInternalSigner(internalSecret: string) {
     return { caller: { sub: claims.sub, roles: claims.roles }, expiresAt };
   }
 
+  async function verifyServiceToken(token: string): Promise<{ service: string; expiresAt: number }> {
+    const payload = await verify(token, SERVICE_AUDIENCE);
+    if (!payload.sub) throw new InvalidTokenError('No service name.');
+    return { service: payload.sub, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : 0 };
+  }
+
   return {
     /** 60 s: one request's life, including the gateway's retries. */
     signCaller: (caller: Caller) =>
@@ -168,10 +175,11 @@ export function createInternalSigner(internalSecret: string) {
     signService: (service: string) => sign(service, [], service, SERVICE_AUDIENCE, 60),
 
     async verifyService(token: string): Promise<string> {
-      const payload = await verify(token, SERVICE_AUDIENCE);
-      if (!payload.sub) throw new InvalidTokenError('No service name.');
-      return payload.sub;
+      return (await verifyServiceToken(token)).service;
     },
+
+    /** verifyService, with the unix ms at which the token expires (its `exp`). */
+    verifyServiceToken,
   };
 }
 export type InternalSigner = ReturnType<typeof createInternalSigner>;
@@ -213,29 +221,73 @@ export function createIdentityForwarder(internalSecret: string, cacheSeconds: nu
 }
 export type IdentityForwarder = ReturnType<typeof createIdentityForwarder>;
 
-// 10 000 forwarded identities: the gateway reuses one per caller for 30 s, so this covers
+// 10 000 tokens: the gateway reuses one per caller for IDENTITY_CACHE_SECONDS, so this covers
 // 10 000 callers active at once per gateway replica; a few MB at most.
-const MAX_VERIFIED_IDENTITIES = 10_000;
+const MAX_VERIFIED_TOKENS = 10_000;
 
 /**
- * verifyCaller with a memory of the tokens it accepted, until each one's own `exp`: the
- * gateway sends one caller the same signed token for IDENTITY_CACHE_SECONDS, so a subgraph
- * checks its HMAC once instead of on every request. Keyed by the whole token (a token that
- * differs in one byte is verified anew); refusals are not remembered; an expired token is
- * verified again, and refused, exactly as before. Oldest entries are dropped beyond 10 000.
+ * `verify` with a memory of the tokens it accepted, each until its own expiry (`expiresAt`,
+ * unix ms): a token sent again is answered from memory instead of checking its signature again.
+ * Keyed by the whole token, so a token that differs in one byte is verified anew. Refusals
+ * are never remembered, and an expired token is verified again, and refused, exactly as without
+ * the memory. The least recently used tokens are dropped beyond `maxEntries`.
+ *
+ * What it gives up: a signing key taken out of service (a JWKS rotation, INTERNAL_SECRET
+ * changed on a running process) no longer refuses the tokens already accepted under it before
+ * they expire. Those tokens were valid until then anyway: nothing revokes a token early.
  */
-export function verifiedCallers(signer: Pick<InternalSigner, 'verifyForwarded'>, maxEntries = MAX_VERIFIED_IDENTITIES) {
-  const verified = new Map<string, { caller: Caller; expiresAt: number }>();
-  return async function verifyCaller(token: string): Promise<Caller> {
+export function verifiedTokens<T>(verify: (token: string) => Promise<{ value: T; expiresAt: number }>, maxEntries = MAX_VERIFIED_TOKENS) {
+  // Boxed: a verified value may be null (the anonymous caller), which lru-cache does not store.
+  const verified = new LRUCache<string, { value: T }>({ max: maxEntries });
+  return async function verifyToken(token: string): Promise<T> {
     const known = verified.get(token);
-    if (known && known.expiresAt > Date.now()) return known.caller;
-    if (known) verified.delete(token);
-    const result = await signer.verifyForwarded(token);
-    if (verified.size >= maxEntries) {
-      const oldest = verified.keys().next();
-      if (!oldest.done) verified.delete(oldest.value);
-    }
-    verified.set(token, result);
-    return result.caller;
+    if (known) return known.value;
+    const { value, expiresAt } = await verify(token);
+    const ttl = expiresAt - Date.now();
+    if (ttl > 0) verified.set(token, { value }, { ttl });
+    return value;
+  };
+}
+
+/**
+ * verifyCaller with a memory of the tokens it accepted (`verifiedTokens`): the gateway sends one
+ * caller the same signed token for IDENTITY_CACHE_SECONDS, so a subgraph checks its HMAC once
+ * instead of on every request.
+ */
+export function verifiedCallers(signer: Pick<InternalSigner, 'verifyForwarded'>, maxEntries = MAX_VERIFIED_TOKENS) {
+  return verifiedTokens(async (token) => {
+    const { caller, expiresAt } = await signer.verifyForwarded(token);
+    return { value: caller, expiresAt };
+  }, maxEntries);
+}
+
+/** verifyService with a memory of the service tokens it accepted (`verifiedTokens`); callers reuse theirs (`reusedServiceToken`). */
+export function verifiedServices(signer: Pick<InternalSigner, 'verifyServiceToken'>, maxEntries = MAX_VERIFIED_TOKENS) {
+  return verifiedTokens(async (token) => {
+    const { service, expiresAt } = await signer.verifyServiceToken(token);
+    return { value: service, expiresAt };
+  }, maxEntries);
+}
+
+// A service token lives 60 s (signService); reused for half of that, one sent always has 30 s
+// left, more than any internal call's budget, retries included.
+const SERVICE_TOKEN_REUSE_MS = 30_000;
+
+/**
+ * The calling service's token for internal calls, signed once and reused for 30 s instead of
+ * signed for every call. A signing that fails is not kept.
+ */
+export function reusedServiceToken(signer: Pick<InternalSigner, 'signService'>, service: string): () => Promise<string> {
+  let current: { token: Promise<string>; until: number } | undefined;
+  return () => {
+    const now = Date.now();
+    if (current && current.until > now) return current.token;
+    const token = signer.signService(service);
+    const signed = { token, until: now + SERVICE_TOKEN_REUSE_MS };
+    current = signed;
+    token.catch(() => {
+      if (current === signed) current = undefined;
+    });
+    return token;
   };
 }

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
-import { createInternalSigner, verifiedCallers } from '../src/identity';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createInternalSigner, reusedServiceToken, verifiedCallers, verifiedServices, verifiedTokens } from '../src/identity';
 
 const SECRET = 'verified-callers-test-internal-secret';
 
@@ -66,5 +67,119 @@ describe('forwarded identities verified by a subgraph', () => {
 
     // first, second, third checked; third and second remembered; first dropped, so checked again.
     expect(checks()).toBe(4);
+  });
+});
+
+describe('service tokens of internal calls', () => {
+  /** The signer with a count of its signatures and of its checks of service tokens. */
+  function countingServiceSigner() {
+    const signer = createInternalSigner(SECRET);
+    const counts = { signed: 0, checked: 0 };
+    return {
+      signer: {
+        signService(service: string) {
+          counts.signed += 1;
+          return signer.signService(service);
+        },
+        verifyServiceToken(token: string) {
+          counts.checked += 1;
+          return signer.verifyServiceToken(token);
+        },
+      },
+      counts,
+    };
+  }
+
+  it('a caller signs its token once and reuses it for 30 s, then signs a new one', async () => {
+    const { signer, counts } = countingServiceSigner();
+    const tokenOf = reusedServiceToken(signer, 'orders');
+    const now = jest.spyOn(Date, 'now');
+    try {
+      const start = Date.now();
+      now.mockReturnValue(start);
+      const first = await tokenOf();
+      now.mockReturnValue(start + 29_999);
+      expect(await tokenOf()).toBe(first);
+      expect(counts.signed).toBe(1);
+      now.mockReturnValue(start + 30_001);
+      const second = await tokenOf();
+      expect(counts.signed).toBe(2);
+      // jose signs with whole seconds: a second later the token differs.
+      now.mockReturnValue(start + 31_001);
+      expect(await tokenOf()).toBe(second);
+    } finally {
+      now.mockRestore();
+    }
+    expect(await createInternalSigner(SECRET).verifyService(await tokenOf())).toBe('orders');
+  });
+
+  it('a signing that failed is not reused', async () => {
+    let attempts = 0;
+    const tokenOf = reusedServiceToken(
+      {
+        signService: async (service: string) => {
+          attempts += 1;
+          if (attempts === 1) throw new Error('no key yet');
+          return `token-of-${service}`;
+        },
+      },
+      'orders',
+    );
+    await expect(tokenOf()).rejects.toThrow('no key yet');
+    await expect(tokenOf()).resolves.toBe('token-of-orders');
+    await expect(tokenOf()).resolves.toBe('token-of-orders');
+    expect(attempts).toBe(2);
+  });
+
+  it('a callee checks a service token once, and refuses a forged, foreign or expired one every time', async () => {
+    const { signer, counts } = countingServiceSigner();
+    const verifyService = verifiedServices(signer);
+    const token = await signer.signService('orders');
+    expect([await verifyService(token), await verifyService(token), await verifyService(token)]).toEqual(['orders', 'orders', 'orders']);
+    expect(counts.checked).toBe(1);
+
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'payments' })).toString('base64url')}.${signature}`;
+    const foreign = await createInternalSigner('another-internal-secret-value').signService('orders');
+    // A gateway-signed identity is no service token (another audience).
+    const identity = await forwardedToken('customer-1', 60);
+    const expired = await new SignJWT({ roles: [] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('orders')
+      .setIssuer('orders')
+      .setAudience('waimai-internal')
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 1)
+      .sign(new TextEncoder().encode(SECRET));
+    for (const bad of [forged, forged, foreign, identity, expired, expired]) await expect(verifyService(bad)).rejects.toThrow();
+    expect(counts.checked).toBe(7);
+  });
+});
+
+describe('verifiedTokens', () => {
+  it('remembers a value until the expiry the check gave, null values too, and checks again after it', async () => {
+    let checks = 0;
+    const verify = verifiedTokens(async (token: string) => {
+      checks += 1;
+      return { value: token === 'anonymous' ? null : { sub: token }, expiresAt: Date.now() + 150 };
+    });
+    expect(await verify('anonymous')).toBeNull();
+    expect(await verify('anonymous')).toBeNull();
+    expect(await verify('rider-1')).toEqual({ sub: 'rider-1' });
+    expect(await verify('rider-1')).toEqual({ sub: 'rider-1' });
+    expect(checks).toBe(2);
+    await sleep(200);
+    expect(await verify('rider-1')).toEqual({ sub: 'rider-1' });
+    expect(checks).toBe(3);
+  });
+
+  it('does not remember a token that expired by the time it was checked', async () => {
+    let checks = 0;
+    const verify = verifiedTokens(async () => {
+      checks += 1;
+      return { value: 'x', expiresAt: Date.now() - 1 };
+    });
+    await verify('t');
+    await verify('t');
+    expect(checks).toBe(2);
   });
 });

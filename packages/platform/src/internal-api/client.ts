@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { InternalSigner } from '../identity';
+import { reusedServiceToken, type InternalSigner } from '../identity';
 import { currentRequestId, REQUEST_ID_HEADER } from '../telemetry';
 import { noBody, type CallInput, type CallResult, type InternalApi, type InternalCall } from './definition';
 
@@ -90,6 +90,7 @@ function requestIdHeader(): Record<string, string> {
  */
 export function createInternalClient<A extends InternalApi>(api: A, options: InternalClientOptions): InternalClient<A> {
   const base = options.baseUrl.replace(/\/+$/, '');
+  const serviceToken = reusedServiceToken(options.signer, options.caller);
   const retry = options.retry ?? DEFAULT_RETRY;
 
   async function invoke(name: string, call: InternalCall, input: RawInput): Promise<unknown> {
@@ -112,7 +113,7 @@ export function createInternalClient<A extends InternalApi>(api: A, options: Int
           method: call.method,
           headers: {
             accept: 'application/json',
-            authorization: `Bearer ${await options.signer.signService(options.caller)}`,
+            authorization: `Bearer ${await serviceToken()}`,
             ...(sendsBody ? { 'content-type': 'application/json' } : {}),
             // The request this call serves, so that the callee's log lines name it too.
             ...requestIdHeader(),

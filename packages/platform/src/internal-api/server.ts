@@ -1,6 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { ErrorCode } from '../errors';
-import { bearerToken, type InternalSigner } from '../identity';
+import { bearerToken, verifiedServices, type InternalSigner } from '../identity';
 import type { Logger } from '../logger';
 import { noBody, type CallHandler, type InternalApi, type InternalApiHandlers, type InternalCall } from './definition';
 
@@ -20,12 +20,14 @@ export function mountInternalApi<A extends InternalApi>(app: Express, api: A, ha
   const log = logger.child({ component: `${api.service}-internal-api` });
   const calls: Array<[string, InternalCall]> = Object.entries(api.calls);
   const anyCaller = new Set(calls.flatMap(([, call]) => call.callers));
+  // A caller reuses its service token for 30 s (reusedServiceToken): its HMAC is checked once.
+  const verifyService = verifiedServices(signer);
   const router: Router = express.Router();
   router.use(express.json({ limit: api.bodyLimit }));
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(req.header('authorization'));
     try {
-      const service = token ? await signer.verifyService(token) : null;
+      const service = token ? await verifyService(token) : null;
       if (service && anyCaller.has(service)) {
         res.locals.caller = service;
         return next();
