@@ -3,8 +3,11 @@ import {
   createKafkaEventBus,
   createLogger,
   defineEvent,
+  eventConsumer,
   kafkaLogCreator,
   newEvent,
+  on,
+  onBatch,
   Topics,
   z,
   type EventBus,
@@ -140,6 +143,87 @@ describe('Kafka through the event bus (kafkajs 2.2.4 against the configured brok
     );
     expect(mine.map((entry) => entry.event.type)).toEqual(steps);
     expect(new Set(mine.map((entry) => entry.meta.partition)).size).toBe(1);
+  });
+});
+
+describe("an event consumer's batch handlers (onBatch)", () => {
+  let bus: EventBus;
+  const consumers: Array<{ stop(): Promise<void> }> = [];
+
+  beforeAll(() => {
+    bus = createKafkaEventBus(config, 'kafka-test-batches', logger);
+  });
+
+  afterAll(async () => {
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+    await bus.close();
+  });
+
+  test('runs of one type come to its batch handler together, the per-event handler in between, every event once and in order', async () => {
+    const orderId = `order-${randomUUID()}`;
+    const placed = testEvent(`Placed${randomUUID().slice(0, 8)}`);
+    const paid = testEvent(`Paid${randomUUID().slice(0, 8)}`);
+    const calls: Array<{ kind: 'batch' | 'one'; ids: string[] }> = [];
+    const consumer = eventConsumer({
+      group: `kafka-test-on-batch-${randomUUID()}`,
+      bus,
+      logger,
+      batched: true,
+      handlers: [
+        onBatch(placed, async (events) => {
+          const mine = events.filter((event) => event.aggregateId === orderId);
+          expect(mine).toHaveLength(events.length);
+          calls.push({ kind: 'batch', ids: events.map((event) => event.id) });
+        }),
+        on(paid, async (event) => {
+          if (event.aggregateId === orderId) calls.push({ kind: 'one', ids: [event.id] });
+        }),
+      ],
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    // One aggregate: one partition, in this order; the consumer's fetch gathers them.
+    const events = [placed, placed, placed, paid, placed, placed].map((definition) => newEvent(definition, orderId, {}));
+    await bus.publish(Topics.orderEvents, events);
+
+    await eventually(() => calls.flatMap((call) => call.ids).length === events.length, 30_000, 'every event handed over');
+    expect(calls.flatMap((call) => call.ids)).toEqual(events.map((event) => event.id));
+    // The batch handler never saw the per-event type, and was called fewer times than it had events.
+    const batchCalls = calls.filter((call) => call.kind === 'batch');
+    expect(batchCalls.flatMap((call) => call.ids)).toEqual(events.filter((_, index) => index !== 3).map((event) => event.id));
+    expect(batchCalls.length).toBeLessThan(5);
+    expect(calls.filter((call) => call.kind === 'one').map((call) => call.ids)).toEqual([[events[3]!.id]]);
+  });
+
+  test('a batch handler that throws gets the whole batch again until it succeeds; nothing is skipped', async () => {
+    const orderId = `order-${randomUUID()}`;
+    const placed = testEvent(`Placed${randomUUID().slice(0, 8)}`);
+    let failures = 0;
+    const applied = new Map<string, number>();
+    const consumer = eventConsumer({
+      group: `kafka-test-on-batch-fail-${randomUUID()}`,
+      bus,
+      logger,
+      batched: true,
+      handlers: [
+        onBatch(placed, async (events) => {
+          if (failures < 2) {
+            failures += 1;
+            throw new Error('the batch handler fails (test)');
+          }
+          for (const event of events) applied.set(event.id, (applied.get(event.id) ?? 0) + 1);
+        }),
+      ],
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    const events = Array.from({ length: 4 }, () => newEvent(placed, orderId, {}));
+    await bus.publish(Topics.orderEvents, events);
+
+    await eventually(() => events.every((event) => applied.has(event.id)), 60_000, 'every event applied once the handler succeeds');
+    expect(failures).toBe(2);
+    // Each applied once here: nothing was marked handled while the batch failed.
+    expect([...applied.values()]).toEqual(events.map(() => 1));
   });
 });
 

@@ -31,11 +31,25 @@ export interface EventMeta {
   offset: string;
 }
 
+/** An event as a batch hands it over: with where it was read and the trace context it was sent in. */
+export interface ReceivedEvent {
+  event: EventEnvelope;
+  meta: EventMeta;
+  carrier: TraceCarrier;
+}
+
 export interface SubscribeOptions {
   groupId: string;
   topics: TopicName[];
-  /** Called once per event; a throw makes kafkajs retry it (delivery is at least once). */
-  handle(event: EventEnvelope, meta: EventMeta): Promise<void>;
+  /** Called once per event; a throw makes kafkajs retry it (delivery is at least once). Give this or `handleBatch`. */
+  handle?(event: EventEnvelope, meta: EventMeta): Promise<void>;
+  /**
+   * Called instead of `handle` with every valid event of one fetched batch of one partition, in
+   * offset order (for a batched group, up to about a second of events). The batch's offsets are
+   * marked handled only after it returns; a throw makes kafkajs deliver the whole batch again (at
+   * least once), so the handler makes each event's effect idempotent, as `handle` does.
+   */
+  handleBatch?(events: ReceivedEvent[]): Promise<void>;
   fromBeginning?: boolean;
   partitionsConsumedConcurrently?: number;
   /**
@@ -336,7 +350,8 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       }
     },
 
-    async subscribe({ groupId, topics, handle, fromBeginning = false, partitionsConsumedConcurrently = 1, batched = false }) {
+    async subscribe({ groupId, topics, handle, handleBatch, fromBeginning = false, partitionsConsumedConcurrently = 1, batched = false }) {
+      if (!handle === !handleBatch) throw new Error(`Consumer ${groupId} needs exactly one of handle and handleBatch.`);
       const consumer = kafka.consumer({
         groupId: `${options.KAFKA_TOPIC_PREFIX}${groupId}`,
         allowAutoTopicCreation: false,
@@ -365,39 +380,71 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
       await consumer.run({
         partitionsConsumedConcurrently,
         autoCommit: offsets.intervalMs === 0,
-        eachMessage: async ({ topic, partition, message }) => {
-          await handleMessage(topic, partition, message);
-          offsets.handled(topic, partition, message.offset);
-        },
+        ...(handleBatch
+          ? {
+              eachBatchAutoResolve: false,
+              eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+                // As kafkajs's eachMessage does: a stopping consumer, or a batch of a partition
+                // this member lost in a rebalance, is left for whoever reads it next.
+                if (!isRunning() || isStale()) return;
+                const received = batch.messages.flatMap((message) => {
+                  const read = readMessage(batch.topic, batch.partition, message);
+                  return read ? [read] : [];
+                });
+                if (received.length) await handleReceived(received, handleBatch);
+                const last = batch.messages.at(-1);
+                if (last) {
+                  resolveOffset(last.offset);
+                  offsets.handled(batch.topic, batch.partition, last.offset);
+                }
+                await heartbeat();
+              },
+            }
+          : {
+              eachMessage: async ({ topic, partition, message }) => {
+                const read = readMessage(topic, partition, message);
+                if (read && handle) await handleReceived([read], ([{ event, meta }]) => handle(event, meta));
+                offsets.handled(topic, partition, message.offset);
+              },
+            }),
       });
-      async function handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+      /** The message's envelope, where it was read and its trace context; null (logged) when it is not a valid envelope. */
+      function readMessage(topic: string, partition: number, message: KafkaMessage): ReceivedEvent | null {
         const meta: EventMeta = { topic: logical.get(topic) ?? (topic as TopicName), partition, offset: message.offset };
-        let event: EventEnvelope;
         try {
-          event = eventEnvelopeSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null'));
+          const event = eventEnvelopeSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null'));
+          return { event, meta, carrier: carrierOf(message.headers) };
         } catch (err) {
           // A malformed event can never succeed; log it with its position and move on.
           log.error({ ...meta, err }, 'Skipped an event that is not a valid envelope.');
-          return;
+          return null;
         }
-        // The consumer continues the trace of whoever produced the event (traceparent header).
-        await inSpan(
-          `${meta.topic} process`,
+      }
+      /**
+       * Runs `work` in one process span. A lone event's span continues the trace of whoever
+       * produced it (traceparent header); a batch's links to each of its events' producers.
+       */
+      function handleReceived(received: [ReceivedEvent, ...ReceivedEvent[]] | ReceivedEvent[], work: (events: [ReceivedEvent, ...ReceivedEvent[]]) => Promise<void>): Promise<void> {
+        const [first] = received;
+        if (!first) return Promise.resolve();
+        const lone = received.length === 1;
+        return inSpan(
+          `${first.meta.topic} process`,
           {
             kind: SpanKind.CONSUMER,
-            carrier: carrierOf(message.headers),
+            carrier: lone ? first.carrier : undefined,
+            links: lone ? undefined : received.map((each) => each.carrier),
             attributes: {
               'messaging.system': 'kafka',
               'messaging.operation.type': 'process',
-              'messaging.destination.name': meta.topic,
+              'messaging.destination.name': first.meta.topic,
               'messaging.consumer.group.name': groupId,
-              'messaging.destination.partition.id': String(partition),
-              'messaging.kafka.offset': message.offset,
-              'messaging.message.id': event.id,
-              'waimai.event.type': event.type,
+              'messaging.destination.partition.id': String(first.meta.partition),
+              'messaging.kafka.offset': first.meta.offset,
+              ...(lone ? { 'messaging.message.id': first.event.id, 'waimai.event.type': first.event.type } : { 'messaging.batch.message_count': received.length }),
             },
           },
-          () => handle(event, meta),
+          () => work(received as [ReceivedEvent, ...ReceivedEvent[]]),
         );
       }
       return {

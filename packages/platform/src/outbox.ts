@@ -1,4 +1,4 @@
-import { asc, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { bigint, char, datetime, index, mysqlTable, primaryKey, text, varchar } from 'drizzle-orm/mysql-core';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import { z } from 'zod';
@@ -108,6 +108,37 @@ export async function applyOnce<TSchema extends Record<string, unknown>, T>(
     if (isDuplicateKey(err)) return { done: false };
     throw err;
   }
+}
+
+/**
+ * applyOnce for a batch of events (`onBatch` handlers): one transaction reads which of them
+ * `consumer` has applied before, marks the others processed and hands them to `work`, which
+ * applies exactly those, in the order given (an event id that appears twice counts once, at its
+ * first place). Returns the events applied now. A concurrent delivery of one of them that
+ * commits first makes this transaction fail on the processed row's key and roll back whole:
+ * the batch is then delivered again, and finds those events applied.
+ */
+export async function applyOnceEach<TSchema extends Record<string, unknown>, E extends { id: string }>(
+  db: Database<TSchema>,
+  consumer: string,
+  events: readonly E[],
+  work: (tx: Transaction<TSchema>, fresh: E[]) => Promise<void>,
+): Promise<E[]> {
+  const firsts = [...new Map(events.map((event) => [event.id, event] as const)).values()];
+  if (firsts.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const before = await tx
+      .select({ eventId: processedEvents.eventId })
+      .from(processedEvents)
+      .where(and(eq(processedEvents.consumer, consumer), inArray(processedEvents.eventId, firsts.map((event) => event.id))));
+    const applied = new Set(before.map((row) => row.eventId));
+    const fresh = firsts.filter((event) => !applied.has(event.id));
+    if (fresh.length === 0) return fresh;
+    const now = new Date();
+    await tx.insert(processedEvents).values(fresh.map((event) => ({ consumer, eventId: event.id, processedAt: now })));
+    await work(tx, fresh);
+    return fresh;
+  });
 }
 
 export type Transaction<TSchema extends Record<string, unknown>> = Parameters<Parameters<Database<TSchema>['transaction']>[0]>[0];

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -176,11 +176,11 @@ const tracer = () => trace.getTracer('waimai');
  */
 export async function inSpan<T>(
   name: string,
-  options: { kind: SpanKind; carrier?: TraceCarrier; attributes?: Attributes },
+  options: { kind: SpanKind; carrier?: TraceCarrier; attributes?: Attributes; links?: readonly TraceCarrier[] },
   work: () => Promise<T>,
 ): Promise<T> {
   const parent = options.carrier && Object.keys(options.carrier).length > 0 ? propagation.extract(context.active(), options.carrier) : context.active();
-  const span = tracer().startSpan(name, { kind: options.kind, attributes: options.attributes }, parent);
+  const span = tracer().startSpan(name, { kind: options.kind, attributes: options.attributes, links: options.links && linksTo(options.links) }, parent);
   try {
     return await context.with(trace.setSpan(parent, span), work);
   } catch (err) {
@@ -190,6 +190,17 @@ export async function inSpan<T>(
   } finally {
     span.end();
   }
+}
+
+/** Links to the spans the carriers name (a batch's messages), leaving out those that name none. */
+function linksTo(carriers: readonly TraceCarrier[]): Link[] {
+  const links: Link[] = [];
+  for (const carrier of carriers) {
+    if (Object.keys(carrier).length === 0) continue;
+    const spanContext = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, carrier));
+    if (spanContext && isSpanContextValid(spanContext)) links.push({ context: spanContext });
+  }
+  return links;
 }
 
 /**

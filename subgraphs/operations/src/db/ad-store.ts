@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import { enqueueEvents, newestFirst, type AdDayCounters, type AdPlacementStatus, type CatalogEvent, type Database, type Keyset, type Transaction } from '@waimai/platform';
 import { adAttributions, adClicks, adDailyStats, adPlacements, type AdDailyStatsRow, type AdPlacementRow, type OperationsSchema } from './schema';
 
@@ -124,6 +124,27 @@ export function createAdStore(db: Database<OperationsSchema>) {
         .orderBy(desc(adClicks.clickedAt))
         .limit(1);
       return row;
+    },
+
+    /**
+     * The clicks of each (customer, shop) pair between `from` and `to`, newest first: the
+     * candidates of a batch of placed orders, in one read (each order then takes the newest
+     * inside its own window). Through ad_clicks_customer_merchant, as latestClick.
+     */
+    async clicksOf(pairs: ReadonlyArray<{ customerId: string; merchantId: string }>, from: Date, to: Date) {
+      const distinct = [...new Map(pairs.map((pair) => [`${pair.customerId}\u0000${pair.merchantId}`, pair])).values()];
+      if (distinct.length === 0) return [];
+      return db
+        .select()
+        .from(adClicks)
+        .where(
+          and(
+            or(...distinct.map((pair) => and(eq(adClicks.customerId, pair.customerId), eq(adClicks.merchantId, pair.merchantId)))),
+            gte(adClicks.clickedAt, from),
+            lte(adClicks.clickedAt, to),
+          ),
+        )
+        .orderBy(desc(adClicks.clickedAt));
     },
 
     /** Attributes the order to the click's placement, once per order (a redelivered event adds nothing). */

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
 import { affectedRows, applyOnce, enqueueEvents, isDuplicateKey, newestFirst, type CampaignKind, type CatalogEvent, type Database, type FundingSource, type Keyset } from '@waimai/platform';
 import {
   campaignCustomers,
@@ -293,6 +293,16 @@ export function createCampaignStore(db: Database<OperationsSchema>, primary: Dat
         .from(campaignCustomers)
         .where(and(eq(campaignCustomers.customerId, customerId), inArray(campaignCustomers.campaignId, [...campaignIds])));
       return new Map(rows.map((row) => [row.campaignId, row.uses]));
+    },
+
+    /** Of `orderIds`, those with a hold that is not RELEASED: one read for a batch of orders. */
+    async holdingAmong(orderIds: readonly string[]): Promise<Set<string>> {
+      if (orderIds.length === 0) return new Set();
+      const rows = await primary
+        .select({ orderId: discountOrders.orderId })
+        .from(discountOrders)
+        .where(and(inArray(discountOrders.orderId, [...new Set(orderIds)]), ne(discountOrders.state, 'RELEASED')));
+      return new Set(rows.map((row) => row.orderId));
     },
 
     async holdOf(orderId: string): Promise<DiscountHold | undefined> {

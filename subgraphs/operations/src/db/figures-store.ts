@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, gte, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, gte, inArray, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { AnyMySqlColumn } from 'drizzle-orm/mysql-core';
-import { applyOnce, type Database } from '@waimai/platform';
+import { applyOnce, applyOnceEach, type Database } from '@waimai/platform';
 import { orderFacts, refundFacts, type OperationsSchema, type OrderFactsRow, type RefundFactsRow } from './schema';
 
 /** A half-open time range [from, to). */
@@ -48,6 +48,13 @@ export interface RiderTotals {
   overtimeDeliveries: number;
 }
 
+/** An upsert's `SET` that takes every column but the key from the row the upsert inserted (`VALUES(col)`). */
+const everyFactFromTheInsert = Object.fromEntries(
+  Object.entries(getTableColumns(orderFacts))
+    .filter(([, column]) => column.name !== orderFacts.orderId.name)
+    .map(([key, column]) => [key, sql.raw(`VALUES(\`${column.name}\`)`)]),
+);
+
 /** The read models behind the figures: SQL only, plain objects out. */
 export function createFiguresStore(db: Database<OperationsSchema>) {
   const timesOf = {
@@ -70,6 +77,35 @@ export function createFiguresStore(db: Database<OperationsSchema>) {
         await tx.update(orderFacts).set(facts).where(eq(orderFacts.orderId, orderId));
       });
       return result.done;
+    },
+
+    /**
+     * foldOrder for a batch of events, each once per (consumer, event), in a few statements for
+     * the whole batch: the missing rows created bare, every row the batch touches locked (in key
+     * order, as every folder locks them) and read, each fresh event folded into its order's row
+     * in the order given, and the rows written back in one upsert. Returns how many events
+     * were folded now (the others were folded before).
+     */
+    async foldOrders(consumer: string, events: ReadonlyArray<{ id: string; orderId: string; fold: (facts: OrderFactsRow) => OrderFactsRow }>): Promise<number> {
+      const folded = await applyOnceEach(db, consumer, events, async (tx, fresh) => {
+        const orderIds = [...new Set(fresh.map((event) => event.orderId))].sort();
+        await tx
+          .insert(orderFacts)
+          .values(orderIds.map((orderId) => ({ orderId })))
+          .onDuplicateKeyUpdate({ set: { orderId: sql`order_id` } });
+        const rows = await tx.select().from(orderFacts).where(inArray(orderFacts.orderId, orderIds)).orderBy(asc(orderFacts.orderId)).for('update');
+        const facts = new Map(rows.map((row) => [row.orderId, row]));
+        for (const event of fresh) {
+          const current = facts.get(event.orderId);
+          if (!current) throw new Error(`The facts of order ${event.orderId} vanished inside their own transaction.`);
+          facts.set(event.orderId, { ...event.fold(current), orderId: event.orderId });
+        }
+        await tx
+          .insert(orderFacts)
+          .values([...facts.values()])
+          .onDuplicateKeyUpdate({ set: everyFactFromTheInsert });
+      });
+      return folded.length;
     },
 
     /** Keeps one refund, once per event. */

@@ -276,6 +276,30 @@ export function createAds(deps: AdsDeps) {
     },
 
     /**
+     * attribute for a batch of events: the clicks of every order placed in it are read at once,
+     * and each order is attributed to the newest click on its shop within 24 h before it, as
+     * attribute would. Returns how many orders were attributed now.
+     */
+    async attributeAll(changes: readonly OrderStatusChangedData[]): Promise<number> {
+      const placed = changes.filter((change) => change.from === null).map((change) => ({ change, at: new Date(change.at) }));
+      if (placed.length === 0) return 0;
+      const times = placed.map(({ at }) => at.getTime());
+      const clicks = await store.clicksOf(
+        placed.map(({ change }) => change),
+        new Date(Math.min(...times) - ATTRIBUTION_WINDOW_MS),
+        new Date(Math.max(...times)),
+      );
+      let attributed = 0;
+      for (const { change, at } of placed) {
+        const from = at.getTime() - ATTRIBUTION_WINDOW_MS;
+        // Newest first: the first inside this order's window is its latest click.
+        const click = clicks.find((each) => each.customerId === change.customerId && each.merchantId === change.merchantId && each.clickedAt.getTime() >= from && each.clickedAt.getTime() <= at.getTime());
+        if (click && (await store.attribute({ orderId: change.orderId, placementId: click.placementId, clickId: click.id, placedAt: at }))) attributed += 1;
+      }
+      return attributed;
+    },
+
+    /**
      * Copies today's and yesterday's counters of every placement that ran in those days from
      * Redis into ad_daily_stats, in pages of SETTLE_PAGE placements. Idempotent (the larger
      * value of each counter is kept) and safe on every replica at once. Returns the days written.

@@ -246,6 +246,12 @@ export function createDiscounts({ store, orders, orphanSeconds, logger }: Discou
       return held !== undefined && held.state !== 'RELEASED';
     },
 
+    /**
+     * Of `orderIds`, those holding discounts now (holds() of each, in one read). A hold is taken
+     * before its order exists, so an order its consumer finds without one never gets one later.
+     */
+    holdingAmong: (orderIds: readonly string[]): Promise<Set<string>> => store.holdingAmong(orderIds),
+
     /** Orders known to exist: the orphan sweep skips their holds from now on. */
     confirm: (orderIds: readonly string[], at = new Date()) => store.confirm(orderIds, at),
 

@@ -83,6 +83,14 @@ export function createFigures(store: FiguresStore) {
       return store.foldOrder(ORDER_FACTS_CONSUMER, eventId, change.orderId, (facts) => withStatusChange(facts, change));
     },
 
+    /** foldStatusChange for a batch of events, in order, in one transaction; how many were folded now. */
+    foldStatusChanges(events: ReadonlyArray<{ id: string; data: OrderStatusChangedData }>): Promise<number> {
+      return store.foldOrders(
+        ORDER_FACTS_CONSUMER,
+        events.map(({ id, data }) => ({ id, orderId: data.orderId, fold: (facts) => withStatusChange(facts, data) })),
+      );
+    },
+
     /** Marks the order as having needed attention (its payment got stuck). */
     foldPaymentAttention(eventId: string, orderId: string): Promise<boolean> {
       return store.foldOrder(PAYMENT_ATTENTION_CONSUMER, eventId, orderId, withAttention);

@@ -1,4 +1,4 @@
-import { eventConsumer, on, OrderStatusChanged, PaymentNeedsAttention, PaymentRefunded, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
+import { eventConsumer, on, onBatch, OrderStatusChanged, PaymentNeedsAttention, PaymentRefunded, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
 import type { Figures } from '../domain/figures';
 
 /**
@@ -18,8 +18,10 @@ export function figuresConsumer(bus: EventBus, figures: Figures, logger: Logger)
     batched: true,
     fromBeginning: true,
     handlers: [
-      on(OrderStatusChanged, async (event) => {
-        if (!(await figures.foldStatusChange(event.id, event.data))) again(event.id, event.type);
+      // A batch's status changes are folded together: a few statements per batch, not per event.
+      onBatch(OrderStatusChanged, async (events) => {
+        const folded = await figures.foldStatusChanges(events);
+        if (folded < events.length) log.debug({ type: OrderStatusChanged.type, events: events.length, folded }, 'Some events were delivered again; they were folded before.');
       }),
       on(PaymentNeedsAttention, async (event) => {
         if (!(await figures.foldPaymentAttention(event.id, event.data.orderId))) again(event.id, event.type);

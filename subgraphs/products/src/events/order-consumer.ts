@@ -1,4 +1,4 @@
-import { eventConsumer, on, OrderStatusChanged, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
+import { eventConsumer, onBatch, OrderStatusChanged, type EventBus, type EventConsumer, type Logger } from '@waimai/platform';
 import type { StockService } from '../domain/stock';
 
 /**
@@ -16,11 +16,17 @@ export function stockReleaseConsumer(bus: EventBus, stock: Pick<StockService, 'c
     // Nobody waits on it: its fetches gather events (about one a second under load).
     batched: true,
     handlers: [
-      on(OrderStatusChanged, async ({ data }) => {
-        if (data.from === null) await stock.confirm([data.orderId]);
-        if (data.to !== 'CANCELLED') return;
-        const { released } = await stock.release(data.orderId);
-        log.info({ orderId: data.orderId, released }, 'Released the stock of a cancelled order.');
+      // A batch's new orders confirm their holds in one statement; cancellations, rare, release
+      // one by one after that, in order (an order placed and cancelled within one batch is
+      // confirmed, then released, as event by event).
+      onBatch(OrderStatusChanged, async (events) => {
+        const placed = events.filter(({ data }) => data.from === null).map(({ data }) => data.orderId);
+        if (placed.length) await stock.confirm(placed);
+        for (const { data } of events) {
+          if (data.to !== 'CANCELLED') continue;
+          const { released } = await stock.release(data.orderId);
+          log.info({ orderId: data.orderId, released }, 'Released the stock of a cancelled order.');
+        }
       }),
     ],
   });
