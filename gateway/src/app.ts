@@ -110,7 +110,7 @@ function routeToSubgraphs(config: GatewayConfig, baseUrls: Record<SubgraphName, 
     buildService({ name }) {
       if (!isSubgraphName(name)) throw new Error(`The supergraph names a subgraph "${name}" that the gateway has no URL for.`);
       const url = `${withoutTrailingSlash(baseUrls[name])}${GRAPHQL_PATH}`;
-      return new SubgraphDataSource(name, url, forwardedIdentity, agent, { deduplicate: config.SUBGRAPH_DEDUPLICATION });
+      return new SubgraphDataSource(name, url, forwardedIdentity, agent, { deduplicate: config.SUBGRAPH_DEDUPLICATION, batch: config.SUBGRAPH_BATCHING });
     },
     logger: logger.child({ component: 'apollo-gateway' }),
   });

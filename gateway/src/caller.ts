@@ -24,7 +24,7 @@ export interface GatewayContext {
  */
 export function createCallerResolver(options: PublicTokenOptions, logger: Logger) {
   // A client sends its one token with every request until it expires: its signature and claims
-  // are checked the first time and remembered until its exp (docs/performance/identity.md).
+  // are checked the first time and remembered until its exp (docs/performance/batches.md).
   const verify = createTokenVerifier(options);
   const verifyToken = verifiedTokens(async (token: string) => {
     const identity = await verify(token);

@@ -61,6 +61,9 @@ const gatewayLimitsConfig = z.object({
   // Identical subgraph queries in flight (same subgraph, body and forwarded identity) are sent
   // once and their answer shared, as Apollo Router and Hive Gateway do; mutations never are.
   SUBGRAPH_DEDUPLICATION: booleanFlag.default(true),
+  // The queries of one client request that a plan sends to one subgraph side by side go out in
+  // one batched HTTP request (a JSON array), as Apollo Router's subgraph batching does.
+  SUBGRAPH_BATCHING: booleanFlag.default(true),
   // 256 keep-alive connections per subgraph at most: far above what one gateway process keeps
   // busy (a request takes a few ms); beyond, requests wait for a free one.
   SUBGRAPH_MAX_CONNECTIONS: z.coerce.number().int().positive().default(256),

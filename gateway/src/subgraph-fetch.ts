@@ -12,6 +12,11 @@ type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
 
 export const subgraphFetchMetrics = {
+  batched: new Counter({
+    name: 'waimai_gateway_subgraph_fetches_batched_total',
+    help: 'Subgraph requests of a query plan that went out together with others of the same client request in one batched HTTP request (SUBGRAPH_BATCHING), by subgraph.',
+    labelNames: ['subgraph'] as const,
+  }),
   deduplicated: new Counter({
     name: 'waimai_gateway_subgraph_fetches_deduplicated_total',
     help: 'Subgraph requests of a query plan that were not sent because an identical one (same subgraph, body and forwarded identity) was in flight and its answer was shared, by subgraph.',
@@ -32,6 +37,24 @@ export interface SubgraphClientOptions {
   maxConnections: number;
   /** Share the answer of an identical query in flight (SUBGRAPH_DEDUPLICATION). */
   deduplicate: boolean;
+  /** Send a client request's queries to one subgraph that start together in one batched request (SUBGRAPH_BATCHING). */
+  batch: boolean;
+}
+
+/**
+ * Runs `work` once the current job and every promise job it leads to have run (DataLoader's
+ * schedule): the fetches a query plan starts side by side (a Parallel node) are all issued by then,
+ * whatever number of awaits each went through, and no I/O has been waited for.
+ */
+function afterPromiseJobs(work: () => void): void {
+  void Promise.resolve().then(() => process.nextTick(work));
+}
+
+/** Queries of one client request to one subgraph, gathered to go out as one batched request. */
+interface PendingBatch {
+  headers: Record<string, string>;
+  requestId: string | undefined;
+  entries: Array<{ body: string; resolve: (answer: SubgraphAnswer) => void; reject: (err: unknown) => void }>;
 }
 
 /**
@@ -86,13 +109,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly origin: string;
   private readonly path: string;
   private readonly inFlight = new Map<string, Promise<SubgraphAnswer>>();
+  private readonly batches = new Map<string, PendingBatch>();
 
   constructor(
     private readonly subgraph: SubgraphName,
     url: string,
     private readonly forwardedIdentity: IdentityForwarder,
     private readonly agent: Agent,
-    private readonly options: Pick<SubgraphClientOptions, 'deduplicate'>,
+    private readonly options: Pick<SubgraphClientOptions, 'deduplicate' | 'batch'>,
   ) {
     super({ url });
     const parsed = new URL(url);
@@ -129,7 +153,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // Only the fetches of a query: a mutation's plan also reads (entities from other subgraphs
     // after the write), and such a read must not share an answer fetched before the write.
     const inQuery = incoming?.incomingRequestContext.operation?.operation !== OperationTypeNode.MUTATION;
-    if (this.options.deduplicate && inQuery && isQuery(incoming?.document, query)) {
+    const reads = isQuery(incoming?.document, query);
+    // A query of a client request's plan (a mutation's included: its entity fetches after the
+    // write) may go out in one batch with its siblings to this subgraph; the first fetch of a
+    // mutation never does. Health checks and schema loads go alone.
+    const send = () => (this.options.batch && incoming && reads ? this.sendInBatch(headers, body) : this.send(headers, body));
+    if (this.options.deduplicate && inQuery && reads) {
       // Every header that reaches the subgraph is in the key, but the request id (it names the
       // request in logs and changes nothing in the answer).
       const key = `${JSON.stringify(headers)}\n${body}`;
@@ -138,13 +167,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         subgraphFetchMetrics.deduplicated.inc({ subgraph: this.subgraph });
         answer = shared;
       } else {
-        answer = this.send(headers, body);
+        answer = send();
         this.inFlight.set(key, answer);
         const forget = () => this.inFlight.delete(key);
         answer.then(forget, forget);
       }
     } else {
-      answer = this.send(headers, body);
+      answer = send();
     }
     const { status, contentType, cacheControl, body: text } = await answer;
 
@@ -159,8 +188,48 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     return parsed as SubgraphResponse;
   }
 
-  private async send(headers: Record<string, string>, body: string): Promise<SubgraphAnswer> {
+  /**
+   * `body` sent together with the other queries of this client request to this subgraph that
+   * start in the same turn (a plan's Parallel node), as one batched request: a JSON array of
+   * operations, answered by a JSON array (Apollo Server's `allowBatchedHttpRequests`), as Apollo
+   * Router's subgraph batching sends them. A query alone goes out as it is. An answer that is
+   * not 2xx, or not an array of as many results, is every entry's answer, so each fails as it
+   * would have alone.
+   */
+  private sendInBatch(headers: Record<string, string>, body: string): Promise<SubgraphAnswer> {
     const requestId = currentRequestId();
+    const key = `${requestId ?? ''}\n${JSON.stringify(headers)}`;
+    let batch = this.batches.get(key);
+    if (!batch) {
+      const pending: PendingBatch = { headers, requestId, entries: [] };
+      batch = pending;
+      this.batches.set(key, pending);
+      afterPromiseJobs(() => {
+        this.batches.delete(key);
+        void this.flush(pending);
+      });
+    }
+    const entries = batch.entries;
+    return new Promise((resolve, reject) => entries.push({ body, resolve, reject }));
+  }
+
+  private async flush({ headers, requestId, entries }: PendingBatch): Promise<void> {
+    const [only] = entries;
+    if (entries.length === 1 && only) {
+      this.send(headers, only.body, requestId).then(only.resolve, only.reject);
+      return;
+    }
+    subgraphFetchMetrics.batched.inc({ subgraph: this.subgraph }, entries.length);
+    try {
+      const answer = await this.send(headers, `[${entries.map((entry) => entry.body).join(',')}]`, requestId);
+      const results = answer.status >= 200 && answer.status <= 299 ? batchResults(answer.body, entries.length) : null;
+      entries.forEach((entry, index) => entry.resolve(results ? { ...answer, body: results[index]! } : answer));
+    } catch (err) {
+      for (const entry of entries) entry.reject(err);
+    }
+  }
+
+  private async send(headers: Record<string, string>, body: string, requestId = currentRequestId()): Promise<SubgraphAnswer> {
     const response = await this.agent.request({
       origin: this.origin,
       path: this.path,
@@ -175,4 +244,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       body: await response.body.text(),
     };
   }
+}
+
+/** A batched request's answer as one JSON text per operation; null when it is not an array of `count` results. */
+function batchResults(text: string, count: number): string[] | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== count) return null;
+  return parsed.map((result) => JSON.stringify(result));
 }

@@ -72,7 +72,7 @@ const bob: Caller = { sub: 'customer-bob', roles: ['CUSTOMER'] };
 let subgraph: Awaited<ReturnType<typeof heldSubgraph>>;
 const agent = subgraphAgent({ maxConnections: 16 });
 const forwardedIdentity = createIdentityForwarder(SECRET, 30);
-const dataSource = (deduplicate = true) => new SubgraphDataSource('products', subgraph.url, forwardedIdentity, agent, { deduplicate });
+const dataSource = (deduplicate = true, batch = false) => new SubgraphDataSource('products', subgraph.url, forwardedIdentity, agent, { deduplicate, batch });
 
 afterEach(async () => {
   subgraph.release();
@@ -165,5 +165,63 @@ describe('subgraph fetches of the gateway', () => {
       expect(result.status).toBe('rejected');
       expect((result as PromiseRejectedResult).reason).toMatchObject({ message: '401: Unauthorized', extensions: { code: 'UNAUTHENTICATED' } });
     }
+  });
+});
+
+const MERCHANT = 'query CreateOrder__products__1($representations:[_Any!]!){_entities(representations:$representations){...on Merchant{name}}}';
+const DISHES = 'query CreateOrder__products__2($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}';
+
+/** What the stand-in answers one operation: its name and variables back, so that each plan can check it got its own. */
+const echo = (request: unknown) => {
+  const { operationName, variables } = request as { operationName?: string; variables?: unknown };
+  return { data: { echo: { operationName, variables } } };
+};
+
+describe('subgraph batching (SUBGRAPH_BATCHING)', () => {
+  /** A stand-in subgraph that answers a JSON array of operations with an array of answers, as Apollo Server does with allowBatchedHttpRequests. */
+  async function batchingSubgraph(answer: (body: unknown) => { status?: number; body: unknown } = (body) => ({ body: Array.isArray(body) ? body.map(echo) : echo(body) })) {
+    return heldSubgraph((request) => answer(request.body));
+  }
+
+  it("a client request's queries started side by side go out in one request, and each plan gets its own result", async () => {
+    subgraph = await batchingSubgraph();
+    subgraph.release();
+    const products = dataSource(true, true);
+    const [merchant, dishes] = await Promise.all([
+      products.process(planFetch(MERCHANT, { representations: [{ __typename: 'Merchant', id: 'm1' }] }, alice)),
+      products.process(planFetch(DISHES, { representations: [{ __typename: 'Product', id: 'p1' }, { __typename: 'Product', id: 'p2' }] }, alice)),
+    ]);
+
+    expect(subgraph.received).toHaveLength(1);
+    const sent = subgraph.received[0]!.body as unknown as Array<{ operationName: string }>;
+    expect(sent.map((operation) => operation.operationName)).toEqual(['CreateOrder__products__1', 'CreateOrder__products__2']);
+    expect(merchant.data).toEqual({ echo: { operationName: 'CreateOrder__products__1', variables: { representations: [{ __typename: 'Merchant', id: 'm1' }] } } });
+    expect(dishes.data).toEqual({ echo: { operationName: 'CreateOrder__products__2', variables: { representations: [{ __typename: 'Product', id: 'p1' }, { __typename: 'Product', id: 'p2' }] } } });
+  });
+
+  it('never batches two callers together, a mutation, or fetches that did not start together', async () => {
+    subgraph = await batchingSubgraph();
+    subgraph.release();
+    const products = dataSource(true, true);
+    await Promise.all([products.process(planFetch(MERCHANT, { representations: [] }, alice)), products.process(planFetch(DISHES, { representations: [] }, bob))]);
+    await Promise.all([products.process(planFetch(MUTATION, { location: { lat: 1, lng: 2 } }, alice)), products.process(planFetch(DISHES, { representations: [] }, alice))]);
+    await products.process(planFetch(MERCHANT, { representations: [] }, alice));
+    await products.process(planFetch(DISHES, { representations: [] }, alice));
+
+    expect(subgraph.received.map((request) => Array.isArray(request.body))).toEqual([false, false, false, false, false, false]);
+  });
+
+  it('an answer that is not 2xx, or not one result per operation, fails every plan of the batch', async () => {
+    for (const refusal of [{ status: 401, body: { errors: [{ message: 'no identity', extensions: { code: 'UNAUTHENTICATED' } }] } }, { body: [echo({ operationName: 'only one' })] }]) {
+      subgraph = await batchingSubgraph(() => refusal);
+      subgraph.release();
+      const products = dataSource(true, true);
+      const results = await Promise.allSettled([products.process(planFetch(MERCHANT, { representations: [] }, alice)), products.process(planFetch(DISHES, { representations: [] }, alice))]);
+      expect(subgraph.received).toHaveLength(1);
+      expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+      await subgraph.close();
+    }
+    // afterEach closes the last one again.
+    subgraph = await batchingSubgraph();
   });
 });

@@ -1,5 +1,5 @@
 import { SUBGRAPH_NAMES } from '@waimai/platform';
-import { aGrabbedOrder, anActor, contractOperation, eventually, gql, orderInfo, startStack, type Stack } from '@waimai/testkit';
+import { aGrabbedOrder, aMerchant, anActor, contractOperation, eventually, gql, orderInfo, startStack, type Stack } from '@waimai/testkit';
 import { deployedQueries, familiesOf, find, isExported, metricNamesIn, PROMETHEUS_OWN, samplesOf, type Sample } from './metrics-text';
 
 let stack: Stack;
@@ -58,6 +58,24 @@ describe('metrics on the admin port', () => {
 
     expect(total(find(found, 'waimai_gateway_subgraph_fetch_duration_seconds_count', { subgraph: 'orders', operation: 'OrderInfo', outcome: 'ok' }))).toBeGreaterThanOrEqual(1);
     expect(total(find(found, 'waimai_gateway_subgraph_fetch_duration_seconds_count', { subgraph: 'products', operation: 'OrderInfo', outcome: 'ok' }))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("counts the fetches a plan sent to one subgraph together in one batched request: the contract CreateOrder's shop and dishes from products", async () => {
+    const before = total(find(await samples(), 'waimai_gateway_subgraph_fetches_batched_total', { subgraph: 'products' }));
+    const merchant = await aMerchant(stack);
+    const customer = await anActor('CUSTOMER');
+    const placed = await gql<{ createOrder: { merchant: { name: string }; items: Array<{ product: { id: string; name: string } }> } }>(
+      stack.graphqlUrl,
+      contractOperation('CreateOrder'),
+      { input: { items: [{ productId: merchant.products[0]!.id, quantity: 1 }], deliveryAddress: '人民路100号', deliveryLocation: merchant.location } },
+      customer.token,
+    );
+    expect(placed.errors).toBeUndefined();
+    expect(placed.data?.createOrder.items[0]?.product.id).toBe(merchant.products[0]!.id);
+
+    // Its plan reads the shop's name and the dishes' names from products side by side: one request of two operations.
+    const after = total(find(await samples(), 'waimai_gateway_subgraph_fetches_batched_total', { subgraph: 'products' }));
+    expect(after - before).toBe(2);
   });
 
   it('reports each service\'s outbox backlog and the age of its oldest unsent row, 0 once everything is published', async () => {

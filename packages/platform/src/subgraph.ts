@@ -161,6 +161,10 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     formatError: maskErrors(logger.child({ component: 'graphql' })),
     includeStacktraceInErrorResponses: false,
+    // The gateway sends a client request's queries to this subgraph that its plan runs side by
+    // side as one JSON array (SUBGRAPH_BATCHING); only a caller with a forwarded identity the
+    // gateway signed gets this far (below), and each operation runs as if sent alone.
+    allowBatchedHttpRequests: true,
     // main()'s onShutdown owns SIGTERM/SIGINT: Apollo's own handler would stop this server and
     // re-raise the signal, killing the process before consumers and pools are closed.
     stopOnTerminationSignals: false,

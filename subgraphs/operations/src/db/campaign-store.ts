@@ -285,6 +285,15 @@ export function createCampaignStore(db: Database<OperationsSchema>, primary: Dat
         .onDuplicateKeyUpdate({ set: { customerId } });
     },
 
+    /** recordPaid for many paid orders in one statement; of one customer's, the first given is kept, as one by one. */
+    async recordPaidAll(paid: ReadonlyArray<{ customerId: string; orderId: string; at: Date }>): Promise<void> {
+      if (paid.length === 0) return;
+      await primary
+        .insert(paidCustomers)
+        .values(paid.map(({ customerId, orderId, at }) => ({ customerId, firstOrderId: orderId, paidAt: at })))
+        .onDuplicateKeyUpdate({ set: { customerId: sql`customer_id` } });
+    },
+
     /** How many orders of the customer hold each campaign's discount. */
     async usesOf(customerId: string, campaignIds: readonly string[]): Promise<Map<string, number>> {
       if (campaignIds.length === 0) return new Map();

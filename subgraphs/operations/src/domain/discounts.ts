@@ -258,6 +258,9 @@ export function createDiscounts({ store, orders, orphanSeconds, logger }: Discou
     /** The customer paid an order: FIRST_ORDER campaigns are no longer theirs. */
     recordPaid: (customerId: string, orderId: string, at: Date) => store.recordPaid(customerId, orderId, at),
 
+    /** recordPaid for a batch of paid orders, in order, in one statement. */
+    recordPaidAll: (paid: ReadonlyArray<{ customerId: string; orderId: string; at: Date }>) => store.recordPaidAll(paid),
+
     /**
      * Releases holds whose order never appeared (orders died between the reservation and its
      * insert, and no retry resumed it), as products does for stock: a hold unclaimed for

@@ -21,19 +21,21 @@ export function campaignConsumer(bus: EventBus, discounts: Discounts, logger: Lo
       // Most orders hold no discount: one read tells which of a batch's orders do, and only
       // their events go on to the per-event steps below, in order.
       onBatch(OrderStatusChanged, async (events) => {
+        // Idempotent by nature (a customer's first paid order is kept), so no processed_events rows.
+        const paid = events.filter((event) => event.data.step === 'pay');
+        await discounts.recordPaidAll(paid.map(({ data }) => ({ customerId: data.customerId, orderId: data.orderId, at: new Date(data.at) })));
         const holding = await discounts.holdingAmong(events.map((event) => event.data.orderId));
-        for (const event of events) await follow(event, holding.has(event.data.orderId));
+        for (const event of events) if (holding.has(event.data.orderId)) await follow(event);
       }),
     ],
   });
 
-  async function follow(event: EventOf<typeof OrderStatusChanged>, mayHold: boolean): Promise<void> {
-    const { orderId, step, to, customerId } = event.data;
+  /** The discount steps of an event whose order held a discount when its batch began. */
+  async function follow(event: EventOf<typeof OrderStatusChanged>): Promise<void> {
+    const { orderId, step, to } = event.data;
     const at = new Date(event.data.at);
-    // Idempotent by nature (the first paid order is kept), so no processed_events row.
-    if (step === 'pay') await discounts.recordPaid(customerId, orderId, at);
-    // Asked again for an order that held one when the batch began: an earlier event of the batch may have released it.
-    if (!mayHold || !(await discounts.holds(orderId))) return;
+    // Asked again: an earlier event of the batch may have released it.
+    if (!(await discounts.holds(orderId))) return;
     // Any event of the order shows it exists.
     await discounts.confirm([orderId], at);
     // The order was placed without discounts (orders gave up waiting for the reservation's
