@@ -391,7 +391,7 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
                   const read = readMessage(batch.topic, batch.partition, message);
                   return read ? [read] : [];
                 });
-                if (received.length) await handleReceived(received, handleBatch);
+                if (received.length) await handleReceived(received, () => handleBatch(received));
                 const last = batch.messages.at(-1);
                 if (last) {
                   resolveOffset(last.offset);
@@ -403,7 +403,7 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
           : {
               eachMessage: async ({ topic, partition, message }) => {
                 const read = readMessage(topic, partition, message);
-                if (read && handle) await handleReceived([read], ([{ event, meta }]) => handle(event, meta));
+                if (read && handle) await handleReceived([read], () => handle(read.event, read.meta));
                 offsets.handled(topic, partition, message.offset);
               },
             }),
@@ -424,7 +424,7 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
        * Runs `work` in one process span. A lone event's span continues the trace of whoever
        * produced it (traceparent header); a batch's links to each of its events' producers.
        */
-      function handleReceived(received: [ReceivedEvent, ...ReceivedEvent[]] | ReceivedEvent[], work: (events: [ReceivedEvent, ...ReceivedEvent[]]) => Promise<void>): Promise<void> {
+      function handleReceived(received: ReceivedEvent[], work: () => Promise<void>): Promise<void> {
         const [first] = received;
         if (!first) return Promise.resolve();
         const lone = received.length === 1;
@@ -444,7 +444,7 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
               ...(lone ? { 'messaging.message.id': first.event.id, 'waimai.event.type': first.event.type } : { 'messaging.batch.message_count': received.length }),
             },
           },
-          () => work(received as [ReceivedEvent, ...ReceivedEvent[]]),
+          work,
         );
       }
       return {
