@@ -181,5 +181,6 @@ export function sendPaymentSucceeded(client: HttpClient, webhookSecret: string, 
   const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: signCallback(webhookSecret, raw) };
   const sentAtWall = Date.now();
   const sentAt = performance.now();
-  return { sentAt, sentAtWall, result: client.request('POST', '/webhooks/payments/sandbox', headers, raw) };
+  // Sent again over a fresh connection if the one it went out on had just been closed: payments applies a callback once per event id.
+  return { sentAt, sentAtWall, result: client.idempotentRequest('POST', '/webhooks/payments/sandbox', headers, raw) };
 }

@@ -68,19 +68,28 @@ export class HttpClient {
   }
 
   /**
+   * `request`, sent once more when the server closed an idle keep-alive connection just as the
+   * request went out (Node's server closes them after 5 s; the request was not read). Only for
+   * requests that are idempotent or harmless twice: set-up calls, health checks, and payment
+   * callbacks (payments applies a callback once per event id).
+   */
+  idempotentRequest(method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpResult> {
+    return this.request(method, path, headers, body).catch((err: unknown) => {
+      if (!isStaleConnection(err)) throw err;
+      return this.request(method, path, headers, body);
+    });
+  }
+
+  /**
    * POSTs one GraphQL operation to /graphql, with `Authorization: Bearer` when a token is
-   * given. For set-up calls: one retry when the server closed an idle keep-alive connection
-   * just as the request went out (Node's server closes them after 5 s; the request was not
-   * read, and every set-up operation is idempotent or harmless twice).
+   * given. For set-up calls: sent again once over a connection the server had just closed
+   * (`idempotentRequest`; every set-up operation is idempotent or harmless twice).
    */
   async graphql<T>(query: string, variables: Record<string, unknown>, token?: string, operationName?: string): Promise<GraphQLResult<T>> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     const body = JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) });
-    const result = await this.request('POST', '/graphql', headers, body).catch((err: unknown) => {
-      if (!isStaleConnection(err)) throw err;
-      return this.request('POST', '/graphql', headers, body);
-    });
+    const result = await this.idempotentRequest('POST', '/graphql', headers, body);
     let parsed: { data?: T | null; errors?: GraphQLError[] };
     try {
       parsed = JSON.parse(result.body) as { data?: T | null; errors?: GraphQLError[] };
@@ -92,7 +101,7 @@ export class HttpClient {
 
   /** Opens `count` keep-alive connections now, so timed requests do not pay for TCP handshakes. */
   async warm(count: number): Promise<void> {
-    await Promise.all(Array.from({ length: count }, () => this.request('GET', '/healthz', {})));
+    await Promise.all(Array.from({ length: count }, () => this.idempotentRequest('GET', '/healthz', {})));
   }
 
   close(): void {
