@@ -184,13 +184,28 @@ export function createInternalSigner(internalSecret: string) {
 }
 export type InternalSigner = ReturnType<typeof createInternalSigner>;
 
-interface CachedIdentity {
-  token: Promise<string>;
-  expiresAt: number;
-}
-
-// 10 000 callers: a few MB at most; the least recently signed are dropped first.
+// 10 000 callers: a few MB at most; the least recently used are dropped first.
 const MAX_CACHED_IDENTITIES = 10_000;
+
+/**
+ * Tokens signed once per key and reused for `reuseMs` instead of signed for every call (`sign`
+ * runs only when the key has none); a signing that fails is not kept. At most `maxEntries`
+ * keys, the least recently used dropped.
+ */
+function reusedTokens(reuseMs: number, maxEntries = MAX_CACHED_IDENTITIES): (key: string, sign: () => Promise<string>) => Promise<string> {
+  const signed = new LRUCache<string, { token: Promise<string>; until: number }>({ max: maxEntries });
+  return (key, sign) => {
+    const now = Date.now();
+    const known = signed.get(key);
+    if (known && known.until > now) return known.token;
+    const entry = { token: sign(), until: now + reuseMs };
+    signed.set(key, entry);
+    entry.token.catch(() => {
+      if (signed.peek(key) === entry) signed.delete(key);
+    });
+    return entry.token;
+  };
+}
 
 /**
  * Signs the identity forwarded to subgraphs (`x-waimai-identity`), reusing one caller's
@@ -199,24 +214,12 @@ const MAX_CACHED_IDENTITIES = 10_000;
  */
 export function createIdentityForwarder(internalSecret: string, cacheSeconds: number) {
   const signer = createInternalSigner(internalSecret);
-  const cache = new Map<string, CachedIdentity>();
+  const tokenOf = reusedTokens(cacheSeconds * 1000);
 
   return async function forwardedIdentity(caller: Caller): Promise<string> {
     if (cacheSeconds === 0) return signer.signCaller(caller);
     const key = caller ? `${caller.sub}\u0000${[...caller.roles].sort().join(',')}` : '';
-    const now = Date.now();
-    const cached = cache.get(key);
-    if (cached && cached.expiresAt > now) return cached.token;
-
-    const token = signer.signCaller(caller);
-    cache.delete(key);
-    if (cache.size >= MAX_CACHED_IDENTITIES) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
-    }
-    cache.set(key, { token, expiresAt: now + cacheSeconds * 1000 });
-    token.catch(() => cache.delete(key));
-    return token;
+    return tokenOf(key, () => signer.signCaller(caller));
   };
 }
 export type IdentityForwarder = ReturnType<typeof createIdentityForwarder>;
@@ -273,21 +276,8 @@ export function verifiedServices(signer: Pick<InternalSigner, 'verifyServiceToke
 // left, more than any internal call's budget, retries included.
 const SERVICE_TOKEN_REUSE_MS = 30_000;
 
-/**
- * The calling service's token for internal calls, signed once and reused for 30 s instead of
- * signed for every call. A signing that fails is not kept.
- */
+/** The calling service's token for internal calls, signed once and reused for 30 s (`reusedTokens`). */
 export function reusedServiceToken(signer: Pick<InternalSigner, 'signService'>, service: string): () => Promise<string> {
-  let current: { token: Promise<string>; until: number } | undefined;
-  return () => {
-    const now = Date.now();
-    if (current && current.until > now) return current.token;
-    const token = signer.signService(service);
-    const signed = { token, until: now + SERVICE_TOKEN_REUSE_MS };
-    current = signed;
-    token.catch(() => {
-      if (current === signed) current = undefined;
-    });
-    return token;
-  };
+  const tokenOf = reusedTokens(SERVICE_TOKEN_REUSE_MS, 1);
+  return () => tokenOf(service, () => signer.signService(service));
 }

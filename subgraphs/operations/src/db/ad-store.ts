@@ -115,21 +115,10 @@ export function createAdStore(db: Database<OperationsSchema>) {
       return row ? Number(row.spentCents) : 0;
     },
 
-    /** The customer's latest click on an ad of the shop in [from, to], if any. */
-    async latestClick(customerId: string, merchantId: string, from: Date, to: Date) {
-      const [row] = await db
-        .select()
-        .from(adClicks)
-        .where(and(eq(adClicks.customerId, customerId), eq(adClicks.merchantId, merchantId), gte(adClicks.clickedAt, from), lte(adClicks.clickedAt, to)))
-        .orderBy(desc(adClicks.clickedAt))
-        .limit(1);
-      return row;
-    },
-
     /**
      * The clicks of each (customer, shop) pair between `from` and `to`, newest first: the
      * candidates of a batch of placed orders, in one read (each order then takes the newest
-     * inside its own window). Through ad_clicks_customer_merchant, as latestClick.
+     * inside its own window). Through ad_clicks_customer_merchant.
      */
     async clicksOf(pairs: ReadonlyArray<{ customerId: string; merchantId: string }>, from: Date, to: Date) {
       const distinct = [...new Map(pairs.map((pair) => [`${pair.customerId}\u0000${pair.merchantId}`, pair])).values()];

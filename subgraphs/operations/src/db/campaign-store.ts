@@ -277,16 +277,8 @@ export function createCampaignStore(db: Database<OperationsSchema>, primary: Dat
       return row !== undefined;
     },
 
-    /** Remembers that the customer paid an order (the first one seen is kept). */
-    async recordPaid(customerId: string, orderId: string, at: Date): Promise<void> {
-      await primary
-        .insert(paidCustomers)
-        .values({ customerId, firstOrderId: orderId, paidAt: at })
-        .onDuplicateKeyUpdate({ set: { customerId } });
-    },
-
-    /** recordPaid for many paid orders in one statement; of one customer's, the first given is kept, as one by one. */
-    async recordPaidAll(paid: ReadonlyArray<{ customerId: string; orderId: string; at: Date }>): Promise<void> {
+    /** Remembers that each customer paid an order, in one statement: a customer's first paid order seen is kept. */
+    async recordPaid(paid: ReadonlyArray<{ customerId: string; orderId: string; at: Date }>): Promise<void> {
       if (paid.length === 0) return;
       await primary
         .insert(paidCustomers)

@@ -98,7 +98,7 @@ export function createFiguresStore(db: Database<OperationsSchema>) {
         for (const event of fresh) {
           const current = facts.get(event.orderId);
           if (!current) throw new Error(`The facts of order ${event.orderId} vanished inside their own transaction.`);
-          facts.set(event.orderId, { ...event.fold(current), orderId: event.orderId });
+          facts.set(event.orderId, event.fold(current));
         }
         await tx
           .insert(orderFacts)

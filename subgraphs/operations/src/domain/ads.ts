@@ -266,19 +266,10 @@ export function createAds(deps: AdsDeps) {
       return { placement, outcome: 'CHARGED' };
     },
 
-    /** Attributes a newly placed order to the customer's latest click on the shop's ads within 24 h before it; false when none or done before. */
-    async attribute(change: OrderStatusChangedData): Promise<boolean> {
-      if (change.from !== null) return false;
-      const placedAt = new Date(change.at);
-      const click = await store.latestClick(change.customerId, change.merchantId, new Date(placedAt.getTime() - ATTRIBUTION_WINDOW_MS), placedAt);
-      if (!click) return false;
-      return store.attribute({ orderId: change.orderId, placementId: click.placementId, clickId: click.id, placedAt });
-    },
-
     /**
-     * attribute for a batch of events: the clicks of every order placed in it are read at once,
-     * and each order is attributed to the newest click on its shop within 24 h before it, as
-     * attribute would. Returns how many orders were attributed now.
+     * Attributes each newly placed order among `changes` to its customer's latest click on the
+     * shop's ads within 24 h before it: the clicks of the whole batch are read at once. Returns
+     * how many orders were attributed now (none for an order without a click, or done before).
      */
     async attributeAll(changes: readonly OrderStatusChangedData[]): Promise<number> {
       const placed = changes.filter((change) => change.from === null).map((change) => ({ change, at: new Date(change.at) }));

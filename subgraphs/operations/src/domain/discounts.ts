@@ -255,11 +255,8 @@ export function createDiscounts({ store, orders, orphanSeconds, logger }: Discou
     /** Orders known to exist: the orphan sweep skips their holds from now on. */
     confirm: (orderIds: readonly string[], at = new Date()) => store.confirm(orderIds, at),
 
-    /** The customer paid an order: FIRST_ORDER campaigns are no longer theirs. */
-    recordPaid: (customerId: string, orderId: string, at: Date) => store.recordPaid(customerId, orderId, at),
-
-    /** recordPaid for a batch of paid orders, in order, in one statement. */
-    recordPaidAll: (paid: ReadonlyArray<{ customerId: string; orderId: string; at: Date }>) => store.recordPaidAll(paid),
+    /** The customers paid these orders, in order: FIRST_ORDER campaigns are no longer theirs. */
+    recordPaid: (paid: ReadonlyArray<{ customerId: string; orderId: string; at: Date }>) => store.recordPaid(paid),
 
     /**
      * Releases holds whose order never appeared (orders died between the reservation and its

@@ -78,12 +78,7 @@ function checkedRange(range: TimeRange): TimeRange {
 /** The figures' use cases: fold events into the read models, and read figures out of them. */
 export function createFigures(store: FiguresStore) {
   return {
-    /** Folds an OrderStatusChanged into its order's facts; false when it was folded before. */
-    foldStatusChange(eventId: string, change: OrderStatusChangedData): Promise<boolean> {
-      return store.foldOrder(ORDER_FACTS_CONSUMER, eventId, change.orderId, (facts) => withStatusChange(facts, change));
-    },
-
-    /** foldStatusChange for a batch of events, in order, in one transaction; how many were folded now. */
+    /** Folds a batch of OrderStatusChanged into their orders' facts, in order, in one transaction; how many were folded now (the others were before). */
     foldStatusChanges(events: ReadonlyArray<{ id: string; data: OrderStatusChangedData }>): Promise<number> {
       return store.foldOrders(
         ORDER_FACTS_CONSUMER,

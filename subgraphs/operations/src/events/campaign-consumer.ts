@@ -23,7 +23,7 @@ export function campaignConsumer(bus: EventBus, discounts: Discounts, logger: Lo
       onBatch(OrderStatusChanged, async (events) => {
         // Idempotent by nature (a customer's first paid order is kept), so no processed_events rows.
         const paid = events.filter((event) => event.data.step === 'pay');
-        await discounts.recordPaidAll(paid.map(({ data }) => ({ customerId: data.customerId, orderId: data.orderId, at: new Date(data.at) })));
+        await discounts.recordPaid(paid.map(({ data }) => ({ customerId: data.customerId, orderId: data.orderId, at: new Date(data.at) })));
         const holding = await discounts.holdingAmong(events.map((event) => event.data.orderId));
         for (const event of events) if (holding.has(event.data.orderId)) await follow(event);
       }),
