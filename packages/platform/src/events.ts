@@ -38,6 +38,12 @@ export interface ReceivedEvent {
   carrier: TraceCarrier;
 }
 
+/**
+ * Events a batch handler gets at most in one call (`handleBatch`): a fetched batch larger than
+ * this (a backlog) is handed over in chunks, with a heartbeat after each.
+ */
+export const BATCH_CHUNK_EVENTS = 100;
+
 export interface SubscribeOptions {
   groupId: string;
   topics: TopicName[];
@@ -387,17 +393,22 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
                 // As kafkajs's eachMessage does: a stopping consumer, or a batch of a partition
                 // this member lost in a rebalance, is left for whoever reads it next.
                 if (!isRunning() || isStale()) return;
-                const received = batch.messages.flatMap((message) => {
-                  const read = readMessage(batch.topic, batch.partition, message);
-                  return read ? [read] : [];
-                });
-                if (received.length) await handleReceived(received, () => handleBatch(received));
-                const last = batch.messages.at(-1);
-                if (last) {
+                // A fetch may bring a backlog of thousands: handled a chunk at a time, each chunk's
+                // offsets resolved and a heartbeat sent after it, so that the member stays in its
+                // group and a failure delivers again one chunk, not the whole fetch.
+                for (let start = 0; start < batch.messages.length; start += BATCH_CHUNK_EVENTS) {
+                  if (!isRunning() || isStale()) return;
+                  const chunk = batch.messages.slice(start, start + BATCH_CHUNK_EVENTS);
+                  const received = chunk.flatMap((message) => {
+                    const read = readMessage(batch.topic, batch.partition, message);
+                    return read ? [read] : [];
+                  });
+                  if (received.length) await handleReceived(received, () => handleBatch(received));
+                  const last = chunk.at(-1)!;
                   resolveOffset(last.offset);
                   offsets.handled(batch.topic, batch.partition, last.offset);
+                  await heartbeat();
                 }
-                await heartbeat();
               },
             }
           : {

@@ -138,6 +138,16 @@ export async function startDispatchStack(overrides: Record<string, string> = {},
         current = await startRiders(options);
       },
 
+      /** Stops the riders service; the order events published meanwhile wait on Kafka for startRiders(). */
+      async stopRiders() {
+        await current.stop();
+      },
+
+      /** Starts a riders service again after stopRiders(), in the same consumer group. */
+      async startRiders(options: RidersOptions = {}) {
+        current = await startRiders(options);
+      },
+
       /** Whether the dispatcher has committed every order event published so far. */
       async dispatcherCaughtUp(): Promise<boolean> {
         const topic = `${config.KAFKA_TOPIC_PREFIX}${Topics.orderEvents}`;

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte } from 'drizzle-orm';
-import { affectedRows, applyOnce, enqueueEvents, isDuplicateKey, newId, processedEvents, type CatalogEvent, type Database, type Transaction } from '@waimai/platform';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
+import { affectedRows, applyOnce, applyOnceEach, enqueueEvents, isDuplicateKey, newId, processedEvents, type CatalogEvent, type Database, type Transaction } from '@waimai/platform';
 import { dispatchRounds, orderOffers, riderAssignments, type DispatchRoundRow, type OfferStatus, type OrderOfferRow, type RidersSchema } from './schema';
 
 type Tx = Transaction<RidersSchema>;
@@ -61,9 +61,64 @@ export interface RoundRefill {
 /** The processed-event row a step is recorded with, or null for the retry sweep's steps (guarded by the round's own columns). */
 export type ProcessedKey = { consumer: string; eventId: string } | null;
 
+/** One round of one order. */
+export interface RoundKey {
+  orderId: string;
+  round: number;
+}
+
+/** A round orders accepted, to publish: the step's processed row, and the events of its live offers. */
+export interface AcceptedRound extends RoundKey {
+  key: ProcessedKey;
+  events: (live: OrderOfferRow[]) => CatalogEvent[];
+}
+
+const roundKey = (key: RoundKey) => `${key.orderId}/${key.round}`;
+
+/** The rows of `table` that belong to one of `keys`: an OR of (order, round) equalities, each an index lookup. */
+function ofRounds(table: typeof dispatchRounds | typeof orderOffers, keys: readonly RoundKey[]) {
+  return or(...keys.map((key) => and(eq(table.orderId, key.orderId), eq(table.round, key.round))));
+}
+
 /** An offer that can still be grabbed at `now`: offered (not a notice, not taken away) and not expired. */
 function liveAt(now: Date) {
   return [eq(orderOffers.status, 'OFFERED'), isNull(orderOffers.withdrawnAt), gt(orderOffers.expiresAt, now)] as const;
+}
+
+function offerRows(orderId: string, round: number, expiresAt: Date, chosen: Array<{ riderId: string; distanceMeters: number }>, now: Date): OrderOfferRow[] {
+  return chosen.map((rider) => ({
+    id: newId(),
+    orderId,
+    riderId: rider.riderId,
+    round,
+    distanceMeters: rider.distanceMeters,
+    expiresAt,
+    withdrawnAt: null,
+    status: 'OFFERED',
+    noticeOf: '',
+    createdAt: now,
+  }));
+}
+
+/** A new round's row and its offers, as recordRound writes them. */
+function newRoundPlan(planned: NewRound, now: Date): RoundPlan {
+  return {
+    round: {
+      orderId: planned.orderId,
+      round: planned.round,
+      merchantLat: planned.merchantLat,
+      merchantLng: planned.merchantLng,
+      radiusMeters: planned.radiusMeters,
+      riderCount: planned.riders.length,
+      expiresAt: planned.expiresAt,
+      notifiedAt: null,
+      retryAt: planned.retryAt,
+      emptyAttempts: 0,
+      redispatchOf: planned.redispatchOf ?? null,
+      createdAt: now,
+    },
+    offers: offerRows(planned.orderId, planned.round, planned.expiresAt, planned.riders, now),
+  };
 }
 
 /** Offers a pendingOrderOffers call returns at most: a rider sees a screenful, newest first. */
@@ -108,19 +163,24 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
     return { done: true, value: await primary.transaction(work) };
   }
 
-  function offerRows(orderId: string, round: number, expiresAt: Date, chosen: Array<{ riderId: string; distanceMeters: number }>, now: Date): OrderOfferRow[] {
-    return chosen.map((rider) => ({
-      id: newId(),
-      orderId,
-      riderId: rider.riderId,
-      round,
-      distanceMeters: rider.distanceMeters,
-      expiresAt,
-      withdrawnAt: null,
-      status: 'OFFERED',
-      noticeOf: '',
-      createdAt: now,
-    }));
+  /**
+   * Writes a round and its offers in one transaction. When the round exists already (a
+   * redelivered event, a restart, a rebalance), returns that one: a round is planned once.
+   */
+  async function recordRound(planned: NewRound): Promise<RoundPlan> {
+    const plan = newRoundPlan(planned, new Date());
+    try {
+      await primary.transaction(async (tx) => {
+        await tx.insert(dispatchRounds).values(plan.round);
+        if (plan.offers.length) await tx.insert(orderOffers).values(plan.offers);
+      });
+      return plan;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await roundOf(primary, planned.orderId, planned.round);
+      if (!existing) throw err;
+      return existing;
+    }
   }
 
   return {
@@ -136,38 +196,60 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
 
     roundOf: (orderId: string, round: number) => roundOf(primary, orderId, round),
 
+    /** Which of these events `consumer` has applied. */
+    async processedAmong(consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
+      if (eventIds.length === 0) return new Set();
+      const rows = await primary
+        .select({ eventId: processedEvents.eventId })
+        .from(processedEvents)
+        .where(and(eq(processedEvents.consumer, consumer), inArray(processedEvents.eventId, [...eventIds])));
+      return new Set(rows.map((row) => row.eventId));
+    },
+
+    /** Marks events applied that needed no work of their own (their round was sent, or reached nobody); one transaction. */
+    async markApplied(consumer: string, eventIds: readonly string[]): Promise<void> {
+      await applyOnceEach(primary, consumer, eventIds.map((id) => ({ id })), async () => undefined);
+    },
+
+    /** The planned rounds among `keys`, by `${orderId}/${round}`: two queries for all of them. */
+    async roundsOf(keys: readonly RoundKey[]): Promise<Map<string, RoundPlan>> {
+      const plans = new Map<string, RoundPlan>();
+      if (keys.length === 0) return plans;
+      const rounds = await primary.select().from(dispatchRounds).where(ofRounds(dispatchRounds, keys));
+      if (rounds.length === 0) return plans;
+      for (const round of rounds) plans.set(roundKey(round), { round, offers: [] });
+      const offers = await primary
+        .select()
+        .from(orderOffers)
+        .where(ofRounds(orderOffers, rounds))
+        .orderBy(asc(orderOffers.distanceMeters), asc(orderOffers.riderId));
+      for (const offer of offers) plans.get(roundKey(offer))?.offers.push(offer);
+      return plans;
+    },
+
+    recordRound,
+
     /**
-     * Writes a round and its offers in one transaction. When the round exists already (a
-     * redelivered event, a restart, a rebalance), returns that one: a round is planned once.
+     * recordRound for several rounds (of distinct orders) in one transaction. When one of them
+     * exists already (another dispatcher planned it meanwhile), each is recorded on its own
+     * instead, and the existing one is returned for it.
      */
-    async recordRound(planned: NewRound): Promise<RoundPlan> {
+    async recordRounds(planned: readonly NewRound[]): Promise<RoundPlan[]> {
+      if (planned.length <= 1) return Promise.all(planned.map(recordRound));
       const now = new Date();
-      const round: DispatchRoundRow = {
-        orderId: planned.orderId,
-        round: planned.round,
-        merchantLat: planned.merchantLat,
-        merchantLng: planned.merchantLng,
-        radiusMeters: planned.radiusMeters,
-        riderCount: planned.riders.length,
-        expiresAt: planned.expiresAt,
-        notifiedAt: null,
-        retryAt: planned.retryAt,
-        emptyAttempts: 0,
-        redispatchOf: planned.redispatchOf ?? null,
-        createdAt: now,
-      };
-      const offers = offerRows(planned.orderId, planned.round, planned.expiresAt, planned.riders, now);
+      const plans = planned.map((round) => newRoundPlan(round, now));
+      const offers = plans.flatMap((plan) => plan.offers);
       try {
         await primary.transaction(async (tx) => {
-          await tx.insert(dispatchRounds).values(round);
+          await tx.insert(dispatchRounds).values(plans.map((plan) => plan.round));
           if (offers.length) await tx.insert(orderOffers).values(offers);
         });
-        return { round, offers };
+        return plans;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        const existing = await roundOf(primary, planned.orderId, planned.round);
-        if (!existing) throw err;
-        return existing;
+        const recorded: RoundPlan[] = [];
+        for (const round of planned) recorded.push(await recordRound(round));
+        return recorded;
       }
     },
 
@@ -244,21 +326,31 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
     },
 
     /**
-     * Orders accepted the round: marks it notified and puts the events of its live offers in
-     * the outbox, with the event's processed row. Nothing is enqueued when the round was
-     * notified before (by another event or another dispatcher), so its offers go out once.
+     * Orders accepted these rounds: in one transaction, marks each notified (once: a round another
+     * event or dispatcher marked first is left out) and puts the events of its live offers in the
+     * outbox, with each step's processed row. A concurrent copy of a step that commits its
+     * processed row first makes this transaction fail on that row's key and roll back whole; the
+     * event is then delivered again and found processed. Returns how many events were enqueued.
      */
-    async roundAccepted(key: ProcessedKey, orderId: string, round: number, events: (live: OrderOfferRow[]) => CatalogEvent[]) {
-      return step(key, async (tx) => {
+    async roundsAccepted(accepted: readonly AcceptedRound[]): Promise<number> {
+      if (accepted.length === 0) return 0;
+      return primary.transaction(async (tx) => {
         const now = new Date();
-        const marked = await tx
-          .update(dispatchRounds)
-          .set({ notifiedAt: now, retryAt: null })
-          .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round), isNull(dispatchRounds.notifiedAt)));
-        if (affectedRows(marked) === 0) return [];
+        const keyed = accepted.flatMap((round) => (round.key ? [round.key] : []));
+        if (keyed.length) await tx.insert(processedEvents).values(keyed.map((key) => ({ ...key, processedAt: now })));
+        // Locking read: a round marked by a transaction that committed meanwhile is seen as marked.
+        const open = await tx
+          .select({ orderId: dispatchRounds.orderId, round: dispatchRounds.round })
+          .from(dispatchRounds)
+          .where(and(ofRounds(dispatchRounds, accepted), isNull(dispatchRounds.notifiedAt)))
+          .for('update');
+        const opened = new Set(open.map(roundKey));
+        const marking = accepted.filter((round) => opened.has(roundKey(round)));
+        if (marking.length === 0) return 0;
+        await tx.update(dispatchRounds).set({ notifiedAt: now, retryAt: null }).where(ofRounds(dispatchRounds, marking));
         // Orders moved on to this round: offers of earlier ones (still live after a redispatch) can
-        // no longer be grabbed. Round 1 has none: one UPDATE less on every order's first round.
-        if (round > 1) {
+        // no longer be grabbed. Round 1 has none: no UPDATE on an order's first round.
+        for (const { orderId, round } of marking.filter((round) => round.round > 1)) {
           await tx
             .update(orderOffers)
             .set({ withdrawnAt: now, status: 'WITHDRAWN' })
@@ -267,10 +359,11 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
         const live = await tx
           .select()
           .from(orderOffers)
-          .where(and(eq(orderOffers.orderId, orderId), eq(orderOffers.round, round), ...liveAt(now)))
+          .where(and(ofRounds(orderOffers, marking), ...liveAt(now)))
           .orderBy(asc(orderOffers.distanceMeters), asc(orderOffers.riderId));
-        await enqueueEvents(tx, events(live));
-        return live;
+        const events = marking.flatMap((round) => round.events(live.filter((offer) => offer.orderId === round.orderId && offer.round === round.round)));
+        await enqueueEvents(tx, events);
+        return events.length;
       });
     },
 

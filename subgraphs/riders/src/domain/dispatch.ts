@@ -16,7 +16,7 @@ import {
   type MerchantCardAnswer,
   type MerchantsApiClient,
 } from '@waimai/platform';
-import type { DispatchStore, NewNotice, ProcessedKey, RoundPlan } from '../db/dispatch-store';
+import type { AcceptedRound, DispatchStore, NewNotice, ProcessedKey, RoundPlan } from '../db/dispatch-store';
 import type { LocationIndex } from '../db/location-index';
 import type { RiderStore } from '../db/rider-store';
 import type { DispatchRoundRow, OrderOfferRow, RidersSchema } from '../db/schema';
@@ -80,6 +80,19 @@ function offerEvent(offer: OrderOfferRow, order?: OfferedOrderView) {
 
 type MerchantCard = NonNullable<MerchantCardAnswer['card']>;
 
+/** What orders said of a round: accepted, with the order as its riders may see it; or refused. */
+type Notified = { accepted: true; offerView: OfferedOrderView | undefined } | { accepted: false };
+
+/** An order event the dispatcher answers with a round: plan round `round` of the order and send it. */
+interface DispatchRequest {
+  eventId: string;
+  change: OrderStatusChangedData;
+  round: number;
+}
+
+/** Orders one batch dispatches together at most: bounds one transaction's rows and the notify calls in flight. */
+const DISPATCH_BATCH = 50;
+
 /** Orders' view of the order with products' card of its shop (name, address), when both are known and name the same shop. */
 function withMerchantCard(view: OfferedOrderView | undefined, card: MerchantCard | null): OfferedOrderView | undefined {
   if (!view || !card || card.id !== view.merchant.id) return view;
@@ -118,40 +131,94 @@ export function createDispatcher({ store, riders, riderService, index, orders, m
   const secondsFrom = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);
 
   /** Idle riders within `radiusMeters` of the merchant, nearest first, at most the round's cap. */
-  async function idleRidersNear(merchant: { lat: number; lng: number }, radiusMeters: number) {
-    const cap = policy.DISPATCH_MAX_RIDERS_PER_ROUND;
-    // Twice the cap: room for riders the index still lists but MySQL no longer has as IDLE.
-    const nearby = await index.nearbyIdleRiders(merchant, radiusMeters, cap * 2);
-    const idle = await riders.idleAmong(nearby.map((rider) => rider.riderId));
-    return nearby.filter((rider) => idle.has(rider.riderId)).slice(0, cap);
+  async function idleRidersNear(merchant: GeoPoint, radiusMeters: number) {
+    const [chosen] = await idleRidersNearEach([{ merchant, radiusMeters }]);
+    return chosen!;
   }
 
-  async function planRound(change: OrderStatusChangedData, round: number): Promise<RoundPlan> {
-    const existing = await store.roundOf(change.orderId, round);
-    if (existing) return existing;
-    // Never narrower than the round before, which a retry may have widened past this round's own radius.
-    const previous = round > 1 ? await store.roundOf(change.orderId, round - 1) : undefined;
-    const radiusMeters = Math.max(radiusForRound(round, policy), previous?.round.radiusMeters ?? 0);
-    const chosen = await idleRidersNear(change.merchantLocation, radiusMeters);
-    const now = new Date();
-    return store.recordRound({
-      orderId: change.orderId,
-      round,
-      merchantLat: change.merchantLocation.lat,
-      merchantLng: change.merchantLocation.lng,
-      radiusMeters,
-      expiresAt: secondsFrom(now, policy.OFFER_SECONDS),
-      riders: chosen,
-      retryAt: chosen.length ? null : secondsFrom(now, policy.DISPATCH_EMPTY_ROUND_RETRY_SECONDS),
-    });
+  /** idleRidersNear for several searches: the index asked once per search, MySQL once for them all. */
+  async function idleRidersNearEach(searches: ReadonlyArray<{ merchant: GeoPoint; radiusMeters: number }>) {
+    const cap = policy.DISPATCH_MAX_RIDERS_PER_ROUND;
+    // Twice the cap: room for riders the index still lists but MySQL no longer has as IDLE.
+    const nearby = await Promise.all(searches.map((search) => index.nearbyIdleRiders(search.merchant, search.radiusMeters, cap * 2)));
+    const idle = await riders.idleAmong([...new Set(nearby.flat().map((rider) => rider.riderId))]);
+    return nearby.map((found) => found.filter((rider) => idle.has(rider.riderId)).slice(0, cap));
   }
 
   /**
-   * Tells orders about a planned round with riders and publishes its offers once orders
-   * accepted it. `key` is the order event's processed row (null from the retry sweep);
-   * `merchantId`, when known, lets the offers carry the shop's card.
+   * The rounds these order events ask for (of distinct orders), each planned once: the one
+   * planned already (a redelivered event, a restart, a rebalance), or a new one written now, never
+   * narrower than the round before it (which a retry may have widened past this round's own
+   * radius). A few statements for all of them.
    */
-  async function sendRound(key: ProcessedKey, plan: RoundPlan, merchantId?: string): Promise<void> {
+  async function planRounds(requests: readonly DispatchRequest[]): Promise<RoundPlan[]> {
+    const known = await store.roundsOf(requests.flatMap(({ change, round }) => (round > 1 ? [{ orderId: change.orderId, round }, { orderId: change.orderId, round: round - 1 }] : [{ orderId: change.orderId, round }])));
+    const planOf = (orderId: string, round: number) => known.get(`${orderId}/${round}`);
+    const unplanned = requests.filter(({ change, round }) => !planOf(change.orderId, round));
+    const searches = unplanned.map(({ change, round }) => ({
+      merchant: change.merchantLocation,
+      radiusMeters: Math.max(radiusForRound(round, policy), planOf(change.orderId, round - 1)?.round.radiusMeters ?? 0),
+    }));
+    const chosen = await idleRidersNearEach(searches);
+    const now = new Date();
+    const recorded = await store.recordRounds(
+      unplanned.map(({ change, round }, i) => ({
+        orderId: change.orderId,
+        round,
+        merchantLat: change.merchantLocation.lat,
+        merchantLng: change.merchantLocation.lng,
+        radiusMeters: searches[i]!.radiusMeters,
+        expiresAt: secondsFrom(now, policy.OFFER_SECONDS),
+        riders: chosen[i]!,
+        retryAt: chosen[i]!.length ? null : secondsFrom(now, policy.DISPATCH_EMPTY_ROUND_RETRY_SECONDS),
+      })),
+    );
+    const fresh = new Map(recorded.map((plan) => [plan.round.orderId, plan]));
+    return requests.map(({ change, round }) => planOf(change.orderId, round) ?? fresh.get(change.orderId)!);
+  }
+
+  /**
+   * Tells orders about planned rounds with riders (one call per round, side by side) and
+   * publishes the offers of those orders accepted, in one transaction. `key`: the order event's
+   * processed row (null from the retry sweep); `merchantId`, when known, lets the offers carry
+   * the shop's card. A call that fails leaves its event to be delivered again, after the others
+   * were published.
+   */
+  async function sendRounds(sends: ReadonlyArray<{ key: ProcessedKey; plan: RoundPlan; merchantId?: string }>): Promise<void> {
+    const told = await Promise.allSettled(sends.map(({ plan, merchantId }) => notifyRound(plan, merchantId)));
+    const accepted: AcceptedRound[] = [];
+    const offered: RoundPlan[] = [];
+    let failure: { reason: unknown } | undefined;
+    for (const [i, { key, plan }] of sends.entries()) {
+      const outcome = told[i]!;
+      if (outcome.status === 'rejected') {
+        failure ??= { reason: outcome.reason };
+        continue;
+      }
+      const { orderId, round } = plan.round;
+      if (!outcome.value.accepted) {
+        await store.roundRefused(key, orderId, round);
+        continue;
+      }
+      const { offerView } = outcome.value;
+      accepted.push({ key, orderId, round, events: (live) => live.map((offer) => offerEvent(offer, offerView)) });
+      offered.push(plan);
+    }
+    if (await store.roundsAccepted(accepted)) relay.kick();
+    for (const { round, offers } of offered) {
+      log.info({ orderId: round.orderId, round: round.round, radiusMeters: round.radiusMeters, riders: offers.filter((offer) => offer.status === 'OFFERED').length }, 'Offered an order to the idle riders near its merchant.');
+    }
+    if (failure) throw failure.reason;
+  }
+
+  /** A single round: sendRounds of one. */
+  const sendRound = (key: ProcessedKey, plan: RoundPlan, merchantId?: string) => sendRounds([{ key, plan, merchantId }]);
+
+  /**
+   * Tells orders about a planned round: the order as its riders may see it when orders accepted
+   * it, with the shop's card when products answered by then.
+   */
+  async function notifyRound(plan: RoundPlan, merchantId: string | undefined): Promise<Notified> {
     const { orderId, round } = plan.round;
     // A round a redispatch took over keeps the offers it replaced, withdrawn: orders hears of the live ones only.
     const riderIds = plan.offers.filter((offer) => offer.status === 'OFFERED').map((offer) => offer.riderId);
@@ -172,27 +239,36 @@ export function createDispatcher({ store, riders, riderService, index, orders, m
       const fields = { orderId, round, refusal: notified.refusal.code };
       if (notified.refusal.code === 'NOT_FOUND') log.error(fields, 'Orders does not know an order it asked to dispatch; dropping the round.');
       else log.info(fields, 'The order moved on before its round went out; dropping the round\'s offers.');
-      await store.roundRefused(key, orderId, round);
-      return;
+      return { accepted: false };
     }
     await hooks.afterNotify?.(orderId, round);
-    const offerView = withMerchantCard(notified.value.offerView, card);
-    const published = await store.roundAccepted(key, orderId, round, (live) => live.map((offer) => offerEvent(offer, offerView)));
-    if (published.done && published.value.length) relay.kick();
-    log.info({ orderId, round, radiusMeters: plan.round.radiusMeters, riders: riderIds.length }, 'Offered an order to the idle riders near its merchant.');
+    return { accepted: true, offerView: withMerchantCard(notified.value.offerView, card) };
   }
 
-  async function dispatch(eventId: string, change: OrderStatusChangedData, round: number): Promise<void> {
-    if (await store.isProcessed(DISPATCH_CONSUMER, eventId)) return;
-    const plan = await planRound(change, round);
-    if (plan.round.notifiedAt || plan.offers.length === 0) {
-      // Sent already by another copy of this step (it is not sent twice), or it reached nobody:
-      // orders is not told (the order stays CREATED) and the retry sweep owns the round now.
-      if (!plan.round.notifiedAt) log.info({ orderId: change.orderId, round, radiusMeters: plan.round.radiusMeters }, 'No idle rider near the merchant; the round will be planned again.');
-      await store.once(DISPATCH_CONSUMER, eventId, async () => undefined);
-      return;
-    }
-    await sendRound({ consumer: DISPATCH_CONSUMER, eventId }, plan, change.merchantId);
+  /**
+   * Dispatches orders (distinct ones, from one fetched batch): plans their rounds, then sends
+   * those that reach someone and were not sent before. Rounds that reach nobody are not sent:
+   * orders is not told (the order stays CREATED) and the retry sweep owns them now.
+   */
+  async function dispatchAll(requests: readonly DispatchRequest[]): Promise<void> {
+    const processed = await store.processedAmong(DISPATCH_CONSUMER, requests.map((request) => request.eventId));
+    const pending = requests.filter((request) => !processed.has(request.eventId));
+    if (pending.length === 0) return;
+    const plans = await planRounds(pending);
+    const settled: string[] = [];
+    const sends: Array<{ key: ProcessedKey; plan: RoundPlan; merchantId?: string }> = [];
+    pending.forEach(({ eventId, change }, i) => {
+      const plan = plans[i]!;
+      if (plan.round.notifiedAt || plan.offers.length === 0) {
+        // Sent already by another copy of this step (it is not sent twice), or it reached nobody.
+        if (!plan.round.notifiedAt) log.info({ orderId: change.orderId, round: plan.round.round, radiusMeters: plan.round.radiusMeters }, 'No idle rider near the merchant; the round will be planned again.');
+        settled.push(eventId);
+      } else {
+        sends.push({ key: { consumer: DISPATCH_CONSUMER, eventId }, plan, merchantId: change.merchantId });
+      }
+    });
+    if (settled.length) await store.markApplied(DISPATCH_CONSUMER, settled);
+    await sendRounds(sends);
   }
 
   /**
@@ -453,22 +529,48 @@ export function createDispatcher({ store, riders, riderService, index, orders, m
       return due.length;
     },
 
-    async apply(eventId: string, change: OrderStatusChangedData): Promise<void> {
-      const reaction = reactionTo(change);
-      switch (reaction.kind) {
-        case 'dispatch':
-          return dispatch(eventId, change, reaction.round);
-        case 'rider-grabbed':
-          return riderGrabbed(eventId, change.orderId, reaction.riderId);
-        case 'rider-released':
-          return riderReleased(eventId, change.orderId, reaction.riderId, false);
-        case 'rider-cancelled':
-          return riderReleased(eventId, change.orderId, reaction.riderId, true);
-        case 'withdraw-offers':
-          return store.withdrawOffers(change.orderId);
-        case 'ignore':
-          return;
+    /**
+     * Order status changes from one fetched batch (one partition's, in offset order).
+     * Consecutive dispatches of distinct orders are planned and sent together (up to
+     * DISPATCH_BATCH: a few statements and one outbox transaction for all of them, where each
+     * took about a dozen); any other reaction first sends the dispatches gathered before it and
+     * then runs alone, so each order's events are applied in their order. A lone event is a
+     * batch of one.
+     */
+    async applyAll(events: ReadonlyArray<{ id: string; data: OrderStatusChangedData }>): Promise<void> {
+      let gathered: DispatchRequest[] = [];
+      const flush = async () => {
+        const requests = gathered;
+        gathered = [];
+        if (requests.length) await dispatchAll(requests);
+      };
+      for (const { id: eventId, data: change } of events) {
+        const reaction = reactionTo(change);
+        switch (reaction.kind) {
+          case 'ignore':
+            continue;
+          case 'dispatch':
+            if (gathered.length >= DISPATCH_BATCH || gathered.some((request) => request.change.orderId === change.orderId)) await flush();
+            gathered.push({ eventId, change, round: reaction.round });
+            continue;
+        }
+        await flush();
+        switch (reaction.kind) {
+          case 'rider-grabbed':
+            await riderGrabbed(eventId, change.orderId, reaction.riderId);
+            break;
+          case 'rider-released':
+            await riderReleased(eventId, change.orderId, reaction.riderId, false);
+            break;
+          case 'rider-cancelled':
+            await riderReleased(eventId, change.orderId, reaction.riderId, true);
+            break;
+          case 'withdraw-offers':
+            await store.withdrawOffers(change.orderId);
+            break;
+        }
       }
+      await flush();
     },
   };
 }
