@@ -88,6 +88,16 @@ export async function markProcessed(tx: AnyDatabase, consumer: string, eventId: 
   }
 }
 
+/** Which of these events `consumer` has recorded as processed (read in `database`, a transaction or a pool). */
+export async function processedAmong(database: AnyDatabase, consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set();
+  const rows = await database
+    .select({ eventId: processedEvents.eventId })
+    .from(processedEvents)
+    .where(and(eq(processedEvents.consumer, consumer), inArray(processedEvents.eventId, [...eventIds])));
+  return new Set(rows.map((row) => row.eventId));
+}
+
 /**
  * Runs `work` once per (consumer, eventId): the processed-event row and the work commit in one
  * transaction, so a redelivered event finds the row and does nothing. `done: false` when it
@@ -127,11 +137,7 @@ export async function applyOnceEach<TSchema extends Record<string, unknown>, E e
   const firsts = [...new Map(events.map((event) => [event.id, event] as const)).values()];
   if (firsts.length === 0) return [];
   return db.transaction(async (tx) => {
-    const before = await tx
-      .select({ eventId: processedEvents.eventId })
-      .from(processedEvents)
-      .where(and(eq(processedEvents.consumer, consumer), inArray(processedEvents.eventId, firsts.map((event) => event.id))));
-    const applied = new Set(before.map((row) => row.eventId));
+    const applied = await processedAmong(tx, consumer, firsts.map((event) => event.id));
     const fresh = firsts.filter((event) => !applied.has(event.id));
     if (fresh.length === 0) return fresh;
     const now = new Date();

@@ -67,6 +67,13 @@ export async function startOrdersWithProducts(overrides: Record<string, string> 
         await bus.publish(Topics.paymentEvents, [eventId ? { ...event, id: eventId } : event]);
         return { paymentId, eventId: eventId ?? event.id };
       },
+      /** Publishes several PaymentSucceeded in one send: those of one order share a partition and arrive in one fetch. */
+      async paymentsSucceeded(payments: Array<{ orderId: string; amountCents: number; paymentId: string; eventId: string }>) {
+        await bus.publish(
+          Topics.paymentEvents,
+          payments.map(({ orderId, amountCents, paymentId, eventId }) => ({ ...newEvent(PaymentSucceeded, orderId, { paymentId, orderId, amountCents, paidAt: new Date().toISOString() }), id: eventId })),
+        );
+      },
       async stop() {
         await bus.close();
         await running.stop();

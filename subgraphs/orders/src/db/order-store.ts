@@ -4,6 +4,8 @@ import {
   enqueueEvents,
   markProcessed,
   newestFirst,
+  processedAmong,
+  processedEvents,
   type CatalogEvent,
   type Database,
   type Keyset,
@@ -242,8 +244,8 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
       return affectedRows(result) > 0;
     },
 
-    async appendTimeline(tx: Tx, entry: { orderId: string; status: OrderStatus; step: string; actorId: string | null; at: Date }): Promise<void> {
-      await tx.insert(orderTimeline).values(entry);
+    async appendTimeline(tx: Tx, ...entries: Array<{ orderId: string; status: OrderStatus; step: string; actorId: string | null; at: Date }>): Promise<void> {
+      if (entries.length) await tx.insert(orderTimeline).values(entries);
     },
 
     /**
@@ -272,6 +274,21 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
 
     /** Records that `consumer` handled `eventId` in `tx`; false when it already had. */
     markProcessed: (tx: Tx, consumer: string, eventId: string) => markProcessed(tx, consumer, eventId),
+
+    /** Which of these events `consumer` has handled, as `tx` sees it. */
+    processedAmong: (tx: Tx, consumer: string, eventIds: readonly string[]) => processedAmong(tx, consumer, eventIds),
+
+    /** Records that `consumer` handled these events (none of them recorded before: a duplicate fails the transaction). */
+    async markEachProcessed(tx: Tx, consumer: string, eventIds: readonly string[]): Promise<void> {
+      const now = new Date();
+      if (eventIds.length) await tx.insert(processedEvents).values(eventIds.map((eventId) => ({ consumer, eventId, processedAt: now })));
+    },
+
+    /** The rows as this transaction sees them. */
+    async byIdsIn(tx: Tx, ids: readonly string[]): Promise<OrderRow[]> {
+      if (ids.length === 0) return [];
+      return tx.select().from(orders).where(inArray(orders.id, [...ids]));
+    },
 
     enqueue: (tx: Tx, events: CatalogEvent[]) => enqueueEvents(tx, events),
   };

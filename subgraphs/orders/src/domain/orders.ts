@@ -32,7 +32,7 @@ import {
 } from '@waimai/platform';
 import type { OrderStore } from '../db/order-store';
 import type { OrderDiscountRow, OrderItemRow, OrderRow } from '../db/schema';
-import { statusChangedEvent, transition, TransitionRefused, type TransitionRequest } from './lifecycle';
+import { statusChangedEvent, transition, transitionEach, TransitionRefused, type EventTransition, type TransitionRequest } from './lifecycle';
 import { discountsAddUp, itemsCentsOf, priceBreakdown, type DiscountAnswer, type PriceBreakdown } from './pricing';
 import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy, type QuoteOrderInput, type RedispatchInput } from './rules';
 import { nextStatus, withRider, type Step } from './state-machine';
@@ -67,8 +67,58 @@ export interface OrderServiceDeps {
  * change goes through `transition` (lifecycle.ts) with a step of the state machine, so the
  * lifecycle has one implementation; calls to products happen outside any transaction.
  */
+/** A PaymentSucceeded as orders applies it. */
+export interface PaymentSucceededNotice {
+  eventId: string;
+  paymentId: string;
+  orderId: string;
+  paidAt: Date;
+  amountCents: number;
+}
+
+/** The step a successful payment takes: PENDING_PAYMENT → CREATED, once per event, the deadline counted from now. */
+function payStep({ eventId, paymentId, orderId, paidAt }: PaymentSucceededNotice): EventTransition {
+  return {
+    orderId,
+    step: 'pay',
+    once: { consumer: 'orders.payments', eventId },
+    set: (order, now) => ({
+      paidAt,
+      paymentId,
+      paymentDueAt: null,
+      deadlineAt: new Date(order.deadlineAt.getTime() + (now.getTime() - order.createdAt.getTime())),
+    }),
+  };
+}
+
 export function createOrderService({ store, stock, riders, campaigns, relay, policy, logger }: OrderServiceDeps) {
   const log = logger.child({ component: 'orders' });
+
+  /**
+   * Payment succeeded: PENDING_PAYMENT → CREATED. Money taken for an order that can no longer
+   * take it (cancelled, or paid twice) is given back (RefundRequested).
+   */
+  async function paid(payment: PaymentSucceededNotice): Promise<void> {
+    const { eventId, paymentId, orderId, amountCents } = payment;
+    try {
+      await transition(store, payStep(payment));
+      relay.kick();
+    } catch (err) {
+      if (!(err instanceof TransitionRefused) || err.reason === 'already-processed') return;
+      if (err.reason === 'not-found' || !err.order) {
+        log.error({ orderId, paymentId }, 'A payment succeeded for an unknown order.');
+        return;
+      }
+      if (err.order.paymentId === paymentId) return;
+      // The money was taken but the order can no longer be paid (cancelled, or paid twice): give it back.
+      log.warn({ orderId, paymentId, status: err.order.status }, 'Refunding a payment for an order that cannot take it.');
+      const refund = newEvent(RefundRequested, orderId, { orderId, paymentId, amountCents, reason: 'ORDER_NOT_PAYABLE' });
+      await store.inTransaction(async (tx) => {
+        if (await store.markProcessed(tx, 'orders.payments', eventId)) await store.enqueue(tx, [refund]);
+      });
+      relay.kick();
+    }
+  }
 
   /** Runs a transition and turns a refusal into the contract's error. */
   async function apply(request: TransitionRequest): Promise<OrderRow> {
@@ -469,35 +519,18 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
       }),
 
     /** Payment succeeded: PENDING_PAYMENT → CREATED, the deadline counted from now. */
-    async paid(eventId: string, paymentId: string, orderId: string, paidAt: Date, amountCents: number): Promise<void> {
-      try {
-        await transition(store, {
-          orderId,
-          step: 'pay',
-          once: { consumer: 'orders.payments', eventId },
-          set: (order, now) => ({
-            paidAt,
-            paymentId,
-            paymentDueAt: null,
-            deadlineAt: new Date(order.deadlineAt.getTime() + (now.getTime() - order.createdAt.getTime())),
-          }),
-        });
-        relay.kick();
-      } catch (err) {
-        if (!(err instanceof TransitionRefused) || err.reason === 'already-processed') return;
-        if (err.reason === 'not-found' || !err.order) {
-          log.error({ orderId, paymentId }, 'A payment succeeded for an unknown order.');
-          return;
-        }
-        if (err.order.paymentId === paymentId) return;
-        // The money was taken but the order can no longer be paid (cancelled, or paid twice): give it back.
-        log.warn({ orderId, paymentId, status: err.order.status }, 'Refunding a payment for an order that cannot take it.');
-        const refund = newEvent(RefundRequested, orderId, { orderId, paymentId, amountCents, reason: 'ORDER_NOT_PAYABLE' });
-        await store.inTransaction(async (tx) => {
-          if (await store.markProcessed(tx, 'orders.payments', eventId)) await store.enqueue(tx, [refund]);
-        });
-        relay.kick();
-      }
+    paid,
+
+    /**
+     * Payments that succeeded, from one fetched batch: those whose orders plainly become CREATED
+     * go in one transaction (transitionEach); the rest (an unknown order, one that can no longer
+     * be paid, a second payment of an order) are decided one by one, as `paid` decides them.
+     */
+    async paidAll(payments: readonly PaymentSucceededNotice[]): Promise<void> {
+      const { applied, left } = await transitionEach(store, payments.map(payStep));
+      if (applied.length) relay.kick();
+      const byEvent = new Map(payments.map((payment) => [payment.eventId, payment]));
+      for (const step of left) await paid(byEvent.get(step.once.eventId)!);
     },
 
     /** The late-delivery refund went through: COMPENSATING → CLOSED. */

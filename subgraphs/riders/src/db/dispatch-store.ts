@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
-import { affectedRows, applyOnce, applyOnceEach, enqueueEvents, isDuplicateKey, newId, processedEvents, type CatalogEvent, type Database, type Transaction } from '@waimai/platform';
+import { affectedRows, applyOnce, applyOnceEach, enqueueEvents, processedAmong, isDuplicateKey, newId, processedEvents, type CatalogEvent, type Database, type Transaction } from '@waimai/platform';
 import { dispatchRounds, orderOffers, riderAssignments, type DispatchRoundRow, type OfferStatus, type OrderOfferRow, type RidersSchema } from './schema';
 
 type Tx = Transaction<RidersSchema>;
@@ -187,24 +187,13 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
     once,
 
     async isProcessed(consumer: string, eventId: string): Promise<boolean> {
-      const [row] = await primary
-        .select({ eventId: processedEvents.eventId })
-        .from(processedEvents)
-        .where(and(eq(processedEvents.consumer, consumer), eq(processedEvents.eventId, eventId)));
-      return row !== undefined;
+      return (await processedAmong(primary, consumer, [eventId])).has(eventId);
     },
 
     roundOf: (orderId: string, round: number) => roundOf(primary, orderId, round),
 
     /** Which of these events `consumer` has applied. */
-    async processedAmong(consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
-      if (eventIds.length === 0) return new Set();
-      const rows = await primary
-        .select({ eventId: processedEvents.eventId })
-        .from(processedEvents)
-        .where(and(eq(processedEvents.consumer, consumer), inArray(processedEvents.eventId, [...eventIds])));
-      return new Set(rows.map((row) => row.eventId));
-    },
+    processedAmong: (consumer: string, eventIds: readonly string[]) => processedAmong(primary, consumer, eventIds),
 
     /** Marks events applied that needed no work of their own (their round was sent, or reached nobody); one transaction. */
     async markApplied(consumer: string, eventIds: readonly string[]): Promise<void> {
