@@ -73,6 +73,40 @@ export const ordersApi = defineInternalApi({
       idempotent: true,
       callers: ['riders'],
     }),
+    /**
+     * notifyOffers for several orders' rounds in one call (the dispatcher's batch), applied in
+     * one transaction and answered each on its own, in the order asked. Riders sends at most
+     * NOTIFY_ROUNDS_MAX_RIDERS rider ids in one call. notifyOffers stays for one round (and for
+     * a riders service of the version before).
+     */
+    notifyRounds: defineInternalCall({
+      method: 'POST',
+      path: '/offers',
+      request: z.object({
+        rounds: z
+          .array(
+            z.object({
+              orderId: z.string().min(1).max(64),
+              round: z.number().int().min(1),
+              riderIds: z.array(z.string().min(1)).max(500),
+              expiresAt: z.string().datetime(),
+            }),
+          )
+          .min(1)
+          .max(100),
+      }),
+      response: z.object({
+        outcomes: z.array(
+          z.discriminatedUnion('accepted', [
+            z.object({ accepted: z.literal(true), orderId: z.string(), status: z.enum(orderStatuses), dispatchRound: z.number().int(), offerView: offeredOrderView }),
+            z.object({ accepted: z.literal(false), orderId: z.string(), refusal: z.enum(['NOT_FOUND', 'ORDER_MOVED_ON']), message: z.string() }),
+          ]),
+        ),
+      }),
+      refusals: {},
+      idempotent: true,
+      callers: ['riders'],
+    }),
     /** Round `round` reached nobody within the dispatch window: orders flags the order for operations. Idempotent. */
     flagUnreached: defineInternalCall({
       method: 'POST',
@@ -90,4 +124,11 @@ export const ordersApi = defineInternalApi({
   },
 });
 export type OrdersApiClient = InternalClient<typeof ordersApi>;
+export type NotifyRoundsAnswer = z.output<typeof ordersApi.calls.notifyRounds.response>;
+
+/**
+ * Rider ids one notifyRounds call carries at most: about 100 KB of JSON, well inside the API's
+ * body limit whatever the rounds' sizes (a round has at most 500).
+ */
+export const NOTIFY_ROUNDS_MAX_RIDERS = 2_000;
 export type OrderForPayment = z.output<typeof ordersApi.calls.orderForPayment.response>;

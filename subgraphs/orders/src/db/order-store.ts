@@ -213,12 +213,14 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
       return new Set(rows.map((row) => row.orderId));
     },
 
-    async recordOffers(tx: Tx, orderId: string, round: number, riderIds: string[], expiresAt: Date): Promise<void> {
-      if (riderIds.length === 0) return;
+    /** The riders offered each order in its round (a rider offered the order before gets the new round and expiry); one insert for all. */
+    async recordOffers(tx: Tx, rounds: ReadonlyArray<{ orderId: string; round: number; riderIds: readonly string[]; expiresAt: Date }>): Promise<void> {
+      const rows = rounds.flatMap(({ orderId, round, riderIds, expiresAt }) => riderIds.map((riderId) => ({ orderId, riderId, round, expiresAt })));
+      if (rows.length === 0) return;
       await tx
         .insert(orderOffers)
-        .values(riderIds.map((riderId) => ({ orderId, riderId, round, expiresAt })))
-        .onDuplicateKeyUpdate({ set: { round, expiresAt } });
+        .values(rows)
+        .onDuplicateKeyUpdate({ set: { round: sql`VALUES(${sql.identifier('round')})`, expiresAt: sql`VALUES(${sql.identifier('expires_at')})` } });
     },
 
     /** Ids of orders in `status` whose timer `column` is due, oldest first. */

@@ -96,55 +96,90 @@ export async function transition(store: OrderStore, request: TransitionRequest):
   throw new TransitionRefused('not-allowed', latest);
 }
 
-/** A step for `transitionEach`: a plain step, applied once per event of one consumer. */
-export type EventTransition = Omit<TransitionRequest, 'guard' | 'alreadyApplied' | 'once'> & { once: { consumer: string; eventId: string } };
+/** A step for `transitionEach`: `transition`'s request, with a check of the row as read instead of a guard in the transaction. */
+export interface BatchTransition extends Omit<TransitionRequest, 'guard'> {
+  /** Refuses the step on the row as read by throwing; the throw is the request's outcome. */
+  check?: (order: OrderRow) => void;
+}
 
 /**
- * `transition` for the events of one fetched batch (of one consumer), in one transaction: one
- * read of their processed rows and one of their orders, one conditional UPDATE per order, and
- * one insert each of the processed rows, timeline rows and events, where `transition` takes
- * about eight statements per step. It applies the steps the state machine plainly allows on
- * the row as read, the first per order. Returns the others that are not processed yet, in
- * their order: an unknown order, a step not allowed, a second step for one order, or a row a
- * concurrent change got to first. The caller applies those alone with `transition`, which
- * decides them on the current row (refusals, refunds) exactly as before.
+ * What `transitionEach` did with a request: applied (the row after), already in effect
+ * (alreadyApplied: the row as it is), refused (a TransitionRefused, or what `check` threw),
+ * its event processed before, or left for the caller to apply alone with `transition`.
  */
-export async function transitionEach(store: OrderStore, requests: readonly EventTransition[]): Promise<{ applied: OrderRow[]; left: EventTransition[] }> {
-  if (requests.length === 0) return { applied: [], left: [] };
-  const consumer = requests[0]!.once.consumer;
-  if (requests.some((request) => request.once.consumer !== consumer)) throw new Error('transitionEach takes the events of one consumer.');
+export type BatchOutcome = { applied: OrderRow } | { unchanged: OrderRow } | { refused: unknown } | { processed: true } | { left: true };
+
+/**
+ * `transition` for many orders in one transaction: one read of the rows (and of the processed
+ * rows of requests with `once`, all of one consumer), one conditional UPDATE per order, and one
+ * insert each of the processed rows, timeline rows and events, where `transition` takes about
+ * eight statements per step. `written` adds the applied steps' own rows in the same
+ * transaction. A second request for one order, and one whose row a concurrent change got to
+ * first, are left to the caller, which applies them alone, after this one, in their order.
+ */
+export async function transitionEach<R extends BatchTransition>(
+  store: OrderStore,
+  requests: readonly R[],
+  written?: (tx: OrdersTx, applied: Array<{ request: R; order: OrderRow }>) => Promise<void>,
+): Promise<BatchOutcome[]> {
+  if (requests.length === 0) return [];
+  const consumers = new Set(requests.flatMap((request) => (request.once ? [request.once.consumer] : [])));
+  if (consumers.size > 1) throw new Error('transitionEach takes the events of one consumer.');
+  const [consumer] = consumers;
   return store.inTransaction(async (tx) => {
-    const processed = await store.processedAmong(tx, consumer, requests.map((request) => request.once.eventId));
-    const pending = requests.filter((request) => !processed.has(request.once.eventId));
-    const rows = new Map((await store.byIdsIn(tx, [...new Set(pending.map((request) => request.orderId))])).map((row) => [row.id, row]));
+    const processed = consumer ? await store.processedAmong(tx, consumer, requests.flatMap((request) => (request.once ? [request.once.eventId] : []))) : new Set<string>();
+    const rows = new Map((await store.byIdsIn(tx, [...new Set(requests.map((request) => request.orderId))])).map((row) => [row.id, row]));
     const now = new Date();
-    const applied: Array<{ request: EventTransition; before: OrderRow; after: OrderRow }> = [];
-    const left: EventTransition[] = [];
-    const taken = new Set<string>();
-    for (const request of pending) {
+    const outcomes: BatchOutcome[] = [];
+    const applied: Array<{ request: R; before: OrderRow; order: OrderRow }> = [];
+    const seen = new Set<string>();
+    for (const request of requests) {
+      if (request.once && processed.has(request.once.eventId)) {
+        outcomes.push({ processed: true });
+        continue;
+      }
       const current = rows.get(request.orderId);
-      const to = current && !taken.has(request.orderId) ? nextStatus(current.status, request.step) : undefined;
-      taken.add(request.orderId);
-      if (!current || !to) {
-        left.push(request);
+      const repeated = seen.has(request.orderId);
+      seen.add(request.orderId);
+      if (repeated) {
+        outcomes.push({ left: true });
+        continue;
+      }
+      if (!current) {
+        outcomes.push({ refused: new TransitionRefused('not-found', null) });
+        continue;
+      }
+      if (request.alreadyApplied?.(current)) {
+        outcomes.push({ unchanged: current });
+        continue;
+      }
+      try {
+        request.check?.(current);
+      } catch (err) {
+        outcomes.push({ refused: err });
+        continue;
+      }
+      const to = nextStatus(current.status, request.step);
+      if (!to) {
+        outcomes.push({ refused: new TransitionRefused('not-allowed', current) });
         continue;
       }
       const changes: Partial<OrderRow> = { ...request.set?.(current, now), status: to, version: current.version + 1 };
       if (!(await store.updateIfUnchanged(tx, current, changes))) {
-        left.push(request);
+        outcomes.push({ left: true });
         continue;
       }
-      applied.push({ request, before: current, after: { ...current, ...changes } });
+      const order: OrderRow = { ...current, ...changes };
+      outcomes.push({ applied: order });
+      applied.push({ request, before: current, order });
     }
-    await store.markEachProcessed(tx, consumer, applied.map(({ request }) => request.once.eventId));
+    if (consumer) await store.markEachProcessed(tx, consumer, applied.flatMap(({ request }) => (request.once ? [request.once.eventId] : [])));
+    await written?.(tx, applied);
     await store.appendTimeline(
       tx,
-      ...applied.filter(({ before, after }) => after.status !== before.status).map(({ request, after }) => ({ orderId: after.id, status: after.status, step: request.step, actorId: request.actorId ?? null, at: now })),
+      ...applied.filter(({ before, order }) => order.status !== before.status).map(({ request, order }) => ({ orderId: order.id, status: order.status, step: request.step, actorId: request.actorId ?? null, at: now })),
     );
-    await store.enqueue(
-      tx,
-      applied.flatMap(({ request, before, after }) => [statusChangedEvent(after, request.step, before.status, now), ...(request.events?.(after, now, before) ?? [])]),
-    );
-    return { applied: applied.map(({ after }) => after), left };
+    await store.enqueue(tx, applied.flatMap(({ request, before, order }) => [statusChangedEvent(order, request.step, before.status, now), ...(request.events?.(order, now, before) ?? [])]));
+    return outcomes;
   });
 }

@@ -4,6 +4,7 @@ import {
   BadUserInputError,
   derivedId,
   distanceMeters,
+  DomainError,
   ForbiddenError,
   InternalCallError,
   InvalidStateTransitionError,
@@ -32,7 +33,7 @@ import {
 } from '@waimai/platform';
 import type { OrderStore } from '../db/order-store';
 import type { OrderDiscountRow, OrderItemRow, OrderRow } from '../db/schema';
-import { statusChangedEvent, transition, transitionEach, TransitionRefused, type EventTransition, type TransitionRequest } from './lifecycle';
+import { statusChangedEvent, transition, transitionEach, TransitionRefused, type BatchTransition, type TransitionRequest } from './lifecycle';
 import { discountsAddUp, itemsCentsOf, priceBreakdown, type DiscountAnswer, type PriceBreakdown } from './pricing';
 import { overtimeRefundCents, promisedDeadline, type CreateOrderInput, type DeadlinePolicy, type QuoteOrderInput, type RedispatchInput } from './rules';
 import { nextStatus, withRider, type Step } from './state-machine';
@@ -77,7 +78,7 @@ export interface PaymentSucceededNotice {
 }
 
 /** The step a successful payment takes: PENDING_PAYMENT → CREATED, once per event, the deadline counted from now. */
-function payStep({ eventId, paymentId, orderId, paidAt }: PaymentSucceededNotice): EventTransition {
+function payStep({ eventId, paymentId, orderId, paidAt }: PaymentSucceededNotice): BatchTransition {
   return {
     orderId,
     step: 'pay',
@@ -89,6 +90,29 @@ function payStep({ eventId, paymentId, orderId, paidAt }: PaymentSucceededNotice
       deadlineAt: new Date(order.deadlineAt.getTime() + (now.getTime() - order.createdAt.getTime())),
     }),
   };
+}
+
+/** The riders offered an order in a dispatch round, as riders reports them. */
+export interface RoundNotice {
+  orderId: string;
+  round: number;
+  riderIds: readonly string[];
+  expiresAt: Date;
+}
+
+/** CREATED → NOTIFIED for round n; already in effect when the order is NOTIFIED for that round (a retried call). */
+function notifyStep({ orderId, round, expiresAt }: RoundNotice) {
+  return {
+    orderId,
+    step: 'notify' as const,
+    alreadyApplied: (order: OrderRow) => order.status === 'NOTIFIED' && order.dispatchRound === round,
+    set: () => ({ dispatchRound: round, offerExpiresAt: expiresAt }),
+  };
+}
+
+/** Rounds come in order: a replayed, older round must not send the order back a step. */
+function checkNotifyRound({ orderId, round }: RoundNotice, order: OrderRow): void {
+  if (round !== order.dispatchRound + 1) throw new InvalidStateTransitionError(orderId, order.status, `notify round ${round}`);
 }
 
 export function createOrderService({ store, stock, riders, campaigns, relay, policy, logger }: OrderServiceDeps) {
@@ -120,6 +144,16 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
     }
   }
 
+  /** The contract's error for a refused transition; anything else as it was thrown. */
+  function refusalError(request: Pick<TransitionRequest, 'orderId' | 'step'>, err: unknown): unknown {
+    if (!(err instanceof TransitionRefused)) return err;
+    if (err.reason === 'not-found' || !err.order) return new NotFoundError('Order', request.orderId);
+    if (request.step === 'grab' && (err.order.riderId !== null || withRider.has(err.order.status))) {
+      return new OrderAlreadyTakenError(request.orderId);
+    }
+    return new InvalidStateTransitionError(request.orderId, err.order.status, request.step);
+  }
+
   /** Runs a transition and turns a refusal into the contract's error. */
   async function apply(request: TransitionRequest): Promise<OrderRow> {
     try {
@@ -127,13 +161,54 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
       relay.kick();
       return order;
     } catch (err) {
-      if (!(err instanceof TransitionRefused)) throw err;
-      if (err.reason === 'not-found' || !err.order) throw new NotFoundError('Order', request.orderId);
-      if (request.step === 'grab' && (err.order.riderId !== null || withRider.has(err.order.status))) {
-        throw new OrderAlreadyTakenError(request.orderId);
-      }
-      throw new InvalidStateTransitionError(request.orderId, err.order.status, request.step);
+      throw refusalError(request, err);
     }
+  }
+
+  /** A DomainError as it is; anything else is our bug, thrown on. */
+  function domainErrorOf(err: unknown): DomainError {
+    if (err instanceof DomainError) return err;
+    throw err;
+  }
+
+  /** One round alone, decided on the current row (a second round of one order in a batch, or a lost race): the order after it, or the refusal. */
+  async function notifyAlone(notice: RoundNotice): Promise<OrderRow | DomainError> {
+    try {
+      return await apply({
+        ...notifyStep(notice),
+        guard: async (order, tx) => {
+          checkNotifyRound(notice, order);
+          await store.recordOffers(tx, [notice]);
+        },
+      });
+    } catch (err) {
+      return domainErrorOf(err);
+    }
+  }
+
+  /**
+   * `notify` for the rounds of a dispatcher's batch, in one transaction (transitionEach), each
+   * answered on its own: the order as it is after its round, or the contract's error that
+   * refused it (NOT_FOUND, or INVALID_STATE_TRANSITION when the order moved on). A round
+   * notified before is answered with the order as it is: a retried call changes nothing.
+   */
+  async function notifyEach(rounds: readonly RoundNotice[]): Promise<Array<OrderRow | DomainError>> {
+    const steps = rounds.map((notice) => ({
+      ...notifyStep(notice),
+      check: (order: OrderRow) => checkNotifyRound(notice, order),
+      notice,
+    }));
+    const outcomes = await transitionEach(store, steps, (tx, applied) => store.recordOffers(tx, applied.map(({ request }) => request.notice)));
+    if (outcomes.some((outcome) => 'applied' in outcome)) relay.kick();
+    const answers: Array<OrderRow | DomainError> = [];
+    for (const [i, outcome] of outcomes.entries()) {
+      const step = steps[i]!;
+      if ('applied' in outcome) answers.push(outcome.applied);
+      else if ('unchanged' in outcome) answers.push(outcome.unchanged);
+      else if ('refused' in outcome) answers.push(domainErrorOf(refusalError(step, outcome.refused)));
+      else answers.push(await notifyAlone(step.notice));
+    }
+    return answers;
   }
 
   const requireCustomerOf = (caller: Identity) => (order: OrderRow) => {
@@ -488,19 +563,12 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
 
     /** Dispatch told riders about the order (round n): CREATED → NOTIFIED, idempotent per round. */
     async notify(orderId: string, round: number, riderIds: string[], expiresAt: Date): Promise<OrderRow> {
-      const current = await store.byId(orderId);
-      if (current && current.status === 'NOTIFIED' && current.dispatchRound === round) return current;
-      return apply({
-        orderId,
-        step: 'notify',
-        guard: async (order, tx) => {
-          // Rounds come in order: a replayed, older round must not send the order back a step.
-          if (round !== order.dispatchRound + 1) throw new InvalidStateTransitionError(orderId, order.status, `notify round ${round}`);
-          await store.recordOffers(tx, orderId, round, riderIds, expiresAt);
-        },
-        set: () => ({ dispatchRound: round, offerExpiresAt: expiresAt }),
-      });
+      const [outcome] = await notifyEach([{ orderId, round, riderIds, expiresAt }]);
+      if (outcome instanceof DomainError) throw outcome;
+      return outcome!;
     },
+
+    notifyEach,
 
     /**
      * Dispatch found no rider for round `round` within its window (rounds that reach nobody
@@ -527,10 +595,11 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
      * be paid, a second payment of an order) are decided one by one, as `paid` decides them.
      */
     async paidAll(payments: readonly PaymentSucceededNotice[]): Promise<void> {
-      const { applied, left } = await transitionEach(store, payments.map(payStep));
-      if (applied.length) relay.kick();
-      const byEvent = new Map(payments.map((payment) => [payment.eventId, payment]));
-      for (const step of left) await paid(byEvent.get(step.once.eventId)!);
+      const outcomes = await transitionEach(store, payments.map(payStep));
+      if (outcomes.some((outcome) => 'applied' in outcome)) relay.kick();
+      for (const [i, outcome] of outcomes.entries()) {
+        if (!('applied' in outcome) && !('processed' in outcome)) await paid(payments[i]!);
+      }
     },
 
     /** The late-delivery refund went through: COMPENSATING → CLOSED. */

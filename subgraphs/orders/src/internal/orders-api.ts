@@ -62,6 +62,17 @@ export function mountOrdersApi(app: Express, store: OrderStore, service: OrderSe
         }
       },
 
+      async notifyRounds({ body }) {
+        const answers = await service.notifyEach(body.rounds.map((round) => ({ ...round, expiresAt: new Date(round.expiresAt) })));
+        return answer({
+          outcomes: answers.map((order, i) => {
+            const { orderId } = body.rounds[i]!;
+            if (!(order instanceof DomainError)) return { accepted: true as const, orderId, status: order.status, dispatchRound: order.dispatchRound, offerView: offerViewOf(order) };
+            return { accepted: false as const, orderId, refusal: order.code === ErrorCode.NOT_FOUND ? ('NOT_FOUND' as const) : ('ORDER_MOVED_ON' as const), message: order.message };
+          }),
+        });
+      },
+
       // The dispatcher reached no rider for the order within its window: flag it for operations.
       async flagUnreached({ params, body }) {
         try {

@@ -15,6 +15,8 @@ import {
   type OfferedOrderView,
   type MerchantCardAnswer,
   type MerchantsApiClient,
+  type NotifyRoundsAnswer,
+  NOTIFY_ROUNDS_MAX_RIDERS,
 } from '@waimai/platform';
 import type { AcceptedRound, DispatchStore, NewNotice, ProcessedKey, RoundPlan } from '../db/dispatch-store';
 import type { LocationIndex } from '../db/location-index';
@@ -90,8 +92,25 @@ interface DispatchRequest {
   round: number;
 }
 
-/** Orders one batch dispatches together at most: bounds one transaction's rows and the notify calls in flight. */
+/** Orders one batch dispatches together at most: bounds one transaction's rows and one notify call's rounds. */
 const DISPATCH_BATCH = 50;
+
+/** Rounds in notifyRounds calls: in order, each call at most NOTIFY_ROUNDS_MAX_RIDERS rider ids (a larger round alone). */
+function callsOf<R extends { riderIds: readonly string[] }>(rounds: readonly R[]): R[][] {
+  const calls: R[][] = [];
+  let riders = 0;
+  for (const round of rounds) {
+    const last = calls.at(-1);
+    if (last && riders + round.riderIds.length <= NOTIFY_ROUNDS_MAX_RIDERS) {
+      last.push(round);
+      riders += round.riderIds.length;
+    } else {
+      calls.push([round]);
+      riders = round.riderIds.length;
+    }
+  }
+  return calls;
+}
 
 /** Orders' view of the order with products' card of its shop (name, address), when both are known and name the same shop. */
 function withMerchantCard(view: OfferedOrderView | undefined, card: MerchantCard | null): OfferedOrderView | undefined {
@@ -178,31 +197,36 @@ export function createDispatcher({ store, riders, riderService, index, orders, m
   }
 
   /**
-   * Tells orders about planned rounds with riders (one call per round, side by side) and
-   * publishes the offers of those orders accepted, in one transaction. `key`: the order event's
-   * processed row (null from the retry sweep); `merchantId`, when known, lets the offers carry
-   * the shop's card. A call that fails leaves its event to be delivered again, after the others
-   * were published.
+   * Tells orders about planned rounds with riders (in as few notifyRounds calls as their
+   * riders fit) and publishes the offers of those orders accepted, in one transaction. `key`:
+   * the order event's processed row (null from the retry sweep); `merchantId`, when known, lets
+   * the offers carry the shop's card. A failure leaves the events to be delivered again, after
+   * the rounds accepted before it were published.
    */
   async function sendRounds(sends: ReadonlyArray<{ key: ProcessedKey; plan: RoundPlan; merchantId?: string }>): Promise<void> {
-    const told = await Promise.allSettled(sends.map(({ plan, merchantId }) => notifyRound(plan, merchantId)));
     const accepted: AcceptedRound[] = [];
     const offered: RoundPlan[] = [];
     let failure: { reason: unknown } | undefined;
-    for (const [i, { key, plan }] of sends.entries()) {
-      const outcome = told[i]!;
-      if (outcome.status === 'rejected') {
-        failure ??= { reason: outcome.reason };
-        continue;
+    try {
+      const told = await notifyRounds(sends);
+      for (const [i, { key, plan }] of sends.entries()) {
+        const { orderId, round } = plan.round;
+        const notified = told[i]!;
+        if (!notified.accepted) {
+          await store.roundRefused(key, orderId, round);
+          continue;
+        }
+        try {
+          await hooks.afterNotify?.(orderId, round);
+        } catch (err) {
+          failure ??= { reason: err };
+          continue;
+        }
+        accepted.push({ key, orderId, round, events: (live) => live.map((offer) => offerEvent(offer, notified.offerView)) });
+        offered.push(plan);
       }
-      const { orderId, round } = plan.round;
-      if (!outcome.value.accepted) {
-        await store.roundRefused(key, orderId, round);
-        continue;
-      }
-      const { offerView } = outcome.value;
-      accepted.push({ key, orderId, round, events: (live) => live.map((offer) => offerEvent(offer, offerView)) });
-      offered.push(plan);
+    } catch (err) {
+      failure ??= { reason: err };
     }
     if (await store.roundsAccepted(accepted)) relay.kick();
     for (const { round, offers } of offered) {
@@ -215,34 +239,51 @@ export function createDispatcher({ store, riders, riderService, index, orders, m
   const sendRound = (key: ProcessedKey, plan: RoundPlan, merchantId?: string) => sendRounds([{ key, plan, merchantId }]);
 
   /**
-   * Tells orders about a planned round: the order as its riders may see it when orders accepted
-   * it, with the shop's card when products answered by then.
+   * Tells orders about planned rounds, at most NOTIFY_ROUNDS_MAX_RIDERS rider ids a call: each
+   * round's answer, with the order as its riders may see it when orders accepted it, and the
+   * shop's card when products answered by then (asked once per shop, beside the calls).
    */
-  async function notifyRound(plan: RoundPlan, merchantId: string | undefined): Promise<Notified> {
-    const { orderId, round } = plan.round;
-    // A round a redispatch took over keeps the offers it replaced, withdrawn: orders hears of the live ones only.
-    const riderIds = plan.offers.filter((offer) => offer.status === 'OFFERED').map((offer) => offer.riderId);
-    // The shop's public card, asked of products beside the notify call and used only if it is
-    // there when orders answered: the offers never wait for products (without it the gateway
+  async function notifyRounds(sends: ReadonlyArray<{ plan: RoundPlan; merchantId?: string }>): Promise<Notified[]> {
+    // The shops' public cards, asked of products beside the notify calls and used only if there
+    // when orders answered: the offers never wait for products (without a card the gateway
     // loads the merchant per rider, as it would for an older event).
-    let card: MerchantCard | null = null;
-    if (merchants && merchantId) {
-      void merchants.merchantCard({ params: { merchantId } }).then(
-        (answered) => {
-          card = answered.value.card;
-        },
-        (err: unknown) => log.warn({ err, orderId }, 'Products did not answer the shop\'s card; the offers go out without it.'),
-      );
+    const cards = new Map<string, MerchantCard>();
+    if (merchants) {
+      for (const merchantId of new Set(sends.flatMap((send) => (send.merchantId ? [send.merchantId] : [])))) {
+        void merchants.merchantCard({ params: { merchantId } }).then(
+          (answered) => {
+            if (answered.value.card) cards.set(merchantId, answered.value.card);
+          },
+          (err: unknown) => log.warn({ err, merchantId }, 'Products did not answer the shop\'s card; the offers go out without it.'),
+        );
+      }
     }
-    const notified = await orders.notifyOffers({ params: { orderId }, body: { round, riderIds, expiresAt: plan.round.expiresAt.toISOString() } });
-    if (!notified.ok) {
-      const fields = { orderId, round, refusal: notified.refusal.code };
-      if (notified.refusal.code === 'NOT_FOUND') log.error(fields, 'Orders does not know an order it asked to dispatch; dropping the round.');
+    const rounds = sends.map(({ plan }) => ({
+      orderId: plan.round.orderId,
+      round: plan.round.round,
+      // A round a redispatch took over keeps the offers it replaced, withdrawn: orders hears of the live ones only.
+      riderIds: plan.offers.filter((offer) => offer.status === 'OFFERED').map((offer) => offer.riderId),
+      expiresAt: plan.round.expiresAt.toISOString(),
+    }));
+    const answers: NotifyRoundsAnswer['outcomes'] = [];
+    for (const call of callsOf(rounds)) {
+      const { outcomes } = (await orders.notifyRounds({ body: { rounds: call } })).value;
+      if (outcomes.length !== call.length || outcomes.some((outcome, i) => outcome.orderId !== call[i]!.orderId)) {
+        throw new Error(`Orders answered ${outcomes.length} outcomes, not one per round asked (${call.length}), in order.`);
+      }
+      answers.push(...outcomes);
+    }
+    return answers.map((outcome, i) => {
+      const { orderId, round } = rounds[i]!;
+      if (outcome.accepted) {
+        const merchantId = sends[i]!.merchantId;
+        return { accepted: true, offerView: withMerchantCard(outcome.offerView, merchantId ? (cards.get(merchantId) ?? null) : null) };
+      }
+      const fields = { orderId, round, refusal: outcome.refusal };
+      if (outcome.refusal === 'NOT_FOUND') log.error(fields, 'Orders does not know an order it asked to dispatch; dropping the round.');
       else log.info(fields, 'The order moved on before its round went out; dropping the round\'s offers.');
       return { accepted: false };
-    }
-    await hooks.afterNotify?.(orderId, round);
-    return { accepted: true, offerView: withMerchantCard(notified.value.offerView, card) };
+    });
   }
 
   /**
