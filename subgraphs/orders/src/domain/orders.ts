@@ -63,11 +63,6 @@ export interface OrderServiceDeps {
   logger: Logger;
 }
 
-/**
- * The order use cases: each owns its transaction and the events it enqueues. Every status
- * change goes through `transition` (lifecycle.ts) with a step of the state machine, so the
- * lifecycle has one implementation; calls to products happen outside any transaction.
- */
 /** A PaymentSucceeded as orders applies it. */
 export interface PaymentSucceededNotice {
   eventId: string;
@@ -115,6 +110,12 @@ function checkNotifyRound({ orderId, round }: RoundNotice, order: OrderRow): voi
   if (round !== order.dispatchRound + 1) throw new InvalidStateTransitionError(orderId, order.status, `notify round ${round}`);
 }
 
+/**
+ * The order use cases: each owns its transaction and the events it enqueues. Every status
+ * change goes through `transition` (or, for a batch of them, `transitionEach`; lifecycle.ts)
+ * with a step of the state machine, so the lifecycle has one implementation; calls to
+ * products happen outside any transaction.
+ */
 export function createOrderService({ store, stock, riders, campaigns, relay, policy, logger }: OrderServiceDeps) {
   const log = logger.child({ component: 'orders' });
 
@@ -586,7 +587,6 @@ export function createOrderService({ store, stock, riders, campaigns, relay, pol
         set: () => ({ needsAttention: true }),
       }),
 
-    /** Payment succeeded: PENDING_PAYMENT → CREATED, the deadline counted from now. */
     paid,
 
     /**
