@@ -8,6 +8,7 @@ import {
   newEvent,
   on,
   onBatch,
+  BATCH_CHUNK_EVENTS,
   Topics,
   z,
   type EventBus,
@@ -193,6 +194,33 @@ describe("an event consumer's batch handlers (onBatch)", () => {
     expect(batchCalls.flatMap((call) => call.ids)).toEqual(events.filter((_, index) => index !== 3).map((event) => event.id));
     expect(batchCalls.length).toBeLessThan(5);
     expect(calls.filter((call) => call.kind === 'one').map((call) => call.ids)).toEqual([[events[3]!.id]]);
+  });
+
+  test('a backlog larger than a chunk comes to the batch handler at most BATCH_CHUNK_EVENTS at a time, every event once and in order', async () => {
+    const orderId = `order-${randomUUID()}`;
+    const placed = testEvent(`Placed${randomUUID().slice(0, 8)}`);
+    const calls: string[][] = [];
+    const events = Array.from({ length: BATCH_CHUNK_EVENTS * 2 + 50 }, () => newEvent(placed, orderId, {}));
+    // Published before the group starts: its first fetch brings the whole backlog of one partition.
+    await bus.publish(Topics.orderEvents, events);
+    const consumer = eventConsumer({
+      group: `kafka-test-on-batch-chunks-${randomUUID()}`,
+      bus,
+      logger,
+      fromBeginning: true,
+      handlers: [
+        onBatch(placed, async (batch) => {
+          calls.push(batch.filter((event) => event.aggregateId === orderId).map((event) => event.id));
+        }),
+      ],
+    });
+    consumers.push(consumer);
+    await consumer.start();
+
+    await eventually(() => calls.flat().length === events.length, 30_000, 'every event handed over');
+    expect(calls.flat()).toEqual(events.map((event) => event.id));
+    expect(Math.max(...calls.map((ids) => ids.length))).toBeLessThanOrEqual(BATCH_CHUNK_EVENTS);
+    expect(calls.length).toBeGreaterThanOrEqual(3);
   });
 
   test('a batch handler that throws gets the whole batch again until it succeeds; nothing is skipped', async () => {
