@@ -25,11 +25,20 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** What a CodeMirror editor holds. */
+const valueOf = (editor: string) => page.locator(`${editor} .CodeMirror`).evaluate((element) => (element as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+
 async function typeInto(editor: string, text: string): Promise<void> {
-  await page.locator(`${editor} .CodeMirror`).click();
-  await page.keyboard.press('Control+A');
-  // insertText: no key events, so CodeMirror does not auto-close the brackets typed.
-  await page.keyboard.insertText(text);
+  // A few tries: on a loaded machine the editor can take focus after the select-all was pressed,
+  // and the text lands beside what was there (a flake seen in CI: the query never ran as typed).
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    await page.locator(`${editor} .CodeMirror`).click();
+    await page.keyboard.press('Control+A');
+    // insertText: no key events, so CodeMirror does not auto-close the brackets typed.
+    await page.keyboard.insertText(text);
+    if ((await valueOf(editor)) === text) return;
+  }
+  throw new Error(`The editor ${editor} holds ${JSON.stringify(await valueOf(editor))}, not what was typed: ${JSON.stringify(text)}.`);
 }
 
 const QUERY_EDITOR = '.graphiql-query-editor';
@@ -40,9 +49,14 @@ async function run(query: string, headers: string, expected: string): Promise<st
   await typeInto(HEADERS_EDITOR, headers);
   await page.locator('.graphiql-execute-button').click();
   const result = page.locator('.result-window');
-  await result.filter({ hasText: expected }).waitFor({ timeout: 15_000 });
+  try {
+    await result.filter({ hasText: expected }).waitFor({ timeout: 15_000 });
+  } catch (err) {
+    // Say what the page showed instead.
+    throw new Error(`${(err as Error).message}\nThe result window holds: ${JSON.stringify(await valueOf('.result-window').catch(() => '(nothing)'))}`);
+  }
   // The text itself, without CodeMirror's gutters.
-  return result.locator('.CodeMirror').evaluate((element) => (element as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+  return valueOf('.result-window');
 }
 
 describe('GraphiQL at GET /graphql in a browser', () => {
