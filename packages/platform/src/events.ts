@@ -390,13 +390,12 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
           ? {
               eachBatchAutoResolve: false,
               eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-                // As kafkajs's eachMessage does: a stopping consumer, or a batch of a partition
-                // this member lost in a rebalance, is left for whoever reads it next.
-                if (!isRunning() || isStale()) return;
                 // A fetch may bring a backlog of thousands: handled a chunk at a time, each chunk's
                 // offsets resolved and a heartbeat sent after it, so that the member stays in its
                 // group and a failure delivers again one chunk, not the whole fetch.
                 for (let start = 0; start < batch.messages.length; start += BATCH_CHUNK_EVENTS) {
+                  // As kafkajs's eachMessage does: a stopping consumer, or a batch of a partition
+                  // this member lost in a rebalance, is left for whoever reads it next.
                   if (!isRunning() || isStale()) return;
                   const chunk = batch.messages.slice(start, start + BATCH_CHUNK_EVENTS);
                   const received = chunk.flatMap((message) => {

@@ -88,6 +88,17 @@ export async function markProcessed(tx: AnyDatabase, consumer: string, eventId: 
   }
 }
 
+/**
+ * Marks these events applied, each by its consumer, in the caller's transaction, in one insert.
+ * None of them may be marked already: a duplicate fails the transaction (the caller read which
+ * were, or lets the event be delivered again to find it applied).
+ */
+export async function markEachProcessed(tx: AnyDatabase, keys: ReadonlyArray<{ consumer: string; eventId: string }>): Promise<void> {
+  if (keys.length === 0) return;
+  const now = new Date();
+  await tx.insert(processedEvents).values(keys.map(({ consumer, eventId }) => ({ consumer, eventId, processedAt: now })));
+}
+
 /** Which of these events `consumer` has recorded as processed (read in `database`, a transaction or a pool). */
 export async function processedAmong(database: AnyDatabase, consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
   if (eventIds.length === 0) return new Set();
@@ -140,8 +151,7 @@ export async function applyOnceEach<TSchema extends Record<string, unknown>, E e
     const applied = await processedAmong(tx, consumer, firsts.map((event) => event.id));
     const fresh = firsts.filter((event) => !applied.has(event.id));
     if (fresh.length === 0) return fresh;
-    const now = new Date();
-    await tx.insert(processedEvents).values(fresh.map((event) => ({ consumer, eventId: event.id, processedAt: now })));
+    await markEachProcessed(tx, fresh.map((event) => ({ consumer, eventId: event.id })));
     await work(tx, fresh);
     return fresh;
   });

@@ -4,8 +4,8 @@ import {
   enqueueEvents,
   markProcessed,
   newestFirst,
+  markEachProcessed,
   processedAmong,
-  processedEvents,
   type CatalogEvent,
   type Database,
   type Keyset,
@@ -280,11 +280,8 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
     /** Which of these events `consumer` has handled, as `tx` sees it. */
     processedAmong: (tx: Tx, consumer: string, eventIds: readonly string[]) => processedAmong(tx, consumer, eventIds),
 
-    /** Records that `consumer` handled these events (none of them recorded before: a duplicate fails the transaction). */
-    async markEachProcessed(tx: Tx, consumer: string, eventIds: readonly string[]): Promise<void> {
-      const now = new Date();
-      if (eventIds.length) await tx.insert(processedEvents).values(eventIds.map((eventId) => ({ consumer, eventId, processedAt: now })));
-    },
+    /** Records that these events were handled (none of them recorded before: a duplicate fails the transaction). */
+    markEachProcessed: (tx: Tx, keys: ReadonlyArray<{ consumer: string; eventId: string }>) => markEachProcessed(tx, keys),
 
     /** The rows as this transaction sees them. */
     async byIdsIn(tx: Tx, ids: readonly string[]): Promise<OrderRow[]> {

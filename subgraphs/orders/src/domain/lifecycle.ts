@@ -173,7 +173,7 @@ export async function transitionEach<R extends BatchTransition>(
       outcomes.push({ applied: order });
       applied.push({ request, before: current, order });
     }
-    if (consumer) await store.markEachProcessed(tx, consumer, applied.flatMap(({ request }) => (request.once ? [request.once.eventId] : [])));
+    await store.markEachProcessed(tx, applied.flatMap(({ request }) => (request.once ? [request.once] : [])));
     await written?.(tx, applied);
     await store.appendTimeline(
       tx,

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
-import { affectedRows, applyOnce, applyOnceEach, enqueueEvents, processedAmong, isDuplicateKey, newId, processedEvents, type CatalogEvent, type Database, type Transaction } from '@waimai/platform';
+import { affectedRows, applyOnce, applyOnceEach, enqueueEvents, isDuplicateKey, markEachProcessed, newId, processedAmong, type CatalogEvent, type Database, type Transaction } from '@waimai/platform';
 import { dispatchRounds, orderOffers, riderAssignments, type DispatchRoundRow, type OfferStatus, type OrderOfferRow, type RidersSchema } from './schema';
 
 type Tx = Transaction<RidersSchema>;
@@ -130,18 +130,25 @@ export const MAX_PENDING_OFFERS = 50;
  * exactly once in effect). All reads go to the primary: the dispatcher reads what it just wrote.
  */
 export function createDispatchStore(primary: Database<RidersSchema>) {
-  async function roundOf(database: Database<RidersSchema> | Tx, orderId: string, round: number): Promise<RoundPlan | undefined> {
-    const [row] = await database
-      .select()
-      .from(dispatchRounds)
-      .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.round, round)));
-    if (!row) return undefined;
-    const offers = await database
+  /** The planned rounds among `keys`, by `${orderId}/${round}`: two queries for all of them. */
+  async function roundsOf(keys: readonly RoundKey[]): Promise<Map<string, RoundPlan>> {
+    const plans = new Map<string, RoundPlan>();
+    if (keys.length === 0) return plans;
+    const rounds = await primary.select().from(dispatchRounds).where(ofRounds(dispatchRounds, keys));
+    if (rounds.length === 0) return plans;
+    for (const round of rounds) plans.set(roundKey(round), { round, offers: [] });
+    const offers = await primary
       .select()
       .from(orderOffers)
-      .where(and(eq(orderOffers.orderId, orderId), eq(orderOffers.round, round)))
+      .where(ofRounds(orderOffers, rounds))
       .orderBy(asc(orderOffers.distanceMeters), asc(orderOffers.riderId));
-    return { round: row, offers };
+    for (const offer of offers) plans.get(roundKey(offer))?.offers.push(offer);
+    return plans;
+  }
+
+  /** One round of an order, with its offers nearest first. */
+  async function roundOf(orderId: string, round: number): Promise<RoundPlan | undefined> {
+    return (await roundsOf([{ orderId, round }])).get(roundKey({ orderId, round }));
   }
 
   /** The live offers (status OFFERED, not expired) of the order, of one round when given, become WITHDRAWN. */
@@ -177,7 +184,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
       return plan;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const existing = await roundOf(primary, planned.orderId, planned.round);
+      const existing = await roundOf(planned.orderId, planned.round);
       if (!existing) throw err;
       return existing;
     }
@@ -186,11 +193,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
   return {
     once,
 
-    async isProcessed(consumer: string, eventId: string): Promise<boolean> {
-      return (await processedAmong(primary, consumer, [eventId])).has(eventId);
-    },
-
-    roundOf: (orderId: string, round: number) => roundOf(primary, orderId, round),
+    roundOf,
 
     /** Which of these events `consumer` has applied. */
     processedAmong: (consumer: string, eventIds: readonly string[]) => processedAmong(primary, consumer, eventIds),
@@ -200,21 +203,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
       await applyOnceEach(primary, consumer, eventIds.map((id) => ({ id })), async () => undefined);
     },
 
-    /** The planned rounds among `keys`, by `${orderId}/${round}`: two queries for all of them. */
-    async roundsOf(keys: readonly RoundKey[]): Promise<Map<string, RoundPlan>> {
-      const plans = new Map<string, RoundPlan>();
-      if (keys.length === 0) return plans;
-      const rounds = await primary.select().from(dispatchRounds).where(ofRounds(dispatchRounds, keys));
-      if (rounds.length === 0) return plans;
-      for (const round of rounds) plans.set(roundKey(round), { round, offers: [] });
-      const offers = await primary
-        .select()
-        .from(orderOffers)
-        .where(ofRounds(orderOffers, rounds))
-        .orderBy(asc(orderOffers.distanceMeters), asc(orderOffers.riderId));
-      for (const offer of offers) plans.get(roundKey(offer))?.offers.push(offer);
-      return plans;
-    },
+    roundsOf,
 
     recordRound,
 
@@ -292,7 +281,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
         if (affectedRows(updated) === 0 || refill.riders.length === 0) return;
         await tx.insert(orderOffers).values(offerRows(refill.orderId, refill.round, refill.expiresAt, refill.riders, now));
       });
-      return roundOf(primary, refill.orderId, refill.round);
+      return roundOf(refill.orderId, refill.round);
     },
 
     /** The round reached nobody for too long and orders flagged the order: it is not retried again. */
@@ -326,7 +315,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
       return primary.transaction(async (tx) => {
         const now = new Date();
         const keyed = accepted.flatMap((round) => (round.key ? [round.key] : []));
-        if (keyed.length) await tx.insert(processedEvents).values(keyed.map((key) => ({ ...key, processedAt: now })));
+        await markEachProcessed(tx, keyed);
         // Locking read: a round marked by a transaction that committed meanwhile is seen as marked.
         const open = await tx
           .select({ orderId: dispatchRounds.orderId, round: dispatchRounds.round })
@@ -438,7 +427,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
         .select({ round: dispatchRounds.round })
         .from(dispatchRounds)
         .where(and(eq(dispatchRounds.orderId, orderId), eq(dispatchRounds.redispatchOf, redispatchOf)));
-      return row ? roundOf(primary, orderId, row.round) : undefined;
+      return row ? roundOf(orderId, row.round) : undefined;
     },
 
     /**
@@ -474,7 +463,7 @@ export function createDispatchStore(primary: Database<RidersSchema>) {
             .onDuplicateKeyUpdate({ set: { distanceMeters: offer.distanceMeters, expiresAt: offer.expiresAt, withdrawnAt: null, status: 'OFFERED' } });
         }
       });
-      return roundOf(primary, replan.orderId, replan.round);
+      return roundOf(replan.orderId, replan.round);
     },
 
     /** The order is over (cancelled, closed) before anyone grabbed it: its live offers are withdrawn. Idempotent. */

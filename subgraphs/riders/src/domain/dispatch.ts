@@ -530,7 +530,7 @@ export function createDispatcher({ store, riders, riderService, index, orders, m
    * The round records the request, so a redelivered request sends that round, never another.
    */
   async function redispatch(eventId: string, request: OrderRedispatchRequestedData): Promise<void> {
-    if (await store.isProcessed(DISPATCH_CONSUMER, eventId)) return;
+    if ((await store.processedAmong(DISPATCH_CONSUMER, [eventId])).has(eventId)) return;
     const { orderId } = request;
     const plan = await planRedispatch(eventId, request);
     const key = { consumer: DISPATCH_CONSUMER, eventId };
