@@ -35,6 +35,9 @@ const ridersConfig = runtimeConfig
     // 2 s, as operations': the dispatcher reads a shop's card from products beside the notify
     // call and never waits for it past that call (docs/subscriptions.md, event-carried state).
     MERCHANTS_API_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+    // 60 s: a shop's card (name, address, location) is asked of products once a minute at most;
+    // a rename or a move reaches the offers at most this late.
+    MERCHANT_CARD_TTL_SECONDS: z.coerce.number().positive().default(60),
     // 30 s: how stale the location kept in MySQL may be; Redis always has the live one.
     LOCATION_PERSIST_SECONDS: z.coerce.number().positive().default(30),
     // 5 s: riders silent past RIDER_LOCATION_TTL_SECONDS leave the idle set within this much more.

@@ -6,7 +6,7 @@ import type { InternalClient } from './client';
  * Products' merchants API: operations asks who owns a shop and whether it is suspended while
  * a merchant (or staff on its behalf) waits on buying something for it (an ad placement), so
  * that a shop of someone else is refused at once; the riders dispatcher reads a shop's public
- * card once per dispatch round.
+ * card for its offers, about once a minute per shop (it keeps the cards).
  */
 export const merchantsApi = defineInternalApi({
   name: 'merchants API',
@@ -31,8 +31,8 @@ export const merchantsApi = defineInternalApi({
     }),
     /**
      * The shop as any caller of the API may see it (its public fields), for the riders
-     * dispatcher: it carries them in the round's OrderOffered events, once per round, so that
-     * the gateway does not load the merchant once per rider. Unknown: `exists: false`.
+     * dispatcher: it carries them in the rounds' OrderOffered events, so that the gateway does
+     * not load the merchant once per rider. Unknown: `exists: false`.
      */
     merchantCard: defineInternalCall({
       method: 'GET',

@@ -13,7 +13,6 @@ import {
   type Transaction,
   type CatalogEvent,
   type OfferedOrderView,
-  type MerchantCardAnswer,
   type MerchantsApiClient,
   type NotifyRoundsAnswer,
   NOTIFY_ROUNDS_MAX_RIDERS,
@@ -23,6 +22,7 @@ import type { LocationIndex } from '../db/location-index';
 import type { RiderStore } from '../db/rider-store';
 import type { DispatchRoundRow, OrderOfferRow, RidersSchema } from '../db/schema';
 import type { RiderService } from './riders';
+import { merchantCards, type MerchantCard } from './merchant-cards';
 import { riderUpdatedEvent } from './rider-events';
 import { emptyRetryRadius, radiusForRound, reactionTo, type DispatchPolicy } from './rules';
 
@@ -37,6 +37,7 @@ export interface DispatcherPolicy extends DispatchPolicy {
   DISPATCH_MAX_ROUNDS: number;
   DISPATCH_EMPTY_ROUND_RETRY_SECONDS: number;
   DISPATCH_GIVE_UP_SECONDS: number;
+  MERCHANT_CARD_TTL_SECONDS: number;
 }
 
 /** Rounds the retry sweep takes per tick: bounds one tick's work when many orders wait. */
@@ -79,8 +80,6 @@ function offerEvent(offer: OrderOfferRow, order?: OfferedOrderView) {
     ...(order ? { order } : {}),
   });
 }
-
-type MerchantCard = NonNullable<MerchantCardAnswer['card']>;
 
 /** What orders said of a round: accepted, with the order as its riders may see it; or refused. */
 type Notified = { accepted: true; offerView: OfferedOrderView | undefined } | { accepted: false };
@@ -148,6 +147,7 @@ export function createDispatcher({ store, riders, riderService, index, orders, m
   const log = logger.child({ component: 'dispatcher' });
 
   const secondsFrom = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);
+  const cards = merchants ? merchantCards(merchants, policy.MERCHANT_CARD_TTL_SECONDS * 1000, log) : null;
 
   /** Idle riders within `radiusMeters` of the merchant, nearest first, at most the round's cap. */
   async function idleRidersNear(merchant: GeoPoint, radiusMeters: number) {
@@ -244,18 +244,13 @@ export function createDispatcher({ store, riders, riderService, index, orders, m
    * shop's card when products answered by then (asked once per shop, beside the calls).
    */
   async function notifyRounds(sends: ReadonlyArray<{ plan: RoundPlan; merchantId?: string }>): Promise<Notified[]> {
-    // The shops' public cards, asked of products beside the notify calls and used only if there
-    // when orders answered: the offers never wait for products (without a card the gateway
-    // loads the merchant per rider, as it would for an older event).
-    const cards = new Map<string, MerchantCard>();
-    if (merchants) {
+    // The shops' public cards, from the cache or asked of products beside the notify calls, and
+    // used only if there when orders answered: the offers never wait for products (without a
+    // card the gateway loads the merchant per rider, as it would for an older event).
+    if (cards) {
       for (const merchantId of new Set(sends.flatMap((send) => (send.merchantId ? [send.merchantId] : [])))) {
-        void merchants.merchantCard({ params: { merchantId } }).then(
-          (answered) => {
-            if (answered.value.card) cards.set(merchantId, answered.value.card);
-          },
-          (err: unknown) => log.warn({ err, merchantId }, 'Products did not answer the shop\'s card; the offers go out without it.'),
-        );
+        // Never rejects for products' failures (logged there); a card kept is used meanwhile.
+        cards.fetch(merchantId).catch((err: unknown) => log.warn({ err, merchantId }, 'Reading a shop\'s card failed.'));
       }
     }
     const rounds = sends.map(({ plan }) => ({
@@ -277,7 +272,7 @@ export function createDispatcher({ store, riders, riderService, index, orders, m
       const { orderId, round } = rounds[i]!;
       if (outcome.accepted) {
         const merchantId = sends[i]!.merchantId;
-        return { accepted: true, offerView: withMerchantCard(outcome.offerView, merchantId ? (cards.get(merchantId) ?? null) : null) };
+        return { accepted: true, offerView: withMerchantCard(outcome.offerView, merchantId ? (cards?.get(merchantId) ?? null) : null) };
       }
       const fields = { orderId, round, refusal: outcome.refusal };
       if (outcome.refusal === 'NOT_FOUND') log.error(fields, 'Orders does not know an order it asked to dispatch; dropping the round.');
