@@ -23,3 +23,52 @@ export function loaderOfGroups<T>(load: (keys: readonly string[]) => Promise<T[]
     return keys.map((key) => groups.get(key) ?? []);
   });
 }
+
+export interface WhileBusyOptions {
+  /** Runs under way at once; a request arriving while this many run waits for the next. */
+  concurrency: number;
+  /** Requests one run takes at most. */
+  maxBatch: number;
+}
+
+/**
+ * Group commit for requests that each need a transaction: `run` takes requests together and
+ * answers each (an Error for one that failed alone). A request arriving while fewer than
+ * `concurrency` runs are under way goes at once (with the requests of the same tick), so a lone
+ * request waits for nothing; one arriving while they are all busy waits, and the requests that
+ * gathered meanwhile go together as the next run, at most `maxBatch` each. Under load one run's
+ * statements serve many requests; the batch grows with the load, never with a timer.
+ * DataLoader without its cache (each request is its own, even with equal inputs).
+ */
+export function whileBusy<I, O>(run: (inputs: readonly I[]) => Promise<ReadonlyArray<O | Error>>, options: WhileBusyOptions): (input: I) => Promise<O> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const finished = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  };
+  const loader = new DataLoader<I, O, I>(
+    async (inputs) => {
+      try {
+        return await run(inputs);
+      } finally {
+        finished();
+      }
+    },
+    {
+      cache: false,
+      maxBatchSize: options.maxBatch,
+      // Called as a batch opens: it is dispatched after this tick when a run is free, else when one finishes (taking its slot).
+      batchScheduleFn: (dispatch) => {
+        if (running < options.concurrency) {
+          running += 1;
+          process.nextTick(dispatch);
+        } else {
+          waiting.push(dispatch);
+        }
+      },
+    },
+  );
+  return (input) => loader.load(input);
+}

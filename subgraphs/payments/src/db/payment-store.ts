@@ -42,6 +42,12 @@ export interface RefundSearch {
   createdTo?: Date;
 }
 
+/** A provider event about one payment, as payment_events records it. */
+export type ProviderEventRow = typeof paymentEvents.$inferInsert;
+
+/** A provider event's key among others: its id and its payment's (the table's primary key). */
+export const providerEventKey = (eventId: string, paymentId: string) => `${eventId}\u0000${paymentId}`;
+
 /** What the provider answered when a payment was opened there. */
 export interface OpenedAtProvider {
   payUrl: string;
@@ -80,6 +86,32 @@ function transactionStatements(tx: Transaction<PaymentsSchema>) {
         .set({ status: 'FAILED', pendingOrderId: null, updatedAt: now })
         .where(and(eq(payments.id, id), eq(payments.status, 'PENDING')));
       return affectedRows(failed) === 1;
+    },
+
+    /** Payments by id, locked in id order (the same order as every use case's). */
+    async paymentsForUpdate(ids: readonly string[]): Promise<PaymentRow[]> {
+      if (ids.length === 0) return [];
+      return tx.select().from(payments).where(inArray(payments.id, [...ids])).orderBy(asc(payments.id)).for('update');
+    },
+
+    /**
+     * Which of these provider events were recorded before (providerEventKey). A plain read,
+     * after their payments were locked: a concurrent callback about one of them committed
+     * before the lock was granted, and this read sees it (and were one missed, its insert would
+     * fail on the primary key, and the caller's transaction with it).
+     */
+    async providerEventsAmong(keys: ReadonlyArray<{ eventId: string; paymentId: string }>): Promise<Set<string>> {
+      if (keys.length === 0) return new Set();
+      const rows = await tx
+        .select({ eventId: paymentEvents.eventId, paymentId: paymentEvents.paymentId })
+        .from(paymentEvents)
+        .where(and(inArray(paymentEvents.eventId, [...new Set(keys.map((key) => key.eventId))]), inArray(paymentEvents.paymentId, [...new Set(keys.map((key) => key.paymentId))])));
+      return new Set(rows.map((row) => providerEventKey(row.eventId, row.paymentId)));
+    },
+
+    /** Records provider events none of which was recorded before (a duplicate key throws). */
+    async recordProviderEvents(events: readonly ProviderEventRow[]): Promise<void> {
+      if (events.length > 0) await tx.insert(paymentEvents).values([...events]);
     },
 
     /** Records one provider event about one payment; false when it was recorded before. */

@@ -53,7 +53,7 @@ export function mountProviderCallback(app: Express, options: ProviderCallbackOpt
       }
 
       const callback = parsed.data;
-      const result = await payments.handleCallback(callback, provider);
+      const result = await payments.acceptCallback({ callback, provider });
       const context = { eventId: callback.eventId, paymentId: callback.paymentId, orderId: callback.orderId, outcome: callback.paymentStatus };
       switch (result.kind) {
         case 'unknown-payment':
