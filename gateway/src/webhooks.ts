@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createProxyMiddleware, debugProxyErrorsPlugin, proxyEventsPlugin, type RequestHandler } from 'http-proxy-middleware';
 import type { RequestHandler as ExpressHandler } from 'express';
@@ -22,6 +22,9 @@ export const refuseMalformedPaths: ExpressHandler = (req, res, next) => {
   next();
 };
 
+/** How long a kept-alive connection to payments may stay idle: under payments' server's 5 s. */
+const IDLE_CONNECTION_MS = 4_000;
+
 function isResponse(res: ServerResponse | Socket): res is ServerResponse {
   return 'writeHead' in res;
 }
@@ -33,11 +36,16 @@ function isResponse(res: ServerResponse | Socket): res is ServerResponse {
  *
  * When payments cannot be reached the provider gets 502 (504 when it stopped answering),
  * so it retries later; it never learns where payments lives.
+ *
+ * Over kept-alive connections: without an agent http-proxy opens a connection per callback
+ * and closes it (`connection: close`). An idle connection is dropped after 4 s, before
+ * payments' server would drop it (Node's 5 s), so a callback is never sent on a closing one.
  */
 export function webhookProxy(paymentsUrl: string, timeoutMs: number, logger: Logger): RequestHandler {
   const log = logger.child({ component: 'webhooks' });
   return createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: paymentsUrl,
+    agent: new Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
     pathFilter: (pathname) => pathname.startsWith(PAYMENT_WEBHOOKS) && pathname.length > PAYMENT_WEBHOOKS.length,
     changeOrigin: false,
     xfwd: false,

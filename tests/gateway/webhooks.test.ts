@@ -24,10 +24,14 @@ async function recordingUpstream() {
       res.end('{"accepted":true}');
     });
   });
+  let connections = 0;
+  server.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
+    /** TCP connections the gateway opened to it so far. */
+    connections: () => connections,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -74,6 +78,17 @@ describe('webhooks', () => {
       'x-provider-request': 'req-42',
     });
     expect(forwarded?.headers['x-forwarded-for']).toBeUndefined();
+  });
+
+  it('callbacks one after another are forwarded over one kept-alive connection, not a connection each', async () => {
+    const [before, connectionsBefore] = [upstream.received.length, upstream.connections()];
+
+    for (let i = 0; i < 3; i += 1) expect((await postWebhook(`${stack.gatewayUrl}/webhooks/payments/sandbox`)).status).toBe(202);
+
+    const forwarded = upstream.received.slice(before);
+    expect(forwarded).toHaveLength(3);
+    expect(forwarded.map((request) => request.headers.connection)).toEqual(['keep-alive', 'keep-alive', 'keep-alive']);
+    expect(upstream.connections() - connectionsBefore).toBeLessThanOrEqual(1);
   });
 
   it('only /webhooks/* is forwarded', async () => {
