@@ -1,4 +1,6 @@
 import mysql from 'mysql2/promise';
+import { getTableColumns, sql, type InferSelectModel, type SQL } from 'drizzle-orm';
+import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import { mysqlConfig } from './config';
@@ -208,4 +210,29 @@ export function isDuplicateKey(err: unknown): boolean {
 export function affectedRows(result: unknown): number {
   const header = Array.isArray(result) ? result[0] : result;
   return (header as { affectedRows?: number }).affectedRows ?? 0;
+}
+
+/**
+ * The SET of one UPDATE that gives each row its own changes: for every column some row
+ * changes, `CASE id WHEN <row> THEN <its value> ... ELSE column END` (values bound as the
+ * column maps them, dates included). The caller's WHERE names the rows, each with its own
+ * conditions; a row whose changes lack a column keeps its value.
+ */
+export function setEachById<TTable extends MySqlTable>(
+  table: TTable,
+  id: MySqlColumn,
+  updates: ReadonlyArray<{ id: string; changes: Partial<InferSelectModel<TTable>> }>,
+): Record<string, SQL> {
+  const columns = getTableColumns(table) as Record<string, MySqlColumn>;
+  const names = [...new Set(updates.flatMap(({ changes }) => Object.keys(changes)))];
+  return Object.fromEntries(
+    names.map((name) => {
+      const column = columns[name];
+      if (!column) throw new Error(`${name} is not a column of the table.`);
+      const cases = updates
+        .filter(({ changes }) => Object.hasOwn(changes, name))
+        .map(({ id: rowId, changes }) => sql`WHEN ${rowId} THEN ${sql.param((changes as Record<string, unknown>)[name], column)}`);
+      return [name, sql`CASE ${id} ${sql.join(cases, sql` `)} ELSE ${column} END`];
+    }),
+  );
 }

@@ -60,7 +60,51 @@ test('payments arriving as one batch: each order CREATED once in one transaction
   for (const { orderId } of payments.slice(1)) {
     expect((await outboxOf(orderId)).filter((event) => event.type === 'OrderStatusChanged' && event.data.to === 'CREATED')).toHaveLength(1);
   }
-  // Batched: fewer processed-event inserts than the 14 events delivered.
+  // Batched: fewer processed-event inserts, and fewer order updates, than the 14 events delivered.
   const processedInserts = statements.slice(before).filter((statement) => /^insert into `processed_events`/.test(statement));
   expect(processedInserts.length).toBeLessThan(orders.length);
+  expect(statements.slice(before).filter((statement) => /^update `orders`/.test(statement)).length).toBeLessThan(orders.length);
+  // Each row got its own payment, whichever statement wrote it.
+  const [rows] = (await db.query('SELECT id, status, version, payment_id AS paymentId, paid_at AS paidAt, payment_due_at AS dueAt FROM orders WHERE id IN (?)', [orders.map((order) => order.id)])) as unknown as [
+    Array<{ id: string; status: string; version: number; paymentId: string; paidAt: Date | null; dueAt: Date | null }>,
+  ];
+  expect(rows.map(({ id, status, version, paymentId, dueAt }) => ({ id, status, version, paymentId, dueAt })).sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+    payments.map(({ orderId, paymentId }) => ({ id: orderId, status: 'CREATED', version: 1, paymentId, dueAt: null })).sort((a, b) => a.id.localeCompare(b.id)),
+  );
+  expect(rows.every((row) => row.paidAt instanceof Date)).toBe(true);
+});
+
+test('payments applied in batches while their customers cancel the same orders: every order moves once per step, its timeline, version and events agreeing', async () => {
+  const menu = await aMenu(h, [{ name: '牛肉面', priceCents: 1800, stock: 50 }]);
+  const buyer = customer();
+  const orders = await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      const placed = await h.callOrders<{ createOrder: { id: string; totalCents: number } }>(
+        CREATE_ORDER,
+        { input: { items: [{ productId: menu.products[0], quantity: 1 }], deliveryAddress: '人民路9号', deliveryLocation: { lat: menu.location.lat + 0.004, lng: menu.location.lng } } },
+        buyer,
+      );
+      return placed.data!.createOrder;
+    }),
+  );
+
+  const cancels = orders.filter((_, i) => i % 2 === 0).map((order) => h.callOrders(`mutation($id: ID!) { cancelOrder(orderId: $id, reason: "changed my mind") { id status } }`, { id: order.id }, buyer));
+  await h.paymentsSucceeded(orders.map((order) => ({ orderId: order.id, amountCents: order.totalCents, paymentId: newId(), eventId: newId() })));
+  await Promise.all(cancels);
+
+  for (const order of orders) {
+    const settled = await eventually(async () => {
+      const [rows] = (await db.query('SELECT status, version FROM orders WHERE id = ?', [order.id])) as unknown as [Array<{ status: string; version: number }>];
+      const events = (await outboxOf(order.id)).filter((event) => event.type === 'OrderStatusChanged');
+      const paidSeen = (await outboxOf(order.id)).some((event) => event.type === 'RefundRequested') || events.some((event) => event.data.to === 'CREATED');
+      // Settled once the payment was applied (CREATED) or refunded because the order had been cancelled first.
+      return paidSeen ? { row: rows[0]!, events } : null;
+    }, 20_000, `order ${order.id} settled`);
+    const [timeline] = (await db.query('SELECT status FROM order_timeline WHERE order_id = ? ORDER BY seq', [order.id])) as unknown as [Array<{ status: string }>];
+    // Placed at version 0: one version, one timeline row and one event per step.
+    expect(settled.events.map((event) => event.data.to)).toEqual(timeline.map((entry) => entry.status));
+    expect(settled.row.version).toBe(timeline.length - 1);
+    expect(['CREATED', 'CANCELLED']).toContain(settled.row.status);
+    expect(timeline.at(-1)?.status).toBe(settled.row.status);
+  }
 });

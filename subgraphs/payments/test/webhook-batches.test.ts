@@ -42,6 +42,8 @@ describe('provider callbacks applied together (handleCallbacks) decide each call
       { kind: 'unchanged', status: 'SUCCEEDED' },
     ]);
     expect(transactionsIn(h.queries.slice(before))).toBe(1);
+    // Three payments moved (b twice), in one statement.
+    expect(h.queries.slice(before).filter((query) => /^update `payments`/.test(query))).toHaveLength(1);
     expect(await h.paymentRow(a.id)).toMatchObject({ status: 'SUCCEEDED', providerTxnId: 'txn_a', pendingOrderId: null });
     expect(await h.paymentRow(b.id)).toMatchObject({ status: 'SUCCEEDED', providerTxnId: 'txn_b', pendingOrderId: null });
     expect((await h.paymentRow(c.id))?.status).toBe('PENDING');

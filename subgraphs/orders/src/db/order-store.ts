@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, gte, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import {
   affectedRows,
+  setEachById,
   enqueueEvents,
   markProcessed,
   newestFirst,
@@ -246,6 +247,20 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
       return affectedRows(result) > 0;
     },
 
+    /**
+     * updateIfUnchanged for several orders in one statement: each row gets its own changes
+     * (a CASE on the id per column) only if it still has the status and version it was read
+     * with. The number of rows changed; fewer than `updates` when someone changed one first.
+     */
+    async updateEachIfUnchanged(tx: Tx, updates: ReadonlyArray<{ current: Pick<OrderRow, 'id' | 'status' | 'version'>; changes: Partial<OrderRow> }>): Promise<number> {
+      if (updates.length === 0) return 0;
+      const result = await tx
+        .update(orders)
+        .set(setEachById(orders, orders.id, updates.map(({ current, changes }) => ({ id: current.id, changes }))))
+        .where(or(...updates.map(({ current }) => and(eq(orders.id, current.id), eq(orders.status, current.status), eq(orders.version, current.version)))));
+      return affectedRows(result);
+    },
+
     async appendTimeline(tx: Tx, ...entries: Array<{ orderId: string; status: OrderStatus; step: string; actorId: string | null; at: Date }>): Promise<void> {
       if (entries.length) await tx.insert(orderTimeline).values(entries);
     },
@@ -287,6 +302,12 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
     async byIdsIn(tx: Tx, ids: readonly string[]): Promise<OrderRow[]> {
       if (ids.length === 0) return [];
       return tx.select().from(orders).where(inArray(orders.id, [...ids]));
+    },
+
+    /** Orders by id, locked until the transaction ends, in id order (so that two batches never wait on each other crosswise). */
+    async byIdsForUpdate(tx: Tx, ids: readonly string[]): Promise<OrderRow[]> {
+      if (ids.length === 0) return [];
+      return tx.select().from(orders).where(inArray(orders.id, [...ids])).orderBy(asc(orders.id)).for('update');
     },
 
     enqueue: (tx: Tx, events: CatalogEvent[]) => enqueueEvents(tx, events),

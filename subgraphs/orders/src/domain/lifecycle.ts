@@ -110,12 +110,14 @@ export interface BatchTransition extends Omit<TransitionRequest, 'guard'> {
 export type BatchOutcome = { applied: OrderRow } | { unchanged: OrderRow } | { refused: unknown } | { processed: true } | { left: true };
 
 /**
- * `transition` for many orders in one transaction: one read of the rows (and of the processed
- * rows of requests with `once`, all of one consumer), one conditional UPDATE per order, and one
- * insert each of the processed rows, timeline rows and events, where `transition` takes about
- * eight statements per step. `written` adds the applied steps' own rows in the same
- * transaction. A second request for one order, and one whose row a concurrent change got to
- * first, are left to the caller, which applies them alone, after this one, in their order.
+ * `transition` for many orders in one transaction: one locking read of the rows, in id order
+ * (and one read of the processed rows of requests with `once`, all of one consumer), each step
+ * decided on its row as read, then one UPDATE for all of them (each row its own changes, under
+ * the same compare-and-set on status and version) and one insert each of the processed rows,
+ * timeline rows and events, where `transition` takes about eight statements per step. `written`
+ * adds the applied steps' own rows in the same transaction. A second request for one order is
+ * left to the caller, which applies it alone, after this one, in its order. A concurrent step
+ * on one of the orders waits for this transaction, and is then decided on the row it left.
  */
 export async function transitionEach<R extends BatchTransition>(
   store: OrderStore,
@@ -128,10 +130,11 @@ export async function transitionEach<R extends BatchTransition>(
   const [consumer] = consumers;
   return store.inTransaction(async (tx) => {
     const processed = consumer ? await store.processedAmong(tx, consumer, requests.flatMap((request) => (request.once ? [request.once.eventId] : []))) : new Set<string>();
-    const rows = new Map((await store.byIdsIn(tx, [...new Set(requests.map((request) => request.orderId))])).map((row) => [row.id, row]));
+    // Locked as read: the one UPDATE below then finds every row as it was decided on.
+    const rows = new Map((await store.byIdsForUpdate(tx, [...new Set(requests.map((request) => request.orderId))])).map((row) => [row.id, row]));
     const now = new Date();
     const outcomes: BatchOutcome[] = [];
-    const applied: Array<{ request: R; before: OrderRow; order: OrderRow }> = [];
+    const applied: Array<{ request: R; before: OrderRow; order: OrderRow; changes: Partial<OrderRow> }> = [];
     const seen = new Set<string>();
     for (const request of requests) {
       if (request.once && processed.has(request.once.eventId)) {
@@ -165,14 +168,12 @@ export async function transitionEach<R extends BatchTransition>(
         continue;
       }
       const changes: Partial<OrderRow> = { ...request.set?.(current, now), status: to, version: current.version + 1 };
-      if (!(await store.updateIfUnchanged(tx, current, changes))) {
-        outcomes.push({ left: true });
-        continue;
-      }
       const order: OrderRow = { ...current, ...changes };
       outcomes.push({ applied: order });
-      applied.push({ request, before: current, order });
+      applied.push({ request, before: current, order, changes });
     }
+    const changed = await store.updateEachIfUnchanged(tx, applied.map(({ before, changes }) => ({ current: before, changes })));
+    if (changed !== applied.length) throw new Error(`transitionEach changed ${changed} of ${applied.length} locked orders.`);
     await store.markEachProcessed(tx, applied.flatMap(({ request }) => (request.once ? [request.once] : [])));
     await written?.(tx, applied);
     await store.appendTimeline(

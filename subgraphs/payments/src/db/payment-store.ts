@@ -5,6 +5,7 @@ import {
   isDuplicateKey,
   markProcessed,
   newestFirst,
+  setEachById,
   type CatalogEvent,
   type Database,
   type Keyset,
@@ -130,6 +131,13 @@ function transactionStatements(tx: Transaction<PaymentsSchema>) {
         .update(payments)
         .set({ ...fields, pendingOrderId: null, updatedAt: now })
         .where(eq(payments.id, id));
+    },
+
+    /** settle for several payments in one statement, each with its own fields (the payments' rows are locked by the caller). */
+    async settleEach(moves: ReadonlyArray<{ id: string; fields: { status: PaymentStatus; paidAt?: Date; providerTxnId?: string | null } }>, now: Date): Promise<void> {
+      if (moves.length === 0) return;
+      const updates = moves.map(({ id, fields }) => ({ id, changes: { ...fields, pendingOrderId: null, updatedAt: now } }));
+      await tx.update(payments).set(setEachById(payments, payments.id, updates)).where(inArray(payments.id, moves.map(({ id }) => id)));
     },
 
     /** Every payment of an order, locked in id order (the same order for every use case, so none wait on each other crosswise). */

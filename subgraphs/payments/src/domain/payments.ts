@@ -209,7 +209,8 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
         const locked = new Map((await tx.paymentsForUpdate([...new Set(requests.map(({ callback }) => callback.paymentId))])).map((row) => [row.id, row]));
         const seen = await tx.providerEventsAmong(requests.map(({ callback }) => ({ eventId: callback.eventId, paymentId: callback.paymentId })));
         const recorded: ProviderEventRow[] = [];
-        const moves: Array<{ paymentId: string; fields: ReturnType<typeof callbackEffect>['fields'] }> = [];
+        // The fields each payment moved to, merged in arrival order (a failure then a success: the success's).
+        const moves = new Map<string, { status: PaymentStatus; paidAt?: Date; providerTxnId?: string | null }>();
         const events: CatalogEvent[] = [];
         const decided = requests.map(({ callback, provider }): CallbackResult => {
           const payment = locked.get(callback.paymentId);
@@ -222,13 +223,13 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
           recorded.push({ eventId: callback.eventId, paymentId: payment.id, outcome: callback.paymentStatus, movedTo: next, receivedAt: now });
           if (!next) return { kind: 'unchanged', status: payment.status };
           const { fields, event } = callbackEffect(payment, callback, next, now);
-          moves.push({ paymentId: payment.id, fields });
+          moves.set(payment.id, { ...moves.get(payment.id), ...fields });
           events.push(event);
           locked.set(payment.id, { ...payment, ...fields });
           return { kind: 'applied', status: next };
         });
         await tx.recordProviderEvents(recorded);
-        for (const { paymentId, fields } of moves) await tx.settle(paymentId, fields, now);
+        await tx.settleEach([...moves].map(([id, fields]) => ({ id, fields })), now);
         await tx.enqueue(events);
         return decided;
       });
@@ -338,7 +339,7 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
      * transaction: their payments locked in id order and the provider events recorded before read
      * once, then each callback decided in arrival order against its payment as the callbacks
      * before it left it, exactly as handleCallback decides it alone; then one insert of the new
-     * provider events, one update per payment moved and one insert of their events. A lone
+     * provider events, one update of the payments moved and one insert of their events. A lone
      * callback goes through handleCallback; so does each callback of a batch whose transaction
      * failed, with its own answer or failure.
      */
