@@ -1,3 +1,4 @@
+import type { PoolConnection as CoreConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { getTableColumns, sql, type InferSelectModel, type SQL } from 'drizzle-orm';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
@@ -92,10 +93,20 @@ export interface ServiceDatabase<TSchema extends Record<string, unknown>> {
   replicas(): ReplicaStatus[];
   /** Checks every replica now instead of at the next interval. */
   checkReplicas(): Promise<void>;
+  /**
+   * A READ COMMITTED transaction on a connection of its own, for the outbox relay: the session
+   * is READ COMMITTED with autocommit off, so a transaction is its statements and COMMIT, with
+   * no SET TRANSACTION and BEGIN before them (two of the five round trips of a relay batch).
+   * One connection, opened at the first call; `work` must not run transactions of its own.
+   */
+  outboxTransaction: OutboxTransaction;
   name: string;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Runs `work` as one READ COMMITTED transaction; it commits when `work` resolves, rolls back when it throws. */
+export type OutboxTransaction = <T>(work: (tx: MySql2Database<Record<string, unknown>>) => Promise<T>) => Promise<T>;
 
 export interface ConnectOptions {
   /** Sees every SQL statement drizzle sends (debug logging, query counting in tests). */
@@ -139,7 +150,9 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
       )
     : undefined;
   const routed = (client: mysql.Pool) => drizzle({ client, schema, mode: 'default', logger });
+  const outbox = outboxSession(options.MYSQL_URL, name, service, options.MYSQL_CALLER_STACKS, logger);
   return {
+    outboxTransaction: outbox.transaction,
     db: router ? routed(router.staleOkClient) : primary,
     primary,
     async writePosition() {
@@ -157,7 +170,59 @@ export function connectDatabase<TSchema extends Record<string, unknown>>(
       await router?.stop();
       for (const untrack of untrackPools) untrack();
       // A replica that is down fails its pool's end (a connection it was opening is refused): nothing is left to close then.
-      await Promise.all([primaryPool.end(), ...replicaPools.map(({ pool }) => pool.end().catch(() => undefined))]);
+      await Promise.all([primaryPool.end(), outbox.close(), ...replicaPools.map(({ pool }) => pool.end().catch(() => undefined))]);
+    },
+  };
+}
+
+/**
+ * ServiceDatabase.outboxTransaction: a pool of one connection whose session is READ COMMITTED
+ * with autocommit off (set as each connection opens, before it is handed out), opened at the
+ * first transaction. A connection whose rollback fails is destroyed, not reused.
+ */
+function outboxSession(url: string, database: string, service: string, callerStacks: boolean | undefined, logger: { logQuery: ConnectOptions['logQuery'] & {} } | undefined) {
+  let pool: mysql.Pool | null = null;
+  let untrack: (() => void) | null = null;
+  const open = () => {
+    if (pool) return pool;
+    const opened = poolFor(url, database, 1, { callerStacks });
+    // mysql2 runs a connection's commands in order: these precede anything the relay sends on it.
+    // One that cannot be set up is destroyed: the relay's next query on it fails, and the batch is retried.
+    // The promise pool hands its 'connection' listeners the callback connection underneath.
+    const core = (opened as unknown as { pool: { on(event: 'connection', listener: (connection: CoreConnection) => void): void } }).pool;
+    core.on('connection', (connection) => {
+      const failed = (err: unknown) => {
+        if (err) connection.destroy();
+      };
+      connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', failed);
+      connection.query('SET autocommit = 0', failed);
+    });
+    untrack = trackPool(service, 'outbox', opened);
+    pool = opened;
+    return opened;
+  };
+  return {
+    transaction: (async <T>(work: (tx: MySql2Database<Record<string, unknown>>) => Promise<T>): Promise<T> => {
+      const connection = await open().getConnection();
+      const client = drizzle({ client: connection as unknown as mysql.Pool, mode: 'default', logger });
+      try {
+        const result = await work(client);
+        await connection.commit();
+        connection.release();
+        return result;
+      } catch (err) {
+        try {
+          await connection.rollback();
+          connection.release();
+        } catch {
+          connection.destroy();
+        }
+        throw err;
+      }
+    }) as OutboxTransaction,
+    async close() {
+      untrack?.();
+      await pool?.end();
     },
   };
 }

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { bigint, char, datetime, index, mysqlTable, primaryKey, text, varchar } from 'drizzle-orm/mysql-core';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import { z } from 'zod';
-import { isDuplicateKey, type Database } from './db';
+import { isDuplicateKey, type Database, type OutboxTransaction } from './db';
 import { topicOf, type CatalogEvent } from './event-catalog';
 import { eventEnvelopeSchema, type EventBus, type EventEnvelope, type TopicName } from './events';
 import type { Logger } from './logger';
@@ -194,6 +194,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Test hook: runs after a batch is published and before it is marked sent. */
   afterPublish?: (events: EventEnvelope[]) => Promise<void>;
+  /**
+   * Runs a batch as one READ COMMITTED transaction (ServiceDatabase.outboxTransaction, on a
+   * connection of its own); by default a transaction on `db` that sets its isolation level.
+   */
+  transaction?: OutboxTransaction;
 }
 
 export interface OutboxRelay {
@@ -217,10 +222,12 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let again = false;
   let stopped = false;
 
+  const inTransaction: OutboxTransaction = options.transaction ?? ((work) => db.transaction(work, { isolationLevel: 'read committed' }));
+
   async function publishBatch(): Promise<number> {
     // READ COMMITTED: the row locks below take no gap locks, so services keep inserting
     // outbox rows while a batch is being published.
-    return db.transaction(
+    return inTransaction(
       async (tx) => {
         // FOR UPDATE: a second relay (another replica) waits here until this batch is
         // committed as sent, then re-reads: one aggregate's events are never reordered or
@@ -246,7 +253,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await tx.update(outbox).set({ publishedAt: new Date() }).where(inArray(outbox.seq, rows.map((row) => row.seq)));
         return events.map(({ event }) => event);
       },
-      { isolationLevel: 'read committed' },
     ).then((published) => {
       // Counted once the batch is committed as sent: a rolled-back batch is published again.
       countPublishedEvents(published);
