@@ -298,12 +298,6 @@ export function createOrderStore(db: Database<OrdersSchema>, primary: Database<O
     /** Records that these events were handled (none of them recorded before: a duplicate fails the transaction). */
     markEachProcessed: (tx: Tx, keys: ReadonlyArray<{ consumer: string; eventId: string }>) => markEachProcessed(tx, keys),
 
-    /** The rows as this transaction sees them. */
-    async byIdsIn(tx: Tx, ids: readonly string[]): Promise<OrderRow[]> {
-      if (ids.length === 0) return [];
-      return tx.select().from(orders).where(inArray(orders.id, [...ids]));
-    },
-
     /** Orders by id, locked until the transaction ends, in id order (so that two batches never wait on each other crosswise). */
     async byIdsForUpdate(tx: Tx, ids: readonly string[]): Promise<OrderRow[]> {
       if (ids.length === 0) return [];
