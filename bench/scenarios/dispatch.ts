@@ -7,6 +7,7 @@ import { SETUP_CONCURRENCY, waitForSubscriptions, type BenchContext, type Scenar
 import { aMerchant, anActor, aPayableOrder, reportLocation, sendPaymentSucceeded, type Actor, type Merchant, type PayableOrder } from '../lib/fixtures';
 import { HttpClient, mapLimit, type HttpResult } from '../lib/http';
 import { coresLine, cpuWindow, type CpuShare } from '../lib/machine';
+import { perOrder, statementWindow, type StatementCounts } from '../lib/mysql-status';
 import { platformCores, platformCpuSeconds, round } from '../lib/load';
 import type { ProfileSummary } from '../lib/profile';
 import { OfferSocket, type OfferFrame } from '../lib/offer-socket';
@@ -80,7 +81,7 @@ async function stageResult(
   responses: ReadonlyArray<HttpResult | Error>,
   frames: ReadonlyMap<string, OfferFrame[]>,
   problems: ReadonlyMap<string, number>,
-  window: { lastSent: number; allOfferedAt: number; cpuShares: Record<string, CpuShare>; profiles: Record<string, ProfileSummary>; idleCpu: Record<string, CpuShare> },
+  window: { lastSent: number; allOfferedAt: number; cpuShares: Record<string, CpuShare>; statements: StatementCounts; profiles: Record<string, ProfileSummary>; idleCpu: Record<string, CpuShare> },
 ): Promise<StageResult> {
   const { platform } = context;
   const riders = (await context.cityRiders()).riders;
@@ -133,6 +134,8 @@ async function stageResult(
     platformCores: round(platformCores(window.cpuShares), 2),
     seconds: round(timedSeconds, 1),
   };
+  // Every statement the MySQL server ran over the same window as the CPU, per paid order.
+  const statementsPerPaidOrder = perOrder(window.statements, timed.length);
   const counts = {
     ordersPaid: timed.length,
     webhook2xx: webhookOk,
@@ -157,6 +160,7 @@ async function stageResult(
     `orders paid ${counts.ordersPaid} (webhook answers ${JSON.stringify(webhookStatuses)}), orders offered ${counts.ordersOffered} (within ${(DRAIN_MS + 2_000) / 1000} s of the last callback), offers written ${counts.offersWritten}, offers received ${counts.offersReceived} (${counts.offersPerOrder} per order), socket problems ${JSON.stringify(counts.socketProblems)}`,
     `backlog: the last first offer ${lastFirstOfferAfterLastPaymentMs === null ? `never came for ${timed.length - firstFrame.length} orders within ${DRAIN_MS / 1000} s` : `came ${lastFirstOfferAfterLastPaymentMs} ms`} after the last payment`,
     `CPU per paid order, all processes, offers included: ${cpuPerPaidOrder.ms} ms (${cpuPerPaidOrder.aboveIdleMs} ms above idle; ${cpuPerPaidOrder.platformCores} cores busy over ${cpuPerPaidOrder.seconds} s)`,
+    `MySQL statements per paid order, over the same time: ${statementsPerPaidOrder.questions} (${(['select', 'insert', 'update', 'delete', 'begin', 'commit', 'rollback', 'set'] as const).map((kind) => `${kind} ${statementsPerPaidOrder[kind]}`).join(', ')})`,
     '',
     'where the time goes (per order, from the services\' own timestamps, ms resolution)',
     table([LATENCY_HEADER, ...Object.entries(stages.stages).flatMap(([label, summary]) => latencyRows(label, summary))]),
@@ -179,6 +183,7 @@ async function stageResult(
       allOfferedAfterLastSendMs: Math.round(window.allOfferedAt - window.lastSent),
       lastFirstOfferAfterLastPaymentMs,
       cpuPerPaidOrder,
+      statementsPerPaidOrder,
       ...counts,
       stagesMs: stages.stages,
       cpuCoresBusy: window.cpuShares,
@@ -282,17 +287,19 @@ async function run(context: BenchContext, options: DispatchOptions): Promise<Sce
       next += stageOrders.length;
       problems.clear();
       say(`Timed: ${stageOrders.length} payment callbacks at ${stage.rate}/s for ${stage.durationSeconds} s.`);
+      const statementsWindow = await statementWindow(platform.config.MYSQL_URL);
       const measurement = await context.measure();
       const timed = await payAtRate(stageOrders, stage.rate);
       const lastSent = performance.now();
       await allOffered(timed, lastSent + DRAIN_MS);
       const allOfferedAt = performance.now();
       const cpuShares = await measurement.end();
+      const statements = await statementsWindow.end();
       const profiles = context.takeProfiles();
       // Other riders' frames of the last orders: a moment more.
       await sleep(2_000);
       const responses = await Promise.all(timed.map((entry) => entry.response));
-      results.push(await stageResult(context, stage, timed, responses, frames, problems, { lastSent, allOfferedAt, cpuShares, profiles, idleCpu }));
+      results.push(await stageResult(context, stage, timed, responses, frames, problems, { lastSent, allOfferedAt, cpuShares, statements, profiles, idleCpu }));
     }
 
     const printed = [

@@ -198,11 +198,12 @@ export class SimulatedRider {
   /**
    * GoOffline, refused while the platform still has the rider DELIVERING: right after a
    * delivery the rider turns IDLE only once riders has read the order's event, so a rider with
-   * no active order tries again (10 times, 300 ms apart); one with an order stays on it.
+   * no active order tries again (300 ms apart, for up to 15 s: on a loaded machine that event
+   * can take seconds); one with an order stays on it.
    */
   private async goOffline(): Promise<void> {
     const { api } = this.world;
-    for (let attempt = 0; attempt < 10; attempt += 1) {
+    for (let attempt = 0; attempt < 50; attempt += 1) {
       const offline = await api.call('GoOffline', {}, this.token);
       if (offline.ok) return;
       if (offline.code !== 'INVALID_STATE_TRANSITION') {
