@@ -241,7 +241,7 @@ export function createDispatcher({ store, riders, riderService, index, orders, m
   /**
    * Tells orders about planned rounds, at most NOTIFY_ROUNDS_MAX_RIDERS rider ids a call: each
    * round's answer, with the order as its riders may see it when orders accepted it, and the
-   * shop's card when products answered by then (asked once per shop, beside the calls).
+   * shop's card when there by then (kept per shop; asked of products beside the calls when missing or past its time).
    */
   async function notifyRounds(sends: ReadonlyArray<{ plan: RoundPlan; merchantId?: string }>): Promise<Notified[]> {
     // The shops' public cards, from the cache or asked of products beside the notify calls, and
