@@ -1,14 +1,24 @@
 import mysql from 'mysql2/promise';
 
-/** MariaDB's statement counters the dispatch scenario reads (SHOW GLOBAL STATUS). */
-const COUNTERS = ['Questions', 'Com_begin', 'Com_commit', 'Com_rollback', 'Com_select', 'Com_insert', 'Com_update', 'Com_delete', 'Com_set_option'] as const;
+/** MariaDB's statement counters the dispatch scenario reads (SHOW GLOBAL STATUS), by the name its figures give them. */
+const COUNTERS = {
+  questions: 'Questions',
+  begin: 'Com_begin',
+  commit: 'Com_commit',
+  rollback: 'Com_rollback',
+  select: 'Com_select',
+  insert: 'Com_insert',
+  update: 'Com_update',
+  delete: 'Com_delete',
+  set: 'Com_set_option',
+} as const;
 
-export type StatementCounts = Record<'questions' | 'begin' | 'commit' | 'rollback' | 'select' | 'insert' | 'update' | 'delete' | 'set', number>;
+export type StatementCounts = Record<keyof typeof COUNTERS, number>;
 
 async function readCounters(url: string): Promise<Record<string, number>> {
   const connection = await mysql.createConnection({ uri: url });
   try {
-    const [rows] = (await connection.query('SHOW GLOBAL STATUS WHERE Variable_name IN (?)', [COUNTERS])) as unknown as [Array<{ Variable_name: string; Value: string }>];
+    const [rows] = (await connection.query('SHOW GLOBAL STATUS WHERE Variable_name IN (?)', [Object.values(COUNTERS)])) as unknown as [Array<{ Variable_name: string; Value: string }>];
     return Object.fromEntries(rows.map((row) => [row.Variable_name, Number(row.Value)]));
   } finally {
     await connection.end();
@@ -25,18 +35,7 @@ export async function statementWindow(url: string): Promise<{ end(): Promise<Sta
   return {
     async end() {
       const after = await readCounters(url);
-      const delta = (name: (typeof COUNTERS)[number]) => (after[name] ?? 0) - (before[name] ?? 0);
-      return {
-        questions: delta('Questions'),
-        begin: delta('Com_begin'),
-        commit: delta('Com_commit'),
-        rollback: delta('Com_rollback'),
-        select: delta('Com_select'),
-        insert: delta('Com_insert'),
-        update: delta('Com_update'),
-        delete: delta('Com_delete'),
-        set: delta('Com_set_option'),
-      };
+      return Object.fromEntries(Object.entries(COUNTERS).map(([name, counter]) => [name, (after[counter] ?? 0) - (before[counter] ?? 0)])) as StatementCounts;
     },
   };
 }

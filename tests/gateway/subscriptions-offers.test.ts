@@ -74,7 +74,7 @@ async function anOfferReceived() {
   const first = (await socket.next(30_000)).data!.orderOffers;
   const before = await answers();
   const bus = createKafkaEventBus({ ...testInfraConfig(), KAFKA_TOPIC_PREFIX: stack.env.KAFKA_TOPIC_PREFIX ?? '' }, 'offers-test', createLogger('test', 'warn'));
-  return { rider, order, socket, first, before, bus };
+  return { merchant, rider, order, socket, first, before, bus };
 }
 
 describe('orderOffers end to end', () => {
@@ -167,22 +167,19 @@ describe('orderOffers end to end', () => {
   });
 
   it("a shop's card is asked of products once and kept: the next order of the same shop reaches the rider from its event alone, loading nothing", async () => {
-    const merchant = await aMerchant(stack);
-    const rider = await aRiderAt(stack, north(merchant.location, 200));
-    const socket = offersFor(rider.token);
-    await eventually(() => stack.gateway.events.listeners('orderOffers', rider.sub) === 1, 10_000, 'the offers subscription');
-    const first = await anOrder(stack, merchant);
-    await payOrder(stack, first.id, first.customer.token);
-    await socket.next(30_000);
-    const before = await answers();
+    const { merchant, socket, before, bus } = await anOfferReceived();
 
-    const second = await anOrder(stack, merchant);
-    await payOrder(stack, second.id, second.customer.token);
-    const offer = await socket.next(30_000);
+    try {
+      const second = await anOrder(stack, merchant);
+      await payOrder(stack, second.id, second.customer.token);
+      const offer = await socket.next(30_000);
 
-    expect(offer.data?.orderOffers.order).toMatchObject({ id: second.id, merchant: { id: merchant.id, name: merchant.name, location: merchant.location } });
-    const after = await answers();
-    expect({ event: after.event! - before.event!, loaded: after.event_and_load! - before.event_and_load!, query: after.query! - before.query! }).toEqual({ event: 1, loaded: 0, query: 0 });
+      expect(offer.data?.orderOffers.order).toMatchObject({ id: second.id, merchant: { id: merchant.id, name: merchant.name, location: merchant.location } });
+      const after = await answers();
+      expect({ event: after.event! - before.event!, loaded: after.event_and_load! - before.event_and_load!, query: after.query! - before.query! }).toEqual({ event: 1, loaded: 0, query: 0 });
+    } finally {
+      await bus.close();
+    }
   });
 
   it('an older OrderOffered that carries no order is answered by loading the offer through the supergraph, as before', async () => {

@@ -154,6 +154,9 @@ export async function startPayments(env: Record<string, string> = {}) {
 }
 export type PaymentsHarness = Awaited<ReturnType<typeof startPayments>>;
 
+/** The types of outbox events, in order. */
+export const typesIn = (events: readonly EventEnvelope[]) => events.map((event) => event.type);
+
 /** The contract's callback body for `payment`. */
 export function callbackFor(
   payment: { id: string; orderId: string; amountCents: number },

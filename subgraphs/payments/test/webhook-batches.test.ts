@@ -1,5 +1,4 @@
-import type { EventEnvelope } from '@waimai/platform';
-import { callbackFor, startPayments, type PaymentsHarness } from './harness';
+import { callbackFor, startPayments, typesIn, type PaymentsHarness } from './harness';
 
 let h: PaymentsHarness;
 beforeAll(async () => {
@@ -9,7 +8,6 @@ afterAll(async () => {
   await h.stop();
 });
 
-const typesIn = (events: EventEnvelope[]) => events.map((event) => event.type);
 const request = (callback: ReturnType<typeof callbackFor>) => ({ callback: callback as never, provider: 'sandbox' });
 const transactionsIn = (queries: readonly string[]) => queries.filter((query) => /^begin\b/i.test(query.trim())).length;
 

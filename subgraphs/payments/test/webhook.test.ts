@@ -1,5 +1,5 @@
 import { PaymentSucceeded, signCallback, Topics, type EventEnvelope, type Subscription } from '@waimai/platform';
-import { callbackFor, eventually, startPayments, type PaymentsHarness } from './harness';
+import { callbackFor, eventually, startPayments, typesIn, type PaymentsHarness } from './harness';
 
 let h: PaymentsHarness;
 beforeAll(async () => {
@@ -8,8 +8,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.stop();
 });
-
-const typesIn = (events: EventEnvelope[]) => events.map((event) => event.type);
 
 /** The payment, its event records and its outbox are exactly as before. */
 async function expectUntouched(payment: { id: string; orderId: string }) {

@@ -43,6 +43,13 @@ export interface RefundSearch {
   createdTo?: Date;
 }
 
+/** What settling a payment writes besides clearing its pending slot: its new status, and when paid, when and the provider's transaction. */
+export interface SettledFields {
+  status: PaymentStatus;
+  paidAt?: Date;
+  providerTxnId?: string | null;
+}
+
 /** A provider event about one payment, as payment_events records it. */
 export type ProviderEventRow = typeof paymentEvents.$inferInsert;
 
@@ -126,7 +133,7 @@ function transactionStatements(tx: Transaction<PaymentsSchema>) {
       }
     },
 
-    async settle(id: string, fields: { status: PaymentStatus; paidAt?: Date; providerTxnId?: string | null }, now: Date): Promise<void> {
+    async settle(id: string, fields: SettledFields, now: Date): Promise<void> {
       await tx
         .update(payments)
         .set({ ...fields, pendingOrderId: null, updatedAt: now })
@@ -134,7 +141,7 @@ function transactionStatements(tx: Transaction<PaymentsSchema>) {
     },
 
     /** settle for several payments in one statement, each with its own fields (the payments' rows are locked by the caller). */
-    async settleEach(moves: ReadonlyArray<{ id: string; fields: { status: PaymentStatus; paidAt?: Date; providerTxnId?: string | null } }>, now: Date): Promise<void> {
+    async settleEach(moves: ReadonlyArray<{ id: string; fields: SettledFields }>, now: Date): Promise<void> {
       if (moves.length === 0) return;
       const updates = moves.map(({ id, fields }) => ({ id, changes: { ...fields, pendingOrderId: null, updatedAt: now } }));
       await tx.update(payments).set(setEachById(payments, payments.id, updates)).where(inArray(payments.id, moves.map(({ id }) => id)));

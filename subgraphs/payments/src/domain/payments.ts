@@ -23,7 +23,7 @@ import {
   whileBusy,
   type CatalogEvent,
 } from '@waimai/platform';
-import { providerEventKey, type PaymentSearch, type PaymentStatements, type PaymentStore, type ProviderEventRow, type RefundSearch } from '../db/payment-store';
+import { providerEventKey, type PaymentSearch, type PaymentStatements, type PaymentStore, type ProviderEventRow, type RefundSearch, type SettledFields } from '../db/payment-store';
 import type { PaymentMethod, PaymentRow, PaymentStatus, RefundRow } from '../db/schema';
 import type { PaymentProvider, Providers } from '../providers';
 import {
@@ -156,15 +156,15 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
   }
 
   /** Why a callback cannot apply to the payment it names (then it changes nothing at all); null when it can. */
-  function callbackRefusal(payment: PaymentRow | undefined, callback: ProviderCallback, provider: string): CallbackResult | null {
-    if (!payment || payment.provider !== provider) return { kind: 'unknown-payment' };
+  function callbackRefusal(payment: PaymentRow, callback: ProviderCallback, provider: string): CallbackResult | null {
+    if (payment.provider !== provider) return { kind: 'unknown-payment' };
     if (payment.orderId !== callback.orderId) return { kind: 'mismatch', field: 'orderId' };
     if (payment.amountCents !== callback.amountCents) return { kind: 'mismatch', field: 'amountCents' };
     return null;
   }
 
   /** What moving a payment to `next` on a callback writes: the payment's fields and its event. */
-  function callbackEffect(payment: PaymentRow, callback: ProviderCallback, next: PaymentStatus, now: Date) {
+  function callbackEffect(payment: PaymentRow, callback: ProviderCallback, next: PaymentStatus, now: Date): { fields: SettledFields; event: CatalogEvent } {
     if (next === 'SUCCEEDED') {
       const data = { paymentId: payment.id, orderId: payment.orderId, amountCents: payment.amountCents, paidAt: now.toISOString() };
       return { fields: { status: next, paidAt: now, providerTxnId: callback.providerTxnId ?? null }, event: newEvent(PaymentSucceeded, payment.orderId, data, now) };
@@ -176,8 +176,9 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
   async function handleCallback(callback: ProviderCallback, provider: string, now = new Date()): Promise<CallbackResult> {
     const result = await store.inTransaction(async (tx): Promise<CallbackResult> => {
       const payment = await tx.paymentForUpdate(callback.paymentId);
+      if (!payment) return { kind: 'unknown-payment' };
       const refused = callbackRefusal(payment, callback, provider);
-      if (refused || !payment) return refused ?? { kind: 'unknown-payment' };
+      if (refused) return refused;
 
       const next = statusAfterCallback(payment.status, callback.paymentStatus);
       const recorded = await tx.recordProviderEvent({
@@ -210,12 +211,13 @@ export function createPaymentService({ store, orders, providers, relay, paymentW
         const seen = await tx.providerEventsAmong(requests.map(({ callback }) => ({ eventId: callback.eventId, paymentId: callback.paymentId })));
         const recorded: ProviderEventRow[] = [];
         // The fields each payment moved to, merged in arrival order (a failure then a success: the success's).
-        const moves = new Map<string, { status: PaymentStatus; paidAt?: Date; providerTxnId?: string | null }>();
+        const moves = new Map<string, SettledFields>();
         const events: CatalogEvent[] = [];
         const decided = requests.map(({ callback, provider }): CallbackResult => {
           const payment = locked.get(callback.paymentId);
+          if (!payment) return { kind: 'unknown-payment' };
           const refused = callbackRefusal(payment, callback, provider);
-          if (refused || !payment) return refused ?? { kind: 'unknown-payment' };
+          if (refused) return refused;
           const key = providerEventKey(callback.eventId, payment.id);
           if (seen.has(key)) return { kind: 'duplicate' };
           seen.add(key);
