@@ -67,6 +67,11 @@ export const mysqlConfig = z.object({
   MYSQL_REPLICA_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(1000),
   // 1 000 ms: how long a read after a write waits for a replica to apply it before reading on the primary.
   MYSQL_REPLICA_WAIT_MS: z.coerce.number().int().min(0).default(1000),
+  // 1 000 ms: how often each outbox relay asks whether anything was left unsent. Every commit
+  // that enqueues events kicks its relay, so this only bounds how long a batch waits after a
+  // failed publish (Kafka away) or a commit that did not kick
+  // (waimai_outbox_fallback_batches_total counts those).
+  OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   // false: a MySQL error's stack shows mysql2's frames, not the caller's (drizzle still names the
   // failed query). mysql2 captures the caller's stack before every statement when true, about 3%
   // of a busy service's CPU (docs/performance/client-libraries.md, section 5).

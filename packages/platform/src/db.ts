@@ -19,6 +19,8 @@ export interface MysqlOptions {
   MYSQL_REPLICA_WAIT_MS?: number;
   /** mysql2's `trace`: capture the caller's stack before each statement (mysqlConfig's default, false, when left out). */
   MYSQL_CALLER_STACKS?: boolean;
+  /** The outbox relay's fallback poll, ms (mysqlConfig's default, 1 000, when left out). */
+  OUTBOX_POLL_MS?: number;
 }
 
 const mysqlDefaults = mysqlConfig.parse({});

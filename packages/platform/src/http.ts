@@ -225,7 +225,10 @@ export interface AdminServer {
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const { service, logger } = options;
   if (!defaultMetricsStarted) {
-    collectDefaultMetrics({ labels: { service } });
+    // The event-loop delay histogram samples every 100 ms (prom-client's default, 10 ms, woke
+    // every process a hundred times a second for it, idle or not: docs/performance/idle.md). A
+    // stall of 100 ms or more is always caught; a shorter one when it overlaps a sample.
+    collectDefaultMetrics({ labels: { service }, eventLoopMonitoringPrecision: 100 });
     defaultMetricsStarted = true;
   }
   const app = express();

@@ -137,6 +137,12 @@ export const outboxOldestUnsent = sampledGauge({
   labelNames: ['service'] as const,
 });
 
+export const outboxFallbackBatches = new Counter({
+  name: 'waimai_outbox_fallback_batches_total',
+  help: 'Times the outbox relay\'s fallback poll found unsent rows while no publish was under way, by service: after a failed publish, or a commit that enqueued events without kicking the relay (each waited up to OUTBOX_POLL_MS).',
+  labelNames: ['service'] as const,
+});
+
 export const consumerLag = sampledGauge({
   name: 'waimai_kafka_consumer_lag',
   help: 'Events on a partition that a consumer group has not committed yet (end offset minus committed offset), by service, group, topic and partition.',

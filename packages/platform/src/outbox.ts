@@ -7,7 +7,7 @@ import { topicOf, type CatalogEvent } from './event-catalog';
 import { eventEnvelopeSchema, type EventBus, type EventEnvelope, type TopicName } from './events';
 import type { Logger } from './logger';
 import { detached, SpanKind, SpanStatusCode, startLinkedSpan, traceCarrier, type TraceCarrier } from './telemetry';
-import { countPublishedEvents, outboxBacklog, outboxOldestUnsent } from './metrics';
+import { countPublishedEvents, outboxBacklog, outboxFallbackBatches, outboxOldestUnsent } from './metrics';
 
 /**
  * The transactional outbox every service keeps in its own database: a state change and
@@ -189,7 +189,7 @@ export interface OutboxRelayOptions {
   db: MySql2Database<Record<string, unknown>>;
   bus: EventBus;
   logger: Logger;
-  /** Fallback poll; `kick()` after a commit publishes at once. */
+  /** Fallback poll (ms, default 1 000: OUTBOX_POLL_MS in a service); `kick()` after a commit publishes at once. */
   intervalMs?: number;
   batchSize?: number;
   /** Test hook: runs after a batch is published and before it is marked sent. */
@@ -299,10 +299,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       log.error({ err }, 'Could not look for unsent outbox rows; trying again on the next tick.');
       return;
     }
+    // A kicked run started while the question was out has the rows in hand already.
+    if (stopped || running) return;
+    outboxFallbackBatches.inc({ service });
     kick();
   }
 
-  const timer = setInterval(() => void poll(), options.intervalMs ?? 250);
+  const timer = setInterval(() => void poll(), options.intervalMs ?? 1000);
   timer.unref();
   kick();
 

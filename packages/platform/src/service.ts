@@ -203,7 +203,10 @@ export async function startSubgraphService<TContext extends BaseContext, TExpose
     },
     relay(database, bus, options = {}) {
       // Rows it has not sent on stop wait for the next start.
-      openedRelay = own(startOutboxRelay({ ...options, service: name, db: database.primary, transaction: database.outboxTransaction, bus, logger }), (relay) => relay.stop());
+      openedRelay = own(
+        startOutboxRelay({ intervalMs: config.OUTBOX_POLL_MS, ...options, service: name, db: database.primary, transaction: database.outboxTransaction, bus, logger }),
+        (relay) => relay.stop(),
+      );
       return openedRelay;
     },
     signer: createInternalSigner(config.INTERNAL_SECRET),

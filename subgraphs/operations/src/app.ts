@@ -41,7 +41,7 @@ export async function startOperationsSubgraph(config: OperationsConfig, logger: 
   return startSubgraphService('operations', config, logger, async (scope) => {
     const database = scope.database(operationsSchema, options);
     const bus = await scope.bus([Topics.auditEvents, Topics.orderEvents, Topics.paymentEvents, Topics.adEvents]);
-    const relay = scope.relay(database, bus, { intervalMs: 250 });
+    const relay = scope.relay(database, bus);
     const { signer } = scope;
     // Reads go to a replica when there are any; the consumers' transactions go to the primary.
     const auditLog = createAuditLog(createAuditStore(database.db));

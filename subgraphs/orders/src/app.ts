@@ -32,7 +32,7 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
     const database = scope.database(ordersSchema, options);
     const bus = await scope.bus([Topics.orderEvents, Topics.paymentEvents, Topics.riderEvents]);
     const store = createOrderStore(database.db, database.primary);
-    const relay = scope.relay(database, bus, { intervalMs: 250, afterPublish: options.afterOutboxPublish });
+    const relay = scope.relay(database, bus, { afterPublish: options.afterOutboxPublish });
     const stock = createInternalClient(stockApi, { baseUrl: config.PRODUCTS_URL, caller: 'orders', signer, timeoutMs: config.STOCK_API_TIMEOUT_MS });
     const riders = createInternalClient(ridersApi, { baseUrl: config.RIDERS_URL, caller: 'orders', signer, timeoutMs: config.RIDERS_API_TIMEOUT_MS });
     const campaigns = createInternalClient(campaignsApi, { baseUrl: config.OPERATIONS_URL, caller: 'orders', signer, timeoutMs: config.CAMPAIGNS_API_TIMEOUT_MS });

@@ -53,7 +53,7 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
       logger,
     });
     const bus = await scope.bus([Topics.orderEvents, Topics.auditEvents, Topics.adEvents]);
-    const relay = scope.relay(database, bus, { intervalMs: 250 });
+    const relay = scope.relay(database, bus);
     const catalog = createCatalogService({ store: createCatalogStore(database.primary), relay });
     return {
       subgraph: {

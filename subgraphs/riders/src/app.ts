@@ -45,7 +45,7 @@ export async function startRidersSubgraph(config: RidersConfig, logger: Logger, 
       dispatch: createDispatchStore(database.primary),
       locations: createLocationIndex(redis, config),
     };
-    const relay = scope.relay(database, bus, { intervalMs: 250 });
+    const relay = scope.relay(database, bus);
     const riderService = createRiderService({ store: stores.riders, dispatch: stores.dispatch, index: stores.locations, relay });
     const dispatcher = createDispatcher({
       store: stores.dispatch,
