@@ -14,7 +14,7 @@ import { table } from './lib/stats';
 import { SERVICE_OVERRIDES, startPlatform, type BenchConfig, type Platform } from './lib/platform';
 import { summaryRows, type RunRecord } from './lib/summary';
 import { connectionsScenario } from './scenarios/connections';
-import { DEFAULT_DISPATCH_STAGES, dispatchScenario, type DispatchStage } from './scenarios/dispatch';
+import { DEFAULT_DISPATCH_STAGES, DEFAULT_IDLE_SECONDS, dispatchScenario, type DispatchStage } from './scenarios/dispatch';
 import { grabScenario } from './scenarios/grab';
 import { locationsScenario } from './scenarios/locations';
 import { adsScenario } from './scenarios/ads';
@@ -39,6 +39,8 @@ Nothing is asserted.
                       other with fresh orders (default 5,100)
   --duration LIST     dispatch: seconds of paying, per stage or one for all (default 20,60 for
                       the default rates, 20 for others)
+  --idle SECONDS      dispatch: seconds of nothing happening, riders connected, over which the idle
+                      CPU is read (default 10)
   --clients LIST      concurrent keep-alive clients for reportLocation, one run each (default 8,32,128)
   --batch LIST        points per reportLocations batch, one run each (default 20,50)
   --connections N     sockets to open in the connections scenario (default 20000)
@@ -67,6 +69,7 @@ function parse() {
       rate: { type: 'string', default: DEFAULT_DISPATCH_STAGES.map((stage) => stage.rate).join(',') },
       // No default here: without --duration the default stages keep their durations, and other rates pay for 20 s each.
       duration: { type: 'string' },
+      idle: { type: 'string', default: String(DEFAULT_IDLE_SECONDS) },
       clients: { type: 'string', default: '8,32,128' },
       batch: { type: 'string', default: '20,50' },
       connections: { type: 'string', default: '20000' },
@@ -94,6 +97,7 @@ function parse() {
       values.rate.split(',').map((text) => positive('rate', text.trim())),
       values.duration?.split(',').map((text) => positive('duration', text.trim())),
     ),
+    idleSeconds: positive('idle', values.idle),
     logLevel: values['log-level'],
     runtime: runtimeKind(values.runtime),
     profile: values['cpu-prof'].split(',').map((name) => name.trim()).filter(Boolean),
@@ -162,7 +166,7 @@ async function main(): Promise<void> {
     connections: connectionsScenario(options.connections),
     grab: grabScenario,
     ads: adsScenario,
-    dispatch: dispatchScenario({ stages: options.stages }),
+    dispatch: dispatchScenario({ stages: options.stages, idleSeconds: options.idleSeconds }),
   };
   const unknown = options.scenarios.filter((name) => !(name in available));
   if (unknown.length) throw new Error(`Unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(available).join(', ')}.`);
@@ -178,6 +182,7 @@ async function main(): Promise<void> {
       rates !== defaultRates ? `${rates}-per-s` : '',
       durations !== defaultDurations ? `${durations}s` : '',
       options.riders !== 2000 ? `${options.riders}-riders` : '',
+      options.idleSeconds !== DEFAULT_IDLE_SECONDS ? `idle-${options.idleSeconds}s` : '',
     ],
     locations: [
       options.clients.join(',') !== '8,32,128' ? `clients-${options.clients.join('-')}` : '',

@@ -22,6 +22,8 @@ export interface GraphQLResult<T> {
 
 // 30 s: nothing in a benchmark should take that long; a request that does is counted as an error.
 const REQUEST_TIMEOUT_MS = 30_000;
+// Sends after the first of a request that met a connection the server was closing.
+const STALE_RETRIES = 3;
 
 /**
  * A keep-alive HTTP/1.1 client on node:http, as a rider app keeps its connection open.
@@ -68,16 +70,22 @@ export class HttpClient {
   }
 
   /**
-   * `request`, sent once more when the server closed an idle keep-alive connection just as the
-   * request went out (Node's server closes them after 5 s; the request was not read). Only for
-   * requests that are idempotent or harmless twice: set-up calls, health checks, and payment
-   * callbacks (payments applies a callback once per event id).
+   * `request`, sent again (at most STALE_RETRIES times) when the server closed an idle keep-alive
+   * connection just as the request went out (Node's server closes them after 5 s; the request
+   * was not read). After a burst the next idle connection may be closing too, so once was not
+   * always enough: one payment callback of 6,000 at 100/s got "socket hang up" twice, and its
+   * order was never paid. Only for requests that are idempotent or harmless twice: set-up calls,
+   * health checks, and payment callbacks (payments applies a callback once per event id; a
+   * provider sends a callback again until it is answered).
    */
-  idempotentRequest(method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpResult> {
-    return this.request(method, path, headers, body).catch((err: unknown) => {
-      if (!isStaleConnection(err)) throw err;
-      return this.request(method, path, headers, body);
-    });
+  async idempotentRequest(method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpResult> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.request(method, path, headers, body);
+      } catch (err) {
+        if (!isStaleConnection(err) || attempt >= STALE_RETRIES) throw err;
+      }
+    }
   }
 
   /**

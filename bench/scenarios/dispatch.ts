@@ -23,8 +23,8 @@ const MAX_NEARBY = 10;
 // builds a backlog): every order's true latency is measured, and no backlog runs on into the
 // next scenario. Beyond that an order counts as not offered.
 const DRAIN_MS = 120_000;
-// 10 s of nothing happening, to tell the platform's idle CPU from what the orders cost.
-const IDLE_MS = 10_000;
+// 10 s of nothing happening by default (--idle), to tell the platform's idle CPU from what the orders cost.
+export const DEFAULT_IDLE_SECONDS = 10;
 
 interface Paid {
   order: PayableOrder;
@@ -60,6 +60,8 @@ export interface DispatchStage {
 export interface DispatchOptions {
   /** Run one after the other, each with fresh orders (default: 5/s for 20 s, unloaded, then 100/s for 60 s). */
   stages: readonly DispatchStage[];
+  /** Seconds of nothing happening, riders connected, before the warm-up (default DEFAULT_IDLE_SECONDS; a longer window reads the idle CPU more steadily). */
+  idleSeconds?: number;
 }
 
 export const DEFAULT_DISPATCH_STAGES: readonly DispatchStage[] = [
@@ -197,6 +199,7 @@ async function run(context: BenchContext, options: DispatchOptions): Promise<Sce
   const { client, platform, quick, say } = context;
   const stages = options.stages.map((stage) => (quick ? { rate: Math.min(stage.rate, 10), durationSeconds: Math.min(stage.durationSeconds, 5) } : stage));
   const warmupRate = Math.min(10, ...stages.map((stage) => stage.rate));
+  const idleMs = (options.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000;
   const warmupOrders = quick ? 10 : 50;
   const merchantCount = quick ? 8 : 40;
   const timedOrders = stages.reduce((sum, stage) => sum + stage.rate * stage.durationSeconds, 0);
@@ -269,9 +272,9 @@ async function run(context: BenchContext, options: DispatchOptions): Promise<Sce
     };
 
     // What the platform burns with the riders connected and nothing happening (consumers polling, timers, pings).
-    say(`Idle for ${IDLE_MS / 1000} s (riders connected, nobody ordering), measuring CPU.`);
+    say(`Idle for ${idleMs / 1000} s (riders connected, nobody ordering), measuring CPU.`);
     const idleWindow = cpuWindow(context.processes());
-    await sleep(IDLE_MS);
+    await sleep(idleMs);
     const idleCpu = idleWindow.end();
 
     say(`Warm-up: ${warmupOrders} orders at ${warmupRate}/s, not counted.`);
@@ -304,12 +307,12 @@ async function run(context: BenchContext, options: DispatchOptions): Promise<Sce
 
     const printed = [
       ...results.map((result) => result.printed),
-      `CPU while idle before the warm-up, ${riders.length} riders connected, nothing happening, ${IDLE_MS / 1000} s (cores busy of ${os.cpus().length}): ${coresLine(idleCpu)}`,
+      `CPU while idle before the warm-up, ${riders.length} riders connected, nothing happening, ${idleMs / 1000} s (cores busy of ${os.cpus().length}): ${coresLine(idleCpu)}`,
       `the platform's processes idle: ${round(platformCores(idleCpu), 2)} cores`,
     ].join('\n\n');
     const last = results[results.length - 1];
     return {
-      parameters: { riders: riders.length, citySideKm: Math.round(city.sideMeters / 100) / 10, merchants: merchants.length, stages, warmupOrders, dispatchRadiusMeters: DISPATCH_RADIUS_METERS, idleSeconds: IDLE_MS / 1000 },
+      parameters: { riders: riders.length, citySideKm: Math.round(city.sideMeters / 100) / 10, merchants: merchants.length, stages, warmupOrders, dispatchRadiusMeters: DISPATCH_RADIUS_METERS, idleSeconds: idleMs / 1000 },
       figures: {
         stages: results.map((result) => result.figures),
         idleCpuCoresBusy: idleCpu,
