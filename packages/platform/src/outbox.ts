@@ -299,9 +299,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       log.error({ err }, 'Could not look for unsent outbox rows; trying again on the next tick.');
       return;
     }
-    // A kicked run started while the question was out has the rows in hand already.
-    if (stopped || running) return;
-    outboxFallbackBatches.inc({ service });
+    // Counted only when no kicked run started while the question was out: that run may have
+    // the rows in hand already. kick() still asks it to look once more.
+    if (!stopped && !running) outboxFallbackBatches.inc({ service });
     kick();
   }
 

@@ -1,4 +1,16 @@
-import { createKafkaEventBus, createLogger, OrderStatusChanged, Topics, type EventEnvelope, type Subscription } from '@waimai/platform';
+import { sql } from 'drizzle-orm';
+import {
+  auditEvent,
+  connectDatabase,
+  createKafkaEventBus,
+  createLogger,
+  enqueueEvents,
+  newId,
+  OrderStatusChanged,
+  Topics,
+  type EventEnvelope,
+  type Subscription,
+} from '@waimai/platform';
 import { aMenu, CREATE_ORDER, customer, eventually, startOrdersWithProducts, stockOf, type OrdersHarness } from './harness';
 
 let h: OrdersHarness;
@@ -58,4 +70,36 @@ test('a relay killed between publishing and marking: every event arrives, and ca
   // The effect of the duplicated CANCELLED events happened once: stock is back to 20, not more.
   expect(await stockOf(h, pancake)).toBe(20);
   expect(OrderStatusChanged.type).toBe('OrderStatusChanged');
+});
+
+/** waimai_outbox_fallback_batches_total for orders, from its /metrics (orders runs in this process). */
+async function fallbackBatches(): Promise<number> {
+  const text = await (await fetch(`${h.orders.adminUrl}/metrics`)).text();
+  const line = text.split('\n').find((each) => each.startsWith('waimai_outbox_fallback_batches_total{') && each.includes('service="orders"'));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+test('an event committed without kicking the relay is published by its fallback poll (OUTBOX_POLL_MS), and counted', async () => {
+  await h.orders.drainOutbox();
+  const before = await fallbackBatches();
+  // A commit path that forgot relay.kick(): the row is written and nobody is told. (An audit
+  // record of an order that does not exist: nothing in this test reads the audit topic.)
+  const database = connectDatabase(h.config, 'orders', {});
+  const staff = { sub: `admin-${newId()}`, roles: ['ADMIN'] };
+  const event = auditEvent('orders', staff, { action: 'ORDER_CANCEL', targetType: 'ORDER', targetId: newId(), reason: 'fallback poll test', before: null, after: null });
+  try {
+    await enqueueEvents(database.primary, [event]);
+    const publishedAt = await eventually(
+      async () => {
+        const [rows] = (await database.primary.execute(sql`SELECT published_at FROM outbox WHERE event_id = ${event.id}`)) as unknown as [Array<{ published_at: Date | null }>];
+        return rows[0]?.published_at ?? null;
+      },
+      10_000,
+      'the unkicked row to be published',
+    );
+    expect(publishedAt).toBeTruthy();
+    expect(await fallbackBatches()).toBeGreaterThan(before);
+  } finally {
+    await database.close();
+  }
 });
