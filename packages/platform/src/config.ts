@@ -55,6 +55,9 @@ export const runtimeConfig = z.object({
   ...observabilityConfig.shape,
 });
 
+/** The outbox relay's fallback poll when OUTBOX_POLL_MS is not set, ms. */
+export const DEFAULT_OUTBOX_POLL_MS = 1000;
+
 export const mysqlConfig = z.object({
   MYSQL_URL: z.string().url().default('mysql://root@127.0.0.1:3306'),
   MYSQL_REPLICA_URLS: commaList.default([]),
@@ -71,7 +74,7 @@ export const mysqlConfig = z.object({
   // that enqueues events kicks its relay, so this only bounds how long a batch waits after a
   // failed publish (Kafka away) or a commit that did not kick
   // (waimai_outbox_fallback_batches_total counts those).
-  OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(DEFAULT_OUTBOX_POLL_MS),
   // false: a MySQL error's stack shows mysql2's frames, not the caller's (drizzle still names the
   // failed query). mysql2 captures the caller's stack before every statement when true, about 3%
   // of a busy service's CPU (docs/performance/client-libraries.md, section 5).

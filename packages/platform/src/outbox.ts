@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { bigint, char, datetime, index, mysqlTable, primaryKey, text, varchar } from 'drizzle-orm/mysql-core';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import { z } from 'zod';
+import { DEFAULT_OUTBOX_POLL_MS } from './config';
 import { isDuplicateKey, type Database, type OutboxTransaction } from './db';
 import { topicOf, type CatalogEvent } from './event-catalog';
 import { eventEnvelopeSchema, type EventBus, type EventEnvelope, type TopicName } from './events';
@@ -189,7 +190,7 @@ export interface OutboxRelayOptions {
   db: MySql2Database<Record<string, unknown>>;
   bus: EventBus;
   logger: Logger;
-  /** Fallback poll (ms, default 1 000: OUTBOX_POLL_MS in a service); `kick()` after a commit publishes at once. */
+  /** Fallback poll, ms (OUTBOX_POLL_MS in a service; DEFAULT_OUTBOX_POLL_MS when left out); `kick()` after a commit publishes at once. */
   intervalMs?: number;
   batchSize?: number;
   /** Test hook: runs after a batch is published and before it is marked sent. */
@@ -305,7 +306,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     kick();
   }
 
-  const timer = setInterval(() => void poll(), options.intervalMs ?? 1000);
+  const timer = setInterval(() => void poll(), options.intervalMs ?? DEFAULT_OUTBOX_POLL_MS);
   timer.unref();
   kick();
 

@@ -7,6 +7,7 @@ import {
   enqueueEvents,
   newId,
   OrderStatusChanged,
+  outboxFallbackBatches,
   Topics,
   type EventEnvelope,
   type Subscription,
@@ -72,11 +73,9 @@ test('a relay killed between publishing and marking: every event arrives, and ca
   expect(OrderStatusChanged.type).toBe('OrderStatusChanged');
 });
 
-/** waimai_outbox_fallback_batches_total for orders, from its /metrics (orders runs in this process). */
+/** waimai_outbox_fallback_batches_total for orders (orders runs in this process, so its counter is this registry's). */
 async function fallbackBatches(): Promise<number> {
-  const text = await (await fetch(`${h.orders.adminUrl}/metrics`)).text();
-  const line = text.split('\n').find((each) => each.startsWith('waimai_outbox_fallback_batches_total{') && each.includes('service="orders"'));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  return (await outboxFallbackBatches.get()).values.find((value) => value.labels.service === 'orders')?.value ?? 0;
 }
 
 test('an event committed without kicking the relay is published by its fallback poll (OUTBOX_POLL_MS), and counted', async () => {
