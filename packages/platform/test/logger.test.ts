@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import express from 'express';
@@ -81,5 +83,96 @@ describe('log lines', () => {
     logger.info('Idle.');
     expect(lines[0]).not.toHaveProperty('request_id');
     expect(lines[0]).not.toHaveProperty('span_id');
+  });
+});
+
+describe("the process's stdout stream (LOG_BUFFER_BYTES, LOG_FLUSH_MS)", () => {
+  const FIXTURE = path.join(__dirname, 'fixtures', 'logging-process.ts');
+  // 60 s: a cold tsx compile on a busy 2-core machine; the logging itself takes milliseconds.
+  const RUN_TIMEOUT_MS = 60_000;
+
+  interface Run {
+    child: ChildProcess;
+    lines: Array<Record<string, unknown>>;
+    stderr: () => string;
+    /** Resolves with the exit code; rejects (and kills) past RUN_TIMEOUT_MS. */
+    exited: Promise<number | null>;
+    /** Resolves once `n` lines have arrived. */
+    linesArrived: (n: number) => Promise<void>;
+  }
+
+  function run(args: string[], env: Record<string, string>): Run {
+    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, LOG_FORMAT: 'json', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: Array<Record<string, unknown>> = [];
+    const waiting: Array<{ n: number; resolve: () => void }> = [];
+    let stderr = '';
+    let partial = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      for (const part of parts) lines.push(JSON.parse(part) as Record<string, unknown>);
+      for (const wait of waiting.filter(({ n }) => lines.length >= n)) wait.resolve();
+    });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the logging process still ran after ${RUN_TIMEOUT_MS / 1000} s; stderr:\n${stderr}`));
+      }, RUN_TIMEOUT_MS);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+    const linesArrived = (n: number) => (lines.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ n, resolve })));
+    return { child, lines, stderr: () => stderr, exited, linesArrived };
+  }
+
+  /** How many writes a steady stream of `lines` lines made, and the lines, in order. */
+  async function steady(lines: number, env: Record<string, string>) {
+    const stream = run(['steady', String(lines)], env);
+    expect(await stream.exited).toBe(0);
+    expect(stream.lines.map(({ i }) => i)).toEqual(Array.from({ length: lines }, (_, i) => i));
+    const [, writes, ms] = /writes=(\d+) ms=(\d+)/.exec(stream.stderr()) ?? [];
+    const bytes = stream.lines.reduce((sum, line) => sum + JSON.stringify(line).length + 1, 0);
+    return { writes: Number(writes), ms: Number(ms), bytes };
+  }
+
+  test('a steady stream of lines goes out in writes of 4 KiB, every line whole and in order; unbuffered, a write a line', async () => {
+    const lines = 500;
+    const buffered = await steady(lines, { LOG_BUFFER_BYTES: '4096', LOG_FLUSH_MS: '250' });
+    const unbuffered = await steady(lines, { LOG_BUFFER_BYTES: '0' });
+
+    // One write per 4 KiB that waited, one per LOG_FLUSH_MS at most for the rest, and the rest at exit.
+    expect(buffered.writes).toBeGreaterThan(0);
+    expect(buffered.writes).toBeLessThanOrEqual(Math.ceil(buffered.bytes / 4096) + Math.ceil(buffered.ms / 250) + 1);
+    // pino's default: each line written on its own once the write before it is done.
+    expect(unbuffered.writes).toBeGreaterThan(lines / 2);
+  });
+
+  test('lines that wait are written LOG_FLUSH_MS after the first, while the process runs on', async () => {
+    const idle = run(['idle'], { LOG_BUFFER_BYTES: '4096', LOG_FLUSH_MS: '200' });
+    try {
+      await idle.linesArrived(3);
+      expect(idle.child.exitCode).toBeNull();
+      expect(idle.lines.map(({ i }) => i)).toEqual([0, 1, 2]);
+    } finally {
+      idle.child.kill('SIGKILL');
+      await idle.exited;
+    }
+  });
+
+  test('the last line before an uncaught exception is written before the process exits', async () => {
+    const crash = run(['crash'], { LOG_BUFFER_BYTES: '4096', LOG_FLUSH_MS: '10000' });
+
+    expect(await crash.exited).toBe(1);
+    expect(crash.stderr()).toContain('crashed on purpose');
+    expect(crash.lines).toEqual([expect.objectContaining({ msg: 'The last line before a crash.', level: 50 })]);
   });
 });
