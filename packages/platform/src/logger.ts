@@ -37,8 +37,8 @@ interface SonicBoomState {
 let stdout: pino.DestinationStream | undefined;
 
 /**
- * The process's stdout for log lines, one stream shared by every logger of the process, so that
- * their writes never overlap. With `bufferBytes` > 0, lines gather in memory and go out in one
+ * The process's stdout for log lines, one stream shared by every logger of the process (made
+ * with the first call's settings), so that their writes never overlap. With `bufferBytes` > 0, lines gather in memory and go out in one
  * write (on libuv's thread pool, as pino's default stream writes each line) once that many bytes
  * wait, and at the latest `flushMs` after the first line that waits: at a thousand lines a
  * second that is one write per nine or so lines instead of one per line. pino writes what waits
