@@ -149,12 +149,14 @@ describe("the process's stdout stream (LOG_BUFFER_BYTES, LOG_FLUSH_MS)", () => {
     const buffered = await steady(lines, { LOG_BUFFER_BYTES: '4096', LOG_FLUSH_MS: '250' });
     const unbuffered = await steady(lines, { LOG_BUFFER_BYTES: '0' });
 
-    // One write per 4 KiB that waited, one per LOG_FLUSH_MS at most for the rest, and the rest at exit.
+    // One write per 4 KiB that waited, one per LOG_FLUSH_MS at most for the rest, the rest at
+    // exit, and a few for writes the pipe took in part.
     expect(buffered.writes).toBeGreaterThan(0);
-    expect(buffered.writes).toBeLessThanOrEqual(Math.ceil(buffered.bytes / 4096) + Math.ceil(buffered.ms / 250) + 1);
-    // pino's default: each line written on its own once the write before it is done.
-    expect(unbuffered.writes).toBeGreaterThan(lines / 2);
-  });
+    expect(buffered.writes).toBeLessThanOrEqual(Math.ceil(buffered.bytes / 4096) + Math.ceil(buffered.ms / 250) + 5);
+    // pino's default: each line written on its own once the write before it is done (lines
+    // logged while a write is under way go together, more of them on a busy machine).
+    expect(unbuffered.writes).toBeGreaterThan(lines / 4);
+  }, 2 * RUN_TIMEOUT_MS + 10_000);
 
   test('lines that wait are written LOG_FLUSH_MS after the first, while the process runs on', async () => {
     const idle = run(['idle'], { LOG_BUFFER_BYTES: '4096', LOG_FLUSH_MS: '200' });
@@ -166,7 +168,7 @@ describe("the process's stdout stream (LOG_BUFFER_BYTES, LOG_FLUSH_MS)", () => {
       idle.child.kill('SIGKILL');
       await idle.exited;
     }
-  });
+  }, RUN_TIMEOUT_MS + 10_000);
 
   test('the last line before an uncaught exception is written before the process exits', async () => {
     const crash = run(['crash'], { LOG_BUFFER_BYTES: '4096', LOG_FLUSH_MS: '10000' });
@@ -174,5 +176,5 @@ describe("the process's stdout stream (LOG_BUFFER_BYTES, LOG_FLUSH_MS)", () => {
     expect(await crash.exited).toBe(1);
     expect(crash.stderr()).toContain('crashed on purpose');
     expect(crash.lines).toEqual([expect.objectContaining({ msg: 'The last line before a crash.', level: 50 })]);
-  });
+  }, RUN_TIMEOUT_MS + 10_000);
 });
