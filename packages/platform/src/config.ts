@@ -17,13 +17,18 @@ const duration = (defaultSeconds: number) => z.coerce.number().positive().defaul
  * (`observabilityFromEnv`); every service's config checks them too, with the rest.
  * OTEL_* are the OpenTelemetry SDK's own names; the SDK also reads its other OTEL_* variables.
  */
+/** LOG_BUFFER_BYTES when it is not set: log lines go to stdout together once this many bytes wait. */
+export const DEFAULT_LOG_BUFFER_BYTES = 4096;
+/** LOG_FLUSH_MS when it is not set: waiting log lines go to stdout this many ms after the first of them. */
+export const DEFAULT_LOG_FLUSH_MS = 250;
+
 export const observabilityConfig = z.object({
   // json: pino's lines; ecs: Elastic Common Schema (@elastic/ecs-pino-format), ingested by Filebeat/Logstash as is.
   LOG_FORMAT: z.enum(['json', 'ecs']).default('json'),
   // Log lines gather in memory and go to stdout in one write once this many bytes wait, or
   // LOG_FLUSH_MS after the first of them; 0: every line in a write of its own (docs/performance/logs.md).
-  LOG_BUFFER_BYTES: z.coerce.number().int().min(0).max(16_000).default(4096),
-  LOG_FLUSH_MS: z.coerce.number().int().positive().max(10_000).default(250),
+  LOG_BUFFER_BYTES: z.coerce.number().int().min(0).max(16_000).default(DEFAULT_LOG_BUFFER_BYTES),
+  LOG_FLUSH_MS: z.coerce.number().int().positive().max(10_000).default(DEFAULT_LOG_FLUSH_MS),
   // Named on every log line and span; the image build sets it (a tag or commit), else the package's version.
   SERVICE_VERSION: z.string().min(1).optional(),
   // Tracing is off until an OTLP/HTTP endpoint is set (e.g. http://otel-collector:4318); then every span is exported there.

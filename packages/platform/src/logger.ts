@@ -1,7 +1,7 @@
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import pino, { type Bindings, type Logger, type LoggerOptions } from 'pino';
 import { logLevel, type LogEntry } from 'kafkajs';
-import { observabilityFromEnv, type ObservabilityConfig } from './config';
+import { DEFAULT_LOG_BUFFER_BYTES, DEFAULT_LOG_FLUSH_MS, observabilityFromEnv, type ObservabilityConfig } from './config';
 import { activeTraceIds, currentRequestId, serviceVersion } from './telemetry';
 
 export type { Logger };
@@ -23,7 +23,8 @@ export function createLogger(
   const format = options.format ?? observability?.LOG_FORMAT ?? 'json';
   const version = serviceVersion();
   const settings: LoggerOptions = format === 'ecs' ? ecsOptions(service, version) : { name: service, base: { service, version }, mixin: jsonCorrelation };
-  const destination = options.destination ?? stdoutDestination(observability?.LOG_BUFFER_BYTES ?? 4096, observability?.LOG_FLUSH_MS ?? 250);
+  const destination =
+    options.destination ?? stdoutDestination(observability?.LOG_BUFFER_BYTES ?? DEFAULT_LOG_BUFFER_BYTES, observability?.LOG_FLUSH_MS ?? DEFAULT_LOG_FLUSH_MS);
   return pino({ ...settings, level }, destination);
 }
 
@@ -38,10 +39,11 @@ let stdout: pino.DestinationStream | undefined;
 
 /**
  * The process's stdout for log lines, one stream shared by every logger of the process (made
- * with the first call's settings), so that their writes never overlap. With `bufferBytes` > 0, lines gather in memory and go out in one
- * write (on libuv's thread pool, as pino's default stream writes each line) once that many bytes
- * wait, and at the latest `flushMs` after the first line that waits: at a thousand lines a
- * second that is one write per nine or so lines instead of one per line. pino writes what waits
+ * with the first call's settings), so that their writes never overlap. With `bufferBytes` > 0,
+ * lines gather in memory and go out in one write (on libuv's thread pool, as pino's default
+ * stream writes each line) once that many bytes wait, and at the latest `flushMs` after the
+ * first line that waits: at a thousand lines a second that is one write per nine or so lines
+ * instead of one per line. pino writes what waits
  * synchronously when the process exits (its exit handlers), also after an uncaught exception; a
  * process killed outright (SIGKILL, the OOM killer) loses what waited, at most `flushMs` of lines.
  * `bufferBytes` 0: each line in a write of its own, as pino's default.
