@@ -108,6 +108,7 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
     const processes = [...context.processes(), { name: 'hive-gateway', pid: hive.pid }];
     const ownProcess: Record<SideName, string | null> = { direct: null, apollo: 'gateway', hive: 'hive-gateway' };
     const results: Record<Mode, Partial<Record<SideName, SideResult>>> = { distinct: {}, identical: {} };
+    let profiles: ScenarioOutcome['profiles'] = {};
     // Distinct reads walk the products in a shuffled order: random ids, and never the same one twice among the requests in flight.
     const random = randomSource(101);
     const shuffled = [...productIds];
@@ -127,12 +128,22 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
           measureMs,
           request: (n) => requestFor(side.name, mode === 'identical' ? one : (shuffled[n % shuffled.length] as string)),
           check: (answer) => (answer.status === 200 ? check(answer.body) : `HTTP_${answer.status}`),
-          // CPU of every process, the peer's too (context.measure() knows the platform's only).
+          // CPU of every process, the peer's too (context.measure() knows the platform's only);
+          // context.measure() beside it runs the --cpu-prof profilers over the same window.
           measure: async () => {
+            const profiled = await context.measure();
             const window = cpuWindow(processes);
-            return { end: async (extra) => window.end(extra) };
+            return {
+              end: async (extra) => {
+                await profiled.end(extra);
+                return window.end(extra);
+              },
+            };
           },
         });
+        // The profiles worth reading are the gateway's distinct reads; the others are dropped.
+        const taken = context.takeProfiles();
+        if (mode === 'distinct' && side.name === 'apollo') profiles = taken;
         const calls = (await productsCalls(products.adminUrl)) - callsBefore;
         const own = ownProcess[side.name];
         const ownSeconds = own ? result.cpu?.[own]?.seconds : undefined;
@@ -173,6 +184,7 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
     return {
       parameters: { query: 'ProductInfo (contract): product(id) with its shop, one subgraph (products)', products: productIds.length, clients: CLIENTS, warmupMs, measureMs, hiveGateway: '@graphql-hive/gateway-runtime 2.12.1 (Hive Gateway 2.15.1), defaults, identity forwarded by bench/hive-gateway' },
       figures,
+      profiles,
       printed: [table(rows), Object.keys(errorKinds).length ? `errors: ${JSON.stringify(errorKinds)}` : ''].filter(Boolean).join('\n'),
     };
   } finally {
