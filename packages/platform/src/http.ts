@@ -141,20 +141,43 @@ export function pathMatcher(mount: string): (req: IncomingMessage) => boolean {
   return (req) => pattern.test(pathOf(req) ?? '');
 }
 
+/** Routes of an app that `withFastPath` serves without express (serveWithoutExpress). */
+const routesWithoutExpress = new WeakMap<Express, Array<{ matches: (req: IncomingMessage) => boolean; handler: http.RequestListener }>>();
+
 /**
- * The request listener of a public server: requests `fast` accepts (POST /graphql) go straight
- * to `handler`, named like any other request (x-request-id) but without express's router, its
+ * Lets a public server built by `withFastPath` hand the requests `matches` accepts straight to
+ * `handler`, on plain node objects, before `app` sees them. `handler` must also be mounted on
+ * `app` for the same paths: a server without `withFastPath` (a test's app.listen) still reaches
+ * it there. What `app` does before that mount is skipped on the fast path, except naming the
+ * request (x-request-id), which `withFastPath` does.
+ */
+export function serveWithoutExpress(app: Express, matches: (req: IncomingMessage) => boolean, handler: http.RequestListener): void {
+  const routes = routesWithoutExpress.get(app) ?? [];
+  routes.push({ matches, handler });
+  routesWithoutExpress.set(app, routes);
+}
+
+/**
+ * The request listener of a public server: requests `fast` accepts (POST /graphql), and those
+ * of the routes registered with `serveWithoutExpress` (the internal APIs), go straight to their
+ * handler, named like any other request (x-request-id) but without express's router, its
  * request and response objects, ETags or its body parser layers, which took about a tenth of
  * the gateway's CPU per request; everything else goes through `app`.
  */
 export function withFastPath(app: Express, fast: (req: IncomingMessage) => boolean, handler: (req: IncomingMessage, res: ServerResponse) => void): http.RequestListener {
   return (req, res) => {
-    if (!fast(req)) {
-      app(req, res);
+    if (fast(req)) {
+      startRequest(req, res);
+      handler(req, res);
       return;
     }
-    startRequest(req, res);
-    handler(req, res);
+    const route = routesWithoutExpress.get(app)?.find(({ matches }) => matches(req));
+    if (route) {
+      startRequest(req, res);
+      route.handler(req, res);
+      return;
+    }
+    app(req, res);
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import express from 'express';
+import { withFastPath } from '../src/http';
 import { z } from 'zod';
 import { createInternalSigner } from '../src/identity';
 import { createLogger } from '../src/logger';
@@ -44,8 +45,13 @@ const pantryApi = defineInternalApi({
   },
 });
 
-/** A pantry whose next `unavailable` answers are 503s, then real ones; counts every request that reached a handler or the 503. */
-async function startPantry() {
+/**
+ * A pantry whose next `unavailable` answers are 503s, then real ones; counts every request that
+ * reached a handler or the 503. Served by express's app.listen, or (`fastPath`) as every
+ * subgraph serves, by withFastPath, where the internal API answers before express: the
+ * counting middleware then sees none of its calls.
+ */
+async function startPantry({ fastPath = false } = {}) {
   const state = { stock: 2, unavailable: 0, requests: 0, stallMs: 0 };
   const app = express();
   app.use((_req, res, next) => {
@@ -72,7 +78,7 @@ async function startPantry() {
     { signer, logger: createLogger('test', 'silent') },
   );
   const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = fastPath ? http.createServer(withFastPath(app, () => false, () => undefined)).listen(0, '127.0.0.1', () => resolve(listening)) : app.listen(0, '127.0.0.1', () => resolve(listening));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { state, baseUrl, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -151,5 +157,55 @@ describe('an internal API built from its definition', () => {
     const attempt = clientAs('till').count({ params: { shelfId: 'rice' } });
 
     await expect(attempt).rejects.toThrow(/^The pantry API could not be reached for GET \/internal\/pantry\/shelves\/:shelfId after 3 tries \(ECONNREFUSED\)\.$/);
+  });
+});
+
+describe('an internal API served in front of express (withFastPath, as every subgraph serves it)', () => {
+  let fast: Awaited<ReturnType<typeof startPantry>>;
+  beforeEach(async () => {
+    fast = await startPantry({ fastPath: true });
+  });
+  afterEach(async () => {
+    await fast.stop();
+  });
+
+  const send = async (method: string, path: string, { caller, body, contentType = 'application/json' }: { caller?: string; body?: string; contentType?: string } = {}) => {
+    const answer = await fetch(`${fast.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': contentType, ...(caller ? { authorization: `Bearer ${await signer.signService(caller)}` } : {}) },
+      ...(body === undefined ? {} : { body }),
+    });
+    return [answer.status, await answer.json()] as const;
+  };
+
+  test('the calls answer as through express, and never reach express', async () => {
+    const kitchen = createInternalClient(pantryApi, { baseUrl: fast.baseUrl, caller: 'kitchen', signer, timeoutMs: 2000 });
+
+    expect(await kitchen.take({ params: { shelfId: 'rice' }, body: { quantity: 2 } })).toEqual({ ok: true, value: { left: 0 } });
+    expect(await kitchen.take({ params: { shelfId: 'rice' }, body: { quantity: 1 } })).toEqual({ ok: false, refusal: { code: 'EMPTY', shelfId: 'rice' } });
+    expect(await kitchen.count({ params: { shelfId: 'a shelf/with a slash' } })).toEqual({ ok: true, value: { shelfId: 'a shelf/with a slash', items: 0 } });
+    expect(fast.state.requests).toBe(0);
+  });
+
+  test('the path is matched as express matches it: any case, a trailing slash, one segment a parameter', async () => {
+    expect(await send('GET', '/INTERNAL/Pantry/shelves/rice/', { caller: 'till' })).toEqual([200, { shelfId: 'rice', items: 2 }]);
+    expect(await send('GET', '/internal/pantry/shelves/rice?fresh=1', { caller: 'till' })).toEqual([200, { shelfId: 'rice', items: 2 }]);
+    expect(await send('GET', '/internal/pantry/shelves/rice/more', { caller: 'till' })).toEqual([404, { error: 'Not found.' }]);
+    expect(await send('POST', '/internal/pantry/shelves/rice', { caller: 'till', body: '{}' })).toEqual([404, { error: 'Not found.' }]);
+    expect(await send('GET', '/internal/pantry/shelves/%E0%A4%A', { caller: 'till' })).toEqual([400, { code: 'BAD_USER_INPUT', message: 'The path is not valid percent-encoding.' }]);
+  });
+
+  test('refusals before the handler: no token 401 (even for a path that is not a call), a caller not listed 403, a body that is not JSON or too large 4xx, and nothing taken', async () => {
+    expect(await send('GET', '/internal/pantry/nothing-here')).toEqual([401, { code: 'UNAUTHENTICATED', message: 'A service token is required.' }]);
+    expect(await send('GET', '/internal/pantry/nothing-here', { caller: 'till' })).toEqual([404, { error: 'Not found.' }]);
+    expect((await send('POST', '/internal/pantry/shelves/rice/take', { caller: 'till', body: '{"quantity":1}' }))[0]).toBe(403);
+    expect(await send('POST', '/internal/pantry/shelves/rice/take', { caller: 'kitchen', body: '{"quantity":' })).toEqual([400, { code: 'BAD_USER_INPUT', message: 'The body could not be read; send JSON.' }]);
+    expect(await send('POST', '/internal/pantry/shelves/rice/take', { caller: 'kitchen', body: JSON.stringify({ quantity: 1, note: 'x'.repeat(20_000) }) })).toEqual([
+      413,
+      { code: 'BAD_USER_INPUT', message: 'The body is larger than 16kb.' },
+    ]);
+    const notJson = await send('POST', '/internal/pantry/shelves/rice/take', { caller: 'kitchen', body: 'quantity=1', contentType: 'application/x-www-form-urlencoded' });
+    expect(notJson[0]).toBe(400);
+    expect(fast.state.stock).toBe(2);
   });
 });
