@@ -135,8 +135,10 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
             const window = cpuWindow(processes);
             return {
               end: async (extra) => {
+                // The scenario's own window first: stopping the profilers is not the timed part's CPU.
+                const shares = await window.end(extra);
                 await profiled.end(extra);
-                return window.end(extra);
+                return shares;
               },
             };
           },

@@ -3,9 +3,10 @@ import { datetime, int, MySqlColumn, mysqlTable, MySqlTable, varchar } from 'dri
 import { drizzle } from 'drizzle-orm/mysql2';
 
 /**
- * drizzle-orm's is() is patched (patches/drizzle-orm@0.45.4.patch, docs/performance/storage.md):
- * a class's chain of entity kinds is read once and kept, instead of walked on every "no". These
- * tests hold it to drizzle's own answers, which the reference below restates.
+ * drizzle-orm's is() is patched (patches/drizzle-orm@0.45.4.patch,
+ * docs/performance/query-building.md): a class's chain of entity kinds is read once and kept,
+ * instead of walked on every "no". These tests hold it to drizzle's own answers, which the
+ * reference below restates.
  */
 
 type EntityClass = { [entityKind]: string; name?: string };
