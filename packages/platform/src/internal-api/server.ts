@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express } from 'express';
+import { match, type MatchFunction } from 'path-to-regexp';
 import { ErrorCode } from '../errors';
 import { jsonBodyReader, pathMatcher, sendJson, serveWithoutExpress } from '../http';
 import { bearerToken, verifiedServices, type InternalSigner } from '../identity';
@@ -11,30 +12,13 @@ export interface MountInternalApiOptions {
   logger: Logger;
 }
 
-/** One call's route: its method, its path below the API's prefix as a pattern, and its parameters' names. */
+/** One call's route: its method and its path below the API's prefix, matched as express's router matches it. */
 interface Route {
   name: string;
   call: InternalCall;
   handler: CallHandler<InternalCall>;
-  pattern: RegExp;
-  params: string[];
-}
-
-/**
- * `/:orderId/offers` as express's router matches it: any case, an optional trailing slash, a
- * parameter being one whole segment.
- */
-function routePattern(path: string): { pattern: RegExp; params: string[] } {
-  const params: string[] = [];
-  const source = path
-    .split('/')
-    .map((segment) => {
-      if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      params.push(segment.slice(1));
-      return '([^/]+)';
-    })
-    .join('/');
-  return { pattern: new RegExp(`^${source}/?$`, 'i'), params };
+  /** path-to-regexp, as express's router uses it: any case, an optional trailing slash, parameters percent-decoded. */
+  match: MatchFunction<Record<string, string>>;
 }
 
 /** A request the API refuses before any handler runs: its status and body. */
@@ -63,7 +47,7 @@ export function internalApiListener<A extends InternalApi>(api: A, handlers: Int
   const routes: Route[] = Object.entries(api.calls).map(([name, call]) => {
     const handler = (handlers as Record<string, CallHandler<InternalCall>>)[name];
     if (!handler) throw new Error(`${api.name}: no handler for ${name}.`);
-    return { name, call, handler, ...routePattern(call.path) };
+    return { name, call, handler, match: match<Record<string, string>>(call.path, { sensitive: false, trailing: true }) };
   });
   const anyCaller = new Set(routes.flatMap(({ call }) => call.callers));
   // A caller reuses its service token for 30 s (reusedServiceToken): its HMAC is checked once.
@@ -90,15 +74,13 @@ export function internalApiListener<A extends InternalApi>(api: A, handlers: Int
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     for (const route of routes) {
       if (route.call.method !== method) continue;
-      const match = route.pattern.exec(path);
-      if (!match) continue;
-      const params: Record<string, string> = {};
+      let matched: ReturnType<Route['match']>;
       try {
-        route.params.forEach((param, index) => (params[param] = decodeURIComponent(match[index + 1]!)));
+        matched = route.match(path);
       } catch {
         throw new Refused(400, { code: ErrorCode.BAD_USER_INPUT, message: 'The path is not valid percent-encoding.' });
       }
-      return { route, params };
+      if (matched) return { route, params: { ...matched.params } };
     }
     throw new Refused(404, { error: 'Not found.' });
   }
