@@ -16,6 +16,7 @@ import { summaryRows, type RunRecord } from './lib/summary';
 import { connectionsScenario } from './scenarios/connections';
 import { DEFAULT_DISPATCH_STAGES, DEFAULT_IDLE_SECONDS, dispatchScenario, type DispatchStage } from './scenarios/dispatch';
 import { grabScenario } from './scenarios/grab';
+import { hopsScenario } from './scenarios/hops';
 import { locationsScenario } from './scenarios/locations';
 import { adsScenario } from './scenarios/ads';
 import { ordersScenario } from './scenarios/orders';
@@ -32,7 +33,7 @@ every aim of issue 10 and writes it to bench/results/summary-<date>.json (a --qu
 to bench/results/quick/, which git ignores; it and a --cpu-prof run leave latest.json alone).
 Nothing is asserted.
 
-  --scenario LIST     reads,orders,locations,connections,grab,ads,dispatch (default: all, in that order)
+  --scenario LIST     reads,orders,locations,connections,grab,ads,dispatch,hops (default: all, in that order)
   --quick             a short smoke run (small sizes)
   --riders N          riders in the city for dispatch and locations (default 2000)
   --rate LIST         dispatch: payment callbacks per second, one stage each, one after the
@@ -63,7 +64,7 @@ function parse() {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
-      scenario: { type: 'string', default: 'reads,orders,locations,connections,grab,ads,dispatch' },
+      scenario: { type: 'string', default: 'reads,orders,locations,connections,grab,ads,dispatch,hops' },
       quick: { type: 'boolean', default: false },
       riders: { type: 'string', default: '2000' },
       rate: { type: 'string', default: DEFAULT_DISPATCH_STAGES.map((stage) => stage.rate).join(',') },
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
     grab: grabScenario,
     ads: adsScenario,
     dispatch: dispatchScenario({ stages: options.stages, idleSeconds: options.idleSeconds }),
+    hops: hopsScenario,
   };
   const unknown = options.scenarios.filter((name) => !(name in available));
   if (unknown.length) throw new Error(`Unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(available).join(', ')}.`);
@@ -194,6 +196,7 @@ async function main(): Promise<void> {
     orders: [],
     grab: [],
     ads: [],
+    hops: [],
   };
   // A profiled run is slowed by the profiler: never mixed with the plain figures.
   const variantOf = (name: string) =>

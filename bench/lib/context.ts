@@ -8,6 +8,7 @@ import type { HttpClient } from './http';
 import type { CpuShare } from './machine';
 import { cpuWindow, infrastructurePids, metricsPage, metricValue } from './machine';
 import type { Platform } from './platform';
+import { hopsBetween, readHops, type HopCounts } from './hops';
 import { inspectorUrl, RemoteInspector, summarizeProfile, type ProfileSummary } from './profile';
 
 export interface BenchContext {
@@ -28,6 +29,8 @@ export interface BenchContext {
   measure(): Promise<Measurement>;
   /** Profile summaries of the last measurement, per service (empty without --cpu-prof). */
   takeProfiles(): Record<string, ProfileSummary>;
+  /** The hops the processes counted over the last measurement (null before one ended). */
+  takeHops(): HopCounts | null;
 }
 
 export interface Measurement {
@@ -74,7 +77,10 @@ export async function createContext(platform: Platform, client: HttpClient, quic
     if (platform.profiled.includes(service.name)) profilers.set(service.name, await RemoteInspector.attach(await inspectorUrl(service.logFile)));
   }
   let profiles: Record<string, ProfileSummary> = {};
+  let hops: HopCounts | null = null;
   let measurements = 0;
+  // Read outside the CPU window: a scrape costs the services a little (and the outbox gauges a statement).
+  const hopCounters = () => readHops(platform.services.map((service) => service.adminUrl));
   const processes = () => [...platform.services.map(({ name, pid }) => ({ name, pid })), ...infrastructure];
   return {
     platform,
@@ -95,11 +101,13 @@ export async function createContext(platform: Platform, client: HttpClient, quic
     },
     processes,
     async measure() {
+      const hopsBefore = await hopCounters();
       await Promise.all([...profilers.values()].map((profiler) => profiler.start()));
       const cpu = cpuWindow(processes());
       return {
         async end(extra) {
           const shares = cpu.end(extra);
+          hops = hopsBetween(hopsBefore, await hopCounters());
           const measured = (measurements += 1);
           const stopped = await Promise.all(
             [...profilers].map(async ([name, profiler]) => {
@@ -113,6 +121,11 @@ export async function createContext(platform: Platform, client: HttpClient, quic
           return shares;
         },
       };
+    },
+    takeHops() {
+      const taken = hops;
+      hops = null;
+      return taken;
     },
     takeProfiles() {
       const taken = profiles;

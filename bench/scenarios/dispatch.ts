@@ -12,6 +12,7 @@ import { platformCores, platformCpuSeconds, round } from '../lib/load';
 import type { ProfileSummary } from '../lib/profile';
 import { OfferSocket, type OfferFrame } from '../lib/offer-socket';
 import { stageReport, type OrderTimes } from '../lib/stages';
+import { emptyCounts, hopLines, hopsPer, type HopCounts } from '../lib/hops';
 import { LATENCY_HEADER, latencyRows, summarize, table } from '../lib/stats';
 
 // The dispatch radius the services run with (SERVICE_OVERRIDES): merchants are placed where it finds riders.
@@ -83,7 +84,7 @@ async function stageResult(
   responses: ReadonlyArray<HttpResult | Error>,
   frames: ReadonlyMap<string, OfferFrame[]>,
   problems: ReadonlyMap<string, number>,
-  window: { lastSent: number; allOfferedAt: number; cpuShares: Record<string, CpuShare>; statements: StatementCounts; profiles: Record<string, ProfileSummary>; idleCpu: Record<string, CpuShare> },
+  window: { lastSent: number; allOfferedAt: number; cpuShares: Record<string, CpuShare>; statements: StatementCounts; hops: HopCounts; profiles: Record<string, ProfileSummary>; idleCpu: Record<string, CpuShare> },
 ): Promise<StageResult> {
   const { platform } = context;
   const riders = (await context.cityRiders()).riders;
@@ -138,6 +139,7 @@ async function stageResult(
   };
   // Every statement the MySQL server ran over the same window as the CPU, per paid order.
   const statementsPerPaidOrder = perOrder(window.statements, timed.length);
+  const hopsPerPaidOrder = hopsPer(window.hops, timed.length);
   const counts = {
     ordersPaid: timed.length,
     webhook2xx: webhookOk,
@@ -163,6 +165,7 @@ async function stageResult(
     `backlog: the last first offer ${lastFirstOfferAfterLastPaymentMs === null ? `never came for ${timed.length - firstFrame.length} orders within ${DRAIN_MS / 1000} s` : `came ${lastFirstOfferAfterLastPaymentMs} ms`} after the last payment`,
     `CPU per paid order, all processes, offers included: ${cpuPerPaidOrder.ms} ms (${cpuPerPaidOrder.aboveIdleMs} ms above idle; ${cpuPerPaidOrder.platformCores} cores busy over ${cpuPerPaidOrder.seconds} s)`,
     `MySQL statements per paid order, over the same time: ${statementsPerPaidOrder.questions} (${(['select', 'insert', 'update', 'delete', 'begin', 'commit', 'rollback', 'set'] as const).map((kind) => `${kind} ${statementsPerPaidOrder[kind]}`).join(', ')})`,
+    hopLines(hopsPerPaidOrder, 'paid order'),
     '',
     'where the time goes (per order, from the services\' own timestamps, ms resolution)',
     table([LATENCY_HEADER, ...Object.entries(stages.stages).flatMap(([label, summary]) => latencyRows(label, summary))]),
@@ -186,6 +189,7 @@ async function stageResult(
       lastFirstOfferAfterLastPaymentMs,
       cpuPerPaidOrder,
       statementsPerPaidOrder,
+      hopsPerPaidOrder,
       ...counts,
       stagesMs: stages.stages,
       cpuCoresBusy: window.cpuShares,
@@ -290,19 +294,21 @@ async function run(context: BenchContext, options: DispatchOptions): Promise<Sce
       next += stageOrders.length;
       problems.clear();
       say(`Timed: ${stageOrders.length} payment callbacks at ${stage.rate}/s for ${stage.durationSeconds} s.`);
-      const statementsWindow = await statementWindow(platform.config.MYSQL_URL);
+      // The statement window inside the CPU window: the hop counters' scrapes (measure() and end()) run statements of their own.
       const measurement = await context.measure();
+      const statementsWindow = await statementWindow(platform.config.MYSQL_URL);
       const timed = await payAtRate(stageOrders, stage.rate);
       const lastSent = performance.now();
       await allOffered(timed, lastSent + DRAIN_MS);
       const allOfferedAt = performance.now();
-      const cpuShares = await measurement.end();
       const statements = await statementsWindow.end();
+      const cpuShares = await measurement.end();
+      const hops = context.takeHops() ?? emptyCounts();
       const profiles = context.takeProfiles();
       // Other riders' frames of the last orders: a moment more.
       await sleep(2_000);
       const responses = await Promise.all(timed.map((entry) => entry.response));
-      results.push(await stageResult(context, stage, timed, responses, frames, problems, { lastSent, allOfferedAt, cpuShares, statements, profiles, idleCpu }));
+      results.push(await stageResult(context, stage, timed, responses, frames, problems, { lastSent, allOfferedAt, cpuShares, statements, hops, profiles, idleCpu }));
     }
 
     const printed = [

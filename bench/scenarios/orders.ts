@@ -7,6 +7,7 @@ import { anActor, aShop, type Actor, type Shop } from '../lib/fixtures';
 import { mapLimit, type HttpResult } from '../lib/http';
 import { identityForwarder } from '../lib/identity';
 import { closedLoop, openLoop, platformCores, platformCpuSeconds, round, type LoadRequest, type LoadResult, type OpenLoopResult } from '../lib/load';
+import { emptyCounts, hopLines, hopsPer } from '../lib/hops';
 import { coresLine } from '../lib/machine';
 import { LATENCY_HEADER, latencyRows, table } from '../lib/stats';
 
@@ -115,10 +116,12 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
   say(`createOrder through the gateway, closed loop: ${CLIENTS} clients, ${warmupMs / 1000} s warm-up, ${measureMs / 1000} s measured.`);
   const gateway = withCpu(await closedLoop({ baseUrl: platform.gatewayUrl, clients: CLIENTS, warmupMs, measureMs, request: throughGateway, check, measure: () => context.measure() }));
   const profiles = context.takeProfiles();
+  const gatewayHops = hopsPer(context.takeHops() ?? emptyCounts(), gateway.ok);
 
   say(`createOrder straight at orders (signed identity), closed loop: ${CLIENTS} clients, ${warmupMs / 1000} s warm-up, ${measureMs / 1000} s measured.`);
   const direct = withCpu(await closedLoop({ baseUrl: orders.baseUrl, clients: CLIENTS, warmupMs, measureMs, request: straightAtOrders, check, measure: () => context.measure() }));
   context.takeProfiles();
+  const directHops = hopsPer(context.takeHops() ?? emptyCounts(), direct.ok);
 
   say(`createOrder through the gateway, open loop: ${openRate}/s for ${openSeconds} s.`);
   const open: OpenLoopResult = await openLoop({ baseUrl: platform.gatewayUrl, rate: openRate, durationMs: openSeconds * 1000, maxSockets: 2_000, request: throughGateway, check, measure: () => context.measure() });
@@ -137,6 +140,9 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
     ]),
     `gateway / straight at orders: ${ratio.throughput}× the throughput, ${ratio.p50}× the p50`,
     '',
+    hopLines(gatewayHops, 'order placed through the gateway'),
+    `  straight at orders, per order: relay batches ${directHops.totals.relayBatches}, consumer fetches ${directHops.totals.fetches}, fetched batches ${directHops.totals.consumedBatches}, internal API calls ${directHops.totals.internalCalls}`,
+    '',
     `open loop through the gateway, ${openRate}/s for ${openSeconds} s: ${open.ok} of ${open.scheduled} placed, ${openErrors} errors, ${keptUp ? 'kept up' : 'did NOT keep up'} (most in flight ${open.maxInFlight}, last answer ${open.lastAnswerAfterLastSendMs} ms after the last send, send lag p99 ${open.sendLagMs.p99} ms, ${open.achievedPerSecond}/s achieved)`,
     table([LATENCY_HEADER, ...latencyRows('createOrder, from its scheduled send', open.latencyMs)]),
     open.cpu ? `CPU during the open loop (cores busy): ${coresLine(open.cpu)}` : '',
@@ -148,8 +154,8 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
   return {
     parameters: { shops: shopCount, dishesPerShop: dishes, customers: customers.length, clients: CLIENTS, warmupMs, measureMs, openRatePerSecond: openRate, openSeconds, basket: '1 or 2 dishes of one shop, quantity 1' },
     figures: {
-      closedLoopGateway: gateway,
-      closedLoopStraightAtOrders: direct,
+      closedLoopGateway: { ...gateway, hopsPerOrder: gatewayHops },
+      closedLoopStraightAtOrders: { ...direct, hopsPerOrder: directHops },
       gatewayToDirect: ratio,
       openLoopGateway: { ...open, keptUp },
     },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Kafka, type Consumer } from 'kafkajs';
-import { consumerGroupTimings, createMissingTopics, kafkaLogCreator, type KafkaOptions, type Logger, type TopicName } from '@waimai/platform';
+import { consumerGroupTimings, countConsumerHops, createMissingTopics, kafkaLogCreator, type KafkaOptions, type Logger, type TopicName } from '@waimai/platform';
 import { decodeEnvelope } from './event-sources';
 import type { EventRouter } from './event-router';
 import { subscriptionMetrics } from './subscription-metrics';
@@ -138,6 +138,8 @@ export function startEventFeed(options: EventFeedOptions): EventFeed {
     });
     entry.consumer = consumer;
     entry.problem = 'joining its consumer group';
+    // One series for the feed, whatever this process's group is called.
+    countConsumerHops(consumer, 'gateway.events');
     consumer.on(consumer.events.FETCH, () => {
       if (entry.readingSince !== null || stopping) return;
       entry.readingSince = Date.now();

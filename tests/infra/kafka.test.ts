@@ -4,6 +4,8 @@ import {
   createLogger,
   defineEvent,
   eventConsumer,
+  kafkaConsumedBatches,
+  kafkaFetches,
   kafkaLogCreator,
   newEvent,
   on,
@@ -95,6 +97,39 @@ describe('Kafka through the event bus (kafkajs 2.2.4 against the configured brok
     );
     expect(record.headers?.['event-type']?.toString()).toBe('OrderCreated');
     expect(JSON.parse(record.value?.toString('utf8') ?? 'null')).toEqual(event);
+  });
+
+  test("a group's fetches and the fetched batches that held events are counted under its name", async () => {
+    const counted = async (group: string) => ({
+      fetches: (await kafkaFetches.get()).values.find((value) => value.labels.group === group)?.value ?? 0,
+      batches: (await kafkaConsumedBatches.get()).values.find((value) => value.labels.group === group)?.value ?? 0,
+    });
+    const reading = `kafka-test-hops-${randomUUID()}`;
+    const received: EventEnvelope[] = [];
+    subscriptions.push(
+      await bus.subscribe({
+        groupId: reading,
+        topics: [Topics.orderEvents],
+        fromBeginning: true,
+        handle: async (event) => {
+          received.push(event);
+        },
+      }),
+    );
+    const orderId = `order-${randomUUID()}`;
+    await bus.publish(Topics.orderEvents, [1, 2, 3].map((n) => newEvent(testEvent('OrderCounted'), orderId, { n })));
+    await eventually(() => received.filter((event) => event.aggregateId === orderId).length === 3 || undefined, 20_000, 'the three events reaching the group');
+    const after = await counted(reading);
+    expect(after.fetches).toBeGreaterThanOrEqual(1);
+    // Only batches that held events: never more than the events handled.
+    expect(after.batches).toBeGreaterThanOrEqual(1);
+    expect(after.batches).toBeLessThanOrEqual(received.length);
+
+    // A group that finds nothing new still completes fetches (each after the broker's wait), and counts no batch.
+    const idle = `kafka-test-idle-${randomUUID()}`;
+    subscriptions.push(await bus.subscribe({ groupId: idle, topics: [Topics.orderEvents], fromBeginning: false, handle: async () => undefined }));
+    await eventually(async () => ((await counted(idle)).fetches >= 2 ? true : undefined), 20_000, 'the idle group completing fetches');
+    expect((await counted(idle)).batches).toBe(0);
   });
 
   test('a batched group (fetches that gather events) still gets every event, in order per aggregate', async () => {

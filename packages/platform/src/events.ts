@@ -1,6 +1,7 @@
 import { Kafka, Partitioners, type Consumer, type Producer, type Admin, CompressionTypes, type IHeaders, type IMemberAssignment, type KafkaMessage, type PartitionMetadata } from 'kafkajs';
 import { z } from 'zod';
 import { kafkaLogCreator, type Logger } from './logger';
+import { countConsumerHops } from './metrics';
 import { inSpan, SpanKind, traceCarrier, type TraceCarrier } from './telemetry';
 
 /** Versioned JSON envelope of every event on every topic. */
@@ -369,6 +370,7 @@ export function createKafkaEventBus(options: KafkaOptions, clientId: string, log
         log.warn({ groupId, err }, 'Could not commit consumed offsets; the events after the last commit may be delivered again.'),
       );
       const state = { groupId, topics, joined: false, crashed: undefined as string | undefined, offsets };
+      countConsumerHops(consumer, groupId);
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         state.joined = true;
         state.crashed = undefined;

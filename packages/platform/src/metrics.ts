@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Kind, parse } from 'graphql';
 import type { Redis as SingleRedis } from 'ioredis';
+import type { Consumer } from 'kafkajs';
 import type { Redis } from './redis';
 import { ErrorCode, REQUEST_ERROR_CODES } from './errors';
 import type { EventEnvelope } from './events';
@@ -141,6 +142,50 @@ export const outboxFallbackBatches = new Counter({
   name: 'waimai_outbox_fallback_batches_total',
   help: 'Times the outbox relay\'s fallback poll found unsent rows while no publish was under way, by service: after a failed publish, or a commit that enqueued events without kicking the relay (each waited up to OUTBOX_POLL_MS).',
   labelNames: ['service'] as const,
+});
+
+/**
+ * The hops a unit of work travels, counted where each one is paid (docs/performance/hops.md):
+ * the relay's publish batches (one produce request each), the fetches and fetched batches of
+ * every consumer group, and the internal API calls each service answers. `pnpm bench` divides
+ * their growth by the orders of a timed part.
+ */
+export const outboxBatches = new Counter({
+  name: 'waimai_outbox_batches_total',
+  help: 'Outbox batches the relay published and marked sent, by service (each one produce request and one transaction).',
+  labelNames: ['service'] as const,
+});
+
+export const kafkaFetches = new Counter({
+  name: 'waimai_kafka_fetches_total',
+  help: 'Fetch requests a consumer group\'s member completed, empty ones included, by group.',
+  labelNames: ['group'] as const,
+});
+
+export const kafkaConsumedBatches = new Counter({
+  name: 'waimai_kafka_consumed_batches_total',
+  help: 'Fetched batches (one partition\'s events of one fetch) a consumer group handled, by group.',
+  labelNames: ['group'] as const,
+});
+
+/**
+ * Counts a kafkajs consumer's fetches and non-empty fetched batches under `group` (a name
+ * from code, never a per-process id). kafkajs emits FETCH per completed fetch and
+ * END_BATCH_PROCESS per handled batch that held events.
+ */
+export function countConsumerHops(consumer: Pick<Consumer, 'on' | 'events'>, group: string): void {
+  const fetches = kafkaFetches.labels({ group });
+  const batches = kafkaConsumedBatches.labels({ group });
+  consumer.on(consumer.events.FETCH, () => fetches.inc());
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.batchSize > 0) batches.inc();
+  });
+}
+
+export const internalApiCalls = new Counter({
+  name: 'waimai_internal_api_calls_total',
+  help: 'Calls a service\'s internal API handed to their handler (a caller the call lists, a valid body), by service and call name from the API\'s definition; a call refused before its handler is not counted.',
+  labelNames: ['service', 'call'] as const,
 });
 
 export const consumerLag = sampledGauge({

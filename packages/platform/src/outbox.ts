@@ -8,7 +8,7 @@ import { topicOf, type CatalogEvent } from './event-catalog';
 import { eventEnvelopeSchema, type EventBus, type EventEnvelope, type TopicName } from './events';
 import type { Logger } from './logger';
 import { detached, SpanKind, SpanStatusCode, startLinkedSpan, traceCarrier, type TraceCarrier } from './telemetry';
-import { countPublishedEvents, outboxBacklog, outboxFallbackBatches, outboxOldestUnsent } from './metrics';
+import { countPublishedEvents, outboxBacklog, outboxBatches, outboxFallbackBatches, outboxOldestUnsent } from './metrics';
 
 /**
  * The transactional outbox every service keeps in its own database: a state change and
@@ -257,6 +257,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     ).then((published) => {
       // Counted once the batch is committed as sent: a rolled-back batch is published again.
       countPublishedEvents(published);
+      if (published.length) outboxBatches.inc({ service });
       return published.length;
     });
   }

@@ -5,6 +5,7 @@ import { withFastPath } from '../src/http';
 import { z } from 'zod';
 import { createInternalSigner } from '../src/identity';
 import { createLogger } from '../src/logger';
+import { internalApiCalls } from '../src/metrics';
 import {
   answer,
   createInternalClient,
@@ -121,6 +122,23 @@ describe('an internal API built from its definition', () => {
 
     expect([empty.status, await empty.json()]).toEqual([409, { code: 'EMPTY', shelfId: 'rice' }]);
     expect([malformed.status, notListed.status, anonymous.status]).toEqual([400, 403, 401]);
+  });
+
+  test('each call handed to its handler is counted by service and name (waimai_internal_api_calls_total); one refused before it is not', async () => {
+    const calls = async (call: string) => (await internalApiCalls.get()).values.find((value) => value.labels.service === 'pantry' && value.labels.call === call)?.value ?? 0;
+    const before = { take: await calls('take'), count: await calls('count') };
+    const kitchen = clientAs('kitchen');
+
+    await kitchen.take({ params: { shelfId: 'rice' }, body: { quantity: 1 } });
+    // Refused by the handler (the shelf is empty now): still a call it answered.
+    await kitchen.take({ params: { shelfId: 'rice' }, body: { quantity: 5 } });
+    await clientAs('till').count({ params: { shelfId: 'rice' } });
+    // Refused before any handler: a caller the call does not list, a body its schema refuses.
+    const notListed = await fetch(`${pantry.baseUrl}/internal/pantry/shelves/rice/take`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await signer.signService('till')}` }, body: '{"quantity":1}' });
+    const malformed = await fetch(`${pantry.baseUrl}/internal/pantry/shelves/rice/take`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await signer.signService('kitchen')}` }, body: '{"quantity":0}' });
+
+    expect([notListed.status, malformed.status]).toEqual([403, 400]);
+    expect({ take: await calls('take'), count: await calls('count') }).toEqual({ take: before.take + 2, count: before.count + 1 });
   });
 
   test('an idempotent call is tried again while the callee answers 503, and gets the answer', async () => {

@@ -7,6 +7,7 @@ import {
   enqueueEvents,
   newId,
   OrderStatusChanged,
+  outboxBatches,
   outboxFallbackBatches,
   Topics,
   type EventEnvelope,
@@ -98,6 +99,27 @@ test('an event committed without kicking the relay is published by its fallback 
     );
     expect(publishedAt).toBeTruthy();
     expect(await fallbackBatches()).toBeGreaterThan(before);
+  } finally {
+    await database.close();
+  }
+});
+
+test('each batch the relay publishes and marks sent is counted once (waimai_outbox_batches_total)', async () => {
+  await h.orders.drainOutbox();
+  const batches = async () => (await outboxBatches.get()).values.find((value) => value.labels.service === 'orders')?.value ?? 0;
+  const before = await batches();
+  // Three events committed together are published as one batch, and drained with nothing left.
+  const database = connectDatabase(h.config, 'orders', {});
+  const staff = { sub: `admin-${newId()}`, roles: ['ADMIN'] };
+  const events = [1, 2, 3].map((n) => auditEvent('orders', staff, { action: 'ORDER_CANCEL', targetType: 'ORDER', targetId: newId(), reason: `batch count ${n}`, before: null, after: null }));
+  try {
+    await enqueueEvents(database.primary, events);
+    await h.orders.drainOutbox();
+    const after = await batches();
+    expect(after).toBe(before + 1);
+    // Nothing pending: a drain publishes no batch and counts none.
+    await h.orders.drainOutbox();
+    expect(await batches()).toBe(after);
   } finally {
     await database.close();
   }

@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors';
 import { jsonBodyReader, pathMatcher, sendJson, serveWithoutExpress } from '../http';
 import { bearerToken, verifiedServices, type InternalSigner } from '../identity';
 import type { Logger } from '../logger';
+import { internalApiCalls } from '../metrics';
 import { noBody, type CallHandler, type InternalApi, type InternalApiHandlers, type InternalCall } from './definition';
 
 export interface MountInternalApiOptions {
@@ -104,6 +105,7 @@ export function internalApiListener<A extends InternalApi>(api: A, handlers: Int
     if (!call.callers.includes(caller)) throw new Refused(403, { code: ErrorCode.FORBIDDEN, message: `The ${caller} service may not call ${name}.` });
     const body = call.request.safeParse(await bodyOf(req, res, call));
     if (!body.success) throw new Refused(400, { code: ErrorCode.BAD_USER_INPUT, message: body.error.message });
+    internalApiCalls.inc({ service: api.service, call: name });
     const result = await handler({ params, body: body.data, caller });
     if (result.ok) {
       sendJson(res, 200, result.value);
