@@ -33,7 +33,7 @@ every aim of issue 10 and writes it to bench/results/summary-<date>.json (a --qu
 to bench/results/quick/, which git ignores; it and a --cpu-prof run leave latest.json alone).
 Nothing is asserted.
 
-  --scenario LIST     reads,orders,locations,connections,grab,ads,dispatch,hops (default: all, in that order)
+  --scenario LIST     hops,reads,orders,locations,connections,grab,ads,dispatch (default: all, in that order)
   --quick             a short smoke run (small sizes)
   --riders N          riders in the city for dispatch and locations (default 2000)
   --rate LIST         dispatch: payment callbacks per second, one stage each, one after the
@@ -64,7 +64,7 @@ function parse() {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
-      scenario: { type: 'string', default: 'reads,orders,locations,connections,grab,ads,dispatch,hops' },
+      scenario: { type: 'string', default: 'hops,reads,orders,locations,connections,grab,ads,dispatch' },
       quick: { type: 'boolean', default: false },
       riders: { type: 'string', default: '2000' },
       rate: { type: 'string', default: DEFAULT_DISPATCH_STAGES.map((stage) => stage.rate).join(',') },

@@ -15,8 +15,10 @@ export interface HopCounts {
   consumedBatches: Record<string, number>;
   /** Internal API calls answered, by `service.call`. */
   internalCalls: Record<string, number>;
-  /** Requests the gateway sent to subgraphs, by subgraph. */
+  /** Queries the gateway's plans sent to subgraphs, by subgraph. */
   subgraphFetches: Record<string, number>;
+  /** Of those, the ones that went out with others in one batched HTTP request (SUBGRAPH_BATCHING), by subgraph. */
+  subgraphBatched: Record<string, number>;
 }
 
 const SERIES: ReadonlyArray<[keyof HopCounts, string, readonly string[]]> = [
@@ -25,11 +27,12 @@ const SERIES: ReadonlyArray<[keyof HopCounts, string, readonly string[]]> = [
   ['consumedBatches', 'waimai_kafka_consumed_batches_total', ['group']],
   ['internalCalls', 'waimai_internal_api_calls_total', ['service', 'call']],
   ['subgraphFetches', 'waimai_gateway_subgraph_fetch_duration_seconds_count', ['subgraph']],
+  ['subgraphBatched', 'waimai_gateway_subgraph_fetches_batched_total', ['subgraph']],
 ];
 
 /** No hops: what a part that was not measured counted. */
 export function emptyCounts(): HopCounts {
-  return { relayBatches: {}, fetches: {}, consumedBatches: {}, internalCalls: {}, subgraphFetches: {} };
+  return { relayBatches: {}, fetches: {}, consumedBatches: {}, internalCalls: {}, subgraphFetches: {}, subgraphBatched: {} };
 }
 
 /** Adds a Prometheus text page's samples of the hop series into `into`, keyed by the labels named (joined by '.'). */
@@ -81,12 +84,14 @@ export function hopsPer(hops: HopCounts, units: number) {
       consumedBatches: per(sum(hops.consumedBatches), units),
       internalCalls: per(sum(hops.internalCalls), units),
       subgraphFetches: per(sum(hops.subgraphFetches), units),
+      subgraphBatched: per(sum(hops.subgraphBatched), units),
     },
     relayBatches: divided(hops.relayBatches),
     fetches: divided(hops.fetches),
     consumedBatches: divided(hops.consumedBatches),
     internalCalls: divided(hops.internalCalls),
     subgraphFetches: divided(hops.subgraphFetches),
+    subgraphBatched: divided(hops.subgraphBatched),
   };
 }
 
@@ -99,7 +104,8 @@ export function hopLines(hops: HopsPer, unit: string): string {
     ['consumer fetches completed', hops.totals.fetches, hops.fetches],
     ['fetched batches handled', hops.totals.consumedBatches, hops.consumedBatches],
     ['internal API calls', hops.totals.internalCalls, hops.internalCalls],
-    ['gateway → subgraph requests', hops.totals.subgraphFetches, hops.subgraphFetches],
+    ['gateway → subgraph queries', hops.totals.subgraphFetches, hops.subgraphFetches],
+    ['  of which sent batched with others (SUBGRAPH_BATCHING)', hops.totals.subgraphBatched, hops.subgraphBatched],
   ];
   const where = (values: Record<string, number>) =>
     Object.entries(values)
@@ -109,6 +115,6 @@ export function hopLines(hops: HopsPer, unit: string): string {
   return [
     `hops per ${unit}, from the processes' counters over the same time`,
     table([['hop', `per ${unit}`], ...rows.map(([label, total]) => [label, total])]),
-    ...rows.map(([label, , values]) => `  ${label.split(' (')[0]}: ${where(values)}`),
+    ...rows.map(([label, , values]) => `  ${label.trim().split(' (')[0]}: ${where(values)}`),
   ].join('\n');
 }

@@ -44,3 +44,8 @@ export async function statementWindow(url: string): Promise<{ end(): Promise<Sta
 export function perOrder(counts: StatementCounts, orders: number): StatementCounts {
   return Object.fromEntries(Object.entries(counts).map(([name, count]) => [name, Math.round((count / Math.max(1, orders)) * 10) / 10])) as StatementCounts;
 }
+
+/** "55.2 (select 17.1, insert 14.7, …)": the total, then each kind. */
+export function statementKinds(counts: StatementCounts): string {
+  return `${counts.questions} (${(['select', 'insert', 'update', 'delete', 'begin', 'commit', 'rollback', 'set'] as const).map((kind) => `${kind} ${counts[kind]}`).join(', ')})`;
+}

@@ -7,7 +7,7 @@ import { SETUP_CONCURRENCY, waitForSubscriptions, type BenchContext, type Scenar
 import { aMerchant, anActor, aPayableOrder, reportLocation, sendPaymentSucceeded, type Actor, type Merchant, type PayableOrder } from '../lib/fixtures';
 import { HttpClient, mapLimit, type HttpResult } from '../lib/http';
 import { coresLine, cpuWindow, type CpuShare } from '../lib/machine';
-import { perOrder, statementWindow, type StatementCounts } from '../lib/mysql-status';
+import { perOrder, statementKinds, statementWindow, type StatementCounts } from '../lib/mysql-status';
 import { platformCores, platformCpuSeconds, round } from '../lib/load';
 import type { ProfileSummary } from '../lib/profile';
 import { OfferSocket, type OfferFrame } from '../lib/offer-socket';
@@ -164,7 +164,7 @@ async function stageResult(
     `orders paid ${counts.ordersPaid} (webhook answers ${JSON.stringify(webhookStatuses)}), orders offered ${counts.ordersOffered} (within ${(DRAIN_MS + 2_000) / 1000} s of the last callback), offers written ${counts.offersWritten}, offers received ${counts.offersReceived} (${counts.offersPerOrder} per order), socket problems ${JSON.stringify(counts.socketProblems)}`,
     `backlog: the last first offer ${lastFirstOfferAfterLastPaymentMs === null ? `never came for ${timed.length - firstFrame.length} orders within ${DRAIN_MS / 1000} s` : `came ${lastFirstOfferAfterLastPaymentMs} ms`} after the last payment`,
     `CPU per paid order, all processes, offers included: ${cpuPerPaidOrder.ms} ms (${cpuPerPaidOrder.aboveIdleMs} ms above idle; ${cpuPerPaidOrder.platformCores} cores busy over ${cpuPerPaidOrder.seconds} s)`,
-    `MySQL statements per paid order, over the same time: ${statementsPerPaidOrder.questions} (${(['select', 'insert', 'update', 'delete', 'begin', 'commit', 'rollback', 'set'] as const).map((kind) => `${kind} ${statementsPerPaidOrder[kind]}`).join(', ')})`,
+    `MySQL statements per paid order, over the same time: ${statementKinds(statementsPerPaidOrder)}`,
     hopLines(hopsPerPaidOrder, 'paid order'),
     '',
     'where the time goes (per order, from the services\' own timestamps, ms resolution)',

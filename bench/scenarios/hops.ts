@@ -153,7 +153,8 @@ async function kafkaHops(brokers: string[], prefix: string, ms: number, infra: R
   await producer.connect();
   const units: Unit[] = [];
   try {
-    for (const groups of [1, 3]) {
+    // No group first: what producing alone costs; then what each group's fetch adds.
+    for (const groups of [0, 1, 3]) {
       const waiting = new Map<string, () => void>();
       const consumers = await Promise.all(
         Array.from({ length: groups }, async (_, g) => {
@@ -182,7 +183,7 @@ async function kafkaHops(brokers: string[], prefix: string, ms: number, infra: R
       // Four senders, each awaiting its message on the far side: about as many hops in flight as a paid order's path has.
       const one = async () => {
         const key = `k${(n += 1)}`;
-        const consumed = new Promise<void>((resolve) => waiting.set(key, resolve));
+        const consumed = groups ? new Promise<void>((resolve) => waiting.set(key, resolve)) : undefined;
         await producer.send({ topic, acks: -1, messages: [{ key, value: EVENT }] });
         await consumed;
         waiting.delete(key);
@@ -195,7 +196,7 @@ async function kafkaHops(brokers: string[], prefix: string, ms: number, infra: R
       await Promise.all(consumers.map((consumer) => consumer.disconnect()));
       units.push(
         unitOf(
-          `Kafka message produced (idempotent, acks all, one a request) and fetched by ${groups} consumer group${groups === 1 ? '' : 's'} (minBytes 1)`,
+          groups ? `Kafka message produced (idempotent, acks all, one a request) and fetched by ${groups} consumer group${groups === 1 ? '' : 's'} (minBytes 1)` : 'Kafka message produced (idempotent, acks all, one a request), nobody reading',
           run,
           window.end(),
           seconds,
@@ -227,8 +228,10 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
     await admin.end();
   }
   units.push(...(await kafkaHops(platform.config.KAFKA_BROKERS, platform.config.KAFKA_TOPIC_PREFIX, ms, infra, idle)));
-  const [, , , oneGroup, threeGroups] = units;
+  const [, , , produced, oneGroup, threeGroups] = units;
+  // What a produce request costs, and what each group's fetch of it adds (the two groups more of the last unit).
   const perExtraGroup = oneGroup && threeGroups ? round((threeGroups.totalMsPer - oneGroup.totalMsPer) / 2, 3) : null;
+  const perProduce = produced ? produced.totalMsPer : null;
   const printed = [
     table([
       ['one unit', 'units', 'per s', 'client ms', 'server ms', 'total CPU ms', 'p50 ms', 'p99 ms'],
@@ -237,14 +240,14 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
         return [unit.label, unit.units, round(unit.units / unit.seconds, 0), client, server, unit.totalMsPer, unit.latencyMs.p50, unit.latencyMs.p99];
       }),
     ]),
-    perExtraGroup === null ? '' : `each consumer group more on a topic: ${perExtraGroup} ms of CPU per message`,
+    perProduce === null || perExtraGroup === null ? '' : `a produce request: ${perProduce} ms of CPU; each consumer group fetching the message: ${perExtraGroup} ms more`,
     `idle CPU taken off (cores): ${Object.entries(idle).map(([name, cores]) => `${name} ${cores}`).join(', ')}`,
   ]
     .filter(Boolean)
     .join('\n');
   return {
     parameters: { measureMs: ms, httpConcurrency: CONCURRENCY, mysqlPool: POOL, kafkaSenders: 4, bodyBytes: BODY.length, eventBytes: EVENT.length },
-    figures: { units, perExtraConsumerGroupMs: perExtraGroup, idleCores: idle },
+    figures: { units, perProduceMs: perProduce, perExtraConsumerGroupMs: perExtraGroup, idleCores: idle },
     printed,
   };
 }

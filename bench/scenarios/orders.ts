@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { IDENTITY_HEADER } from '@waimai/platform';
 import { contractOperation } from '@waimai/testkit/contract';
 import { CITY_CENTER, moved, randomSource } from '../lib/city';
-import { SETUP_CONCURRENCY, type BenchContext, type Scenario, type ScenarioOutcome } from '../lib/context';
+import { SETUP_CONCURRENCY, type BenchContext, type Measurement, type Scenario, type ScenarioOutcome } from '../lib/context';
 import { anActor, aShop, type Actor, type Shop } from '../lib/fixtures';
 import { mapLimit, type HttpResult } from '../lib/http';
 import { identityForwarder } from '../lib/identity';
 import { closedLoop, openLoop, platformCores, platformCpuSeconds, round, type LoadRequest, type LoadResult, type OpenLoopResult } from '../lib/load';
 import { emptyCounts, hopLines, hopsPer } from '../lib/hops';
 import { coresLine } from '../lib/machine';
+import { perOrder, statementKinds, statementWindow, type StatementCounts } from '../lib/mysql-status';
 import { LATENCY_HEADER, latencyRows, table } from '../lib/stats';
 
 const CREATE_ORDER = contractOperation('CreateOrder');
@@ -54,6 +55,12 @@ function withCpu(result: LoadResult): Closed {
     platformCores: round(platformCores(result.cpu), 2),
     generatorCores: result.cpu?.['bench (load generator)']?.cores ?? NaN,
   };
+}
+
+/** MySQL statements per placed order of a closed loop, as dispatch prints them per paid order. */
+function statementsLine(label: string, counts: StatementCounts | null): string {
+  if (!counts) return '';
+  return `MySQL statements per order placed ${label}, over the same time: ${statementKinds(counts)}`;
 }
 
 async function run(context: BenchContext): Promise<ScenarioOutcome> {
@@ -114,14 +121,34 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
   }
 
   say(`createOrder through the gateway, closed loop: ${CLIENTS} clients, ${warmupMs / 1000} s warm-up, ${measureMs / 1000} s measured.`);
-  const gateway = withCpu(await closedLoop({ baseUrl: platform.gatewayUrl, clients: CLIENTS, warmupMs, measureMs, request: throughGateway, check, measure: () => context.measure() }));
+  // The CPU window with MySQL's statement counters beside it (inside it: the hop counters' scrapes run statements of their own).
+  let statements: StatementCounts | null = null;
+  const measureWithStatements = async (): Promise<Measurement> => {
+    const measurement = await context.measure();
+    const window = await statementWindow(platform.config.MYSQL_URL);
+    return {
+      async end(extra) {
+        statements = await window.end();
+        return measurement.end(extra);
+      },
+    };
+  };
+  const takeStatements = (orders: number) => {
+    const taken = statements ? perOrder(statements, orders) : null;
+    statements = null;
+    return taken;
+  };
+
+  const gateway = withCpu(await closedLoop({ baseUrl: platform.gatewayUrl, clients: CLIENTS, warmupMs, measureMs, request: throughGateway, check, measure: measureWithStatements }));
   const profiles = context.takeProfiles();
   const gatewayHops = hopsPer(context.takeHops() ?? emptyCounts(), gateway.ok);
+  const gatewayStatements = takeStatements(gateway.ok);
 
   say(`createOrder straight at orders (signed identity), closed loop: ${CLIENTS} clients, ${warmupMs / 1000} s warm-up, ${measureMs / 1000} s measured.`);
-  const direct = withCpu(await closedLoop({ baseUrl: orders.baseUrl, clients: CLIENTS, warmupMs, measureMs, request: straightAtOrders, check, measure: () => context.measure() }));
+  const direct = withCpu(await closedLoop({ baseUrl: orders.baseUrl, clients: CLIENTS, warmupMs, measureMs, request: straightAtOrders, check, measure: measureWithStatements }));
   context.takeProfiles();
   const directHops = hopsPer(context.takeHops() ?? emptyCounts(), direct.ok);
+  const directStatements = takeStatements(direct.ok);
 
   say(`createOrder through the gateway, open loop: ${openRate}/s for ${openSeconds} s.`);
   const open: OpenLoopResult = await openLoop({ baseUrl: platform.gatewayUrl, rate: openRate, durationMs: openSeconds * 1000, maxSockets: 2_000, request: throughGateway, check, measure: () => context.measure() });
@@ -140,6 +167,8 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
     ]),
     `gateway / straight at orders: ${ratio.throughput}× the throughput, ${ratio.p50}× the p50`,
     '',
+    statementsLine('through the gateway', gatewayStatements),
+    statementsLine('straight at orders', directStatements),
     hopLines(gatewayHops, 'order placed through the gateway'),
     `  straight at orders, per order: relay batches ${directHops.totals.relayBatches}, consumer fetches ${directHops.totals.fetches}, fetched batches ${directHops.totals.consumedBatches}, internal API calls ${directHops.totals.internalCalls}`,
     '',
@@ -154,8 +183,8 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
   return {
     parameters: { shops: shopCount, dishesPerShop: dishes, customers: customers.length, clients: CLIENTS, warmupMs, measureMs, openRatePerSecond: openRate, openSeconds, basket: '1 or 2 dishes of one shop, quantity 1' },
     figures: {
-      closedLoopGateway: { ...gateway, hopsPerOrder: gatewayHops },
-      closedLoopStraightAtOrders: { ...direct, hopsPerOrder: directHops },
+      closedLoopGateway: { ...gateway, hopsPerOrder: gatewayHops, statementsPerOrder: gatewayStatements },
+      closedLoopStraightAtOrders: { ...direct, hopsPerOrder: directHops, statementsPerOrder: directStatements },
       gatewayToDirect: ratio,
       openLoopGateway: { ...open, keptUp },
     },
