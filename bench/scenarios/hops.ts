@@ -27,6 +27,8 @@ const QUICK_MS = 2_000;
 // As the services: 16 requests in flight (the bench's clients), a pool of 10 MySQL connections.
 const CONCURRENCY = 16;
 const POOL = 10;
+// A produced message reaches its first group within milliseconds; this long means it never will.
+const CONSUME_TIMEOUT_MS = 10_000;
 // A body the size of an internal call's (a stock reserve: a few lines).
 const BODY = JSON.stringify({ id: 'x'.repeat(36), items: Array.from({ length: 3 }, (_, i) => ({ productId: `p${i}`.padEnd(36, '0'), quantity: 1, unitPriceCents: 1200 })) });
 const EVENT = JSON.stringify({ id: 'e'.repeat(36), type: 'OrderStatusChanged', aggregateId: 'o'.repeat(36), occurredAt: new Date().toISOString(), data: { orderId: 'o'.repeat(36), from: 'PENDING_PAYMENT', to: 'CREATED', version: 2, merchantId: 'm'.repeat(36) } });
@@ -183,10 +185,21 @@ async function kafkaHops(brokers: string[], prefix: string, ms: number, infra: R
       // Four senders, each awaiting its message on the far side: about as many hops in flight as a paid order's path has.
       const one = async () => {
         const key = `k${(n += 1)}`;
-        const consumed = groups ? new Promise<void>((resolve) => waiting.set(key, resolve)) : undefined;
-        await producer.send({ topic, acks: -1, messages: [{ key, value: EVENT }] });
-        await consumed;
-        waiting.delete(key);
+        // A message the group never sees fails the run instead of holding a sender forever.
+        let timer: NodeJS.Timeout | undefined;
+        const consumed = groups
+          ? new Promise<void>((resolve, reject) => {
+              timer = setTimeout(() => reject(new Error(`Message ${key} did not reach the consumer group within ${CONSUME_TIMEOUT_MS / 1000} s.`)), CONSUME_TIMEOUT_MS);
+              waiting.set(key, resolve);
+            })
+          : undefined;
+        try {
+          await producer.send({ topic, acks: -1, messages: [{ key, value: EVENT }] });
+          await consumed;
+        } finally {
+          clearTimeout(timer);
+          waiting.delete(key);
+        }
       };
       await closed(4, 500, one);
       const window = cpuWindow(infra);
