@@ -9,6 +9,7 @@ import type { CpuShare } from './machine';
 import { cpuWindow, infrastructurePids, metricsPage, metricValue } from './machine';
 import type { Platform } from './platform';
 import { hopsBetween, readHops, type HopCounts } from './hops';
+import { statementWindow, type StatementCounts } from './mysql-status';
 import { inspectorUrl, RemoteInspector, summarizeProfile, type ProfileSummary } from './profile';
 
 export interface BenchContext {
@@ -31,6 +32,8 @@ export interface BenchContext {
   takeProfiles(): Record<string, ProfileSummary>;
   /** The hops the processes counted over the last measurement (null before one ended). */
   takeHops(): HopCounts | null;
+  /** The statements MySQL ran over the last measurement (null before one ended). */
+  takeStatements(): StatementCounts | null;
 }
 
 export interface Measurement {
@@ -78,8 +81,8 @@ export async function createContext(platform: Platform, client: HttpClient, quic
   }
   let profiles: Record<string, ProfileSummary> = {};
   let hops: HopCounts | null = null;
+  let statements: StatementCounts | null = null;
   let measurements = 0;
-  // Read outside the CPU window: a scrape costs the services a little (and the outbox gauges a statement).
   const hopCounters = () => readHops(platform.services.map((service) => service.adminUrl));
   const processes = () => [...platform.services.map(({ name, pid }) => ({ name, pid })), ...infrastructure];
   return {
@@ -101,12 +104,15 @@ export async function createContext(platform: Platform, client: HttpClient, quic
     },
     processes,
     async measure() {
+      // Hops, then statements, outside the CPU window: the scrapes run statements of their own.
       const hopsBefore = await hopCounters();
+      const statementsWindow = await statementWindow(platform.config.MYSQL_URL);
       await Promise.all([...profilers.values()].map((profiler) => profiler.start()));
       const cpu = cpuWindow(processes());
       return {
         async end(extra) {
           const shares = cpu.end(extra);
+          statements = await statementsWindow.end();
           hops = hopsBetween(hopsBefore, await hopCounters());
           const measured = (measurements += 1);
           const stopped = await Promise.all(
@@ -125,6 +131,11 @@ export async function createContext(platform: Platform, client: HttpClient, quic
     takeHops() {
       const taken = hops;
       hops = null;
+      return taken;
+    },
+    takeStatements() {
+      const taken = statements;
+      statements = null;
       return taken;
     },
     takeProfiles() {

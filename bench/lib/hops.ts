@@ -1,4 +1,4 @@
-import { metricsPage } from './machine';
+import { labelledSamples, metricsPage } from './machine';
 import { table } from './stats';
 
 /**
@@ -30,23 +30,20 @@ const SERIES: ReadonlyArray<[keyof HopCounts, string, readonly string[]]> = [
   ['subgraphBatched', 'waimai_gateway_subgraph_fetches_batched_total', ['subgraph']],
 ];
 
+type HopKind = keyof HopCounts;
+const HOP_KINDS = SERIES.map(([field]) => field);
+
 /** No hops: what a part that was not measured counted. */
 export function emptyCounts(): HopCounts {
-  return { relayBatches: {}, fetches: {}, consumedBatches: {}, internalCalls: {}, subgraphFetches: {}, subgraphBatched: {} };
+  return Object.fromEntries(HOP_KINDS.map((kind) => [kind, {}])) as unknown as HopCounts;
 }
 
 /** Adds a Prometheus text page's samples of the hop series into `into`, keyed by the labels named (joined by '.'). */
 function addPage(into: HopCounts, page: string): void {
-  for (const line of page.split('\n')) {
-    if (line.startsWith('#')) continue;
-    for (const [field, name, keys] of SERIES) {
-      if (!line.startsWith(name)) continue;
-      const rest = line.slice(name.length);
-      if (rest[0] !== '{' && rest[0] !== ' ') continue;
-      const labels = Object.fromEntries([...rest.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((match) => [match[1], match[2]]));
+  for (const [field, name, keys] of SERIES) {
+    for (const { labels, value } of labelledSamples(page, name)) {
       const key = keys.map((label) => labels[label] ?? '?').join('.');
-      const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-      if (Number.isFinite(value)) into[field][key] = (into[field][key] ?? 0) + value;
+      into[field][key] = (into[field][key] ?? 0) + value;
     }
   }
 }
@@ -62,7 +59,7 @@ export async function readHops(adminUrls: readonly string[]): Promise<HopCounts>
 /** What grew from `before` to `after`, leaving out what did not. */
 export function hopsBetween(before: HopCounts, after: HopCounts): HopCounts {
   const grown = emptyCounts();
-  for (const field of Object.keys(grown) as Array<keyof HopCounts>) {
+  for (const field of HOP_KINDS) {
     for (const [key, value] of Object.entries(after[field])) {
       const delta = value - (before[field][key] ?? 0);
       if (delta > 0) grown[field][key] = delta;
@@ -74,28 +71,19 @@ export function hopsBetween(before: HopCounts, after: HopCounts): HopCounts {
 const sum = (values: Record<string, number>) => Object.values(values).reduce((total, value) => total + value, 0);
 const per = (value: number, units: number) => Math.round((value / Math.max(1, units)) * 100) / 100;
 
-/** Each count divided by `units` (orders), two decimals, with each kind's total. */
-export function hopsPer(hops: HopCounts, units: number) {
-  const divided = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => [key, per(value, units)]));
-  return {
-    totals: {
-      relayBatches: per(sum(hops.relayBatches), units),
-      fetches: per(sum(hops.fetches), units),
-      consumedBatches: per(sum(hops.consumedBatches), units),
-      internalCalls: per(sum(hops.internalCalls), units),
-      subgraphFetches: per(sum(hops.subgraphFetches), units),
-      subgraphBatched: per(sum(hops.subgraphBatched), units),
-    },
-    relayBatches: divided(hops.relayBatches),
-    fetches: divided(hops.fetches),
-    consumedBatches: divided(hops.consumedBatches),
-    internalCalls: divided(hops.internalCalls),
-    subgraphFetches: divided(hops.subgraphFetches),
-    subgraphBatched: divided(hops.subgraphBatched),
-  };
+export interface HopsPer extends Record<HopKind, Record<string, number>> {
+  /** Each kind summed over its services, groups or calls. */
+  totals: Record<HopKind, number>;
 }
 
-export type HopsPer = ReturnType<typeof hopsPer>;
+/** Each count divided by `units` (orders), two decimals, with each kind's total. */
+export function hopsPer(hops: HopCounts, units: number): HopsPer {
+  const divided = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => [key, per(value, units)]));
+  return {
+    totals: Object.fromEntries(HOP_KINDS.map((kind) => [kind, per(sum(hops[kind]), units)])) as Record<HopKind, number>,
+    ...(Object.fromEntries(HOP_KINDS.map((kind) => [kind, divided(hops[kind])])) as Record<HopKind, Record<string, number>>),
+  };
+}
 
 /** The printed table: one row per kind of hop, its figure per `unit`, and where each was paid. */
 export function hopLines(hops: HopsPer, unit: string): string {

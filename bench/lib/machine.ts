@@ -128,15 +128,23 @@ function share(user: number, system: number, wall: number): CpuShare {
   };
 }
 
-/** The values of the samples of `name` on a Prometheus text page whose labels hold `label` (all of them without one). */
-function* samples(page: string, name: string, label?: string): Generator<number> {
+/** The samples of `name` on a Prometheus text page: each one's labels (raw text and parsed) and value. */
+export function* labelledSamples(page: string, name: string): Generator<{ raw: string; labels: Record<string, string>; value: number }> {
   for (const line of page.split('\n')) {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length);
     if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    if (label && !rest.includes(label)) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (Number.isFinite(value)) yield value;
+    if (!Number.isFinite(value)) continue;
+    const labels = Object.fromEntries([...rest.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((match) => [match[1] as string, match[2] as string]));
+    yield { raw: rest, labels, value };
+  }
+}
+
+/** The values of the samples of `name` on a Prometheus text page whose labels hold `label` (all of them without one). */
+function* samples(page: string, name: string, label?: string): Generator<number> {
+  for (const sample of labelledSamples(page, name)) {
+    if (!label || sample.raw.includes(label)) yield sample.value;
   }
 }
 

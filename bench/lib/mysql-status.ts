@@ -40,6 +40,11 @@ export async function statementWindow(url: string): Promise<{ end(): Promise<Sta
   };
 }
 
+/** No statements: what a part that was not measured counted. */
+export function noStatements(): StatementCounts {
+  return Object.fromEntries(Object.keys(COUNTERS).map((name) => [name, 0])) as StatementCounts;
+}
+
 /** Counts divided by `orders`, one decimal. */
 export function perOrder(counts: StatementCounts, orders: number): StatementCounts {
   return Object.fromEntries(Object.entries(counts).map(([name, count]) => [name, Math.round((count / Math.max(1, orders)) * 10) / 10])) as StatementCounts;

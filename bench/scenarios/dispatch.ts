@@ -7,7 +7,7 @@ import { SETUP_CONCURRENCY, waitForSubscriptions, type BenchContext, type Scenar
 import { aMerchant, anActor, aPayableOrder, reportLocation, sendPaymentSucceeded, type Actor, type Merchant, type PayableOrder } from '../lib/fixtures';
 import { HttpClient, mapLimit, type HttpResult } from '../lib/http';
 import { coresLine, cpuWindow, type CpuShare } from '../lib/machine';
-import { perOrder, statementKinds, statementWindow, type StatementCounts } from '../lib/mysql-status';
+import { noStatements, perOrder, statementKinds, type StatementCounts } from '../lib/mysql-status';
 import { platformCores, platformCpuSeconds, round } from '../lib/load';
 import type { ProfileSummary } from '../lib/profile';
 import { OfferSocket, type OfferFrame } from '../lib/offer-socket';
@@ -294,15 +294,13 @@ async function run(context: BenchContext, options: DispatchOptions): Promise<Sce
       next += stageOrders.length;
       problems.clear();
       say(`Timed: ${stageOrders.length} payment callbacks at ${stage.rate}/s for ${stage.durationSeconds} s.`);
-      // The statement window inside the CPU window: the hop counters' scrapes (measure() and end()) run statements of their own.
       const measurement = await context.measure();
-      const statementsWindow = await statementWindow(platform.config.MYSQL_URL);
       const timed = await payAtRate(stageOrders, stage.rate);
       const lastSent = performance.now();
       await allOffered(timed, lastSent + DRAIN_MS);
       const allOfferedAt = performance.now();
-      const statements = await statementsWindow.end();
       const cpuShares = await measurement.end();
+      const statements = context.takeStatements() ?? noStatements();
       const hops = context.takeHops() ?? emptyCounts();
       const profiles = context.takeProfiles();
       // Other riders' frames of the last orders: a moment more.

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { IDENTITY_HEADER } from '@waimai/platform';
 import { contractOperation } from '@waimai/testkit/contract';
 import { CITY_CENTER, moved, randomSource } from '../lib/city';
-import { SETUP_CONCURRENCY, type BenchContext, type Measurement, type Scenario, type ScenarioOutcome } from '../lib/context';
+import { SETUP_CONCURRENCY, type BenchContext, type Scenario, type ScenarioOutcome } from '../lib/context';
 import { anActor, aShop, type Actor, type Shop } from '../lib/fixtures';
 import { mapLimit, type HttpResult } from '../lib/http';
 import { identityForwarder } from '../lib/identity';
 import { closedLoop, openLoop, platformCores, platformCpuSeconds, round, type LoadRequest, type LoadResult, type OpenLoopResult } from '../lib/load';
 import { emptyCounts, hopLines, hopsPer } from '../lib/hops';
 import { coresLine } from '../lib/machine';
-import { perOrder, statementKinds, statementWindow, type StatementCounts } from '../lib/mysql-status';
+import { perOrder, statementKinds, type StatementCounts } from '../lib/mysql-status';
 import { LATENCY_HEADER, latencyRows, table } from '../lib/stats';
 
 const CREATE_ORDER = contractOperation('CreateOrder');
@@ -56,6 +56,8 @@ function withCpu(result: LoadResult): Closed {
     generatorCores: result.cpu?.['bench (load generator)']?.cores ?? NaN,
   };
 }
+
+const statementsPer = (counts: StatementCounts | null, orders: number) => (counts ? perOrder(counts, orders) : null);
 
 /** MySQL statements per placed order of a closed loop, as dispatch prints them per paid order. */
 function statementsLine(label: string, counts: StatementCounts | null): string {
@@ -121,34 +123,16 @@ async function run(context: BenchContext): Promise<ScenarioOutcome> {
   }
 
   say(`createOrder through the gateway, closed loop: ${CLIENTS} clients, ${warmupMs / 1000} s warm-up, ${measureMs / 1000} s measured.`);
-  // The CPU window with MySQL's statement counters beside it (inside it: the hop counters' scrapes run statements of their own).
-  let statements: StatementCounts | null = null;
-  const measureWithStatements = async (): Promise<Measurement> => {
-    const measurement = await context.measure();
-    const window = await statementWindow(platform.config.MYSQL_URL);
-    return {
-      async end(extra) {
-        statements = await window.end();
-        return measurement.end(extra);
-      },
-    };
-  };
-  const takeStatements = (orders: number) => {
-    const taken = statements ? perOrder(statements, orders) : null;
-    statements = null;
-    return taken;
-  };
-
-  const gateway = withCpu(await closedLoop({ baseUrl: platform.gatewayUrl, clients: CLIENTS, warmupMs, measureMs, request: throughGateway, check, measure: measureWithStatements }));
+  const gateway = withCpu(await closedLoop({ baseUrl: platform.gatewayUrl, clients: CLIENTS, warmupMs, measureMs, request: throughGateway, check, measure: () => context.measure() }));
   const profiles = context.takeProfiles();
   const gatewayHops = hopsPer(context.takeHops() ?? emptyCounts(), gateway.ok);
-  const gatewayStatements = takeStatements(gateway.ok);
+  const gatewayStatements = statementsPer(context.takeStatements(), gateway.ok);
 
   say(`createOrder straight at orders (signed identity), closed loop: ${CLIENTS} clients, ${warmupMs / 1000} s warm-up, ${measureMs / 1000} s measured.`);
-  const direct = withCpu(await closedLoop({ baseUrl: orders.baseUrl, clients: CLIENTS, warmupMs, measureMs, request: straightAtOrders, check, measure: measureWithStatements }));
+  const direct = withCpu(await closedLoop({ baseUrl: orders.baseUrl, clients: CLIENTS, warmupMs, measureMs, request: straightAtOrders, check, measure: () => context.measure() }));
   context.takeProfiles();
   const directHops = hopsPer(context.takeHops() ?? emptyCounts(), direct.ok);
-  const directStatements = takeStatements(direct.ok);
+  const directStatements = statementsPer(context.takeStatements(), direct.ok);
 
   say(`createOrder through the gateway, open loop: ${openRate}/s for ${openSeconds} s.`);
   const open: OpenLoopResult = await openLoop({ baseUrl: platform.gatewayUrl, rate: openRate, durationMs: openSeconds * 1000, maxSockets: 2_000, request: throughGateway, check, measure: () => context.measure() });

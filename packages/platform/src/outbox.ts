@@ -219,6 +219,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, bus, service, afterPublish } = options;
   const log = options.logger.child({ component: 'outbox-relay', service });
   const batchSize = options.batchSize ?? 200;
+  const batchesPublished = outboxBatches.labels({ service });
   let running: Promise<number> | null = null;
   let again = false;
   let stopped = false;
@@ -257,7 +258,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     ).then((published) => {
       // Counted once the batch is committed as sent: a rolled-back batch is published again.
       countPublishedEvents(published);
-      if (published.length) outboxBatches.inc({ service });
+      if (published.length) batchesPublished.inc();
       return published.length;
     });
   }

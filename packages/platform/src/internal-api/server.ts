@@ -20,6 +20,8 @@ interface Route {
   handler: CallHandler<InternalCall>;
   /** path-to-regexp, as express's router uses it: any case, an optional trailing slash, parameters percent-decoded. */
   match: MatchFunction<Record<string, string>>;
+  /** waimai_internal_api_calls_total for this call, its labels bound once. */
+  counted: { inc(): void };
 }
 
 /** A request the API refuses before any handler runs: its status and body. */
@@ -48,7 +50,7 @@ export function internalApiListener<A extends InternalApi>(api: A, handlers: Int
   const routes: Route[] = Object.entries(api.calls).map(([name, call]) => {
     const handler = (handlers as Record<string, CallHandler<InternalCall>>)[name];
     if (!handler) throw new Error(`${api.name}: no handler for ${name}.`);
-    return { name, call, handler, match: match<Record<string, string>>(call.path, { sensitive: false, trailing: true }) };
+    return { name, call, handler, match: match<Record<string, string>>(call.path, { sensitive: false, trailing: true }), counted: internalApiCalls.labels({ service: api.service, call: name }) };
   });
   const anyCaller = new Set(routes.flatMap(({ call }) => call.callers));
   // A caller reuses its service token for 30 s (reusedServiceToken): its HMAC is checked once.
@@ -101,11 +103,11 @@ export function internalApiListener<A extends InternalApi>(api: A, handlers: Int
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const caller = await callerOf(req);
     const { route, params } = routeOf(req);
-    const { name, call, handler } = route;
+    const { name, call, handler, counted } = route;
     if (!call.callers.includes(caller)) throw new Refused(403, { code: ErrorCode.FORBIDDEN, message: `The ${caller} service may not call ${name}.` });
     const body = call.request.safeParse(await bodyOf(req, res, call));
     if (!body.success) throw new Refused(400, { code: ErrorCode.BAD_USER_INPUT, message: body.error.message });
-    internalApiCalls.inc({ service: api.service, call: name });
+    counted.inc();
     const result = await handler({ params, body: body.data, caller });
     if (result.ok) {
       sendJson(res, 200, result.value);
